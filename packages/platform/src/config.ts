@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import {
+  SERVICE_CATALOG,
+  type ServiceName,
+  portVariable,
+  urlVariable,
+} from './services.js';
+
+/** Every bad variable at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+export const envBoolean = (fallback: boolean) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const envPort = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+export const envInt = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+/** Settings every backend process has. */
+export const baseConfigShape = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/exchange'),
+  DATABASE_POOL_SIZE: envInt(10, 1),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  MIGRATE_ON_START: envBoolean(true),
+  SHUTDOWN_TIMEOUT_MS: envInt(4000, 100),
+  SERVICE_TIMEOUT_MS: envInt(5000, 1),
+  SERVICES_HOST: z.string().min(1).default('127.0.0.1'),
+  /** set by the launcher: the process shuts down when its supervisor is gone */
+  EXCHANGE_SUPERVISOR_PID: z.coerce.number().int().positive().optional(),
+};
+
+/** `<SERVICE>_PORT` for every process, with the seed's ports as defaults. */
+export const portsShape = Object.fromEntries(
+  SERVICE_CATALOG.map((s) => [portVariable(s.name), envPort(s.port)]),
+) as Record<string, ReturnType<typeof envPort>>;
+
+/** `<SERVICE>_URL` for every process; unset means `http://SERVICES_HOST:<SERVICE>_PORT`. */
+export const urlsShape = Object.fromEntries(
+  SERVICE_CATALOG.map((s) => [urlVariable(s.name), z.url().optional()]),
+) as Record<string, z.ZodOptional<z.ZodURL>>;
+
+export const baseConfigSchema = z.object({ ...baseConfigShape, ...portsShape, ...urlsShape });
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/**
+ * Parses the environment once. Reports every problem together, naming each variable.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const received = issue.path.length > 0 ? env[String(issue.path[0])] : undefined;
+    const shown = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
+    return `${variable}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(problems);
+}
+
+export function servicePort(config: BaseConfig, name: ServiceName): number {
+  return Number((config as Record<string, unknown>)[portVariable(name)]);
+}
+
+export function serviceUrl(config: BaseConfig, name: ServiceName): string {
+  const explicit = (config as Record<string, unknown>)[urlVariable(name)];
+  if (typeof explicit === 'string') return explicit.replace(/\/$/, '');
+  return `http://${config.SERVICES_HOST}:${servicePort(config, name)}`;
+}

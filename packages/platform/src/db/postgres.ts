@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+
+export type { Pool, PoolClient, QueryResultRow } from 'pg';
+
+// BIGINT (int8) and NUMERIC come back as strings by default; keep it so (money is exact) except for
+// COUNT(*) style bigints that callers convert explicitly.
+
+export interface PostgresOptions {
+  url: string;
+  /** the service's own schema; it becomes the connection's search_path */
+  schema: string;
+  max: number;
+  applicationName: string;
+}
+
+/** A pool whose connections see only the service's own schema first. */
+export function createPostgresPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max,
+    application_name: options.applicationName,
+    options: `-c search_path=${quoteIdentifier(options.schema)},public`,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its connection (a PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export interface MigrationOptions {
+  url: string;
+  schema: string;
+  /** a folder of `.sql` migrations (`-- Up Migration` / `-- Down Migration`) */
+  dir: string;
+  logger: Logger;
+}
+
+/**
+ * Brings the service's schema up to date with node-pg-migrate. Its advisory lock lets several
+ * instances start at once; each service keeps its own migrations table inside its own schema.
+ */
+export async function runMigrations(options: MigrationOptions): Promise<string[]> {
+  if (!existsSync(options.dir)) throw new Error(`migrations folder ${options.dir} does not exist`);
+  const { runner } = await import('node-pg-migrate');
+  const applied = await runner({
+    databaseUrl: options.url,
+    dir: options.dir,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    schema: options.schema,
+    migrationsSchema: options.schema,
+    createSchema: true,
+    createMigrationsSchema: true,
+    checkOrder: true,
+    verbose: false,
+    log: (message: string) => options.logger.debug({ migration: message }, 'migration'),
+    logger: {
+      debug: () => {},
+      info: (message: string) => options.logger.debug(message),
+      warn: (message: string) => options.logger.warn(message),
+      error: (message: string) => options.logger.error(message),
+    },
+  });
+  const names = applied.map((migration) => migration.name);
+  if (names.length > 0) options.logger.info({ schema: options.schema, migrations: names }, 'migrations applied');
+  return names;
+}
+
+/**
+ * Creates the database named in `url` if it is missing, connecting to the server's `postgres`
+ * database to do so. Returns true when it created it.
+ */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!database) throw new Error(`DATABASE_URL ${url} names no database`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+    } catch (error) {
+      // another process created it between our check and our CREATE
+      if ((error as { code?: string }).code !== '42P04') throw error;
+      return false;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the database named in `url` (tests only), ending connections still open to it. */
+export async function dropDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

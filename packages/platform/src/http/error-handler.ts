@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ErrorBody, ErrorCode, FieldErrors } from '@exchange/contracts';
+import { AppError } from '../errors.js';
+import { currentTraceId } from '../tracing.js';
+
+/** Fastify's own request errors, named by the stable code a client sees. */
+const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'The request body is empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body' },
+  FST_ERR_VALIDATION: { code: 'VALIDATION_FAILED', message: 'The request is not valid' },
+};
+
+function fieldErrors(error: FastifyError): FieldErrors {
+  const fields: FieldErrors = {};
+  const add = (path: string, message: string) => (fields[path] ??= []).push(message);
+  if (!hasZodFastifySchemaValidationErrors(error)) return fields;
+  for (const problem of error.validation) {
+    const base = (problem.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    const keys = (problem.params as { keys?: unknown }).keys;
+    if (problem.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      for (const key of keys) add(base ? `${base}.${String(key)}` : String(key), 'is not a known field');
+    } else {
+      add(base || '(root)', problem.message ?? 'is invalid');
+    }
+  }
+  return fields;
+}
+
+export interface NormalizedError {
+  statusCode: number;
+  body: ErrorBody;
+  /** true when the fault is ours (5xx) and worth logging with its stack */
+  isServerFault: boolean;
+}
+
+/** Turns anything thrown into the API's error body with a stable code. */
+export function normalizeError(error: unknown): NormalizedError {
+  const traceId = currentTraceId();
+  const body = (code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody => ({
+    error: { code, message, ...(details ? { details } : {}), ...(traceId ? { traceId } : {}) },
+  });
+
+  if (error instanceof AppError) {
+    return { statusCode: error.statusCode, body: body(error.code, error.message, error.details), isServerFault: error.statusCode >= 500 };
+  }
+  const fastifyError = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fastifyError)) {
+    const where = fastifyError.validationContext ?? 'body';
+    return {
+      statusCode: 400,
+      body: body('VALIDATION_FAILED', `The request ${where} is not valid`, { fields: fieldErrors(fastifyError) }),
+      isServerFault: false,
+    };
+  }
+  const known = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (known) {
+    return { statusCode: fastifyError.statusCode ?? 400, body: body(known.code, known.message), isServerFault: false };
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return { statusCode: 400, body: body('VALIDATION_FAILED', 'The request body is not valid JSON'), isServerFault: false };
+  }
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code: ErrorCode = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
+    return { statusCode: status, body: body(code, fastifyError.message), isServerFault: false };
+  }
+  return { statusCode: 500, body: body('INTERNAL_ERROR', 'Something went wrong on our side'), isServerFault: true };
+}
+
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const normalized = normalizeError(error);
+  if (normalized.isServerFault) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: normalized.body.error.code }, 'request refused');
+  return reply.status(normalized.statusCode).send(normalized.body);
+}

@@ -1,0 +1,124 @@
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { isErrorCode } from '@exchange/contracts';
+import { AppError } from '../errors.js';
+
+export interface ServiceClientOptions {
+  /** the upstream's process name, used in messages and error details */
+  service: string;
+  baseUrl: string;
+  timeoutMs: number;
+  connections?: number;
+}
+
+export interface ServiceRequest {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string | undefined>;
+}
+
+export interface ServiceResponse<T> {
+  statusCode: number;
+  body: T;
+}
+
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
+
+/**
+ * Calls another service over a keep-alive connection pool. The trace context travels in the
+ * `traceparent` header (undici is instrumented). An upstream's API error comes back as the same
+ * AppError (same code and status); an unreachable upstream is 503 SERVICE_UNAVAILABLE; a slow one
+ * 504 UPSTREAM_TIMEOUT.
+ */
+export class ServiceClient {
+  private readonly pool: Pool;
+
+  constructor(private readonly options: ServiceClientOptions) {
+    this.pool = new Pool(options.baseUrl, {
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: Math.min(options.timeoutMs, 2000),
+    });
+  }
+
+  async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      if (value !== undefined) headers[name] = value;
+    }
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      body = JSON.stringify(request.body);
+      headers['content-type'] = 'application/json';
+    }
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.pool.request({
+        method: request.method,
+        path: withQuery(request.path, request.query),
+        headers,
+        body,
+      });
+    } catch (error) {
+      throw this.transportError(error);
+    }
+    const text = await response.body.text();
+    const parsed = parseJson(text);
+    if (response.statusCode >= 400) throw this.apiError(response.statusCode, parsed);
+    return { statusCode: response.statusCode, body: parsed as T };
+  }
+
+  get<T>(path: string, options: Omit<ServiceRequest, 'method' | 'path' | 'body'> = {}): Promise<ServiceResponse<T>> {
+    return this.request<T>({ ...options, method: 'GET', path });
+  }
+
+  post<T>(path: string, body: unknown, options: Omit<ServiceRequest, 'method' | 'path' | 'body'> = {}): Promise<ServiceResponse<T>> {
+    return this.request<T>({ ...options, method: 'POST', path, body });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private transportError(error: unknown): AppError {
+    const code = (error as { code?: string }).code ?? '';
+    const service = this.options.service;
+    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+      return new AppError('UPSTREAM_TIMEOUT', `${service} did not answer in time`, { service }, { cause: error });
+    }
+    if (CONNECT_FAILURES.has(code) || error instanceof undiciErrors.SocketError) {
+      return new AppError('SERVICE_UNAVAILABLE', `${service} is unavailable`, { service }, { cause: error });
+    }
+    return new AppError('UPSTREAM_ERROR', `${service} could not be called`, { service }, { cause: error });
+  }
+
+  private apiError(statusCode: number, body: unknown): AppError {
+    const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    if (error && isErrorCode(error.code)) {
+      const details = typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : undefined;
+      return new AppError(error.code, String(error.message ?? error.code), details, { statusCode });
+    }
+    const service = this.options.service;
+    return new AppError('UPSTREAM_ERROR', `${service} answered ${statusCode}`, { service, upstreamStatus: statusCode });
+  }
+}
+
+function withQuery(path: string, query: ServiceRequest['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,13 @@
+export * from './config.js';
+export * from './services.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './tracing.js';
+export * from './redis.js';
+export * from './db/postgres.js';
+export * from './http/metrics.js';
+export * from './http/error-handler.js';
+export * from './http/server.js';
+export * from './http/service-client.js';
+export * from './service.js';
+export { flushTelemetry } from './telemetry/state.js';

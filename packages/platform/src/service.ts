@@ -1,0 +1,160 @@
+import closeWithGrace from 'close-with-grace';
+import type pg from 'pg';
+import { z } from 'zod';
+import {
+  baseConfigSchema,
+  ConfigError,
+  loadConfig,
+  servicePort,
+  serviceUrl,
+  type BaseConfig,
+  type Env,
+} from './config.js';
+import { createPostgresPool, runMigrations } from './db/postgres.js';
+import { createMetrics, type HttpMetrics } from './http/metrics.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
+import { ServiceClient } from './http/service-client.js';
+import { createLogger, type Logger } from './logger.js';
+import { createRedis, type Redis } from './redis.js';
+import { schemaName, type ServiceName } from './services.js';
+import { flushTelemetry } from './telemetry/state.js';
+
+export interface ServiceContext<C extends BaseConfig> {
+  name: ServiceName;
+  config: C;
+  logger: Logger;
+  app: HttpServer;
+  metrics: HttpMetrics;
+  db: pg.Pool;
+  redis: Redis;
+  /** a pooled, traced client for another process of the exchange */
+  client(service: ServiceName): ServiceClient;
+  /** runs at shutdown, after the server stopped taking requests, in reverse order of registration */
+  onClose(hook: () => Promise<unknown> | unknown): void;
+}
+
+export interface ServiceDefinition<Shape extends z.ZodRawShape> {
+  name: ServiceName;
+  /** this service's own variables, added to the ones every process has */
+  config?: Shape;
+  /** folder of this service's SQL migrations, applied at start when MIGRATE_ON_START */
+  migrationsDir?: string;
+  http?: (config: BaseConfig & z.infer<z.ZodObject<Shape>>) => Partial<Pick<HttpServerOptions, 'bodyLimit' | 'trustProxy'>>;
+  setup(context: ServiceContext<BaseConfig & z.infer<z.ZodObject<Shape>>>): Promise<void> | void;
+}
+
+export interface RunningService {
+  app: HttpServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Wiring every process shares: configuration → logger → PostgreSQL (migrated) → Redis → HTTP server
+ * with health, readiness and metrics → the service's own routes → listen, and a graceful shutdown on
+ * SIGTERM/SIGINT that finishes in-flight requests, closes connections and flushes spans.
+ */
+export async function runService<Shape extends z.ZodRawShape>(
+  definition: ServiceDefinition<Shape>,
+  env: Env = process.env,
+): Promise<RunningService> {
+  type Config = BaseConfig & z.infer<z.ZodObject<Shape>>;
+  let config: Config;
+  try {
+    config = loadConfig(baseConfigSchema.extend(definition.config ?? {}), env) as Config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${definition.name}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(definition.name, config.LOG_LEVEL);
+  const closeHooks: Array<() => Promise<unknown> | unknown> = [];
+  const clients = new Map<ServiceName, ServiceClient>();
+  const db = createPostgresPool({
+    url: config.DATABASE_URL,
+    schema: schemaName(definition.name),
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: definition.name,
+  });
+  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, connectionName: definition.name });
+  const metrics = createMetrics(definition.name);
+  const app = createHttpServer({
+    logger,
+    metrics,
+    readiness: {
+      postgres: () => db.query('SELECT 1'),
+      redis: () => redis.ping(),
+    },
+    ...definition.http?.(config),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      for (const hook of closeHooks.reverse()) {
+        try {
+          await hook();
+        } catch (error) {
+          logger.error({ err: error }, 'shutdown step failed');
+        }
+      }
+      await Promise.allSettled([...clients.values()].map((client) => client.close()));
+      await db.end().catch(() => {});
+      await redis.quit().catch(() => redis.disconnect());
+      logger.info('stopped');
+      await flushTelemetry();
+    })();
+    return closing;
+  };
+
+  try {
+    if (definition.migrationsDir && config.MIGRATE_ON_START) {
+      await runMigrations({ url: config.DATABASE_URL, schema: schemaName(definition.name), dir: definition.migrationsDir, logger });
+    }
+    await definition.setup({
+      name: definition.name,
+      config,
+      logger,
+      app,
+      metrics,
+      db,
+      redis,
+      client(service) {
+        let client = clients.get(service);
+        if (!client) {
+          client = new ServiceClient({ service, baseUrl: serviceUrl(config, service), timeoutMs: config.SERVICE_TIMEOUT_MS });
+          clients.set(service, client);
+        }
+        return client;
+      },
+      onClose: (hook) => closeHooks.push(hook),
+    });
+    await app.listen({ host: config.HOST, port: servicePort(config, definition.name) });
+  } catch (error) {
+    logger.fatal({ err: error }, `${definition.name} failed to start`);
+    await close().catch(() => {});
+    process.exit(1);
+  }
+
+  const supervisor = config.EXCHANGE_SUPERVISOR_PID;
+  if (supervisor !== undefined) {
+    // A launcher killed with SIGKILL cannot stop us; its children notice they were orphaned.
+    setInterval(() => {
+      if (process.ppid !== supervisor) {
+        logger.warn('the launcher is gone, shutting down');
+        void close().then(() => process.exit(0));
+      }
+    }, 1000).unref();
+  }
+
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
+    if (err) logger.fatal({ err }, 'uncaught error, shutting down');
+    else logger.info({ signal }, 'shutting down');
+    await close();
+  });
+
+  return { app, close };
+}

@@ -1,0 +1,101 @@
+/**
+ * OpenTelemetry for one process. Import this module first thing in a service's entry point (before
+ * fastify, pg, ioredis or undici are loaded) so the instrumentations can patch them.
+ *
+ * Exports OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318). Export happens in
+ * the background in batches, so a missing collector costs nothing but a dropped batch.
+ */
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { z } from 'zod';
+import { envBoolean, envInt, loadConfig, type Env } from '../config.js';
+import { setTelemetryShutdown } from './state.js';
+
+const telemetryConfigSchema = z.object({
+  OTEL_SDK_DISABLED: envBoolean(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_BSP_SCHEDULE_DELAY: envInt(1000, 1),
+  OTEL_EXPORTER_OTLP_TIMEOUT: envInt(3000, 1),
+  OTEL_LOG_LEVEL: z.enum(['none', 'error', 'warn', 'info', 'debug']).default('none'),
+});
+
+/** Paths probed every few hundred milliseconds; tracing them would drown the real traffic. */
+export const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+function isUntraced(url: string | undefined): boolean {
+  if (!url) return false;
+  const path = url.split('?')[0] ?? url;
+  return UNTRACED_PATHS.has(path) || path.startsWith('/docs');
+}
+
+export interface TelemetryHandle {
+  shutdown(): Promise<void>;
+}
+
+export function startTelemetry(serviceName: string, env: Env = process.env): TelemetryHandle {
+  const config = loadConfig(telemetryConfigSchema, env);
+  if (config.OTEL_SDK_DISABLED) return { shutdown: async () => {} };
+  if (config.OTEL_LOG_LEVEL !== 'none') {
+    const level = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG }[
+      config.OTEL_LOG_LEVEL
+    ];
+    diag.setLogger({ error: console.error, warn: console.warn, info: console.info, debug: console.debug, verbose: console.debug }, level);
+  }
+
+  const url =
+    config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`;
+  const exporterOptions = { url, timeoutMillis: config.OTEL_EXPORTER_OTLP_TIMEOUT };
+  const exporter =
+    config.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json'
+      ? new OtlpJsonTraceExporter(exporterOptions)
+      : new OtlpProtoTraceExporter(exporterOptions);
+
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: serviceName,
+      [ATTR_SERVICE_VERSION]: '0.1.0',
+    }),
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+        exportTimeoutMillis: config.OTEL_EXPORTER_OTLP_TIMEOUT,
+        // A bounded queue: when no collector listens, spans are dropped instead of piling up.
+        maxQueueSize: 4096,
+        maxExportBatchSize: 512,
+      }),
+    ],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => isUntraced(request.url),
+      }),
+      new UndiciInstrumentation(),
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        ignorePaths: (options) => isUntraced(options.url),
+      }),
+    ],
+  });
+  sdk.start();
+
+  let stopped: Promise<void> | undefined;
+  const shutdown = () => {
+    stopped ??= sdk.shutdown().catch(() => {});
+    return stopped;
+  };
+  setTelemetryShutdown(shutdown);
+  return { shutdown };
+}

@@ -1,0 +1,164 @@
+/**
+ * Helpers for the integration and end-to-end tests: a fresh database per run, a Redis key prefix per
+ * run, and an OTLP/HTTP (JSON) receiver that collects the spans the processes export.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dropDatabase, ensureDatabase } from '../db/postgres.js';
+import { createRedis } from '../redis.js';
+
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates `exchange_test_<unique>` on the server of `baseUrl` (TEST_DATABASE_URL or the local one). */
+export async function createTestDatabase(
+  baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+): Promise<TestDatabase> {
+  const name = `exchange_test_${uniqueSuffix()}`;
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  await ensureDatabase(url.toString());
+  return { url: url.toString(), name, drop: () => dropDatabase(url.toString()) };
+}
+
+export interface TestRedis {
+  url: string;
+  prefix: string;
+  /** deletes every key under the prefix */
+  clean(): Promise<void>;
+}
+
+export function createTestRedis(url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'): TestRedis {
+  const prefix = `test:${uniqueSuffix()}:`;
+  return {
+    url,
+    prefix,
+    async clean() {
+      const redis = createRedis({ url, keyPrefix: '', connectionName: 'test-cleanup' });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+          cursor = next;
+          if (keys.length > 0) await redis.del(...keys);
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+export interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
+  kind: number;
+  attributes: Record<string, unknown>;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+}
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+  arrayValue?: { values?: OtlpValue[] };
+}
+
+function otlpValue(value: OtlpValue | undefined): unknown {
+  if (!value) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(otlpValue);
+  return undefined;
+}
+
+function attributeMap(attributes: Array<{ key: string; value?: OtlpValue }> | undefined): Record<string, unknown> {
+  return Object.fromEntries((attributes ?? []).map((a) => [a.key, otlpValue(a.value)]));
+}
+
+/** A stand-in for Jaeger's OTLP/HTTP port: accepts `POST /v1/traces` in the JSON encoding. */
+export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  private server: Server | undefined;
+  private waiters: Array<() => void> = [];
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        try {
+          if (request.url === '/v1/traces') this.ingest(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        } catch {
+          response.writeHead(400).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  trace(traceId: string): ReceivedSpan[] {
+    return this.spans.filter((span) => span.traceId === traceId);
+  }
+
+  /** Waits until `predicate` holds over the spans received so far. */
+  async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.spans)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`spans did not arrive within ${timeoutMs} ms (have ${this.spans.length})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+  }
+
+  private ingest(payload: { resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value?: OtlpValue }> }; scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }> }): void {
+    for (const resourceSpans of payload.resourceSpans ?? []) {
+      const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name'] ?? 'unknown');
+      for (const scope of resourceSpans.scopeSpans ?? []) {
+        for (const span of scope.spans ?? []) {
+          const parent = span.parentSpanId as string | undefined;
+          this.spans.push({
+            service,
+            traceId: String(span.traceId),
+            spanId: String(span.spanId),
+            parentSpanId: parent ? parent : undefined,
+            name: String(span.name),
+            kind: Number(span.kind ?? 0),
+            attributes: attributeMap(span.attributes as Array<{ key: string; value?: OtlpValue }>),
+            startTimeUnixNano: String(span.startTimeUnixNano),
+            endTimeUnixNano: String(span.endTimeUnixNano),
+          });
+        }
+      }
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,38 @@
+import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AppError } from './errors.js';
+
+const tracer = trace.getTracer('@exchange/platform');
+
+/**
+ * Runs `work` inside a child span named `name` (a business step: "password hashing",
+ * "jwt generation"...). A thrown AppError below 500 is the caller's mistake, recorded on the span as
+ * its code but not marked as a failure; anything else marks the span as failed.
+ */
+export async function withSpan<T>(
+  name: string,
+  work: (span: Span) => Promise<T> | T,
+  attributes?: Attributes,
+): Promise<T> {
+  return tracer.startActiveSpan(name, attributes ? { attributes } : {}, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode < 500) {
+        span.setAttribute('exchange.error.code', error.code);
+      } else {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      }
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The trace id of the active span, if a trace is being recorded. */
+export function currentTraceId(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || context.traceId === '00000000000000000000000000000000') return undefined;
+  return context.traceId;
+}

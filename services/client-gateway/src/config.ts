@@ -1,0 +1,24 @@
+import { envInt } from '@exchange/platform';
+import { z } from 'zod';
+
+const commaList = z
+  .string()
+  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean));
+
+export const gatewayConfig = {
+  /** origins allowed by CORS, comma-separated; default the front end's */
+  CORS_ORIGINS: commaList.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
+  /** login and registration attempts per IP per window */
+  RATE_LIMIT_AUTH_MAX: envInt(10, 1),
+  RATE_LIMIT_AUTH_WINDOW_MS: envInt(60_000, 1000),
+  /** requests per user (or per IP when anonymous) per window on every other route */
+  RATE_LIMIT_MAX: envInt(1200, 1),
+  RATE_LIMIT_WINDOW_MS: envInt(60_000, 1000),
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs); empty trusts none,
+   * so clients cannot pick their own rate-limit key.
+   */
+  TRUST_PROXY: commaList.default([]),
+  /** largest request body in bytes */
+  BODY_LIMIT_BYTES: envInt(64 * 1024, 1024),
+};

@@ -1,0 +1,62 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { AppError, type HttpServer, type Redis } from '@exchange/platform';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+export interface PluginOptions {
+  corsOrigins: string[];
+  redis: Redis;
+}
+
+/** CORS, security headers, the Redis-backed rate limiter and the OpenAPI document with its UI at /docs. */
+export async function registerPlugins(app: HttpServer, options: PluginOptions): Promise<void> {
+  await app.register(cors, {
+    origin: options.corsOrigins,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+    exposedHeaders: ['x-trace-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 600,
+  });
+
+  await app.register(helmet, {
+    // The API answers JSON only; the one HTML page (/docs) sets its own policy below.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    // After authentication, so a signed-in caller is limited as a user rather than as an address.
+    hook: 'preHandler',
+    redis: options.redis,
+    nameSpace: 'rate-limit:',
+    // A Redis outage must not take the API down with it.
+    skipOnError: true,
+    keyGenerator: (request) => (request.user ? `user:${request.user.id}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', `Too many requests; retry in ${context.after}`, {
+        limit: context.max,
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Exchange public API',
+        version: '1.0.0',
+        description: 'The client gateway of the exchange. Amounts, prices and quantities are decimal strings.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}

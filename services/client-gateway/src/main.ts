@@ -1,0 +1,24 @@
+import './instrument.js';
+import { runService, serviceUrl } from '@exchange/platform';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { gatewayConfig } from './config.js';
+import { registerAuthRoutes } from './http/auth-routes.js';
+import { registerPlugins } from './http/plugins.js';
+
+void runService({
+  name: 'client-gateway',
+  config: gatewayConfig,
+  http: (config) => ({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
+  }),
+  async setup({ app, config, redis, client }) {
+    await registerPlugins(app, { corsOrigins: config.CORS_ORIGINS, redis });
+    registerAuthRoutes(app, {
+      users: client('user-service'),
+      verifier: new TokenVerifier(serviceUrl(config, 'user-service')),
+      authRateLimit: { max: config.RATE_LIMIT_AUTH_MAX, timeWindow: config.RATE_LIMIT_AUTH_WINDOW_MS },
+      rateLimit: { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS },
+    });
+  },
+});

@@ -1,0 +1,20 @@
+import { AppError, withSpan } from '@exchange/platform';
+import type { User } from '@exchange/contracts';
+import { publicUser, type UsersStore } from '../store/users-store.js';
+import type { TokenIssuer } from './token-issuer.js';
+
+/** `GET /me`: the token is verified here too (the seed's "verify token" step), then the user read. */
+export async function getProfile(users: UsersStore, tokens: TokenIssuer, authorization: string | undefined): Promise<User> {
+  const token = bearerToken(authorization);
+  const claims = await withSpan('token verification', () => tokens.verify(token));
+  const user = await withSpan('db query', () => users.findById(claims.sub));
+  // A valid token for a user that no longer exists proves nothing.
+  if (!user) throw new AppError('UNAUTHENTICATED', 'The account of this token no longer exists');
+  return publicUser(user);
+}
+
+export function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>"');
+  return match[1];
+}

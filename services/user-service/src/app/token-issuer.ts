@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
+import { AppError } from '@exchange/platform';
+import {
+  accessTokenClaimsSchema,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  type AccessTokenClaims,
+  type User,
+} from '@exchange/contracts';
+
+const ALGORITHM = 'EdDSA';
+
+/**
+ * Signs access tokens with an Ed25519 key and publishes the public half as a JWKS, so the gateway
+ * verifies tokens itself without sharing a secret or calling this service per request.
+ */
+export class TokenIssuer {
+  private constructor(
+    private readonly privateKey: CryptoKey,
+    private readonly publicKey: CryptoKey,
+    readonly publicJwk: JWK,
+    readonly ttlSeconds: number,
+  ) {}
+
+  static async create(options: { privateKeyPem: string | undefined; ttlSeconds: number }): Promise<{ issuer: TokenIssuer; isGenerated: boolean }> {
+    let privateKey: CryptoKey;
+    const isGenerated = options.privateKeyPem === undefined;
+    if (options.privateKeyPem) {
+      privateKey = await importPKCS8(options.privateKeyPem, ALGORITHM, { extractable: true });
+    } else {
+      privateKey = (await generateKeyPair(ALGORITHM, { extractable: true })).privateKey;
+    }
+    // Derive the public key from the private one so a configured key needs no second variable.
+    const privateJwk = await exportJWK(privateKey);
+    const { d: _secret, ...publicFields } = privateJwk;
+    const kid = await calculateJwkThumbprint(publicFields);
+    const publicJwk: JWK = { ...publicFields, kid, alg: ALGORITHM, use: 'sig' };
+    const publicKey = (await importJWK(publicJwk, ALGORITHM)) as CryptoKey;
+    return { issuer: new TokenIssuer(privateKey, publicKey, publicJwk, options.ttlSeconds), isGenerated };
+  }
+
+  async issue(user: User): Promise<string> {
+    return new SignJWT({ email: user.email, role: user.role })
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.publicJwk.kid!, typ: 'JWT' })
+      .setSubject(user.id)
+      .setIssuer(JWT_ISSUER)
+      .setAudience(JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(this.privateKey);
+  }
+
+  async verify(token: string): Promise<AccessTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithms: [ALGORITHM] });
+      return accessTokenClaimsSchema.parse(payload);
+    } catch (error) {
+      throw new AppError('UNAUTHENTICATED', 'The access token is invalid or expired', undefined, { cause: error });
+    }
+  }
+
+  async privateKeyPem(): Promise<string> {
+    return exportPKCS8(this.privateKey);
+  }
+}

@@ -1,0 +1,12 @@
+import { envBoolean, envInt } from '@exchange/platform';
+import { z } from 'zod';
+
+export const userServiceConfig = {
+  /** PKCS#8 PEM of the Ed25519 key that signs access tokens; a development key is generated when unset */
+  JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  JWT_TTL_SECONDS: envInt(3600, 60),
+  /** create (or promote) the demo admin account at start; refused when NODE_ENV=production */
+  SEED_ADMIN: envBoolean(false),
+  EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),
+  EXCHANGE_ADMIN_PASSWORD: z.string().min(8).default('exchange-admin'),
+};

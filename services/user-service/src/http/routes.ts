@@ -1,0 +1,38 @@
+import type { HttpServer } from '@exchange/platform';
+import {
+  errorBodySchema,
+  loginRequestSchema,
+  loginResponseSchema,
+  registerRequestSchema,
+  userEnvelopeSchema,
+} from '@exchange/contracts';
+import { z } from 'zod';
+import { getProfile } from '../app/get-profile.js';
+import { logIn } from '../app/log-in.js';
+import { registerUser } from '../app/register-user.js';
+import type { TokenIssuer } from '../app/token-issuer.js';
+import type { UsersStore } from '../store/users-store.js';
+
+export function registerRoutes(app: HttpServer, users: UsersStore, tokens: TokenIssuer): void {
+  app.post(
+    '/register',
+    { schema: { body: registerRequestSchema, response: { 201: userEnvelopeSchema, 409: errorBodySchema } } },
+    async (request, reply) => reply.status(201).send({ user: await registerUser(users, request.body) }),
+  );
+
+  app.post(
+    '/auth/login',
+    { schema: { body: loginRequestSchema, response: { 200: loginResponseSchema, 401: errorBodySchema } } },
+    async (request) => logIn(users, tokens, request.body),
+  );
+
+  app.get('/me', { schema: { response: { 200: userEnvelopeSchema } } }, async (request) => ({
+    user: await getProfile(users, tokens, request.headers.authorization),
+  }));
+
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } },
+    async () => ({ keys: [tokens.publicJwk] }),
+  );
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The README's two commands land here: `npm start` and `npm test` (and `npm run bench`).
+// Plain JavaScript without dependencies, because on a fresh clone nothing is installed or built yet:
+// it installs when needed, builds (incremental, fast when nothing changed), then hands over.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) throw result.error;
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    console.error(`Node.js 20.19 or newer is needed (this is ${process.versions.node}).`);
+    process.exit(1);
+  }
+}
+
+function installIfNeeded() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  const isStale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  if (!isStale) return;
+  console.log('Installing dependencies (npm ci)...');
+  run(npm, existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+}
+
+function build() {
+  console.log('Building (tsc -b)...');
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+}
+
+checkNode();
+const [command, ...rest] = process.argv.slice(2);
+installIfNeeded();
+build();
+
+switch (command) {
+  case 'start':
+  case 'bench': {
+    // Same process: a signal sent to `npm start` reaches the launcher directly.
+    process.argv = [process.argv[0], join(root, 'tools', 'dist', 'cli.js'), command, ...rest];
+    await import(join(root, 'tools', 'dist', 'cli.js'));
+    break;
+  }
+  case 'test': {
+    run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]);
+    break;
+  }
+  default:
+    console.error('usage: node tools/bootstrap.mjs start|test|bench');
+    process.exit(2);
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { ConfigError } from '@exchange/platform';
+import { StartupError } from './launcher/checks.js';
+import { startCommand } from './launcher/start-command.js';
+
+const ROOT_DIR = resolve(__dirname, '..', '..');
+
+async function main(command: string | undefined): Promise<void> {
+  switch (command) {
+    case 'start':
+      return startCommand(ROOT_DIR);
+    default:
+      process.stderr.write('usage: exchange start\n');
+      process.exit(2);
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  if (error instanceof StartupError || error instanceof ConfigError) {
+    process.stderr.write(`\nThe exchange could not start:\n${error.message}\n`);
+  } else {
+    process.stderr.write(`\nThe exchange could not start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+export * from './launcher/checks.js';
+export * from './launcher/dev-key.js';
+export * from './launcher/managed-process.js';
+export * from './launcher/system.js';
+export { JAEGER_COMMAND } from './launcher/start-command.js';

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { envBoolean, loadConfig, SERVICE_CATALOG, type Env } from '@exchange/platform';
+import { z } from 'zod';
+import { StartupError } from './checks.js';
+import { loadOrCreateDevKey } from './dev-key.js';
+import { resolvePorts, startSystem, type RunningSystem } from './system.js';
+
+const launcherConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/exchange'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),
+  EXCHANGE_ADMIN_PASSWORD: z.string().min(8).default('exchange-admin'),
+  EXCHANGE_RESTART: envBoolean(true),
+  EXCHANGE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
+});
+
+export const JAEGER_COMMAND = 'docker run --rm -p 16686:16686 -p 4318:4318 jaegertracing/jaeger:latest';
+
+/** `npm start`: starts every process with prefixed logs, prints where everything is, stops on Ctrl-C. */
+export async function startCommand(rootDir: string, env: Env = process.env): Promise<void> {
+  const config = loadConfig(launcherConfigSchema, env);
+  const isProduction = config.NODE_ENV === 'production';
+  if (isProduction && !config.JWT_PRIVATE_KEY) throw new StartupError('JWT_PRIVATE_KEY must be set when NODE_ENV=production');
+  const colorize = Boolean(process.stdout.isTTY) && !env.NO_COLOR;
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const ports = resolvePorts(env);
+
+  print('Starting the exchange: checking PostgreSQL and Redis, migrating, starting every process...');
+  let system: RunningSystem | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      print(`${signal} again: forcing exit`);
+      process.exit(1);
+    }
+    print(`\n${signal} received: stopping every process...`);
+    stopping = (system?.stop() ?? Promise.resolve()).then(() => {
+      print('All processes stopped.');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  system = await startSystem({
+    rootDir,
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
+    ports,
+    jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
+    seedAdmin: !isProduction,
+    restart: config.EXCHANGE_RESTART,
+    readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
+    output: print,
+    colorize,
+  });
+  if (stopping) return;
+  print(summary(system, config, isProduction));
+}
+
+function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSchema>, isProduction: boolean): string {
+  const rows = SERVICE_CATALOG.filter((service) => system.urls[service.name]).map((service) => {
+    const url = system.urls[service.name];
+    const port = new URL(url).port;
+    const extra = service.name === 'client-gateway' ? `  API ${url}/v1   docs ${url}/docs` : '';
+    return `  ${service.name.padEnd(18)} ${port.padEnd(6)} ${url}/healthz${extra}`;
+  });
+  const gateway = system.urls['client-gateway'];
+  return [
+    '',
+    `The exchange is running: every process is ready (${(system.readyAfterMs / 1000).toFixed(1)} s).`,
+    '',
+    `  ${'process'.padEnd(18)} ${'port'.padEnd(6)} health`,
+    ...rows,
+    '',
+    isProduction ? '' : `  Demo admin:  ${config.EXCHANGE_ADMIN_EMAIL} / ${config.EXCHANGE_ADMIN_PASSWORD}`,
+    `  Try it:      curl -s -X POST ${gateway}/v1/auth/register -H 'content-type: application/json' -d '{"email":"me@example.com","password":"correct-horse"}'`,
+    `  Metrics:     <any process>/metrics (Prometheus text)`,
+    `  Traces:      start Jaeger with  ${JAEGER_COMMAND}  then open http://localhost:16686`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import {
+  ensureDatabase,
+  portVariable,
+  SERVICE_CATALOG,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '@exchange/platform';
+import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './checks.js';
+import { createLineFormatter } from './log-format.js';
+import { ManagedProcess } from './managed-process.js';
+
+export type Ports = Record<ServiceName, number>;
+
+export interface SystemOptions {
+  /** the repository root (holds services/<name>/dist/main.js) */
+  rootDir: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  ports: Ports;
+  /** PKCS#8 PEM that signs access tokens */
+  jwtPrivateKey: string;
+  /** create the demo admin account (never in production) */
+  seedAdmin: boolean;
+  /** extra variables for every process (OTEL_*, LOG_LEVEL, rate limits...) */
+  env?: Record<string, string | undefined>;
+  /** which processes to run; all by default */
+  services?: readonly ServiceName[];
+  restart?: boolean;
+  readyTimeoutMs?: number;
+  /** where formatted log lines and supervisor notices go; nowhere by default */
+  output?: (line: string) => void;
+  colorize?: boolean;
+}
+
+export interface RunningSystem {
+  urls: Record<ServiceName, string>;
+  processes: Map<ServiceName, ManagedProcess>;
+  /** how long from the first spawn until every /readyz answered 200 */
+  readyAfterMs: number;
+  stop(): Promise<void>;
+}
+
+/** `EXCHANGE_PORT_BASE=20000` gives every process base+i; otherwise `<SERVICE>_PORT` or the seed's port. */
+export function resolvePorts(env: Record<string, string | undefined>): Ports {
+  const base = env.EXCHANGE_PORT_BASE ? Number(env.EXCHANGE_PORT_BASE) : undefined;
+  if (base !== undefined && (!Number.isInteger(base) || base < 1024 || base > 65000)) {
+    throw new StartupError(`EXCHANGE_PORT_BASE must be a whole number between 1024 and 65000 (got ${env.EXCHANGE_PORT_BASE})`);
+  }
+  const ports = {} as Ports;
+  SERVICE_CATALOG.forEach((service, index) => {
+    const explicit = env[portVariable(service.name)];
+    ports[service.name] = explicit ? Number(explicit) : base !== undefined ? base + index : service.port;
+  });
+  return ports;
+}
+
+const STOP_GRACE_MS = 4500;
+
+/**
+ * Starts the exchange: checks PostgreSQL and Redis, creates the database, then starts every process
+ * (each migrates its own schema) and waits until every `/readyz` answers. Used by `npm start` and by
+ * the end-to-end tests alike.
+ */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const names = options.services ?? SERVICE_NAMES;
+  const output = options.output ?? (() => {});
+  await checkPostgres(options.databaseUrl);
+  await checkRedis(options.redisUrl);
+  await checkPortsFree(names.map((name) => ({ name, port: options.ports[name] })), '127.0.0.1');
+  if (await ensureDatabase(options.databaseUrl)) output(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
+
+  const portEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [portVariable(name), String(options.ports[name])]));
+  const width = Math.max(...names.map((name) => name.length));
+  const processes = new Map<ServiceName, ManagedProcess>();
+  names.forEach((name, index) => {
+    const format = createLineFormatter(name, index, { colorize: options.colorize ?? false, width });
+    const process = new ManagedProcess({
+      name,
+      command: globalThis.process.execPath,
+      args: ['--enable-source-maps', join(options.rootDir, 'services', name, 'dist', 'main.js')],
+      cwd: options.rootDir,
+      env: {
+        ...globalThis.process.env,
+        ...options.env,
+        ...portEnv,
+        DATABASE_URL: options.databaseUrl,
+        REDIS_URL: options.redisUrl,
+        REDIS_KEY_PREFIX: options.redisKeyPrefix,
+        SERVICES_HOST: '127.0.0.1',
+        // children live in their own process groups; this lets each one notice a launcher that died
+        EXCHANGE_SUPERVISOR_PID: String(globalThis.process.pid),
+        ...(name === 'user-service'
+          ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' }
+          : {}),
+      },
+      restart: options.restart ?? true,
+      onLine: (line) => output(format(line)),
+      onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`),
+    });
+    processes.set(name, process);
+  });
+
+  const stop = async () => {
+    await Promise.all([...processes.values()].map((process) => process.stop(STOP_GRACE_MS)));
+  };
+
+  const startedAt = Date.now();
+  for (const process of processes.values()) process.start();
+  const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
+  try {
+    await waitUntilReady(urls, names, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls, processes, readyAfterMs: Date.now() - startedAt, stop };
+}
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilReady(urls: Record<ServiceName, string>, names: readonly ServiceName[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let waiting = [...names];
+  while (waiting.length > 0) {
+    const states = await Promise.all(waiting.map(async (name) => [name, await isReady(urls[name])] as const));
+    waiting = states.filter(([, ready]) => !ready).map(([name]) => name);
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new StartupError(`not ready after ${Math.round(timeoutMs / 1000)} s: ${waiting.join(', ')} (see their logs above)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
