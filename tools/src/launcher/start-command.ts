@@ -44,6 +44,12 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // Whoever started us (npm, a shell) may die without passing its signal on: treat that as a stop.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('parent exit');
+  }, 500).unref();
 
   system = await startSystem({
     rootDir,

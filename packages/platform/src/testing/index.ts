@@ -104,6 +104,13 @@ export class OtlpReceiver {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         try {
+          if (request.method === 'GET' && request.url?.startsWith('/spans')) {
+            // lets a test in another process (a vitest worker) read what arrived here
+            const traceId = new URL(request.url, 'http://receiver').searchParams.get('traceId');
+            const spans = traceId ? this.trace(traceId) : this.spans;
+            response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(spans));
+            return;
+          }
           if (request.url === '/v1/traces') this.ingest(JSON.parse(Buffer.concat(chunks).toString('utf8')));
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch {

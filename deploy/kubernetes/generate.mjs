@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Writes deploy/kubernetes/<service>.yaml (a Deployment and a Service per process) from one template,
+// so the nine files stay alike. Edit the table or the template here, then run:
+//
+//   node deploy/kubernetes/generate.mjs
+//
+// The generated files are committed as plain YAML; namespace.yaml, configmap.yaml,
+// secret.example.yaml and kustomization.yaml are written by hand.
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const image = 'exchange-backend:0.1.0'; // registry and tag can be rewritten in kustomization.yaml (images:)
+
+const small = { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '384Mi' } };
+
+/** Every process, with the seed's port (same table as packages/platform/src/services.ts). */
+const services = [
+  {
+    name: 'client-gateway',
+    port: 8347,
+    replicas: 2,
+    resources: small,
+    serviceNote: 'The public API: expose this Service through your Ingress (or Gateway API) or as a LoadBalancer.',
+    env: [
+      ['CORS_ORIGINS', { value: 'https://exchange.example.com' }, 'origins of the front end, comma-separated (CHANGE ME)'],
+      [
+        'TRUST_PROXY',
+        { value: '' },
+        'proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs (CHANGE ME to the\n' +
+          "ingress / load balancer's): while empty, every client behind a proxy shares one rate-limit key",
+      ],
+    ],
+  },
+  {
+    name: 'user-service',
+    port: 8975,
+    replicas: 2,
+    // argon2id hashing is memory-hard: leave room for a few concurrent logins
+    resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    env: [
+      [
+        'JWT_PRIVATE_KEY',
+        { secretKeyRef: { name: 'user-service-jwt', key: 'JWT_PRIVATE_KEY' } },
+        'Ed25519 signing key (PKCS#8 PEM), the same for every replica; see secret.example.yaml',
+      ],
+    ],
+  },
+  { name: 'order-manager', port: 8426, replicas: 2, resources: small },
+  { name: 'wallet-service', port: 8651, replicas: 2, resources: small },
+  { name: 'reporting-service', port: 9127, replicas: 2, resources: small },
+  { name: 'risk-manager', port: 8539, replicas: 2, resources: small },
+  {
+    name: 'matching-engine',
+    port: 8792,
+    replicas: 1,
+    strategy: 'Recreate',
+    replicasNote:
+      'One replica: each engine owns the order books of its symbols in memory. Scaling out will mean\n' +
+      'partitioning by symbol (one Deployment per partition, configured per engine: future work),\n' +
+      'not raising this number. Recreate, so that a rollout never runs two engines on the same books.',
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+  },
+  { name: 'market-data', port: 8864, replicas: 2, resources: small },
+  { name: 'notification', port: 9243, replicas: 2, resources: small },
+];
+
+// When the platform is built, check this table against its catalog so that the two cannot drift.
+const catalogFile = join(here, '..', '..', 'packages', 'platform', 'dist', 'services.js');
+if (existsSync(catalogFile)) {
+  const { SERVICE_CATALOG } = await import(pathToFileURL(catalogFile).href);
+  const describe = (list) =>
+    [...list]
+      .map((s) => `${s.name}:${s.port}`)
+      .sort()
+      .join(' ');
+  const expected = describe(SERVICE_CATALOG);
+  const actual = describe(services);
+  if (expected !== actual) {
+    console.error(`generate.mjs: the table differs from SERVICE_CATALOG\n  catalog: ${expected}\n  here:    ${actual}`);
+    process.exit(1);
+  }
+}
+
+const indent = (text, spaces) =>
+  text
+    .split('\n')
+    .map((line) => (line ? ' '.repeat(spaces) + line : line))
+    .join('\n');
+
+const quote = (value) => JSON.stringify(value);
+
+function envBlock(env) {
+  if (!env?.length) return '';
+  const items = env.map(([name, source, comment]) => {
+    const lines = [...comment.split('\n').map((line) => `# ${line}`), `- name: ${name}`];
+    if ('value' in source) lines.push(`  value: ${quote(source.value)}`);
+    else
+      lines.push('  valueFrom:', '    secretKeyRef:', `      name: ${source.secretKeyRef.name}`, `      key: ${source.secretKeyRef.key}`);
+    return lines.join('\n');
+  });
+  return `\n          env:\n${indent(items.join('\n'), 12)}`;
+}
+
+function resourcesBlock({ requests, limits }) {
+  return [
+    'resources:',
+    '  requests:',
+    `    cpu: ${requests.cpu}`,
+    `    memory: ${requests.memory}`,
+    '  limits:',
+    `    cpu: ${quote(limits.cpu)}`,
+    `    memory: ${limits.memory}`,
+  ].join('\n');
+}
+
+function render(s) {
+  const labels = `app.kubernetes.io/name: ${s.name}\napp.kubernetes.io/part-of: exchange`;
+  const replicasComment = s.replicasNote ? `${indent(s.replicasNote.replace(/^/gm, '# '), 2)}\n` : '';
+  const strategy =
+    s.strategy === 'Recreate'
+      ? '  strategy:\n    type: Recreate\n'
+      : '  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1\n';
+  return `# Generated by deploy/kubernetes/generate.mjs: edit the template there and run it again.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${s.name}
+  namespace: exchange
+  labels:
+${indent(labels, 4)}
+spec:
+${replicasComment}  replicas: ${s.replicas}
+  revisionHistoryLimit: 5
+${strategy}  selector:
+    matchLabels:
+${indent(labels, 6)}
+  template:
+    metadata:
+      labels:
+${indent(labels, 8)}
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "${s.port}"
+        prometheus.io/path: /metrics
+    spec:
+      # Otherwise Kubernetes injects Docker-link variables for every Service in the namespace, among
+      # them USER_SERVICE_PORT=tcp://…, which would clash with the exchange's own <SERVICE>_PORT.
+      enableServiceLinks: false
+      automountServiceAccountToken: false
+      terminationGracePeriodSeconds: 30
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 1000 # "node" in the image
+        runAsGroup: 1000
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: ${s.name}
+          image: ${image}
+          imagePullPolicy: IfNotPresent
+          args: ["services/${s.name}/dist/main.js"]
+          ports:
+            - name: http
+              containerPort: ${s.port}
+          envFrom:
+            - configMapRef:
+                name: exchange-config${envBlock(s.env)}
+          startupProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 2
+            failureThreshold: 30
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 10
+            timeoutSeconds: 3
+            failureThreshold: 3
+          readinessProbe: # PostgreSQL and Redis reachable
+            httpGet:
+              path: /readyz
+              port: http
+            periodSeconds: 5
+            timeoutSeconds: 3
+            failureThreshold: 3
+          lifecycle:
+            preStop:
+              # keep serving while the endpoint is removed from the Service, then SIGTERM drains
+              exec:
+                command: ["sleep", "5"]
+${indent(resourcesBlock(s.resources), 10)}
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}
+---
+${s.serviceNote ? `# ${s.serviceNote}\n` : ''}apiVersion: v1
+kind: Service
+metadata:
+  name: ${s.name}
+  namespace: exchange
+  labels:
+${indent(labels, 4)}
+spec:
+  type: ClusterIP
+  selector:
+${indent(labels, 4)}
+  ports:
+    - name: http
+      port: ${s.port}
+      targetPort: http
+`;
+}
+
+for (const s of services) {
+  const file = join(here, `${s.name}.yaml`);
+  writeFileSync(file, render(s));
+  console.log(`wrote ${file}`);
+}

@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { createTestDatabase, createTestRedis, OtlpReceiver } from '@exchange/platform/testing';
+import { generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatewayUrl: string;
+    serviceUrls: Record<string, string>;
+    databaseUrl: string;
+    otlpUrl: string;
+    jwtPrivateKey: string;
+    authRateLimit: number;
+    userRateLimit: number;
+  }
+}
+
+export const AUTH_RATE_LIMIT = 5;
+export const USER_RATE_LIMIT = 40;
+
+/**
+ * Starts the whole system once for the end-to-end files, through the same launcher `npm start` uses,
+ * on its own database, Redis key prefix and port range, exporting its spans to a receiver here.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const database = await createTestDatabase();
+  const redis = createTestRedis();
+  const receiver = new OtlpReceiver();
+  const otlpUrl = await receiver.start();
+  const jwtPrivateKey = generateSigningKey();
+  const portBase = 20_000 + Math.floor(Math.random() * 400) * 100;
+  const logs: string[] = [];
+  let system: RunningSystem | undefined;
+  try {
+    system = await startSystem({
+      rootDir: resolve(__dirname, '..', '..'),
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.prefix,
+      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(portBase) }),
+      jwtPrivateKey,
+      seedAdmin: true,
+      restart: false,
+      env: {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        TRUST_PROXY: '127.0.0.1',
+        RATE_LIMIT_AUTH_MAX: String(AUTH_RATE_LIMIT),
+        RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
+      },
+      output: (line) => {
+        logs.push(line);
+        if (process.env.E2E_VERBOSE) process.stdout.write(`${line}\n`);
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${logs.join('\n')}\n`);
+    await receiver.stop();
+    await redis.clean();
+    await database.drop();
+    throw error;
+  }
+
+  project.provide('gatewayUrl', system.urls['client-gateway']);
+  project.provide('serviceUrls', system.urls);
+  project.provide('databaseUrl', database.url);
+  project.provide('otlpUrl', otlpUrl);
+  project.provide('jwtPrivateKey', jwtPrivateKey);
+  project.provide('authRateLimit', AUTH_RATE_LIMIT);
+  project.provide('userRateLimit', USER_RATE_LIMIT);
+
+  return async () => {
+    await system?.stop();
+    await receiver.stop();
+    await redis.clean();
+    await database.drop();
+  };
+}

@@ -1,0 +1,71 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { inject } from 'vitest';
+import pg from 'pg';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** sent as is, for malformed JSON and the like */
+  rawBody?: string;
+  token?: string;
+  /** the client address the gateway sees (X-Forwarded-For from the trusted loopback proxy) */
+  ip?: string;
+  headers?: Record<string, string>;
+}
+
+/** A documentation-range address, different on every call unless the test fixes one. */
+export function randomIp(): string {
+  return `198.51.${randomInt(0, 255)}.${randomInt(1, 255)}`;
+}
+
+export function uniqueEmail(tag = 'user'): string {
+  return `${tag}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`;
+}
+
+export const gatewayUrl = () => inject('gatewayUrl');
+
+export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { 'x-forwarded-for': options.ip ?? randomIp(), ...options.headers };
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(`${gatewayUrl()}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export async function register(email = uniqueEmail(), password = 'correct-horse-battery', name?: string) {
+  const response = await call('POST', '/v1/auth/register', { body: { email, password, ...(name ? { name } : {}) } });
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return { email, password, user: response.body.user };
+}
+
+export async function login(email: string, password: string): Promise<string> {
+  const response = await call('POST', '/v1/auth/login', { body: { email, password } });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.accessToken as string;
+}
+
+/** Reads the system's database directly, to prove what a refusal did not write. */
+export async function queryDatabase<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: inject('databaseUrl') });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, inject, it } from 'vitest';
+import type { ReceivedSpan } from '@exchange/platform/testing';
+import { call, uniqueEmail } from './support.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+
+/** Spans of one trace, as received by the OTLP receiver the e2e setup runs in place of Jaeger. */
+async function traceOf(traceId: string, isComplete: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const spans = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
+    if (isComplete(spans)) return spans;
+    if (Date.now() > deadline) throw new Error(`trace ${traceId} incomplete: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function parentOf(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan | undefined {
+  return spans.find((candidate) => candidate.spanId === span.parentSpanId);
+}
+
+/** True when `ancestor` is on the parent chain of `span`. */
+function descendsFrom(spans: ReceivedSpan[], span: ReceivedSpan, ancestor: ReceivedSpan): boolean {
+  for (let current = parentOf(spans, span); current; current = parentOf(spans, current)) {
+    if (current.spanId === ancestor.spanId) return true;
+  }
+  return false;
+}
+
+function one(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean, what: string): ReceivedSpan {
+  const found = spans.filter(predicate);
+  expect(found, `${what} in ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`).toHaveLength(1);
+  return found[0]!;
+}
+
+/** The gateway → user-service hop: gateway server span → gateway client span → user-service server span. */
+function assertHop(spans: ReceivedSpan[], gatewayRoute: string, userServiceRoute: string) {
+  const root = one(spans, (s) => s.service === 'client-gateway' && s.kind === SERVER && !s.parentSpanId, 'gateway root server span');
+  expect(root.attributes['http.route'] ?? root.name).toContain(gatewayRoute);
+  const clientHop = one(
+    spans,
+    (s) => s.service === 'client-gateway' && s.kind === CLIENT && String(s.attributes['url.full'] ?? '').includes(`:${new URL(inject('serviceUrls')['user-service']!).port}/`),
+    'gateway HTTP client span to user-service',
+  );
+  expect(descendsFrom(spans, clientHop, root)).toBe(true);
+  const userServer = one(spans, (s) => s.service === 'user-service' && s.kind === SERVER, 'user-service server span');
+  expect(userServer.parentSpanId).toBe(clientHop.spanId);
+  expect(userServer.attributes['http.route'] ?? userServer.name).toContain(userServiceRoute);
+  return { root, userServer };
+}
+
+function userServiceStep(spans: ReceivedSpan[], userServer: ReceivedSpan, name: string): ReceivedSpan {
+  const step = one(spans, (s) => s.service === 'user-service' && s.name === name, `"${name}" span`);
+  expect(descendsFrom(spans, step, userServer), `"${name}" under the user-service request`).toBe(true);
+  return step;
+}
+
+/** `first` ended before `second` started (span clocks round to the millisecond, hence the slack). */
+function expectBefore(first: ReceivedSpan, second: ReceivedSpan) {
+  expect(BigInt(first.endTimeUnixNano), `${first.name} before ${second.name}`).toBeLessThanOrEqual(BigInt(second.startTimeUnixNano) + 1_000_000n);
+}
+
+function postgresSpansUnder(spans: ReceivedSpan[], parent: ReceivedSpan): ReceivedSpan[] {
+  return spans.filter((s) => (s.attributes['db.system'] ?? s.attributes['db.system.name']) === 'postgresql' && s.name.startsWith('pg.query') && s.kind === CLIENT && descendsFrom(spans, s, parent));
+}
+
+describe('traces', () => {
+  const email = uniqueEmail('traced');
+  const password = 'correct-horse-traced';
+
+  it('shows one registration as one trace: gateway → user-service → validation, hashing, PostgreSQL insert', async () => {
+    const response = await call('POST', '/v1/auth/register', { body: { email, password } });
+    expect(response.status).toBe(201);
+    const traceId = response.headers.get('x-trace-id')!;
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.name === 'db insert') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId));
+
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
+    const { userServer } = assertHop(spans, '/v1/auth/register', '/register');
+    const validation = userServiceStep(spans, userServer, 'user validation');
+    const hashing = userServiceStep(spans, userServer, 'password hashing');
+    const insert = userServiceStep(spans, userServer, 'db insert');
+    expect(postgresSpansUnder(spans, validation).length).toBeGreaterThanOrEqual(1);
+    const inserts = postgresSpansUnder(spans, insert);
+    expect(inserts.length).toBe(1);
+    expect(String(inserts[0]!.attributes['db.statement'] ?? inserts[0]!.attributes['db.query.text'])).toMatch(/^INSERT INTO users/);
+    // the seed's order: validation, then hashing, then the insert
+    expectBefore(validation, hashing);
+    expectBefore(hashing, insert);
+  });
+
+  it('shows one login as one trace: gateway → user-service → DB query, password verification, JWT generation', async () => {
+    const response = await call('POST', '/v1/auth/login', { body: { email, password } });
+    expect(response.status).toBe(200);
+    const traceId = response.headers.get('x-trace-id')!;
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.name === 'jwt generation') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId));
+
+    const { userServer } = assertHop(spans, '/v1/auth/login', '/auth/login');
+    const query = userServiceStep(spans, userServer, 'db query');
+    const verification = userServiceStep(spans, userServer, 'password verification');
+    const jwt = userServiceStep(spans, userServer, 'jwt generation');
+    const selects = postgresSpansUnder(spans, query);
+    expect(selects.length).toBe(1);
+    expect(String(selects[0]!.attributes['db.statement'] ?? selects[0]!.attributes['db.query.text'])).toMatch(/^SELECT .* FROM users/);
+    expectBefore(query, verification);
+    expectBefore(verification, jwt);
+  });
+
+  it('marks a refused login on the span tree without calling it a server fault', async () => {
+    const response = await call('POST', '/v1/auth/login', { body: { email, password: 'wrong-password' } });
+    expect(response.status).toBe(401);
+    const traceId = response.headers.get('x-trace-id')!;
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.name === 'password verification') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId));
+    const root = one(spans, (s) => s.service === 'client-gateway' && !s.parentSpanId, 'root');
+    expect(root.attributes['http.response.status_code'] ?? root.attributes['http.status_code']).toBe(401);
+    expect(spans.some((s) => s.name === 'jwt generation')).toBe(false);
+  });
+});

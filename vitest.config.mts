@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers, all run by `npm test`:
+//  unit        pure logic beside the code (src/**/*.test.ts)
+//  integration real PostgreSQL and Redis, a fresh database per run (*/test/**/*.test.ts)
+//  e2e         the whole system started by the launcher, requests through the gateway (test/e2e)
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // one system, many files: run them one after another on this 2-core machine
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
