@@ -26,13 +26,13 @@ describe('every backend process', () => {
 });
 
 describe('gateway metrics', () => {
-  it('counts requests per route and errors per status code', async () => {
+  it('counts requests per route and status, and errors per stable code', async () => {
     await call('POST', '/v1/auth/login', { body: { email: uniqueEmail('metrics'), password: 'not-the-password' } });
     const text = await (await fetch(`${inject('gatewayUrl')}/metrics`)).text();
     const sample = (metric: string, labels: string) =>
       text.split('\n').find((line) => line.startsWith(`${metric}{`) && labels.split(',').every((label) => line.includes(label)));
     expect(sample('http_server_request_duration_seconds_count', 'route="/v1/auth/login",status_code="401",method="POST"')).toMatch(/ [1-9]\d*$/);
-    expect(sample('http_server_errors_total', 'route="/v1/auth/login",code="401"')).toMatch(/ [1-9]\d*$/);
+    expect(sample('http_server_errors_total', 'route="/v1/auth/login",code="INVALID_CREDENTIALS"')).toMatch(/ [1-9]\d*$/);
   });
 });
 

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@exchange/platform';
 import { StartupError } from './launcher/checks.js';
+import { authBench } from './bench/auth-bench.js';
 import { startCommand } from './launcher/start-command.js';
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
@@ -10,8 +11,12 @@ async function main(command: string | undefined): Promise<void> {
   switch (command) {
     case 'start':
       return startCommand(ROOT_DIR);
+    case 'bench':
+      await authBench(ROOT_DIR);
+      process.exit(0);
+      break;
     default:
-      process.stderr.write('usage: exchange start\n');
+      process.stderr.write('usage: exchange start|bench\n');
       process.exit(2);
   }
 }

@@ -42,14 +42,32 @@ export interface MigrationOptions {
   logger: Logger;
 }
 
+/** Arbitrary constant: the advisory lock that serializes every migration run in one database. */
+const MIGRATION_LOCK_KEY = 4_774_201_533;
+
 /**
- * Brings the service's schema up to date with node-pg-migrate. Its advisory lock lets several
- * instances start at once; each service keeps its own migrations table inside its own schema.
+ * Brings the service's schema up to date with node-pg-migrate; each service keeps its own migrations
+ * table inside its own schema. node-pg-migrate's own lock gives up when another run holds it, so
+ * instead every run waits its turn on one advisory lock: services and replicas that start together
+ * all come up, one migrating after the other.
  */
 export async function runMigrations(options: MigrationOptions): Promise<string[]> {
   if (!existsSync(options.dir)) throw new Error(`migrations folder ${options.dir} does not exist`);
+  const lock = new pg.Client({ connectionString: options.url, application_name: `migrate:${options.schema}` });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await migrate(options);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await lock.end().catch(() => {});
+  }
+}
+
+async function migrate(options: MigrationOptions): Promise<string[]> {
   const { runner } = await import('node-pg-migrate');
   const applied = await runner({
+    noLock: true,
     databaseUrl: options.url,
     dir: options.dir,
     direction: 'up',

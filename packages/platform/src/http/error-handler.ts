@@ -71,9 +71,11 @@ export function normalizeError(error: unknown): NormalizedError {
   return { statusCode: 500, body: body('INTERNAL_ERROR', 'Something went wrong on our side'), isServerFault: true };
 }
 
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** Logs and sends an error; returns its stable code. */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): string {
   const normalized = normalizeError(error);
   if (normalized.isServerFault) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: normalized.body.error.code }, 'request refused');
-  return reply.status(normalized.statusCode).send(normalized.body);
+  void reply.status(normalized.statusCode).send(normalized.body);
+  return normalized.body.error.code;
 }

@@ -91,17 +91,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const sent = sendError(error, request, reply);
-    options.metrics.errors.inc({
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      code: String(reply.statusCode),
-    });
-    return sent;
+    const code = sendError(error, request, reply);
+    options.metrics.errors.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code });
+    return reply;
   });
 
   app.setNotFoundHandler((request, reply) => {
-    options.metrics.errors.inc({ method: request.method, route: 'unmatched', code: '404' });
+    options.metrics.errors.inc({ method: request.method, route: 'unmatched', code: 'ROUTE_NOT_FOUND' });
     const traceId = currentTraceId();
     return reply.status(404).send({
       error: {

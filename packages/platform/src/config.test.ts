@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { baseConfigSchema, ConfigError, envBoolean, loadConfig, servicePort, serviceUrl } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives every process the seed ports and local defaults when nothing is set', () => {
+    const config = loadConfig(baseConfigSchema, {});
+    expect(servicePort(config, 'client-gateway')).toBe(8347);
+    expect(servicePort(config, 'notification')).toBe(9243);
+    expect(serviceUrl(config, 'user-service')).toBe('http://127.0.0.1:8975');
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/exchange');
+    expect(config.MIGRATE_ON_START).toBe(true);
+  });
+
+  it('derives URLs from ports, and lets an explicit URL win', () => {
+    const config = loadConfig(baseConfigSchema, { USER_SERVICE_PORT: '19000', WALLET_SERVICE_URL: 'http://wallet:8651/' });
+    expect(serviceUrl(config, 'user-service')).toBe('http://127.0.0.1:19000');
+    expect(serviceUrl(config, 'wallet-service')).toBe('http://wallet:8651');
+  });
+
+  it('reports every bad variable at once, naming each and what it got', () => {
+    const schema = baseConfigSchema.extend({ FLAG: envBoolean(false), LIMIT: z.coerce.number().int().min(1) });
+    let error: unknown;
+    try {
+      loadConfig(schema, { USER_SERVICE_PORT: 'eighty', DATABASE_URL: 'not a url', FLAG: 'maybe', LOG_LEVEL: 'loud' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/USER_SERVICE_PORT: .*\(got "eighty"\)/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL: .*\(got "not a url"\)/);
+    expect(problems.join('\n')).toMatch(/FLAG: .*\(got "maybe"\)/);
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL: /);
+    expect(problems.join('\n')).toMatch(/LIMIT: /);
+  });
+
+  it('reads booleans the way operators write them', () => {
+    const schema = z.object({ A: envBoolean(false), B: envBoolean(true), C: envBoolean(true) });
+    expect(loadConfig(schema, { A: 'yes', C: '0' })).toEqual({ A: true, B: true, C: false });
+  });
+});
