@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 //  e2e         the whole system started by the launcher, requests through the gateway (test/e2e)
 export default defineConfig({
   test: {
+    reporters: ['default', './tools/vitest-summary-reporter.mjs'],
     projects: [
       {
         test: {
