@@ -1,2 +1,4 @@
 export * from './errors.js';
 export * from './auth.js';
+export * from './money.js';
+export * from './wallet.js';

@@ -10,7 +10,7 @@ import {
   type BaseConfig,
   type Env,
 } from './config.js';
-import { createPostgresPool, runMigrations } from './db/postgres.js';
+import { createPostgresPool, PLATFORM_MIGRATIONS_DIR, runMigrations } from './db/postgres.js';
 import { createMetrics, type HttpMetrics } from './http/metrics.js';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
 import { ServiceClient } from './http/service-client.js';
@@ -39,6 +39,8 @@ export interface ServiceDefinition<Shape extends z.ZodRawShape> {
   config?: Shape;
   /** folder of this service's SQL migrations, applied at start when MIGRATE_ON_START */
   migrationsDir?: string;
+  /** also create the platform's tables (outbox, idempotency keys, processed messages) in its schema */
+  usesPlatformTables?: boolean;
   http?: (config: BaseConfig & z.infer<z.ZodObject<Shape>>) => Partial<Pick<HttpServerOptions, 'bodyLimit' | 'trustProxy'>>;
   setup(context: ServiceContext<BaseConfig & z.infer<z.ZodObject<Shape>>>): Promise<void> | void;
 }
@@ -111,8 +113,12 @@ export async function runService<Shape extends z.ZodRawShape>(
   };
 
   try {
-    if (definition.migrationsDir && config.MIGRATE_ON_START) {
-      await runMigrations({ url: config.DATABASE_URL, schema: schemaName(definition.name), dir: definition.migrationsDir, logger });
+    if (config.MIGRATE_ON_START) {
+      const schema = schemaName(definition.name);
+      if (definition.usesPlatformTables) {
+        await runMigrations({ url: config.DATABASE_URL, schema, dir: PLATFORM_MIGRATIONS_DIR, logger, migrationsTable: 'pgmigrations_platform' });
+      }
+      if (definition.migrationsDir) await runMigrations({ url: config.DATABASE_URL, schema, dir: definition.migrationsDir, logger });
     }
     await definition.setup({
       name: definition.name,

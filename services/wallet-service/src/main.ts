@@ -1,5 +1,29 @@
 import './instrument.js';
-import { runService } from '@exchange/platform';
+import { join } from 'node:path';
+import { OutboxRelay, runService } from '@exchange/platform';
+import { parseAsset } from '@exchange/contracts';
+import { walletConfig } from './config.js';
+import { registerRoutes } from './http/routes.js';
+import { LedgerStore } from './store/ledger-store.js';
 
-// Only health, readiness and metrics for now: this service's features come in a later issue.
-void runService({ name: 'wallet-service', setup() {} });
+void runService({
+  name: 'wallet-service',
+  config: walletConfig,
+  migrationsDir: join(__dirname, '..', 'migrations'),
+  usesPlatformTables: true,
+  setup({ app, db, redis, logger, config, onClose }) {
+    const outbox = new OutboxRelay({ db, redis, logger });
+    outbox.start();
+    onClose(() => outbox.stop());
+    registerRoutes(app, {
+      ledger: new LedgerStore(db),
+      outbox,
+      rules: {
+        shareAssets: new Set(config.WALLET_SHARE_ASSETS),
+        maxCashDeposit: parseAsset(config.WALLET_MAX_DEPOSIT, 'USD'),
+        maxShareCredit: parseAsset(config.WALLET_MAX_SHARE_CREDIT, 'SHARES'),
+      },
+      idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
+    });
+  },
+});

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 
@@ -40,7 +41,12 @@ export interface MigrationOptions {
   /** a folder of `.sql` migrations (`-- Up Migration` / `-- Down Migration`) */
   dir: string;
   logger: Logger;
+  /** defaults to `pgmigrations`; the platform's own tables use another */
+  migrationsTable?: string;
 }
+
+/** The platform's shared tables (outbox, idempotency keys, processed messages), for services that use them. */
+export const PLATFORM_MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
 /** Arbitrary constant: the advisory lock that serializes every migration run in one database. */
 const MIGRATION_LOCK_KEY = 4_774_201_533;
@@ -71,7 +77,7 @@ async function migrate(options: MigrationOptions): Promise<string[]> {
     databaseUrl: options.url,
     dir: options.dir,
     direction: 'up',
-    migrationsTable: 'pgmigrations',
+    migrationsTable: options.migrationsTable ?? 'pgmigrations',
     schema: options.schema,
     migrationsSchema: options.schema,
     createSchema: true,

@@ -1,0 +1,175 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { Redis } from '../redis.js';
+import { withTransaction, type Transaction } from '../db/transaction.js';
+import { restoreTraceContext } from './trace-context.js';
+
+export interface StreamEvent<T = unknown> {
+  /** the producer's event id (deduplication key) */
+  id: string;
+  type: string;
+  data: T;
+  /** the Redis stream entry id */
+  entryId: string;
+  stream: string;
+}
+
+export interface StreamConsumerOptions {
+  db: pg.Pool;
+  redis: Redis;
+  logger: Logger;
+  stream: string;
+  group: string;
+  /** this instance's name in the group */
+  consumer: string;
+  /** applies one event inside the transaction that also records it as processed */
+  handle(event: StreamEvent, client: Transaction): Promise<void>;
+  batchSize?: number;
+  blockMs?: number;
+  /** entries another consumer has held this long without acking are taken over */
+  claimIdleMs?: number;
+  /** after this many failed deliveries an entry goes to `<stream>:dead-letter` */
+  maxDeliveries?: number;
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+const tracer = trace.getTracer('@exchange/platform/consumer');
+
+/**
+ * An idempotent Redis Streams consumer in a consumer group. Each event is applied in one
+ * PostgreSQL transaction together with a `processed_messages` row, and acked only after that commit:
+ * a redelivered event (crash before the ack, a retried publish) is recognised and skipped. On start
+ * it first re-reads its own pending entries; it takes over entries a dead consumer left pending; an
+ * event that keeps failing is moved to a dead-letter stream and logged.
+ */
+export class StreamConsumer {
+  private isRunning = false;
+  private loop: Promise<void> | undefined;
+  private readonly reader: Redis;
+  private readonly options: Required<Omit<StreamConsumerOptions, 'handle'>> & Pick<StreamConsumerOptions, 'handle'>;
+  private readonly failures = new Map<string, number>();
+  private lastClaimAt = 0;
+
+  constructor(options: StreamConsumerOptions) {
+    this.options = { batchSize: 100, blockMs: 1000, claimIdleMs: 30_000, maxDeliveries: 5, ...options };
+    // XREADGROUP BLOCK holds its connection: it gets one of its own.
+    this.reader = options.redis.duplicate();
+    this.reader.on('error', () => {});
+  }
+
+  async start(): Promise<void> {
+    const { redis, stream, group } = this.options;
+    try {
+      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+    this.isRunning = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.isRunning = false;
+    this.reader.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    // First whatever this consumer had taken but not acked before it stopped.
+    let backlog = true;
+    while (this.isRunning) {
+      try {
+        if (backlog) {
+          const pending = await this.read('0', false);
+          backlog = pending.length > 0;
+          await this.processAll(pending);
+          continue;
+        }
+        if (Date.now() - this.lastClaimAt > this.options.claimIdleMs / 2) await this.claimAbandoned();
+        await this.processAll(await this.read('>', true));
+      } catch (error) {
+        if (!this.isRunning) break;
+        this.options.logger.warn({ err: error, stream: this.options.stream }, 'stream consumer failed to read; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        backlog = true;
+      }
+    }
+  }
+
+  private async read(from: '0' | '>', block: boolean): Promise<RawEntry[]> {
+    const { group, consumer, batchSize, blockMs, stream } = this.options;
+    const args: Array<string | number> = ['GROUP', group, consumer, 'COUNT', batchSize];
+    if (block) args.push('BLOCK', blockMs);
+    args.push('STREAMS', stream, from);
+    const result = (await (this.reader.xreadgroup as (...a: Array<string | number>) => Promise<unknown>)(...args)) as Array<[string, RawEntry[]]> | null;
+    return result?.[0]?.[1] ?? [];
+  }
+
+  private async claimAbandoned(): Promise<void> {
+    this.lastClaimAt = Date.now();
+    const { redis, stream, group, consumer, claimIdleMs, batchSize } = this.options;
+    const [, entries] = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', batchSize)) as [string, RawEntry[]];
+    if (entries.length > 0) this.options.logger.info({ stream, count: entries.length }, 'took over abandoned stream entries');
+    await this.processAll(entries.filter((entry) => entry && entry[1]));
+  }
+
+  private async processAll(entries: RawEntry[]): Promise<void> {
+    for (const entry of entries) {
+      if (!this.isRunning) return;
+      await this.processOne(entry);
+    }
+  }
+
+  private async processOne([entryId, flat]: RawEntry): Promise<void> {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+    const { stream, group, db, redis, logger } = this.options;
+    const event: StreamEvent = { id: fields.id ?? entryId, type: fields.type ?? 'unknown', data: safeJson(fields.data), entryId, stream };
+    const parent = restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' });
+    const span = tracer.startSpan(
+      `consume ${stream} ${event.type}`,
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'redis', 'messaging.destination.name': stream, 'messaging.consumer.group.name': group, 'messaging.message.id': event.id } },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () =>
+        withTransaction(db, async (client) => {
+          const fresh = await client.query('INSERT INTO processed_messages (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [group, event.id]);
+          if ((fresh.rowCount ?? 0) === 0) {
+            span.setAttribute('exchange.duplicate', true);
+            return;
+          }
+          await this.options.handle(event, client);
+        }),
+      );
+      await redis.xack(stream, group, entryId);
+      this.failures.delete(entryId);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      const failures = (this.failures.get(entryId) ?? 0) + 1;
+      this.failures.set(entryId, failures);
+      if (failures >= this.options.maxDeliveries) {
+        await redis.xadd(`${stream}:dead-letter`, '*', ...flat, 'error', String((error as Error).message), 'group', group);
+        await redis.xack(stream, group, entryId);
+        this.failures.delete(entryId);
+        logger.error({ err: error, stream, entryId, eventId: event.id, failures }, 'event moved to the dead-letter stream');
+      } else {
+        logger.warn({ err: error, stream, entryId, eventId: event.id, failures }, 'event failed; it stays pending and is retried');
+      }
+    } finally {
+      span.end();
+    }
+  }
+}
+
+function safeJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

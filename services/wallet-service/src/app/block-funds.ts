@@ -1,0 +1,62 @@
+import { AppError, enqueueEvent, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
+import { formatAsset, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
+import { checkAsset, positiveAmount } from '../domain/amounts.js';
+import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
+
+/**
+ * Sets funds aside for an order: available → held, as a hold named by the caller's reference.
+ * Blocking again with the same reference (a retry) holds nothing more and answers as the first time;
+ * the same reference for something else is refused. Short of funds: 422 INSUFFICIENT_FUNDS, nothing changes.
+ */
+export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): Promise<HoldResponse> {
+  checkAsset(deps.rules, request.asset);
+  const amount = positiveAmount(request.asset, request.amount);
+  const { ledger } = deps;
+  const result = await withSpan('funds blocking', () =>
+    withTransaction(ledger.db, async (client) => {
+      const found = await ledger.findAccount(client, request.userId, request.asset);
+      if (!found) throw insufficient(request.asset, 0n, amount);
+      const account = (await ledger.lockAccounts(client, [found.id])).get(found.id)!;
+
+      const existing = await ledger.findHold(client, request.reference);
+      if (existing) {
+        if (existing.userId !== request.userId || existing.asset !== request.asset || existing.amount !== amount) throw referenceReused();
+        return { response: { hold: toHold(existing), balance: toBalance(account.asset, account) }, isReplay: true };
+      }
+      if (account.available < amount) throw insufficient(request.asset, account.available, amount);
+
+      const entry = await ledger.post(
+        client,
+        { type: 'BLOCK', reference: request.reference, initiatedBy: request.userId, details: {} },
+        [{ walletId: account.id, asset: account.asset, availableChange: -amount, heldChange: amount }],
+        new Set([account.id]),
+      );
+      await ledger.insertHold(client, { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount });
+      await enqueueEvent(client, {
+        stream: WALLET_EVENTS_STREAM,
+        type: 'funds_blocked',
+        data: { transactionId: entry.id, userId: request.userId, asset: account.asset, amount: formatAsset(amount, account.asset), reference: request.reference },
+      });
+      const hold = { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount, remaining: amount };
+      return { response: { hold: toHold(hold), balance: toBalance(account.asset, entry.balances.get(account.id)!) }, isReplay: false };
+    }).catch((error: unknown) => {
+      // the same reference, blocked at the same moment for another user or asset
+      if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw referenceReused();
+      throw error;
+    }),
+  );
+  if (!result.isReplay) deps.outbox.wake();
+  return result.response;
+}
+
+export function insufficient(asset: string, available: bigint, requested: bigint): AppError {
+  return new AppError('INSUFFICIENT_FUNDS', `Not enough ${asset} available`, {
+    asset,
+    available: formatAsset(available, asset),
+    requested: formatAsset(requested, asset),
+  });
+}
+
+function referenceReused(): AppError {
+  return new AppError('IDEMPOTENCY_KEY_REUSED', 'This hold reference is already used for a different hold');
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, enqueueEvent, withSpan, withTransaction, type Transaction } from '@exchange/platform';
+import { CASH_ASSET, formatAsset, WALLET_EVENTS_STREAM, type SettleTradeRequest, type SettleTradeResponse } from '@exchange/contracts';
+import { checkAsset, nonNegativeAmount, positiveAmount } from '../domain/amounts.js';
+import type { HoldRow, LedgerStore } from '../store/ledger-store.js';
+import { insufficient } from './block-funds.js';
+import { toHold, type WalletDeps } from './wallet-deps.js';
+
+interface Trade {
+  price: bigint;
+  quantity: bigint;
+  notional: bigint;
+  buyerFee: bigint;
+  sellerFee: bigint;
+}
+
+function parseTrade(deps: WalletDeps, request: SettleTradeRequest): Trade {
+  if (request.symbol === CASH_ASSET) throw new AppError('VALIDATION_FAILED', 'symbol must be a share', { fields: { symbol: ['must be a share, not USD'] } });
+  checkAsset(deps.rules, request.symbol, 'symbol');
+  const price = positiveAmount(CASH_ASSET, request.price, 'price');
+  const quantity = positiveAmount(request.symbol, request.quantity, 'quantity');
+  const buyerFee = nonNegativeAmount(CASH_ASSET, request.buyer.fee, 'buyer.fee');
+  const sellerFee = nonNegativeAmount(CASH_ASSET, request.seller.fee, 'seller.fee');
+  const notional = price * quantity;
+  if (sellerFee > notional) {
+    throw new AppError('VALIDATION_FAILED', 'the seller fee exceeds the proceeds', { fields: { 'seller.fee': ['must not exceed price × quantity'] } });
+  }
+  return { price, quantity, notional, buyerFee, sellerFee };
+}
+
+async function holdFor(ledger: LedgerStore, client: Transaction, reference: string, userId: string, asset: string, side: string): Promise<HoldRow> {
+  const hold = await ledger.findHold(client, reference);
+  if (!hold || hold.userId !== userId || hold.asset !== asset) {
+    throw new AppError('HOLD_NOT_FOUND', `No ${asset} hold ${reference} of the ${side}`, { side, reference });
+  }
+  return hold;
+}
+
+/**
+ * Settles one trade in one transaction: the buyer's held cash pays the seller (less the seller's fee)
+ * and the fees go to the exchange's revenue account; the seller's held shares go to the buyer. Each
+ * side pays from its order's hold. Settling the same trade id again changes nothing and returns the
+ * first answer.
+ */
+export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest): Promise<SettleTradeResponse> {
+  const trade = parseTrade(deps, request);
+  const { ledger } = deps;
+  const { symbol, buyer, seller } = request;
+  const result = await withSpan('trade settlement', () =>
+    withTransaction(ledger.db, async (client) => {
+      const buyerHold = await holdFor(ledger, client, buyer.holdReference, buyer.userId, CASH_ASSET, 'buyer');
+      const sellerHold = await holdFor(ledger, client, seller.holdReference, seller.userId, symbol, 'seller');
+      const buyerShares = await ledger.createAccount(client, buyer.userId, symbol);
+      const sellerCash = await ledger.createAccount(client, seller.userId, CASH_ASSET);
+      await ledger.lockAccounts(client, [buyerHold.walletId, sellerHold.walletId, buyerShares.id, sellerCash.id]);
+
+      const prior = await ledger.findEntry(client, 'TRADE', request.tradeId);
+      if (prior) return { response: prior.details.response as SettleTradeResponse, isReplay: true };
+
+      const [lockedBuyerHold, lockedSellerHold] = await Promise.all([
+        ledger.findHold(client, buyer.holdReference, true),
+        ledger.findHold(client, seller.holdReference, true),
+      ]).then((holds) => holds.map((hold) => hold!));
+      const buyerCost = trade.notional + trade.buyerFee;
+      if (lockedBuyerHold!.remaining < buyerCost) throw insufficient(CASH_ASSET, lockedBuyerHold!.remaining, buyerCost);
+      if (lockedSellerHold!.remaining < trade.quantity) throw insufficient(symbol, lockedSellerHold!.remaining, trade.quantity);
+
+      const fees = await ledger.systemWalletId(client, 'FEES', CASH_ASSET);
+      const transactionId = randomUUID();
+      const response: SettleTradeResponse = {
+        transactionId,
+        tradeId: request.tradeId,
+        notional: formatAsset(trade.notional, CASH_ASSET),
+        buyerHold: toHold({ ...lockedBuyerHold!, remaining: lockedBuyerHold!.remaining - buyerCost }),
+        sellerHold: toHold({ ...lockedSellerHold!, remaining: lockedSellerHold!.remaining - trade.quantity }),
+      };
+      await ledger.post(
+        client,
+        { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { response } },
+        [
+          { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: 0n, heldChange: -buyerCost },
+          { walletId: sellerCash.id, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
+          { walletId: fees, asset: CASH_ASSET, availableChange: trade.buyerFee + trade.sellerFee, heldChange: 0n },
+          { walletId: sellerHold.walletId, asset: symbol, availableChange: 0n, heldChange: -trade.quantity },
+          { walletId: buyerShares.id, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
+        ],
+        new Set([buyerHold.walletId, sellerCash.id, sellerHold.walletId, buyerShares.id]),
+      );
+      await ledger.reduceHold(client, buyer.holdReference, buyerCost);
+      await ledger.reduceHold(client, seller.holdReference, trade.quantity);
+      await enqueueEvent(client, {
+        stream: WALLET_EVENTS_STREAM,
+        type: 'trade_settled',
+        data: {
+          transactionId,
+          tradeId: request.tradeId,
+          symbol,
+          price: request.price,
+          quantity: formatAsset(trade.quantity, symbol),
+          notional: response.notional,
+          buyer: { userId: buyer.userId, orderId: buyer.holdReference, fee: formatAsset(trade.buyerFee, CASH_ASSET) },
+          seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET) },
+        },
+      });
+      return { response, isReplay: false };
+    }),
+  );
+  if (!result.isReplay) deps.outbox.wake();
+  return result.response;
+}

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, Transaction } from '@exchange/platform';
+import type { TransactionType } from '@exchange/contracts';
+
+export interface Account {
+  id: string;
+  userId: string;
+  asset: string;
+  available: bigint;
+  held: bigint;
+}
+
+/** One line of a journal entry. */
+export interface Movement {
+  walletId: string;
+  asset: string;
+  availableChange: bigint;
+  heldChange: bigint;
+}
+
+export interface JournalEntry {
+  /** chosen by the caller when the entry's id must be known before posting */
+  id?: string;
+  type: TransactionType;
+  reference: string | null;
+  initiatedBy: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface PostedEntry {
+  id: string;
+  createdAt: string;
+  /** balances after the entry, per user account it touched */
+  balances: Map<string, { available: bigint; held: bigint }>;
+}
+
+export interface HoldRow {
+  reference: string;
+  userId: string;
+  walletId: string;
+  asset: string;
+  amount: bigint;
+  remaining: bigint;
+}
+
+export type SystemAccount = 'EXTERNAL' | 'FEES';
+
+interface AccountRow {
+  id: string;
+  user_id: string;
+  asset: string;
+  available: string;
+  held: string;
+}
+
+const toAccount = (row: AccountRow): Account => ({
+  id: row.id,
+  userId: row.user_id,
+  asset: row.asset,
+  available: BigInt(row.available),
+  held: BigInt(row.held),
+});
+
+interface HoldDbRow {
+  reference: string;
+  user_id: string;
+  wallet_id: string;
+  asset: string;
+  amount: string;
+  remaining: string;
+}
+
+const toHold = (row: HoldDbRow): HoldRow => ({
+  reference: row.reference,
+  userId: row.user_id,
+  walletId: row.wallet_id,
+  asset: row.asset,
+  amount: BigInt(row.amount),
+  remaining: BigInt(row.remaining),
+});
+
+/** SQL for the wallet-service's tables: wallets, transactions, postings, holds. */
+export class LedgerStore {
+  private readonly systemWalletIds = new Map<string, string>();
+
+  constructor(readonly db: Pool) {}
+
+  async findAccount(client: Transaction | Pool, userId: string, asset: string): Promise<Account | undefined> {
+    const { rows } = await client.query<AccountRow>(
+      'SELECT id, user_id, asset, available, held FROM wallets WHERE user_id = $1 AND asset = $2',
+      [userId, asset],
+    );
+    return rows[0] ? toAccount(rows[0]) : undefined;
+  }
+
+  /** Creates the account if it is missing (a concurrent creation is fine) and returns it. */
+  async createAccount(client: Transaction, userId: string, asset: string): Promise<Account> {
+    await client.query('INSERT INTO wallets (user_id, asset) VALUES ($1, $2) ON CONFLICT (user_id, asset) WHERE user_id IS NOT NULL DO NOTHING', [userId, asset]);
+    return (await this.findAccount(client, userId, asset))!;
+  }
+
+  async accounts(client: Transaction | Pool, userId: string): Promise<Account[]> {
+    const { rows } = await client.query<AccountRow>(
+      'SELECT id, user_id, asset, available, held FROM wallets WHERE user_id = $1 ORDER BY asset = \'USD\' DESC, asset',
+      [userId],
+    );
+    return rows.map(toAccount);
+  }
+
+  /** Row-locks user accounts in id order, the one order every writer uses, so writers never deadlock. */
+  async lockAccounts(client: Transaction, walletIds: string[]): Promise<Map<string, Account>> {
+    const { rows } = await client.query<AccountRow>(
+      'SELECT id, user_id, asset, available, held FROM wallets WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE',
+      [[...new Set(walletIds)]],
+    );
+    return new Map(rows.map((row) => [row.id, toAccount(row)]));
+  }
+
+  async systemWalletId(client: Transaction, account: SystemAccount, asset: string): Promise<string> {
+    const cacheKey = `${account}:${asset}`;
+    const cached = this.systemWalletIds.get(cacheKey);
+    if (cached) return cached;
+    await client.query(
+      'INSERT INTO wallets (system_account, asset) VALUES ($1, $2) ON CONFLICT (system_account, asset) WHERE system_account IS NOT NULL DO NOTHING',
+      [account, asset],
+    );
+    const { rows } = await client.query<{ id: string }>('SELECT id FROM wallets WHERE system_account = $1 AND asset = $2', [account, asset]);
+    this.systemWalletIds.set(cacheKey, rows[0]!.id);
+    return rows[0]!.id;
+  }
+
+  async findEntry(client: Transaction, type: TransactionType, reference: string): Promise<{ id: string; details: Record<string, unknown>; createdAt: string } | undefined> {
+    const { rows } = await client.query<{ id: string; details: Record<string, unknown>; created_at: Date }>(
+      'SELECT id, details, created_at FROM transactions WHERE type = $1 AND reference = $2',
+      [type, reference],
+    );
+    return rows[0] ? { id: rows[0].id, details: rows[0].details, createdAt: rows[0].created_at.toISOString() } : undefined;
+  }
+
+  /**
+   * Posts a journal entry: the entry, its lines, and the new balances of the user accounts it
+   * touches (which the caller has locked). The database checks at commit that it balances.
+   */
+  async post(client: Transaction, entry: JournalEntry, movements: Movement[], userWalletIds: Set<string>): Promise<PostedEntry> {
+    const id = entry.id ?? randomUUID();
+    const inserted = await client.query<{ created_at: Date }>(
+      'INSERT INTO transactions (id, type, reference, initiated_by, details) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
+      [id, entry.type, entry.reference, entry.initiatedBy, JSON.stringify(entry.details)],
+    );
+    const byWallet = new Map<string, Movement>();
+    for (const movement of movements) {
+      const existing = byWallet.get(movement.walletId);
+      byWallet.set(
+        movement.walletId,
+        existing
+          ? { ...existing, availableChange: existing.availableChange + movement.availableChange, heldChange: existing.heldChange + movement.heldChange }
+          : movement,
+      );
+    }
+    const lines = [...byWallet.values()].filter((line) => line.availableChange !== 0n || line.heldChange !== 0n);
+    const userLines = lines.filter((line) => userWalletIds.has(line.walletId)).sort((a, b) => Number(BigInt(a.walletId) - BigInt(b.walletId)));
+    const balances = new Map<string, { available: bigint; held: bigint }>();
+    if (userLines.length > 0) {
+      const { rows } = await client.query<{ id: string; available: string; held: string }>(
+        `UPDATE wallets w SET available = w.available + m.available_change, held = w.held + m.held_change, updated_at = now()
+           FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS m(id, available_change, held_change)
+          WHERE w.id = m.id AND w.user_id IS NOT NULL
+          RETURNING w.id, w.available, w.held`,
+        [userLines.map((l) => l.walletId), userLines.map((l) => l.availableChange.toString()), userLines.map((l) => l.heldChange.toString())],
+      );
+      if (rows.length !== userLines.length) throw new Error('a user account of the entry does not exist');
+      for (const row of rows) balances.set(row.id, { available: BigInt(row.available), held: BigInt(row.held) });
+    }
+    await client.query(
+      `INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after)
+       SELECT $1, m.wallet_id, m.asset, m.available_change, m.held_change, m.available_after, m.held_after
+         FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
+           AS m(wallet_id, asset, available_change, held_change, available_after, held_after)`,
+      [
+        id,
+        lines.map((l) => l.walletId),
+        lines.map((l) => l.asset),
+        lines.map((l) => l.availableChange.toString()),
+        lines.map((l) => l.heldChange.toString()),
+        lines.map((l) => balances.get(l.walletId)?.available.toString() ?? null),
+        lines.map((l) => balances.get(l.walletId)?.held.toString() ?? null),
+      ],
+    );
+    return { id, createdAt: inserted.rows[0]!.created_at.toISOString(), balances };
+  }
+
+  async findHold(client: Transaction, reference: string, forUpdate = false): Promise<HoldRow | undefined> {
+    const { rows } = await client.query<HoldDbRow>(
+      `SELECT reference, user_id, wallet_id, asset, amount, remaining FROM holds WHERE reference = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [reference],
+    );
+    return rows[0] ? toHold(rows[0]) : undefined;
+  }
+
+  async insertHold(client: Transaction, hold: Omit<HoldRow, 'remaining'>): Promise<void> {
+    await client.query('INSERT INTO holds (reference, user_id, wallet_id, asset, amount, remaining) VALUES ($1, $2, $3, $4, $5, $5)', [
+      hold.reference,
+      hold.userId,
+      hold.walletId,
+      hold.asset,
+      hold.amount.toString(),
+    ]);
+  }
+
+  async reduceHold(client: Transaction, reference: string, by: bigint): Promise<HoldRow> {
+    const { rows } = await client.query<HoldDbRow>(
+      `UPDATE holds SET remaining = remaining - $2, updated_at = now() WHERE reference = $1
+       RETURNING reference, user_id, wallet_id, asset, amount, remaining`,
+      [reference, by.toString()],
+    );
+    return toHold(rows[0]!);
+  }
+
+  /** A user's statement lines, newest first, before posting id `beforeId`. */
+  async statement(userId: string, limit: number, beforeId: string | undefined) {
+    const { rows } = await this.db.query<{
+      id: string;
+      transaction_id: string;
+      type: TransactionType;
+      reference: string | null;
+      asset: string;
+      available_change: string;
+      held_change: string;
+      available_after: string;
+      held_after: string;
+      created_at: Date;
+    }>(
+      `SELECT p.id, p.transaction_id, t.type, t.reference, p.asset, p.available_change, p.held_change,
+              p.available_after, p.held_after, p.created_at
+         FROM postings p
+         JOIN wallets w ON w.id = p.wallet_id
+         JOIN transactions t ON t.id = p.transaction_id
+        WHERE w.user_id = $1 AND ($2::bigint IS NULL OR p.id < $2::bigint)
+        ORDER BY p.id DESC
+        LIMIT $3`,
+      [userId, beforeId ?? null, limit],
+    );
+    return rows;
+  }
+}
