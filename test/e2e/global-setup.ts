@@ -16,7 +16,8 @@ declare module 'vitest' {
 }
 
 export const AUTH_RATE_LIMIT = 5;
-export const USER_RATE_LIMIT = 40;
+export const USER_RATE_LIMIT = 200;
+export const IDEMPOTENCY_WAIT_MS = 500;
 
 /**
  * Starts the whole system once for the end-to-end files, through the same launcher `npm start` uses,
@@ -50,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         TRUST_PROXY: '127.0.0.1',
         RATE_LIMIT_AUTH_MAX: String(AUTH_RATE_LIMIT),
         RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
+        IDEMPOTENCY_WAIT_MS: String(IDEMPOTENCY_WAIT_MS),
       },
       output: (line) => {
         logs.push(line);

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { ReceivedSpan } from '@exchange/platform/testing';
-import { call, uniqueEmail } from './support.js';
+import { call, login, register, uniqueEmail } from './support.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -35,23 +35,23 @@ function one(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean, 
 }
 
 /** The gateway → user-service hop: gateway server span → gateway client span → user-service server span. */
-function assertHop(spans: ReceivedSpan[], gatewayRoute: string, userServiceRoute: string) {
+function assertHop(spans: ReceivedSpan[], gatewayRoute: string, userServiceRoute: string, service = 'user-service') {
   const root = one(spans, (s) => s.service === 'client-gateway' && s.kind === SERVER && !s.parentSpanId, 'gateway root server span');
   expect(root.attributes['http.route'] ?? root.name).toContain(gatewayRoute);
   const clientHop = one(
     spans,
-    (s) => s.service === 'client-gateway' && s.kind === CLIENT && String(s.attributes['url.full'] ?? '').includes(`:${new URL(inject('serviceUrls')['user-service']!).port}/`),
-    'gateway HTTP client span to user-service',
+    (s) => s.service === 'client-gateway' && s.kind === CLIENT && String(s.attributes['url.full'] ?? '').includes(`:${new URL(inject('serviceUrls')[service]!).port}/`),
+    `gateway HTTP client span to ${service}`,
   );
   expect(descendsFrom(spans, clientHop, root)).toBe(true);
-  const userServer = one(spans, (s) => s.service === 'user-service' && s.kind === SERVER, 'user-service server span');
+  const userServer = one(spans, (s) => s.service === service && s.kind === SERVER, `${service} server span`);
   expect(userServer.parentSpanId).toBe(clientHop.spanId);
   expect(userServer.attributes['http.route'] ?? userServer.name).toContain(userServiceRoute);
   return { root, userServer };
 }
 
 function userServiceStep(spans: ReceivedSpan[], userServer: ReceivedSpan, name: string): ReceivedSpan {
-  const step = one(spans, (s) => s.service === 'user-service' && s.name === name, `"${name}" span`);
+  const step = one(spans, (s) => s.service === userServer.service && s.name === name, `"${name}" span`);
   expect(descendsFrom(spans, step, userServer), `"${name}" under the user-service request`).toBe(true);
   return step;
 }
@@ -114,5 +114,38 @@ describe('traces', () => {
     const root = one(spans, (s) => s.service === 'client-gateway' && !s.parentSpanId, 'root');
     expect(root.attributes['http.response.status_code'] ?? root.attributes['http.status_code']).toBe(401);
     expect(spans.some((s) => s.name === 'jwt generation')).toBe(false);
+  });
+
+  it('shows one add-funds as one trace: gateway token verification → wallet-service → wallet check, creation, balance update, PostgreSQL → publish', async () => {
+    const { email: depositor, password: secret } = await register(uniqueEmail('traced-funds'));
+    const token = await login(depositor, secret);
+    const response = await call('POST', '/v1/wallet/add-funds', { token, body: { amount: '42.00' } });
+    expect(response.status).toBe(200);
+    const traceId = response.headers.get('x-trace-id')!;
+    const spans = await traceOf(
+      traceId,
+      (s) => s.some((x) => x.name.startsWith('publish wallet-events')) && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId),
+    );
+
+    const { root, userServer: walletServer } = assertHop(spans, '/v1/wallet/add-funds', '/update-balance', 'wallet-service');
+    const verification = one(spans, (s) => s.service === 'client-gateway' && s.name === 'token verification', 'token verification');
+    expect(descendsFrom(spans, verification, root)).toBe(true);
+    const transaction = userServiceStep(spans, walletServer, 'db transaction');
+    const check = userServiceStep(spans, walletServer, 'wallet check');
+    const creation = userServiceStep(spans, walletServer, 'wallet creation');
+    const update = userServiceStep(spans, walletServer, 'balance update');
+    for (const step of [check, creation, update]) {
+      expect(descendsFrom(spans, step, transaction), `${step.name} inside the db transaction`).toBe(true);
+      expect(postgresSpansUnder(spans, step).length, `PostgreSQL under ${step.name}`).toBeGreaterThanOrEqual(1);
+    }
+    expectBefore(check, creation);
+    expectBefore(creation, update);
+    const statements = postgresSpansUnder(spans, transaction).map((s) => String(s.attributes['db.statement'] ?? s.attributes['db.query.text']));
+    expect(statements[0]).toBe('BEGIN');
+    expect(statements.at(-1)).toBe('COMMIT');
+    // the outbox relay publishes funds_added later, in the same trace
+    const publish = one(spans, (s) => s.name === 'publish wallet-events funds_added', 'publish span');
+    expect(publish.service).toBe('wallet-service');
+    expect(publish.kind).toBe(4);
   });
 });

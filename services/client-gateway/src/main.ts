@@ -4,6 +4,7 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { gatewayConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { registerPlugins } from './http/plugins.js';
+import { registerWalletRoutes } from './http/wallet-routes.js';
 
 void runService({
   name: 'client-gateway',
@@ -14,11 +15,14 @@ void runService({
   }),
   async setup({ app, config, redis, client }) {
     await registerPlugins(app, { corsOrigins: config.CORS_ORIGINS, redis });
+    const verifier = new TokenVerifier(serviceUrl(config, 'user-service'));
+    const rateLimit = { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS };
     registerAuthRoutes(app, {
       users: client('user-service'),
-      verifier: new TokenVerifier(serviceUrl(config, 'user-service')),
+      verifier,
       authRateLimit: { max: config.RATE_LIMIT_AUTH_MAX, timeWindow: config.RATE_LIMIT_AUTH_WINDOW_MS },
-      rateLimit: { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS },
+      rateLimit,
     });
+    registerWalletRoutes(app, { wallet: client('wallet-service'), users: client('user-service'), verifier, rateLimit });
   },
 });

@@ -18,3 +18,10 @@ export function bearerToken(authorization: string | undefined): string {
   if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>"');
   return match[1];
 }
+
+/** An account by id or e-mail, for other services; 404 USER_NOT_FOUND when there is none. */
+export async function findUser(users: UsersStore, by: { id: string } | { email: string }): Promise<User> {
+  const user = 'id' in by ? await users.findById(by.id) : await users.findByEmail(by.email);
+  if (!user) throw new AppError('USER_NOT_FOUND', 'No such user');
+  return publicUser(user);
+}

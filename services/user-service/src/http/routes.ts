@@ -1,5 +1,6 @@
 import type { HttpServer } from '@exchange/platform';
 import {
+  emailSchema,
   errorBodySchema,
   loginRequestSchema,
   loginResponseSchema,
@@ -7,7 +8,7 @@ import {
   userEnvelopeSchema,
 } from '@exchange/contracts';
 import { z } from 'zod';
-import { getProfile } from '../app/get-profile.js';
+import { findUser, getProfile } from '../app/get-profile.js';
 import { logIn } from '../app/log-in.js';
 import { registerUser } from '../app/register-user.js';
 import type { TokenIssuer } from '../app/token-issuer.js';
@@ -28,6 +29,15 @@ export function registerRoutes(app: HttpServer, users: UsersStore, tokens: Token
 
   app.get('/me', { schema: { response: { 200: userEnvelopeSchema } } }, async (request) => ({
     user: await getProfile(users, tokens, request.headers.authorization),
+  }));
+
+  // Internal look-ups (the gateway's admin credit names a user by id or e-mail).
+  app.get('/users/:id', { schema: { params: z.object({ id: z.uuid() }), response: { 200: userEnvelopeSchema } } }, async (request) => ({
+    user: await findUser(users, { id: request.params.id }),
+  }));
+
+  app.get('/users', { schema: { querystring: z.object({ email: emailSchema }), response: { 200: userEnvelopeSchema } } }, async (request) => ({
+    user: await findUser(users, { email: request.query.email }),
   }));
 
   app.get(
