@@ -11,12 +11,14 @@ void runService({
   config: walletConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  setup({ app, db, redis, logger, config, onClose }) {
+  async setup({ app, db, redis, logger, config, onClose }) {
+    const ledger = new LedgerStore(db);
+    await ledger.prepareSystemAccounts(['USD', ...config.WALLET_SHARE_ASSETS]);
     const outbox = new OutboxRelay({ db, redis, logger });
     outbox.start();
     onClose(() => outbox.stop());
     registerRoutes(app, {
-      ledger: new LedgerStore(db),
+      ledger,
       outbox,
       rules: {
         shareAssets: new Set(config.WALLET_SHARE_ASSETS),

@@ -116,16 +116,29 @@ export class LedgerStore {
     return new Map(rows.map((row) => [row.id, toAccount(row)]));
   }
 
+  /**
+   * Creates the system accounts of these assets (committed at once) and remembers their ids, so
+   * entries need no look-up. Call at start.
+   */
+  async prepareSystemAccounts(assets: Iterable<string>): Promise<void> {
+    const wanted: Array<[SystemAccount, string]> = [['FEES', 'USD'], ...[...assets].map((asset): [SystemAccount, string] => ['EXTERNAL', asset])];
+    for (const [account, asset] of wanted) {
+      this.systemWalletIds.set(`${account}:${asset}`, await this.findOrCreateSystemWallet(this.db, account, asset));
+    }
+  }
+
   async systemWalletId(client: Transaction, account: SystemAccount, asset: string): Promise<string> {
-    const cacheKey = `${account}:${asset}`;
-    const cached = this.systemWalletIds.get(cacheKey);
-    if (cached) return cached;
+    // Only ids known to be committed are remembered: an id created inside this transaction would be
+    // invisible to others until it commits, and gone if it rolls back.
+    return this.systemWalletIds.get(`${account}:${asset}`) ?? this.findOrCreateSystemWallet(client, account, asset);
+  }
+
+  private async findOrCreateSystemWallet(client: Transaction | Pool, account: SystemAccount, asset: string): Promise<string> {
     await client.query(
       'INSERT INTO wallets (system_account, asset) VALUES ($1, $2) ON CONFLICT (system_account, asset) WHERE system_account IS NOT NULL DO NOTHING',
       [account, asset],
     );
     const { rows } = await client.query<{ id: string }>('SELECT id FROM wallets WHERE system_account = $1 AND asset = $2', [account, asset]);
-    this.systemWalletIds.set(cacheKey, rows[0]!.id);
     return rows[0]!.id;
   }
 
