@@ -3,7 +3,8 @@
 // Plain JavaScript without dependencies, because on a fresh clone nothing is installed or built yet:
 // it installs when needed, builds (incremental, fast when nothing changed), then hands over.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,13 +25,15 @@ function checkNode() {
   }
 }
 
+// node_modules is up to date when it was installed by us from exactly this lockfile.
 function installIfNeeded() {
-  const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  const isStale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
-  if (!isStale) return;
+  const marker = join(root, 'node_modules', '.exchange-installed-lock');
+  const wanted = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return;
   console.log('Installing dependencies (npm ci)...');
-  run(npm, existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  run(npm, ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(marker, wanted);
 }
 
 function build() {

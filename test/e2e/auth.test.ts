@@ -108,6 +108,16 @@ describe('login through the gateway', () => {
     expect(Object.keys(response.body.error.details.fields).sort()).toEqual(['email', 'password']);
   });
 
+  it('refuses login with malformed JSON, an unknown field or an oversized password', async () => {
+    expectError(await call('POST', '/v1/auth/login', { rawBody: '{"email":' }), 400, 'VALIDATION_FAILED');
+    const extra = await call('POST', '/v1/auth/login', { body: { email: 'a@example.com', password: 'correct-horse', remember: true } });
+    expectError(extra, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(extra.body.error.details.fields)).toEqual(['remember']);
+    const oversized = await call('POST', '/v1/auth/login', { body: { email: 'a@example.com', password: 'x'.repeat(257) } });
+    expectError(oversized, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(oversized.body.error.details.fields)).toEqual(['password']);
+  });
+
   it('seeds the demo admin account with the admin role', async () => {
     const response = await call('POST', '/v1/auth/login', { body: { email: 'admin@exchange.local', password: 'exchange-admin' } });
     expect(response.status).toBe(200);

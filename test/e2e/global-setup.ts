@@ -12,12 +12,14 @@ declare module 'vitest' {
     jwtPrivateKey: string;
     authRateLimit: number;
     userRateLimit: number;
+    addressRateLimit: number;
   }
 }
 
 export const AUTH_RATE_LIMIT = 5;
 export const USER_RATE_LIMIT = 200;
 export const IDEMPOTENCY_WAIT_MS = 500;
+export const ADDRESS_RATE_LIMIT = 300;
 
 /**
  * Starts the whole system once for the end-to-end files, through the same launcher `npm start` uses,
@@ -52,6 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         RATE_LIMIT_AUTH_MAX: String(AUTH_RATE_LIMIT),
         RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
         IDEMPOTENCY_WAIT_MS: String(IDEMPOTENCY_WAIT_MS),
+        RATE_LIMIT_ADDRESS_MAX: String(ADDRESS_RATE_LIMIT),
       },
       output: (line) => {
         logs.push(line);
@@ -73,6 +76,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('jwtPrivateKey', jwtPrivateKey);
   project.provide('authRateLimit', AUTH_RATE_LIMIT);
   project.provide('userRateLimit', USER_RATE_LIMIT);
+  project.provide('addressRateLimit', ADDRESS_RATE_LIMIT);
 
   return async () => {
     await system?.stop();

@@ -100,6 +100,19 @@ describe('rate limiting', () => {
     expect(limited.body.error.code).toBe('RATE_LIMITED');
   });
 
+  it('limits every client address before authentication, so bad-token floods are limited too', async () => {
+    const ip = '203.0.113.10';
+    const limit = inject('addressRateLimit');
+    const statuses = await Promise.all(Array.from({ length: limit }, () => call('GET', '/v1/me', { ip, headers: { authorization: 'Bearer forged' } }).then((r) => r.status)));
+    expect(statuses.every((status) => status === 401)).toBe(true);
+    const limited = await call('GET', '/v1/me', { ip, headers: { authorization: 'Bearer forged' } });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // invalid bodies count too
+    expect((await call('POST', '/v1/auth/login', { ip, rawBody: '{' })).status).toBe(429);
+  });
+
   it('limits signed-in callers per user, whatever address they come from', async () => {
     const { email, password } = await register(uniqueEmail('rl-user'));
     const token = await login(email, password);

@@ -46,9 +46,9 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-function launch(command: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
+function launch(command: string, args: string[], env: Record<string, string>, ownGroup = false): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output };
@@ -105,6 +105,42 @@ describe('npm start', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       for (const pid of descendants(child.pid!)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('stops everything on a terminal Ctrl-C, which reaches npm and the launcher both', async () => {
+    // like a terminal: npm and the launcher in one foreground process group, SIGINT sent to the group
+    const { child, output } = launch('npm', ['start'], { EXCHANGE_PORT_BASE: String(portBase), DATABASE_URL: database.url, REDIS_KEY_PREFIX: redis.prefix }, true);
+    try {
+      await until(() => output().includes('Ctrl-C stops everything.'), 120_000, `the URL table; output so far:\n${output()}`);
+      const everything = descendants(child.pid!);
+      expect(everything.length).toBeGreaterThan(PROCESS_COUNT);
+      process.kill(-child.pid!, 'SIGINT');
+      await until(() => everything.every((pid) => !isAlive(pid)), 5000, `every process to end; output:\n${output().slice(-2000)}`);
+      for (let i = 0; i < PROCESS_COUNT; i++) expect(await isPortFree(portBase + i)).toBe(true);
+    } finally {
+      for (const pid of descendants(child.pid!)) process.kill(pid, 'SIGKILL');
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('stops what it started when a signal arrives before everything is ready', async () => {
+    const { child, output } = launch(process.execPath, ['tools/dist/cli.js', 'start'], {
+      EXCHANGE_PORT_BASE: String(portBase),
+      DATABASE_URL: database.url,
+      REDIS_KEY_PREFIX: redis.prefix,
+    });
+    try {
+      await until(() => descendants(child.pid!).length >= PROCESS_COUNT, 30_000, 'the processes to be spawned');
+      expect(output()).not.toContain('Ctrl-C stops everything.');
+      const everything = descendants(child.pid!);
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      await until(() => everything.every((pid) => !isAlive(pid)), 5000, 'every process to end');
+      expect(output()).toContain('All processes stopped.');
+    } finally {
+      for (const pid of descendants(child.pid!)) process.kill(pid, 'SIGKILL');
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 

@@ -36,6 +36,20 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/LIMIT: /);
   });
 
+  it('never echoes a secret or a URL password in a problem report', () => {
+    const schema = z.object({ JWT_PRIVATE_KEY: z.string().startsWith('-----'), ADMIN_PASSWORD: z.string().min(20), DATABASE_URL: z.url().endsWith('/db') });
+    let problems: string[] = [];
+    try {
+      loadConfig(schema, { JWT_PRIVATE_KEY: 'secret-key-material', ADMIN_PASSWORD: 'hunter2', DATABASE_URL: 'postgres://app:s3cret@db:5432/x' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    const text = problems.join('\n');
+    expect(problems).toHaveLength(3);
+    expect(text).not.toMatch(/secret-key-material|hunter2|s3cret/);
+    expect(text).toContain('postgres://app:***@db:5432/x');
+  });
+
   it('reads booleans the way operators write them', () => {
     const schema = z.object({ A: envBoolean(false), B: envBoolean(true), C: envBoolean(true) });
     expect(loadConfig(schema, { A: 'yes', C: '0' })).toEqual({ A: true, B: true, C: false });

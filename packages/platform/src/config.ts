@@ -53,6 +53,12 @@ export const urlsShape = Object.fromEntries(
 export const baseConfigSchema = z.object({ ...baseConfigShape, ...portsShape, ...urlsShape });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/** What a problem report may show of a variable's value: never a secret, never a URL's password. */
+export function printableValue(variable: string, value: string): string {
+  if (/PASSWORD|SECRET|TOKEN|PRIVATE|(^|_)KEY$/i.test(variable)) return '[redacted]';
+  return value.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
 /**
  * Parses the environment once. Reports every problem together, naming each variable.
  */
@@ -62,7 +68,7 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
     const received = issue.path.length > 0 ? env[String(issue.path[0])] : undefined;
-    const shown = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
+    const shown = received === undefined ? '' : ` (got ${JSON.stringify(printableValue(variable, received))})`;
     return `${variable}: ${issue.message}${shown}`;
   });
   throw new ConfigError(problems);

@@ -150,7 +150,8 @@ export async function runService<Shape extends z.ZodRawShape>(
     // A launcher killed with SIGKILL cannot stop us; its children notice they were orphaned.
     setInterval(() => {
       if (process.ppid !== supervisor) {
-        logger.warn('the launcher is gone, shutting down');
+        // Our stdout went with the launcher: writing logs to it now could block, so stop logging.
+        logger.level = 'silent';
         void close().then(() => process.exit(0));
       }
     }, 1000).unref();

@@ -11,6 +11,8 @@ export const gatewayConfig = {
   /** login and registration attempts per IP per window */
   RATE_LIMIT_AUTH_MAX: envInt(10, 1),
   RATE_LIMIT_AUTH_WINDOW_MS: envInt(60_000, 1000),
+  /** requests per client address per window on every /v1 route, before authentication */
+  RATE_LIMIT_ADDRESS_MAX: envInt(3000, 1),
   /** requests per user (or per IP when anonymous) per window on every other route */
   RATE_LIMIT_MAX: envInt(1200, 1),
   RATE_LIMIT_WINDOW_MS: envInt(60_000, 1000),

@@ -14,9 +14,13 @@ void runService({
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
   }),
   async setup({ app, config, redis, client }) {
-    await registerPlugins(app, { corsOrigins: config.CORS_ORIGINS, redis });
-    const verifier = new TokenVerifier(serviceUrl(config, 'user-service'));
     const rateLimit = { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS };
+    await registerPlugins(app, {
+      corsOrigins: config.CORS_ORIGINS,
+      redis,
+      addressRateLimit: { max: config.RATE_LIMIT_ADDRESS_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS },
+    });
+    const verifier = new TokenVerifier(serviceUrl(config, 'user-service'));
     registerAuthRoutes(app, {
       users: client('user-service'),
       verifier,

@@ -56,7 +56,7 @@ describe('user-service use-cases against PostgreSQL', () => {
     await expect(logIn(users, tokens, { email: 'nobody@example.com', password: 'wrong-horse' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'The e-mail or password is wrong' });
   });
 
-  it('seeds the admin once, and promotes an existing account with that e-mail without touching its password', async () => {
+  it('seeds the admin once, and never promotes an ordinary account that registered the admin e-mail first', async () => {
     await seedAdmin(users, logger, { email: 'Admin@Exchange.local', password: 'exchange-admin' });
     await seedAdmin(users, logger, { email: 'admin@exchange.local', password: 'exchange-admin' });
     expect((await pool.query("SELECT role FROM users WHERE email = 'admin@exchange.local'")).rows).toEqual([{ role: 'admin' }]);
@@ -64,6 +64,6 @@ describe('user-service use-cases against PostgreSQL', () => {
     await registerUser(users, { email: 'carol@example.com', password: 'carols-password' });
     await seedAdmin(users, logger, { email: 'carol@example.com', password: 'something-else' });
     const session = await logIn(users, tokens, { email: 'carol@example.com', password: 'carols-password' });
-    expect(session.user.role).toBe('admin');
+    expect(session.user.role).toBe('user');
   });
 });

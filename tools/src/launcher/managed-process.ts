@@ -54,14 +54,21 @@ export class ManagedProcess {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream! }).on('line', (line) => options.onLine(line));
     }
+    let resolveExited: () => void = () => {};
     this.exited = new Promise<void>((resolve) => {
+      resolveExited = resolve;
       child.once('exit', (code, signal) => {
         resolve();
         if (this.child === child) this.child = undefined;
         if (!this.isStopping) this.onUnexpectedExit(code, signal);
       });
     });
-    child.once('error', (error) => options.onNotice(`${options.name} could not be started: ${error.message}`));
+    child.once('error', (error) => {
+      options.onNotice(`${options.name} could not be started: ${error.message}`);
+      // no 'exit' follows a failed spawn: settle here so stop() never waits for it
+      if (this.child === child) this.child = undefined;
+      resolveExited();
+    });
   }
 
   private onUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {

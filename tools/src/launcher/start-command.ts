@@ -29,18 +29,22 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
   const ports = resolvePorts(env);
 
   print('Starting the exchange: checking PostgreSQL and Redis, migrating, starting every process...');
+  const startup = new AbortController();
   let system: RunningSystem | undefined;
-  let stopping: Promise<void> | undefined;
+  let isStopping = false;
+  const finish = () => {
+    print('All processes stopped.');
+    process.exit(0);
+  };
   const shutdown = (signal: string) => {
-    if (stopping) {
-      print(`${signal} again: forcing exit`);
-      process.exit(1);
-    }
+    // A terminal's Ctrl-C reaches us twice (from the terminal and forwarded by npm): one stop is enough,
+    // and it always ends, because each process is killed once its grace period is over.
+    if (isStopping) return;
+    isStopping = true;
     print(`\n${signal} received: stopping every process...`);
-    stopping = (system?.stop() ?? Promise.resolve()).then(() => {
-      print('All processes stopped.');
-      process.exit(0);
-    });
+    startup.abort();
+    if (system) void system.stop().then(finish);
+    // otherwise startSystem stops what it already started and rejects; see below
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -51,20 +55,25 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
     if (process.ppid !== parent) shutdown('parent exit');
   }, 500).unref();
 
-  system = await startSystem({
-    rootDir,
-    databaseUrl: config.DATABASE_URL,
-    redisUrl: config.REDIS_URL,
-    redisKeyPrefix: config.REDIS_KEY_PREFIX,
-    ports,
-    jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
-    seedAdmin: !isProduction,
-    restart: config.EXCHANGE_RESTART,
-    readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
-    output: print,
-    colorize,
-  });
-  if (stopping) return;
+  try {
+    system = await startSystem({
+      rootDir,
+      databaseUrl: config.DATABASE_URL,
+      redisUrl: config.REDIS_URL,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      ports,
+      jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
+      seedAdmin: !isProduction,
+      restart: config.EXCHANGE_RESTART,
+      readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
+      output: print,
+      colorize,
+      signal: startup.signal,
+    });
+  } catch (error) {
+    if (startup.signal.aborted) finish();
+    throw error;
+  }
   print(summary(system, config, isProduction));
 }
 

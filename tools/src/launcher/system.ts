@@ -32,6 +32,8 @@ export interface SystemOptions {
   /** where formatted log lines and supervisor notices go; nowhere by default */
   output?: (line: string) => void;
   colorize?: boolean;
+  /** aborting it while starting stops what was started and rejects */
+  signal?: AbortSignal;
 }
 
 export interface RunningSystem {
@@ -107,10 +109,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   const startedAt = Date.now();
+  if (options.signal?.aborted) throw new StartupError('interrupted before the processes started');
   for (const process of processes.values()) process.start();
   const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
   try {
-    await waitUntilReady(urls, names, options.readyTimeoutMs ?? 60_000);
+    await waitUntilReady(urls, names, options.readyTimeoutMs ?? 60_000, options.signal);
   } catch (error) {
     await stop();
     throw error;
@@ -128,10 +131,11 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-async function waitUntilReady(urls: Record<ServiceName, string>, names: readonly ServiceName[], timeoutMs: number): Promise<void> {
+async function waitUntilReady(urls: Record<ServiceName, string>, names: readonly ServiceName[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let waiting = [...names];
   while (waiting.length > 0) {
+    if (signal?.aborted) throw new StartupError('interrupted while starting');
     const states = await Promise.all(waiting.map(async (name) => [name, await isReady(urls[name])] as const));
     waiting = states.filter(([, ready]) => !ready).map(([name]) => name);
     if (waiting.length === 0) return;

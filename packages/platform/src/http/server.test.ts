@@ -64,6 +64,17 @@ describe('the shared HTTP server', () => {
     expect(missing.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'No route GET /nowhere' } });
   });
 
+  it('believes X-Forwarded-For only from configured proxies', async () => {
+    const make = (trustProxy: boolean | string) => {
+      const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics: createMetrics('test'), readiness: {}, trustProxy });
+      app.get('/ip', async (request) => ({ ip: request.ip }));
+      return app;
+    };
+    const headers = { 'x-forwarded-for': '198.51.100.7' };
+    expect((await make(false).inject({ url: '/ip', headers })).json().ip).toBe('127.0.0.1');
+    expect((await make('127.0.0.1').inject({ url: '/ip', headers })).json().ip).toBe('198.51.100.7');
+  });
+
   it('records request durations per route template and errors per status', async () => {
     const metrics = createMetrics('test');
     const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics, readiness: {} });

@@ -5,7 +5,8 @@
  * Exports OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318). Export happens in
  * the background in batches, so a missing collector costs nothing but a dropped batch.
  */
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag, DiagLogLevel, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -22,11 +23,14 @@ import { z } from 'zod';
 import { envBoolean, envInt, loadConfig, type Env } from '../config.js';
 import { setTelemetryShutdown } from './state.js';
 
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+
 const telemetryConfigSchema = z.object({
   OTEL_SDK_DISABLED: envBoolean(false),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.default('http://localhost:4318'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  // grpc is a valid OpenTelemetry value, but this process exports over HTTP only
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
   OTEL_BSP_SCHEDULE_DELAY: envInt(1000, 1),
   OTEL_EXPORTER_OTLP_TIMEOUT: envInt(3000, 1),
   OTEL_LOG_LEVEL: z.enum(['none', 'error', 'warn', 'info', 'debug']).default('none'),
@@ -45,9 +49,42 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
 }
 
-export function startTelemetry(serviceName: string, env: Env = process.env): TelemetryHandle {
-  const config = loadConfig(telemetryConfigSchema, env);
+export interface TelemetryOptions {
+  /**
+   * The edge of the system (the gateway) must not continue a trace a client made up: a client could
+   * pick trace ids that collide with others', switch sampling off, or push baggage inside. Outgoing
+   * calls still carry the context.
+   */
+  ignoreIncomingTraceContext?: boolean;
+}
+
+/** Injects W3C trace context into outgoing requests but reads none from incoming ones. */
+class InjectOnlyPropagator implements TextMapPropagator {
+  private readonly w3c = new W3CTraceContextPropagator();
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    this.w3c.inject(context, carrier, setter);
+  }
+  extract(context: Context): Context {
+    return context;
+  }
+  fields(): string[] {
+    return this.w3c.fields();
+  }
+}
+
+export function startTelemetry(serviceName: string, options: TelemetryOptions = {}, env: Env = process.env): TelemetryHandle {
+  let config: z.infer<typeof telemetryConfigSchema>;
+  try {
+    config = loadConfig(telemetryConfigSchema, env);
+  } catch (error) {
+    // Tracing is never a reason for a process not to run.
+    process.stderr.write(`${serviceName}: tracing is off: ${(error as Error).message}\n`);
+    return { shutdown: async () => {} };
+  }
   if (config.OTEL_SDK_DISABLED) return { shutdown: async () => {} };
+  if (config.OTEL_EXPORTER_OTLP_PROTOCOL === 'grpc') {
+    process.stderr.write(`${serviceName}: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported here; exporting with http/protobuf\n`);
+  }
   if (config.OTEL_LOG_LEVEL !== 'none') {
     const level = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG }[
       config.OTEL_LOG_LEVEL
@@ -81,7 +118,7 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
     ],
   });
   // Global tracer provider, AsyncLocalStorage context and W3C trace-context propagation.
-  provider.register();
+  provider.register(options.ignoreIncomingTraceContext ? { propagator: new InjectOnlyPropagator() } : {});
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [

@@ -2,6 +2,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AppError, withSpan } from '@exchange/platform';
 import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role } from '@exchange/contracts';
 
+const KEY_SET_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
+
 export interface AuthenticatedUser {
   id: string;
   email: string;
@@ -19,7 +21,9 @@ export class TokenVerifier {
     this.keys = createRemoteJWKSet(new URL('/.well-known/jwks.json', userServiceUrl), {
       timeoutDuration: 3000,
       cooldownDuration: 5000,
-      cacheMaxAge: 10 * 60_000,
+      // Keys are fetched again only for a token signed with a key we do not know (a rotation), never
+      // because the cache aged: a user-service outage must not break every signed-in request.
+      cacheMaxAge: Number.POSITIVE_INFINITY,
     });
   }
 
@@ -32,8 +36,8 @@ export class TokenVerifier {
         ({ payload } = await jwtVerify(match[1], this.keys, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
       } catch (error) {
         const code = (error as { code?: string }).code ?? '';
-        // The key set could not be fetched: our fault, not the caller's.
-        if (code === 'ERR_JWKS_TIMEOUT' || (code === '' && error instanceof TypeError)) {
+        // The key set could not be fetched or read: our fault, not the caller's token's.
+        if (KEY_SET_FAILURES.has(code) || (code === '' && error instanceof TypeError)) {
           throw new AppError('SERVICE_UNAVAILABLE', 'Tokens cannot be verified right now', { service: 'user-service' }, { cause: error });
         }
         const message = code === 'ERR_JWT_EXPIRED' ? 'The access token has expired' : 'The access token is invalid';

@@ -9,6 +9,8 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 export interface PluginOptions {
   corsOrigins: string[];
   redis: Redis;
+  /** every request from one client address, signed in or not, valid or not */
+  addressRateLimit: { max: number; timeWindow: number };
 }
 
 /** CORS, security headers, the Redis-backed rate limiter and the OpenAPI document with its UI at /docs. */
@@ -41,6 +43,21 @@ export async function registerPlugins(app: HttpServer, options: PluginOptions): 
         limit: context.max,
         retryAfterSeconds: Math.ceil(context.ttl / 1000),
       }),
+  });
+
+  // A budget per client address, checked before anything else: requests with a bad token or a bad
+  // body never reach the per-user limit, so without this they would not be limited at all.
+  const perAddress = app.createRateLimit({ ...options.addressRateLimit, keyGenerator: (request) => `address:${request.ip}` });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/v1/')) return;
+    const verdict = await perAddress(request);
+    if (!verdict.isAllowed && verdict.isExceeded) {
+      void reply.header('retry-after', String(verdict.ttlInSeconds));
+      throw new AppError('RATE_LIMITED', `Too many requests from this address; retry in ${verdict.ttlInSeconds} s`, {
+        limit: verdict.max,
+        retryAfterSeconds: verdict.ttlInSeconds,
+      });
+    }
   });
 
   await app.register(swagger, {

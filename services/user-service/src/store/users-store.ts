@@ -66,8 +66,4 @@ export class UsersStore {
     const result = await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
     return result.rows[0] ? toUser(result.rows[0]) : undefined;
   }
-
-  async setRole(id: string, role: Role): Promise<void> {
-    await this.db.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [id, role]);
-  }
 }
