@@ -38,6 +38,19 @@ type RawEntry = [id: string, fields: string[]];
 const tracer = trace.getTracer('@exchange/platform/consumer');
 
 /**
+ * Creates the group (and the stream) if missing; the group reads from the stream's beginning.
+ * ioredis does not apply its key prefix to XGROUP, so the prefix is added here.
+ */
+export async function createConsumerGroup(redis: Redis, stream: string, group: string): Promise<void> {
+  const key = `${redis.options.keyPrefix ?? ''}${stream}`;
+  try {
+    await redis.call('XGROUP', 'CREATE', key, group, '0', 'MKSTREAM');
+  } catch (error) {
+    if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+  }
+}
+
+/**
  * An idempotent Redis Streams consumer in a consumer group. Each event is applied in one
  * PostgreSQL transaction together with a `processed_messages` row, and acked only after that commit:
  * a redelivered event (crash before the ack, a retried publish) is recognised and skipped. On start
@@ -61,11 +74,7 @@ export class StreamConsumer {
 
   async start(): Promise<void> {
     const { redis, stream, group } = this.options;
-    try {
-      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
-    }
+    await createConsumerGroup(redis, stream, group);
     this.isRunning = true;
     this.loop = this.run();
   }

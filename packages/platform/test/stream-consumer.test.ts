@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createConsumerGroup,
+  createLogger,
+  createPostgresPool,
+  createRedis,
+  enqueueEvent,
+  OutboxRelay,
+  PLATFORM_MIGRATIONS_DIR,
+  runMigrations,
+  StreamConsumer,
+  withTransaction,
+  type Pool,
+  type Redis,
+  type StreamEvent,
+} from '../src/index.js';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../src/testing/index.js';
+
+const logger = createLogger('test', 'silent');
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000, what = 'the condition') {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis)', () => {
+  let database: TestDatabase;
+  let testRedis: TestRedis;
+  let db: Pool;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    testRedis = createTestRedis();
+    await runMigrations({ url: database.url, schema: 'svc', dir: PLATFORM_MIGRATIONS_DIR, logger, migrationsTable: 'pgmigrations_platform' });
+    db = createPostgresPool({ url: database.url, schema: 'svc', max: 10, applicationName: 'test' });
+    await db.query('CREATE TABLE svc.applied (event_id text NOT NULL, type text NOT NULL)');
+    redis = createRedis({ url: testRedis.url, keyPrefix: testRedis.prefix, connectionName: 'test' });
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await db?.end();
+    await testRedis?.clean();
+    await database?.drop();
+  });
+
+  const applied = async (stream: string) => (await db.query<{ event_id: string }>('SELECT event_id FROM svc.applied WHERE type = $1 ORDER BY event_id', [stream])).rows.map((r) => r.event_id);
+
+  function consumer(stream: string, name: string, handle: (event: StreamEvent) => Promise<void> = async () => {}, extra: Partial<ConstructorParameters<typeof StreamConsumer>[0]> = {}) {
+    return new StreamConsumer({
+      db,
+      redis,
+      logger,
+      stream,
+      group: 'test-group',
+      consumer: name,
+      blockMs: 100,
+      claimIdleMs: 300,
+      maxDeliveries: 3,
+      async handle(event, client) {
+        await handle(event);
+        await client.query('INSERT INTO svc.applied (event_id, type) VALUES ($1, $2)', [event.id, stream]);
+      },
+      ...extra,
+    });
+  }
+
+  it('creates its group under the key prefix, where the other stream commands look', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    await createConsumerGroup(redis, stream, 'test-group'); // a second time is fine
+    // XPENDING is prefixed by ioredis: it finds the group only if XGROUP used the same key
+    expect(((await redis.xpending(stream, 'test-group')) as [number])[0]).toBe(0);
+  });
+
+  it('relays committed events in order and applies each exactly once, even when delivered twice', async () => {
+    const stream = `events-${randomUUID()}`;
+    const ids = await withTransaction(db, async (client) => [
+      await enqueueEvent(client, { stream, type: 'a', data: { n: 1 } }),
+      await enqueueEvent(client, { stream, type: 'b', data: { n: 2 } }),
+    ]);
+    // a rolled-back transaction's event never leaves
+    await withTransaction(db, async (client) => {
+      await enqueueEvent(client, { stream, type: 'never', data: {} });
+      throw new Error('rolled back');
+    }).catch(() => {});
+    const relay = new OutboxRelay({ db, redis, logger });
+    expect(await relay.publishBatch()).toBe(2);
+    expect(await relay.publishBatch()).toBe(0);
+    const entries = await redis.xrange(stream, '-', '+');
+    expect(entries.map(([, fields]) => fields[fields.indexOf('id') + 1])).toEqual(ids);
+    // the same event published again (a relay that crashed between XADD and DELETE)
+    await redis.xadd(stream, '*', ...entries[0]![1]);
+
+    const reader = consumer(stream, 'c1');
+    await reader.start();
+    try {
+      await until(async () => (await applied(stream)).length >= 2 && (await redis.xpending(stream, 'test-group') as [number])[0] === 0, 10_000, 'all entries acked');
+      expect(await applied(stream)).toEqual([...ids].sort());
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('re-reads its own unacknowledged entries after a restart', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    await redis.xadd(stream, '*', 'id', 'e-1', 'type', 'x', 'data', '{}');
+    // consumer c1 took the entry, then died before acking it
+    await redis.xreadgroup('GROUP', 'test-group', 'c1', 'COUNT', 10, 'STREAMS', stream, '>');
+    const restarted = consumer(stream, 'c1', async () => {}, { claimIdleMs: 60_000 });
+    await restarted.start();
+    try {
+      await until(async () => (await applied(stream)).length === 1, 10_000, 'the pending entry');
+      expect(await applied(stream)).toEqual(['e-1']);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('retries a failing event, and moves one that keeps failing to the dead-letter stream', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    await redis.xadd(stream, '*', 'id', 'flaky', 'type', 'x', 'data', '{}');
+    await redis.xadd(stream, '*', 'id', 'poison', 'type', 'x', 'data', '{"bad":true}');
+    let flakyAttempts = 0;
+    const reader = consumer(stream, 'c1', async (event) => {
+      if (event.id === 'flaky' && ++flakyAttempts === 1) throw new Error('transient');
+      if (event.id === 'poison') throw new Error('cannot apply');
+    });
+    await reader.start();
+    try {
+      await until(async () => (await redis.xlen(`${stream}:dead-letter`)) === 1, 15_000, 'the dead letter');
+      await until(async () => (await applied(stream)).includes('flaky'), 15_000, 'the flaky event');
+      expect(await applied(stream)).toEqual(['flaky']);
+      const [dead] = await redis.xrange(`${stream}:dead-letter`, '-', '+');
+      const fields = dead![1];
+      expect(fields[fields.indexOf('id') + 1]).toBe('poison');
+      expect(fields[fields.indexOf('error') + 1]).toBe('cannot apply');
+      expect(((await redis.xpending(stream, 'test-group')) as [number])[0]).toBe(0);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('takes over what a dead consumer left pending', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    await redis.xadd(stream, '*', 'id', 'orphan', 'type', 'x', 'data', '{}');
+    await redis.xreadgroup('GROUP', 'test-group', 'dead-consumer', 'COUNT', 10, 'STREAMS', stream, '>');
+    const survivor = consumer(stream, 'survivor');
+    await survivor.start();
+    try {
+      await until(async () => (await applied(stream)).length === 1, 10_000, 'the orphaned entry');
+      expect(await applied(stream)).toEqual(['orphan']);
+    } finally {
+      await survivor.stop();
+    }
+  });
+});
