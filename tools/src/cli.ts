@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@exchange/platform';
 import { StartupError } from './launcher/checks.js';
-import { authBench } from './bench/auth-bench.js';
+import { runBench } from './bench/run-bench.js';
 import { startCommand } from './launcher/start-command.js';
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
@@ -12,7 +12,7 @@ async function main(command: string | undefined): Promise<void> {
     case 'start':
       return startCommand(ROOT_DIR);
     case 'bench':
-      await authBench(ROOT_DIR);
+      await runBench(ROOT_DIR, process.argv[3]);
       process.exit(0);
       break;
     default:

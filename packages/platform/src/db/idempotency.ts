@@ -37,7 +37,7 @@ export async function runIdempotent<T>(
   idempotency: IdempotencyKey & { requestHash: string; waitMs: number },
   work: () => Promise<{ statusCode: number; body: T }>,
 ): Promise<StoredResponse<T>> {
-  await client.query('SAVEPOINT idempotency');
+  // No savepoint: a timeout aborts the transaction, and the request is answered 409 anyway.
   await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(idempotency.waitMs))}`);
   let claimed: boolean;
   try {
@@ -53,7 +53,6 @@ export async function runIdempotent<T>(
     }
     throw error;
   }
-  await client.query('RELEASE SAVEPOINT idempotency');
   await client.query('SET LOCAL lock_timeout = 0');
 
   if (!claimed) {

@@ -130,6 +130,9 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
       new IORedisInstrumentation({ requireParentSpan: true }),
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
+        // one span per request and per handler; a span per lifecycle hook (CORS, helmet, rate limit...)
+        // would triple the span count for little insight
+        instrumentHooks: false,
         ignorePaths: (options) => isUntraced(options.url),
       }),
     ],

@@ -151,15 +151,12 @@ export class LedgerStore {
   }
 
   /**
-   * Posts a journal entry: the entry, its lines, and the new balances of the user accounts it
-   * touches (which the caller has locked). The database checks at commit that it balances.
+   * Posts a journal entry in one statement: the entry, the new balances of the user accounts it
+   * touches (which the caller has locked), and its lines. The database checks at commit that it
+   * balances, and at once that no balance goes negative.
    */
   async post(client: Transaction, entry: JournalEntry, movements: Movement[], userWalletIds: Set<string>): Promise<PostedEntry> {
     const id = entry.id ?? randomUUID();
-    const inserted = await client.query<{ created_at: Date }>(
-      'INSERT INTO transactions (id, type, reference, initiated_by, details) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
-      [id, entry.type, entry.reference, entry.initiatedBy, JSON.stringify(entry.details)],
-    );
     const byWallet = new Map<string, Movement>();
     for (const movement of movements) {
       const existing = byWallet.get(movement.walletId);
@@ -171,35 +168,40 @@ export class LedgerStore {
       );
     }
     const lines = [...byWallet.values()].filter((line) => line.availableChange !== 0n || line.heldChange !== 0n);
-    const userLines = lines.filter((line) => userWalletIds.has(line.walletId)).sort((a, b) => Number(BigInt(a.walletId) - BigInt(b.walletId)));
-    const balances = new Map<string, { available: bigint; held: bigint }>();
-    if (userLines.length > 0) {
-      const { rows } = await client.query<{ id: string; available: string; held: string }>(
-        `UPDATE wallets w SET available = w.available + m.available_change, held = w.held + m.held_change, updated_at = now()
-           FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS m(id, available_change, held_change)
-          WHERE w.id = m.id AND w.user_id IS NOT NULL
-          RETURNING w.id, w.available, w.held`,
-        [userLines.map((l) => l.walletId), userLines.map((l) => l.availableChange.toString()), userLines.map((l) => l.heldChange.toString())],
-      );
-      if (rows.length !== userLines.length) throw new Error('a user account of the entry does not exist');
-      for (const row of rows) balances.set(row.id, { available: BigInt(row.available), held: BigInt(row.held) });
-    }
-    await client.query(
-      `INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after)
-       SELECT $1, m.wallet_id, m.asset, m.available_change, m.held_change, m.available_after, m.held_after
-         FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
-           AS m(wallet_id, asset, available_change, held_change, available_after, held_after)`,
+    const { rows } = await client.query<{ created_at: Date; id: string | null; available: string | null; held: string | null }>(
+      `WITH entry AS (
+         INSERT INTO transactions (id, type, reference, initiated_by, details) VALUES ($1, $2, $3, $4, $5) RETURNING created_at
+       ), line AS (
+         SELECT * FROM unnest($6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::boolean[])
+           AS m(wallet_id, asset, available_change, held_change, is_user)
+       ), balance AS (
+         UPDATE wallets w SET available = w.available + line.available_change, held = w.held + line.held_change, updated_at = now()
+           FROM line WHERE w.id = line.wallet_id AND line.is_user
+         RETURNING w.id, w.available, w.held
+       ), posted AS (
+         INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after)
+         SELECT $1, line.wallet_id, line.asset, line.available_change, line.held_change, balance.available, balance.held
+           FROM line LEFT JOIN balance ON balance.id = line.wallet_id
+       )
+       SELECT entry.created_at, balance.id, balance.available, balance.held FROM entry LEFT JOIN balance ON true`,
       [
         id,
+        entry.type,
+        entry.reference,
+        entry.initiatedBy,
+        JSON.stringify(entry.details),
         lines.map((l) => l.walletId),
         lines.map((l) => l.asset),
         lines.map((l) => l.availableChange.toString()),
         lines.map((l) => l.heldChange.toString()),
-        lines.map((l) => balances.get(l.walletId)?.available.toString() ?? null),
-        lines.map((l) => balances.get(l.walletId)?.held.toString() ?? null),
+        lines.map((l) => userWalletIds.has(l.walletId)),
       ],
     );
-    return { id, createdAt: inserted.rows[0]!.created_at.toISOString(), balances };
+    const balances = new Map<string, { available: bigint; held: bigint }>();
+    for (const row of rows) if (row.id) balances.set(row.id, { available: BigInt(row.available!), held: BigInt(row.held!) });
+    const expectedUsers = lines.filter((l) => userWalletIds.has(l.walletId)).length;
+    if (balances.size !== expectedUsers) throw new Error('a user account of the entry does not exist');
+    return { id, createdAt: rows[0]!.created_at.toISOString(), balances };
   }
 
   async findHold(client: Transaction, reference: string, forUpdate = false): Promise<HoldRow | undefined> {

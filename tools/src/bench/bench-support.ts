@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, createTestRedis } from '@exchange/platform/testing';
+import { generateSigningKey } from '../launcher/dev-key.js';
+import { resolvePorts, startSystem, type RunningSystem } from '../launcher/system.js';
+
+export type Print = (line: string) => void;
+
+export interface BenchSystem {
+  system: RunningSystem;
+  gateway: string;
+  /** ms from launching (checks included) to every process ready */
+  totalStartMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system, started through the launcher `npm start` uses, on its own database, Redis
+ * prefix and ports, with rate limits out of the way and tracing exported nowhere.
+ */
+export async function startBenchSystem(rootDir: string, extraEnv: Record<string, string> = {}): Promise<BenchSystem> {
+  const database = await createTestDatabase();
+  const redis = createTestRedis();
+  const launchedAt = Date.now();
+  const system = await startSystem({
+    rootDir,
+    databaseUrl: database.url,
+    redisUrl: redis.url,
+    redisKeyPrefix: redis.prefix,
+    ports: resolvePorts({ EXCHANGE_PORT_BASE: '31000' }),
+    jwtPrivateKey: generateSigningKey(),
+    seedAdmin: false,
+    restart: false,
+    env: {
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_AUTH_MAX: '1000000',
+      RATE_LIMIT_MAX: '1000000',
+      RATE_LIMIT_ADDRESS_MAX: '10000000',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      ...extraEnv,
+    },
+  });
+  const totalStartMs = Date.now() - launchedAt;
+  return {
+    system,
+    gateway: system.urls['client-gateway'],
+    totalStartMs,
+    async stop() {
+      await system.stop();
+      await redis.clean();
+      await database.drop();
+    },
+  };
+}
+
+export function runTag(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  const index = Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1);
+  return sortedMs[Math.max(0, index)]!;
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; elapsedMs: number }> {
+  const started = process.hrtime.bigint();
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await response.text();
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, elapsedMs };
+}
+
+export async function signUp(gateway: string, email: string, password: string): Promise<string> {
+  const registered = await postJson(`${gateway}/v1/auth/register`, { email, password });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+  const session = await postJson(`${gateway}/v1/auth/login`, { email, password });
+  if (session.status !== 200) throw new Error(`login answered ${session.status}`);
+  return session.body.accessToken as string;
+}

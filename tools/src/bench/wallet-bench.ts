@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { runTag, signUp, type Print } from './bench-support.js';
+
+const CONNECTIONS = 50;
+const USERS = 50;
+/** a fixed number of requests, so every one has finished when the balances are checked */
+const REQUESTS = 3000;
+
+/**
+ * add-funds through the gateway at concurrency 50: 50 users, each request with its own
+ * Idempotency-Key, 1.00 each. Afterwards the balances must add up to exactly the 2xx count.
+ */
+export async function walletBench(gateway: string, print: Print): Promise<void> {
+  const run = runTag();
+  const tokens: string[] = [];
+  for (let i = 0; i < USERS; i++) tokens.push(await signUp(gateway, `funds-${run}-${i}@bench.test`, 'bench-password-1'));
+  let next = 0;
+  const result = await autocannon({
+    url: gateway,
+    connections: CONNECTIONS,
+    amount: REQUESTS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/wallet/add-funds',
+        setupRequest: (request) => ({
+          ...request,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+            'idempotency-key': randomUUID(),
+          },
+          body: JSON.stringify({ amount: '1.00' }),
+        }),
+      },
+    ],
+  });
+
+  let totalCents = 0n;
+  for (const token of tokens) {
+    const wallet = (await (await fetch(`${gateway}/v1/wallet`, { headers: { authorization: `Bearer ${token}` } })).json()) as { balances: Array<{ asset: string; total: string }> };
+    const usd = wallet.balances.find((balance) => balance.asset === 'USD')!;
+    totalCents += BigInt(usd.total.replace('.', ''));
+  }
+  const succeeded = BigInt(result['2xx']);
+  print(`| add-funds at concurrency ${CONNECTIONS} (${USERS} users, ${REQUESTS} requests) | req/s | p50 ms | p90 ms | p99 ms | max ms | 2xx | non-2xx | errors |`);
+  print('|---|---|---|---|---|---|---|---|---|');
+  print(
+    `| POST /v1/wallet/add-funds | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} | ${result['2xx']} | ${result.non2xx} | ${result.errors} |`,
+  );
+  print('');
+  print(`Balances afterwards: ${totalCents / 100n}.${String(totalCents % 100n).padStart(2, '0')} USD for ${succeeded} successful deposits of 1.00 — ${totalCents === succeeded * 100n ? 'exact' : 'MISMATCH'}`);
+  if (totalCents !== succeeded * 100n) throw new Error('balances do not add up to the successful deposits');
+}
