@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { runTag, signUp, type Print } from './bench-support.js';
+import { latencyRow } from './auth-bench.js';
+import { postJson, runTag, signUp, type Print } from './bench-support.js';
 
 const CONNECTIONS = 50;
 const USERS = 50;
@@ -15,6 +16,18 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
   const run = runTag();
   const tokens: string[] = [];
   for (let i = 0; i < USERS; i++) tokens.push(await signUp(gateway, `funds-${run}-${i}@bench.test`, 'bench-password-1'));
+  // one at a time first: the latency of a single deposit, comparable to the seed's ~150 ms
+  const sequential: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const response = await postJson(`${gateway}/v1/wallet/add-funds`, { amount: '1.00' }, { authorization: `Bearer ${tokens[0]}`, 'idempotency-key': randomUUID() });
+    if (response.status !== 200) throw new Error(`add-funds answered ${response.status}`);
+    if (i >= 20) sequential.push(response.elapsedMs);
+  }
+  print('| request (through the gateway, sequential) | n | p50 ms | p95 ms | p99 ms | mean ms |');
+  print('|---|---|---|---|---|---|');
+  print(latencyRow('POST /v1/wallet/add-funds', sequential));
+  print('');
+
   let next = 0;
   const result = await autocannon({
     url: gateway,
@@ -43,13 +56,13 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
     const usd = wallet.balances.find((balance) => balance.asset === 'USD')!;
     totalCents += BigInt(usd.total.replace('.', ''));
   }
-  const succeeded = BigInt(result['2xx']);
+  const succeeded = BigInt(result['2xx']) + 220n;
   print(`| add-funds at concurrency ${CONNECTIONS} (${USERS} users, ${REQUESTS} requests) | req/s | p50 ms | p90 ms | p99 ms | max ms | 2xx | non-2xx | errors |`);
   print('|---|---|---|---|---|---|---|---|---|');
   print(
     `| POST /v1/wallet/add-funds | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} | ${result['2xx']} | ${result.non2xx} | ${result.errors} |`,
   );
   print('');
-  print(`Balances afterwards: ${totalCents / 100n}.${String(totalCents % 100n).padStart(2, '0')} USD for ${succeeded} successful deposits of 1.00 — ${totalCents === succeeded * 100n ? 'exact' : 'MISMATCH'}`);
+  print(`Balances afterwards: ${totalCents / 100n}.${String(totalCents % 100n).padStart(2, '0')} USD for ${succeeded} successful deposits of 1.00 (sequential and concurrent) — ${totalCents === succeeded * 100n ? 'exact' : 'MISMATCH'}`);
   if (totalCents !== succeeded * 100n) throw new Error('balances do not add up to the successful deposits');
 }
