@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createTestDatabase, createTestRedis, OtlpReceiver } from '@exchange/platform/testing';
-import { generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,7 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const receiver = new OtlpReceiver();
   const otlpUrl = await receiver.start();
   const jwtPrivateKey = generateSigningKey();
-  const portBase = 20_000 + Math.floor(Math.random() * 400) * 100;
+  const portBase = await findFreePortBase(9);
   const logs: string[] = [];
   let system: RunningSystem | undefined;
   try {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
-import { isPortFree } from '@exchange/tools';
+import { findFreePortBase, isPortFree } from '@exchange/tools';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PROCESS_COUNT = 9;
@@ -38,10 +38,11 @@ const isAlive = (pid: number) => {
   }
 };
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, alive?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (alive && alive.exitCode !== null) throw new Error(`the launcher exited (${alive.exitCode}) before ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -60,9 +61,10 @@ const exitOf = (child: ChildProcess) =>
 describe('npm start', () => {
   let database: TestDatabase;
   let redis: TestRedis;
-  const portBase = 47_000 + Math.floor(Math.random() * 80) * 20;
+  let portBase: number;
 
   beforeAll(async () => {
+    portBase = await findFreePortBase(9);
     database = await createTestDatabase();
     redis = createTestRedis();
   });
@@ -71,7 +73,7 @@ describe('npm start', () => {
     await database?.drop();
   });
 
-  it('starts every process, survives a killed one, and leaves nothing behind after SIGTERM', async () => {
+  it('starts every process, survives a killed one, and leaves nothing behind after SIGTERM', { timeout: 180_000 }, async () => {
     const { child, output } = launch('npm', ['start'], {
       EXCHANGE_PORT_BASE: String(portBase),
       DATABASE_URL: database.url,
@@ -80,7 +82,9 @@ describe('npm start', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
     });
     try {
-      await until(() => output().includes('Ctrl-C stops everything.'), 120_000, `the URL table; output so far:\n${output()}`);
+      await until(() => output().includes('Ctrl-C stops everything.'), 120_000, 'the URL table', child).catch((error: Error) => {
+        throw new Error(`${error.message}; output:\n${output()}`);
+      });
       for (let i = 0; i < PROCESS_COUNT; i++) expect(output()).toContain(`http://127.0.0.1:${portBase + i}/healthz`);
       expect(output()).toContain('docker run --rm -p 16686:16686 -p 4318:4318 jaegertracing/jaeger:latest');
       expect(output()).toMatch(/user-service +\| .*admin account created/);
@@ -108,11 +112,13 @@ describe('npm start', () => {
     }
   });
 
-  it('stops everything on a terminal Ctrl-C, which reaches npm and the launcher both', async () => {
+  it('stops everything on a terminal Ctrl-C, which reaches npm and the launcher both', { timeout: 180_000 }, async () => {
     // like a terminal: npm and the launcher in one foreground process group, SIGINT sent to the group
     const { child, output } = launch('npm', ['start'], { EXCHANGE_PORT_BASE: String(portBase), DATABASE_URL: database.url, REDIS_KEY_PREFIX: redis.prefix }, true);
     try {
-      await until(() => output().includes('Ctrl-C stops everything.'), 120_000, `the URL table; output so far:\n${output()}`);
+      await until(() => output().includes('Ctrl-C stops everything.'), 120_000, 'the URL table', child).catch((error: Error) => {
+        throw new Error(`${error.message}; output:\n${output()}`);
+      });
       const everything = descendants(child.pid!);
       expect(everything.length).toBeGreaterThan(PROCESS_COUNT);
       process.kill(-child.pid!, 'SIGINT');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, createTestRedis } from '@exchange/platform/testing';
+import { findFreePortBase } from '../launcher/checks.js';
 import { generateSigningKey } from '../launcher/dev-key.js';
 import { resolvePorts, startSystem, type RunningSystem } from '../launcher/system.js';
 
@@ -26,7 +27,7 @@ export async function startBenchSystem(rootDir: string, extraEnv: Record<string,
     databaseUrl: database.url,
     redisUrl: redis.url,
     redisKeyPrefix: redis.prefix,
-    ports: resolvePorts({ EXCHANGE_PORT_BASE: '31000' }),
+    ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
     jwtPrivateKey: generateSigningKey(),
     seedAdmin: false,
     restart: false,

@@ -74,3 +74,17 @@ export async function checkPortsFree(ports: Array<{ name: string; port: number }
     );
   }
 }
+
+/**
+ * A base port where `count` consecutive ports are free, chosen at random in [20000, 60000) so that
+ * several systems (test runs, a bench, `npm start`) can run side by side on one machine.
+ */
+export async function findFreePortBase(count: number, attempts = 50): Promise<number> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 4000) * 10;
+    let isFree = true;
+    for (let offset = 0; offset < count && isFree; offset++) isFree = await isPortFree(base + offset);
+    if (isFree) return base;
+  }
+  throw new StartupError(`found no ${count} free consecutive ports`);
+}
