@@ -87,82 +87,99 @@ describe('ledger invariants under random concurrent operations (fast-check, real
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(opArbitrary, { minLength: 60, maxLength: 120 }), { minLength: 6, maxLength: 10 }), async (rounds) => {
         const holds: Array<{ reference: string; asset: string; userId: string }> = [];
-        const replays: Call[] = [];
+        const replays: Array<{ call: Call; answer: unknown }> = [];
         let refused = 0;
 
-        const attempt = async (kind: Op['kind'], call: Call, onSuccess?: () => void) => {
-          try {
-            await call();
-            succeeded[kind] += 1;
-            replays.push(call);
-            onSuccess?.();
-          } catch (error) {
-            if (!(error instanceof AppError) || !EXPECTED_REFUSALS.has(error.code)) throw error;
-            refused += 1;
+        interface Prepared {
+          kind: Op['kind'];
+          call: Call;
+          onSuccess?: () => void;
+        }
+
+        /** Runs an operation once, or twice at the same moment (a retry racing the original). */
+        const run = async ({ kind, call, onSuccess }: Prepared, isDuplicated: boolean) => {
+          const results = await Promise.allSettled(isDuplicated ? [call(), call()] : [call()]);
+          for (const result of results) {
+            if (result.status === 'rejected') {
+              const error = result.reason;
+              if (!(error instanceof AppError) || !EXPECTED_REFUSALS.has(error.code)) throw error;
+              refused += 1;
+            }
           }
+          const answers = results.filter((result) => result.status === 'fulfilled').map((result) => result.value);
+          if (answers.length === 0) return;
+          // a retry that raced the original got the very same answer, and the effect happened once
+          if (answers.length === 2) expect(answers[1]).toEqual(answers[0]);
+          succeeded[kind] += 1;
+          replays.push({ call, answer: answers[0] });
+          onSuccess?.();
         };
 
-        const toCall = (op: Op): Promise<void> => {
+        const prepare = (op: Op): Prepared | undefined => {
           switch (op.kind) {
             case 'deposit': {
               const asset = ASSETS[op.asset]!;
               const userId = USERS[op.user]!;
-              const amount = asset === 'USD' ? formatAmount(BigInt(op.amount), 2) : String(op.amount % 500 + 1);
+              const minor = asset === 'USD' ? BigInt(op.amount) : BigInt((op.amount % 500) + 1);
+              const amount = formatAmount(minor, asset === 'USD' ? 2 : 0);
               const key = randomUUID();
-              const minor = asset === 'USD' ? BigInt(op.amount) : BigInt(op.amount % 500 + 1);
-              return attempt(
-                'deposit',
-                () => deposit(deps, { userId, type: 'DEPOSIT', asset, amount, idempotency: { scope: userId, key } }),
-                () => deposited.set(asset, (deposited.get(asset) ?? 0n) + minor),
-              );
+              return {
+                kind: 'deposit',
+                call: () => deposit(deps, { userId, type: 'DEPOSIT', asset, amount, idempotency: { scope: userId, key } }),
+                onSuccess: () => deposited.set(asset, (deposited.get(asset) ?? 0n) + minor),
+              };
             }
             case 'block': {
               const asset = ASSETS[op.asset]!;
               const userId = USERS[op.user]!;
               const reference = `order-${randomUUID()}`;
-              const amount = asset === 'USD' ? formatAmount(BigInt(op.amount), 2) : String(op.amount % 50 + 1);
-              return attempt('block', () => blockFunds(deps, { userId, asset, amount, reference }), () => holds.push({ reference, asset, userId }));
+              const amount = asset === 'USD' ? formatAmount(BigInt(op.amount), 2) : String((op.amount % 50) + 1);
+              return { kind: 'block', call: () => blockFunds(deps, { userId, asset, amount, reference }), onSuccess: () => holds.push({ reference, asset, userId }) };
             }
             case 'release': {
-              if (holds.length === 0) return Promise.resolve();
+              if (holds.length === 0) return undefined;
               const hold = holds[op.hold % holds.length]!;
-              const amount = op.amount === null ? undefined : hold.asset === 'USD' ? formatAmount(BigInt(op.amount), 2) : String(op.amount % 5 + 1);
+              const amount = op.amount === null ? undefined : hold.asset === 'USD' ? formatAmount(BigInt(op.amount), 2) : String((op.amount % 5) + 1);
               const releaseId = `release-${randomUUID()}`;
-              return attempt('release', () => releaseFunds(deps, { reference: hold.reference, releaseId, ...(amount ? { amount } : {}) }));
+              return { kind: 'release', call: () => releaseFunds(deps, { reference: hold.reference, releaseId, ...(amount ? { amount } : {}) }) };
             }
             case 'settle': {
               const buyers = holds.filter((hold) => hold.asset === 'USD');
               const sellers = holds.filter((hold) => hold.asset === 'AAPL');
-              if (buyers.length === 0 || sellers.length === 0) return Promise.resolve();
+              if (buyers.length === 0 || sellers.length === 0) return undefined;
               const buyer = buyers[op.buyer % buyers.length]!;
               const seller = sellers[op.seller % sellers.length]!;
-              const price = formatAmount(BigInt(op.price), 2);
               const sellerFee = Math.min(op.sellerFee, op.price * op.quantity);
-              const tradeId = `AAPL:${randomUUID()}`;
-              return attempt('settle', () =>
-                settleTrade(deps, {
-                  tradeId,
-                  symbol: 'AAPL',
-                  price,
-                  quantity: String(op.quantity),
-                  buyer: { userId: buyer.userId, holdReference: buyer.reference, fee: formatAmount(BigInt(op.buyerFee), 2) },
-                  seller: { userId: seller.userId, holdReference: seller.reference, fee: formatAmount(BigInt(sellerFee), 2) },
-                }),
-              );
+              const request = {
+                tradeId: `AAPL:${randomUUID()}`,
+                symbol: 'AAPL',
+                price: formatAmount(BigInt(op.price), 2),
+                quantity: String(op.quantity),
+                buyer: { userId: buyer.userId, holdReference: buyer.reference, fee: formatAmount(BigInt(op.buyerFee), 2) },
+                seller: { userId: seller.userId, holdReference: seller.reference, fee: formatAmount(BigInt(sellerFee), 2) },
+              };
+              return { kind: 'settle', call: () => settleTrade(deps, request) };
             }
           }
         };
 
         for (const round of rounds) {
-          // a round runs all at once: deposits, holds, releases and settlements race each other
-          await Promise.all(round.map((op) => toCall(op)));
+          // a round runs all at once: deposits, holds, releases and settlements race each other,
+          // and every seventh operation races a retry of itself
+          await Promise.all(
+            round.map((op, index) => {
+              const prepared = prepare(op);
+              return prepared ? run(prepared, index % 7 === 0) : Promise.resolve();
+            }),
+          );
           totalOperations += round.length;
         }
 
         await assertInvariants(db, deposited);
 
         const before = await snapshot(db);
-        await Promise.all(replays.map((replay) => replay()));
+        // every retry answers exactly what the first call answered
+        await Promise.all(replays.map(async ({ call, answer }) => expect(await call()).toEqual(answer)));
         expect(await snapshot(db), 'replaying every successful operation changes nothing').toBe(before);
         totalOperations += replays.length;
         expect(refused + replays.length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { AppError, enqueueEvent, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
+import { AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
 import { formatAsset, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
 import { checkAsset, positiveAmount } from '../domain/amounts.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
@@ -18,27 +18,28 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
       if (!found) throw insufficient(request.asset, 0n, amount);
       const account = (await ledger.lockAccounts(client, [found.id])).get(found.id)!;
 
-      const existing = await ledger.findHold(client, request.reference);
-      if (existing) {
-        if (existing.userId !== request.userId || existing.asset !== request.asset || existing.amount !== amount) throw referenceReused();
-        return { response: { hold: toHold(existing), balance: toBalance(account.asset, account) }, isReplay: true };
-      }
+      const hash = requestHash({ userId: request.userId, asset: request.asset, amount: amount.toString() });
+      const prior = await ledger.findEntry(client, 'BLOCK', request.reference);
+      if (prior) return { response: replayOf<HoldResponse>(prior, hash, referenceReused), isReplay: true };
       if (account.available < amount) throw insufficient(request.asset, account.available, amount);
 
+      const hold = { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount, remaining: amount };
+      const response: HoldResponse = {
+        hold: toHold(hold),
+        balance: toBalance(account.asset, { available: account.available - amount, held: account.held + amount }),
+      };
       const entry = await ledger.post(
         client,
-        { type: 'BLOCK', reference: request.reference, initiatedBy: request.userId, details: {} },
+        { type: 'BLOCK', reference: request.reference, initiatedBy: request.userId, details: { requestHash: hash, response } },
         [{ walletId: account.id, asset: account.asset, availableChange: -amount, heldChange: amount }],
-        new Set([account.id]),
       );
-      await ledger.insertHold(client, { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount });
+      await ledger.insertHold(client, hold);
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
         type: 'funds_blocked',
         data: { transactionId: entry.id, userId: request.userId, asset: account.asset, amount: formatAsset(amount, account.asset), reference: request.reference },
       });
-      const hold = { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount, remaining: amount };
-      return { response: { hold: toHold(hold), balance: toBalance(account.asset, entry.balances.get(account.id)!) }, isReplay: false };
+      return { response, isReplay: false };
     }).catch((error: unknown) => {
       // the same reference, blocked at the same moment for another user or asset
       if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw referenceReused();
@@ -47,6 +48,15 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
   );
   if (!result.isReplay) deps.outbox.wake();
   return result.response;
+}
+
+/**
+ * The first answer to an operation named by a caller's reference, for a retry of it; a different
+ * request under the same reference is refused.
+ */
+export function replayOf<T>(prior: { details: Record<string, unknown> }, hash: string, reused: () => AppError): T {
+  if (prior.details.requestHash !== hash) throw reused();
+  return prior.details.response as T;
 }
 
 export function insufficient(asset: string, available: bigint, requested: bigint): AppError {

@@ -35,7 +35,6 @@ async function post(deps: WalletDeps, client: Transaction, request: UpdateBalanc
         { walletId: external, asset, availableChange: -amount, heldChange: 0n },
         { walletId, asset, availableChange: amount, heldChange: 0n },
       ],
-      new Set([walletId]),
     );
     const balance = toBalance(asset, entry.balances.get(walletId)!);
     const transaction = { id: entry.id, type, asset, amount: formatAsset(amount, asset), createdAt: entry.createdAt };

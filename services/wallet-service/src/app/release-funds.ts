@@ -1,13 +1,17 @@
-import { AppError, enqueueEvent, withSpan, withTransaction } from '@exchange/platform';
+import { AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
 import { formatAsset, WALLET_EVENTS_STREAM, type HoldResponse, type ReleaseFundsRequest } from '@exchange/contracts';
 import { positiveAmount } from '../domain/amounts.js';
-import { insufficient } from './block-funds.js';
+import { insufficient, replayOf } from './block-funds.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
 
 /**
  * Gives held funds back: held → available, part of a hold or all that is left of it. Each release has
  * its own id, so a retry releases once.
  */
+function releaseIdReused(): AppError {
+  return new AppError('IDEMPOTENCY_KEY_REUSED', 'This releaseId was used for a different release');
+}
+
 export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsRequest): Promise<HoldResponse> {
   const { ledger } = deps;
   const result = await withSpan('funds release', () =>
@@ -17,25 +21,27 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
       const account = (await ledger.lockAccounts(client, [peek.walletId])).get(peek.walletId)!;
       const hold = (await ledger.findHold(client, request.reference, true))!;
 
+      const hash = requestHash({ reference: request.reference, amount: request.amount === undefined ? 'all' : positiveAmount(hold.asset, request.amount).toString() });
       const prior = await ledger.findEntry(client, 'RELEASE', request.releaseId);
-      if (prior) {
-        if (prior.details.holdReference !== request.reference) {
-          throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This releaseId was used to release another hold');
-        }
-        return { response: { hold: toHold(hold), balance: toBalance(account.asset, account) }, isReplay: true };
-      }
+      if (prior) return { response: replayOf<HoldResponse>(prior, hash, releaseIdReused), isReplay: true };
       const amount = request.amount === undefined ? hold.remaining : positiveAmount(hold.asset, request.amount);
-      if (amount === 0n) return { response: { hold: toHold(hold), balance: toBalance(account.asset, account) }, isReplay: true };
-      if (hold.remaining === 0n) throw new AppError('HOLD_CLOSED', `Hold ${hold.reference} has nothing left to release`);
-      if (amount > hold.remaining) throw insufficient(hold.asset, hold.remaining, amount);
+      if (amount > hold.remaining) {
+        if (hold.remaining === 0n) throw new AppError('HOLD_CLOSED', `Hold ${hold.reference} has nothing left to release`);
+        throw insufficient(hold.asset, hold.remaining, amount);
+      }
 
+      const response: HoldResponse = {
+        hold: toHold({ ...hold, remaining: hold.remaining - amount }),
+        balance: toBalance(account.asset, { available: account.available + amount, held: account.held - amount }),
+      };
+      // Releasing "all" of an empty hold moves nothing but is recorded too, so its retry answers the same.
       const entry = await ledger.post(
         client,
-        { type: 'RELEASE', reference: request.releaseId, initiatedBy: hold.userId, details: { holdReference: hold.reference } },
-        [{ walletId: account.id, asset: account.asset, availableChange: amount, heldChange: -amount }],
-        new Set([account.id]),
+        { type: 'RELEASE', reference: request.releaseId, initiatedBy: hold.userId, details: { holdReference: hold.reference, requestHash: hash, response } },
+        amount > 0n ? [{ walletId: account.id, asset: account.asset, availableChange: amount, heldChange: -amount }] : [],
       );
-      const reduced = await ledger.reduceHold(client, hold.reference, amount);
+      if (amount === 0n) return { response, isReplay: true };
+      await ledger.reduceHold(client, hold.reference, amount);
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
         type: 'funds_released',
@@ -48,7 +54,11 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
           releaseId: request.releaseId,
         },
       });
-      return { response: { hold: toHold(reduced), balance: toBalance(account.asset, entry.balances.get(account.id)!) }, isReplay: false };
+      return { response, isReplay: false };
+    }).catch((error: unknown) => {
+      // the same releaseId, used at the same moment on another hold
+      if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw releaseIdReused();
+      throw error;
     }),
   );
   if (!result.isReplay) deps.outbox.wake();

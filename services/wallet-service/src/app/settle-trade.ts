@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, enqueueEvent, withSpan, withTransaction, type Transaction } from '@exchange/platform';
+import { AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction, type Transaction } from '@exchange/platform';
 import { CASH_ASSET, formatAsset, WALLET_EVENTS_STREAM, type SettleTradeRequest, type SettleTradeResponse } from '@exchange/contracts';
 import { checkAsset, nonNegativeAmount, positiveAmount } from '../domain/amounts.js';
 import type { HoldRow, LedgerStore } from '../store/ledger-store.js';
-import { insufficient } from './block-funds.js';
+import { insufficient, replayOf } from './block-funds.js';
 import { toHold, type WalletDeps } from './wallet-deps.js';
 
 interface Trade {
@@ -36,6 +36,10 @@ async function holdFor(ledger: LedgerStore, client: Transaction, reference: stri
   return hold;
 }
 
+function tradeIdReused(): AppError {
+  return new AppError('IDEMPOTENCY_KEY_REUSED', 'This tradeId was settled with different terms');
+}
+
 /**
  * Settles one trade in one transaction: the buyer's held cash pays the seller (less the seller's fee)
  * and the fees go to the exchange's revenue account; the seller's held shares go to the buyer. Each
@@ -54,8 +58,9 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
       const sellerCash = await ledger.createAccount(client, seller.userId, CASH_ASSET);
       await ledger.lockAccounts(client, [buyerHold.walletId, sellerHold.walletId, buyerShares.id, sellerCash.id]);
 
+      const hash = requestHash(request);
       const prior = await ledger.findEntry(client, 'TRADE', request.tradeId);
-      if (prior) return { response: prior.details.response as SettleTradeResponse, isReplay: true };
+      if (prior) return { response: replayOf<SettleTradeResponse>(prior, hash, tradeIdReused), isReplay: true };
 
       const [lockedBuyerHold, lockedSellerHold] = await Promise.all([
         ledger.findHold(client, buyer.holdReference, true),
@@ -76,7 +81,7 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
       };
       await ledger.post(
         client,
-        { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { response } },
+        { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { requestHash: hash, response } },
         [
           { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: 0n, heldChange: -buyerCost },
           { walletId: sellerCash.id, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
@@ -84,7 +89,6 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
           { walletId: sellerHold.walletId, asset: symbol, availableChange: 0n, heldChange: -trade.quantity },
           { walletId: buyerShares.id, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
         ],
-        new Set([buyerHold.walletId, sellerCash.id, sellerHold.walletId, buyerShares.id]),
       );
       await ledger.reduceHold(client, buyer.holdReference, buyerCost);
       await ledger.reduceHold(client, seller.holdReference, trade.quantity);
@@ -103,6 +107,9 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
         },
       });
       return { response, isReplay: false };
+    }).catch((error: unknown) => {
+      if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw tradeIdReused();
+      throw error;
     }),
   );
   if (!result.isReplay) deps.outbox.wake();

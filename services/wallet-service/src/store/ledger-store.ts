@@ -155,7 +155,7 @@ export class LedgerStore {
    * touches (which the caller has locked), and its lines. The database checks at commit that it
    * balances, and at once that no balance goes negative.
    */
-  async post(client: Transaction, entry: JournalEntry, movements: Movement[], userWalletIds: Set<string>): Promise<PostedEntry> {
+  async post(client: Transaction, entry: JournalEntry, movements: Movement[]): Promise<PostedEntry> {
     const id = entry.id ?? randomUUID();
     const byWallet = new Map<string, Movement>();
     for (const movement of movements) {
@@ -172,11 +172,12 @@ export class LedgerStore {
       `WITH entry AS (
          INSERT INTO transactions (id, type, reference, initiated_by, details) VALUES ($1, $2, $3, $4, $5) RETURNING created_at
        ), line AS (
-         SELECT * FROM unnest($6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::boolean[])
-           AS m(wallet_id, asset, available_change, held_change, is_user)
+         SELECT * FROM unnest($6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
+           AS m(wallet_id, asset, available_change, held_change)
        ), balance AS (
+         -- user accounts are kept up to date in place; system accounts only through their lines
          UPDATE wallets w SET available = w.available + line.available_change, held = w.held + line.held_change, updated_at = now()
-           FROM line WHERE w.id = line.wallet_id AND line.is_user
+           FROM line WHERE w.id = line.wallet_id AND w.user_id IS NOT NULL
          RETURNING w.id, w.available, w.held
        ), posted AS (
          INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after)
@@ -194,13 +195,10 @@ export class LedgerStore {
         lines.map((l) => l.asset),
         lines.map((l) => l.availableChange.toString()),
         lines.map((l) => l.heldChange.toString()),
-        lines.map((l) => userWalletIds.has(l.walletId)),
       ],
     );
     const balances = new Map<string, { available: bigint; held: bigint }>();
     for (const row of rows) if (row.id) balances.set(row.id, { available: BigInt(row.available!), held: BigInt(row.held!) });
-    const expectedUsers = lines.filter((l) => userWalletIds.has(l.walletId)).length;
-    if (balances.size !== expectedUsers) throw new Error('a user account of the entry does not exist');
     return { id, createdAt: rows[0]!.created_at.toISOString(), balances };
   }
 
