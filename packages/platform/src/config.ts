@@ -36,6 +36,8 @@ export const baseConfigShape = {
   SHUTDOWN_TIMEOUT_MS: envInt(4000, 100),
   SERVICE_TIMEOUT_MS: envInt(5000, 1),
   SERVICES_HOST: z.string().min(1).default('127.0.0.1'),
+  /** how long published outbox events are kept, to publish them again should Redis lose them */
+  OUTBOX_RETENTION_MS: envInt(3_600_000, 0),
   /** set by the launcher: the process shuts down when its supervisor is gone */
   EXCHANGE_SUPERVISOR_PID: z.coerce.number().int().positive().optional(),
 };

@@ -14,7 +14,7 @@ void runService({
   async setup({ app, db, redis, logger, config, onClose }) {
     const ledger = new LedgerStore(db);
     await ledger.prepareSystemAccounts(['USD', ...config.WALLET_SHARE_ASSETS]);
-    const outbox = new OutboxRelay({ db, redis, logger });
+    const outbox = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     outbox.start();
     onClose(() => outbox.stop());
     registerRoutes(app, {

@@ -78,7 +78,7 @@ describe('the wallet outbox across a kill -9', () => {
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     try {
-      const waiting = await db.query('SELECT type, payload FROM wallet_service.outbox');
+      const waiting = await db.query('SELECT type, payload FROM wallet_service.outbox WHERE published_at IS NULL');
       expect(waiting.rows).toEqual([{ type: 'funds_added', payload: expect.objectContaining({ transactionId: transaction.id, amount: '12.34' }) }]);
 
       first.kill('SIGKILL');
@@ -95,7 +95,7 @@ describe('the wallet outbox across a kill -9', () => {
         const fields = Object.fromEntries(entries[0]![1].reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1]!]] : pairs), []));
         expect(fields.type).toBe('funds_added');
         expect(JSON.parse(fields.data!)).toMatchObject({ transactionId: transaction.id, userId, asset: 'USD', amount: '12.34' });
-        await until(async () => ((await db.query('SELECT 1 FROM wallet_service.outbox')).rowCount === 0 ? true : undefined), 5000, 'the outbox to empty');
+        await until(async () => ((await db.query('SELECT 1 FROM wallet_service.outbox WHERE published_at IS NULL')).rowCount === 0 ? true : undefined), 5000, 'the outbox row to be marked published');
       } finally {
         reader.disconnect();
       }

@@ -88,20 +88,32 @@ export class StreamConsumer {
   private async run(): Promise<void> {
     // First whatever this consumer had taken but not acked before it stopped.
     let backlog = true;
+    let troubles = 0;
     while (this.isRunning) {
       try {
         if (backlog) {
           const pending = await this.read('0', false);
           backlog = pending.length > 0;
           await this.processAll(pending);
-          continue;
+        } else {
+          if (Date.now() - this.lastClaimAt > this.options.claimIdleMs / 2) await this.claimAbandoned();
+          await this.processAll(await this.read('>', true));
         }
-        if (Date.now() - this.lastClaimAt > this.options.claimIdleMs / 2) await this.claimAbandoned();
-        await this.processAll(await this.read('>', true));
+        troubles = 0;
       } catch (error) {
         if (!this.isRunning) break;
-        this.options.logger.warn({ err: error, stream: this.options.stream }, 'stream consumer failed to read; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        troubles += 1;
+        if (error instanceof RetryLater) {
+          // already logged with the event that failed
+        } else if (String((error as Error).message).includes('NOGROUP')) {
+          // Redis lost the stream (a restart without persistence): the relay publishes again, and
+          // the group starts over from the beginning; processed_messages skips what was applied.
+          this.options.logger.warn({ stream: this.options.stream }, 'consumer group is gone; creating it again');
+          await createConsumerGroup(this.options.redis, this.options.stream, this.options.group).catch(() => {});
+        } else {
+          this.options.logger.warn({ err: error, stream: this.options.stream }, 'stream consumer failed; retrying');
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** troubles, 5000)));
         backlog = true;
       }
     }
@@ -150,14 +162,22 @@ export class StreamConsumer {
             span.setAttribute('exchange.duplicate', true);
             return;
           }
-          await this.options.handle(event, client);
+          try {
+            await this.options.handle(event, client);
+          } catch (error) {
+            throw new HandlerError(error);
+          }
         }),
       );
       await redis.xack(stream, group, entryId);
       this.failures.delete(entryId);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    } catch (caught) {
+      span.recordException(caught as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (caught as Error).message });
+      // Our own trouble (PostgreSQL or Redis unreachable) says nothing about the event: stop here,
+      // back off, and read it again, without counting it towards the dead-letter stream.
+      if (!(caught instanceof HandlerError)) throw caught;
+      const error = caught.cause;
       const failures = (this.failures.get(entryId) ?? 0) + 1;
       this.failures.set(entryId, failures);
       if (failures >= this.options.maxDeliveries) {
@@ -167,10 +187,22 @@ export class StreamConsumer {
         logger.error({ err: error, stream, entryId, eventId: event.id, failures }, 'event moved to the dead-letter stream');
       } else {
         logger.warn({ err: error, stream, entryId, eventId: event.id, failures }, 'event failed; it stays pending and is retried');
+        // Nothing after it is applied first: the loop backs off and reads this consumer's pending
+        // entries again, oldest first.
+        throw new RetryLater();
       }
     } finally {
       span.end();
     }
+  }
+}
+
+class RetryLater extends Error {}
+
+/** An error thrown by the event's handler, as opposed to the infrastructure around it. */
+class HandlerError extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as Error)?.message ?? String(cause));
   }
 }
 

@@ -39,6 +39,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** streams are trimmed to about this many entries */
   maxStreamLength?: number;
+  /** how long published events are kept, to publish again if Redis loses them */
+  retentionMs?: number;
 }
 
 interface OutboxRow {
@@ -53,10 +55,11 @@ interface OutboxRow {
 const tracer = trace.getTracer('@exchange/platform/outbox');
 
 /**
- * Moves committed outbox rows to their Redis streams, oldest first, and deletes them once Redis has
- * them. At least once: a crash between XADD and DELETE publishes a row again (consumers
- * deduplicate on the event id); a Redis outage only delays publishing. Rows are taken with
- * SKIP LOCKED, so several instances can relay side by side.
+ * Moves committed outbox rows to their Redis streams, oldest first. At least once: a crash between
+ * XADD and marking the row published publishes it again (consumers deduplicate on the event id); a
+ * Redis outage only delays publishing; and when Redis comes back empty (it keeps nothing on disk
+ * here) every event it had received within the retention period is published again. One relay per
+ * service publishes at a time (an advisory lock), so events leave in the order they were written.
  */
 export class OutboxRelay {
   private isRunning = false;
@@ -67,11 +70,16 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxStreamLength: number;
+  private readonly retentionMs: number;
+  /** the Redis instance the relay last published to (its run id changes when it restarts) */
+  private knownRedisRun: string | undefined;
+  private lastPurgeAt = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.maxStreamLength = options.maxStreamLength ?? 1_000_000;
+    this.retentionMs = options.retentionMs ?? 3_600_000;
   }
 
   start(): void {
@@ -95,19 +103,31 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events went out. */
   async publishBatch(): Promise<number> {
+    const redisRun = await this.redisRunId();
     const client = await this.options.db.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        'SELECT id, event_id, stream, type, payload, trace_context FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
-        [this.batchSize],
+      const { rows: lock } = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS locked",
       );
-      if (rows.length === 0) {
+      if (!lock[0]!.locked) {
+        // another instance of this service is relaying right now
         await client.query('COMMIT');
         return 0;
       }
-      await this.publish(rows);
-      await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+      if (redisRun !== this.knownRedisRun) await this.republishLost(client, redisRun);
+      const { rows } = await client.query<OutboxRow>(
+        'SELECT id, event_id, stream, type, payload, trace_context FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+        [this.batchSize],
+      );
+      if (rows.length > 0) {
+        await this.publish(rows);
+        await client.query('UPDATE outbox SET published_at = now(), published_to = $2 WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id), redisRun]);
+      }
+      if (Date.now() - this.lastPurgeAt > 60_000) {
+        this.lastPurgeAt = Date.now();
+        await client.query('DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)', [this.retentionMs / 1000]);
+      }
       await client.query('COMMIT');
       return rows.length;
     } catch (error) {
@@ -116,6 +136,23 @@ export class OutboxRelay {
     } finally {
       client.release();
     }
+  }
+
+  /** Events sent to a Redis instance that is gone (restarted without its data) go out again. */
+  private async republishLost(client: Transaction, redisRun: string): Promise<void> {
+    const { rowCount } = await client.query(
+      'UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL AND published_to IS DISTINCT FROM $1',
+      [redisRun],
+    );
+    if (rowCount) this.options.logger.warn({ events: rowCount }, 'Redis restarted since these events were published: publishing them again');
+    this.knownRedisRun = redisRun;
+  }
+
+  private async redisRunId(): Promise<string> {
+    const info = await this.options.redis.info('server');
+    const runId = /^run_id:(\w+)/m.exec(info)?.[1];
+    if (!runId) throw new Error('Redis did not report its run_id');
+    return runId;
   }
 
   private async publish(rows: OutboxRow[]): Promise<void> {
