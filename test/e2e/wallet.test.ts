@@ -216,11 +216,23 @@ describe('admin credit', () => {
     expect(both.status).toBe(400);
   });
 
-  it('does not exist for a non-admin (404), and changes nothing', async () => {
+  it('does not exist for a non-admin (404, whatever the body), and changes nothing', async () => {
     const { token, user } = await newUser('not-admin');
     const response = await call('POST', '/v1/admin/credit', { token, body: { userId: user.id, asset: 'USD', amount: '1000000.00' } });
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
+    const probing = await call('POST', '/v1/admin/credit', { token, body: {} });
+    expect([probing.status, probing.body.error.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
     expect(await postingsOf(user.id)).toBe(0);
+  });
+
+  it('records the admin as the one who made a credit', async () => {
+    const { email, user } = await newUser('initiator');
+    const admin = await adminToken();
+    const adminId = (await call('GET', '/v1/me', { token: admin })).body.user.id;
+    const credit = await call('POST', '/v1/admin/credit', { token: admin, body: { email, asset: 'USD', amount: '5.00' } });
+    const rows = await queryDatabase<{ initiated_by: string }>('SELECT initiated_by FROM wallet_service.transactions WHERE id = $1', [credit.body.transaction.id]);
+    expect(rows).toEqual([{ initiated_by: adminId }]);
+    expect(adminId).not.toBe(user.id);
   });
 });

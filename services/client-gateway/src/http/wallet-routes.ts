@@ -14,7 +14,7 @@ import {
   type Wallet,
   type WalletTransactions,
 } from '@exchange/contracts';
-import type { preHandlerHookHandler } from 'fastify';
+import type { onRequestHookHandler } from 'fastify';
 import { z } from 'zod';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { authenticate, callerOf } from './authenticate.js';
@@ -36,8 +36,11 @@ const idempotencyHeaders = z.object({
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema };
 
-/** Admin routes do not exist for anyone else: 404, so their existence does not leak. */
-const requireAdmin: preHandlerHookHandler = async (request) => {
+/**
+ * Admin routes do not exist for anyone else: 404, checked right after authentication, before the
+ * body is even read, so their existence and shape do not leak.
+ */
+const requireAdmin: onRequestHookHandler = async (request) => {
   if (callerOf(request).role !== 'admin') throw new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
 };
 
@@ -107,7 +110,7 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
     '/v1/admin/credit',
     {
       ...guarded,
-      preHandler: requireAdmin,
+      onRequest: [authenticate(options.verifier), requireAdmin],
       schema: {
         tags: ['admin'],
         summary: 'Credit cash or shares to a user (journaled like a deposit)',
@@ -128,6 +131,7 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
         type: 'CREDIT',
         asset,
         amount,
+        initiatedBy: admin.id,
         ...(key ? { idempotency: { scope: admin.id, key } } : {}),
       });
       return body;

@@ -30,7 +30,7 @@ async function post(deps: WalletDeps, client: Transaction, request: UpdateBalanc
     const external = await ledger.systemWalletId(client, 'EXTERNAL', asset);
     const entry = await ledger.post(
       client,
-      { type, reference: null, initiatedBy: request.idempotency?.scope ?? userId, details: {} },
+      { type, reference: null, initiatedBy: request.initiatedBy ?? userId, details: {} },
       [
         { walletId: external, asset, availableChange: -amount, heldChange: 0n },
         { walletId, asset, availableChange: amount, heldChange: 0n },
