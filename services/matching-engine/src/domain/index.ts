@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './book-side.js';
+export * from './order-book.js';
