@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './money.js';
 export * from './wallet.js';
+export * from './engine.js';

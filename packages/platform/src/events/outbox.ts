@@ -30,6 +30,25 @@ export async function enqueueEvent(client: Transaction, event: OutboxEvent): Pro
   return id;
 }
 
+/**
+ * Writes many events with one statement, each with the trace context it belongs to (for a batch
+ * that serves many requests at once, such as the matching engine's).
+ */
+export async function enqueueEvents(client: Transaction, events: Array<OutboxEvent & { traceContext?: TraceCarrier }>): Promise<void> {
+  if (events.length === 0) return;
+  await client.query(
+    `INSERT INTO outbox (event_id, stream, type, payload, trace_context)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+    [
+      events.map((event) => event.id ?? randomUUID()),
+      events.map((event) => event.stream),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => JSON.stringify(event.traceContext ?? captureTraceContext())),
+    ],
+  );
+}
+
 export interface OutboxRelayOptions {
   db: pg.Pool;
   redis: Redis;

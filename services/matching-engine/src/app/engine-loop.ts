@@ -1,0 +1,102 @@
+import { createConsumerGroup, type Logger, type Redis } from '@exchange/platform';
+import { ordersStream } from '@exchange/contracts';
+import { parseEntry, type Inbound } from './commands.js';
+import type { MatchingEngine } from './engine.js';
+
+export const ENGINE_GROUP = 'matching-engine';
+
+export interface LoopOptions {
+  engine: MatchingEngine;
+  redis: Redis;
+  logger: Logger;
+  symbols: readonly string[];
+  consumer: string;
+  batchSize: number;
+}
+
+type ReadResult = Array<[stream: string, entries: Array<[id: string, fields: string[]]>]> | null;
+
+/**
+ * Reads the owned `orders:{SYMBOL}` streams in batches (its own unacknowledged entries first, after a
+ * restart), hands each batch to the engine, then acknowledges it and publishes the books' top levels.
+ */
+export class EngineLoop {
+  private isRunning = false;
+  private done: Promise<void> | undefined;
+  private readonly reader: Redis;
+  private readonly prefix: string;
+
+  constructor(private readonly options: LoopOptions) {
+    this.reader = options.redis.duplicate();
+    this.reader.on('error', () => {});
+    this.prefix = options.redis.options.keyPrefix ?? '';
+  }
+
+  async start(): Promise<void> {
+    for (const symbol of this.options.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+    this.isRunning = true;
+    this.done = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.isRunning = false;
+    this.reader.disconnect();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    let from: '0' | '>' = '0';
+    let troubles = 0;
+    while (this.isRunning) {
+      try {
+        const batch = await this.read(from);
+        if (from === '0' && batch.length === 0) {
+          from = '>';
+          continue;
+        }
+        const changed = await this.options.engine.process(batch);
+        await this.acknowledge(batch);
+        await this.publishBooks(changed);
+        troubles = 0;
+      } catch (error) {
+        if (!this.isRunning) break;
+        troubles += 1;
+        if (String((error as Error).message).includes('NOGROUP')) {
+          for (const symbol of this.options.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP).catch(() => {});
+        } else {
+          this.options.logger.warn({ err: error }, 'matching engine batch failed; retrying');
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** troubles, 5000)));
+        from = '0';
+      }
+    }
+  }
+
+  private async read(from: '0' | '>'): Promise<Inbound[]> {
+    const streams = this.options.symbols.map(ordersStream);
+    const args: Array<string | number> = ['GROUP', ENGINE_GROUP, this.options.consumer, 'COUNT', this.options.batchSize];
+    if (from === '>') args.push('BLOCK', 1000);
+    args.push('STREAMS', ...streams, ...streams.map(() => from));
+    const result = (await (this.reader.xreadgroup as (...a: Array<string | number>) => Promise<ReadResult>)(...args)) ?? [];
+    const batch: Inbound[] = [];
+    for (const [key, entries] of result) {
+      const stream = key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
+      for (const [id, fields] of entries) if (fields) batch.push(parseEntry(stream, id, fields));
+    }
+    return batch;
+  }
+
+  private async acknowledge(batch: Inbound[]): Promise<void> {
+    const byStream = new Map<string, string[]>();
+    for (const inbound of batch) byStream.set(inbound.stream, [...(byStream.get(inbound.stream) ?? []), inbound.entryId]);
+    for (const [stream, ids] of byStream) await this.options.redis.xack(stream, ENGINE_GROUP, ...ids);
+  }
+
+  /** The seed's "order book state" in Redis, for market data: the top levels of each changed book. */
+  private async publishBooks(symbols: Set<string>): Promise<void> {
+    for (const symbol of symbols) {
+      const book = this.options.engine.book(symbol);
+      if (book) await this.options.redis.set(`book:${symbol}`, JSON.stringify({ symbol, ...book.depth(50) }));
+    }
+  }
+}
