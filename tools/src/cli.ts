@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '@exchange/platform';
 import { StartupError } from './launcher/checks.js';
 import { engineBench } from './bench/engine-bench.js';
+import { engineServiceBench } from './bench/engine-service-bench.js';
 import { runBench } from './bench/run-bench.js';
 import { startCommand } from './launcher/start-command.js';
 
@@ -16,10 +17,13 @@ async function main(command: string | undefined): Promise<void> {
       await runBench(ROOT_DIR, process.argv[3]);
       process.exit(0);
       break;
-    case 'bench:engine':
-      await engineBench((line) => process.stdout.write(`${line}\n`), process.argv[3] ? Number(process.argv[3]) : undefined);
+    case 'bench:engine': {
+      const print = (line: string) => process.stdout.write(`${line}\n`);
+      await engineBench(print, process.argv[3] ? Number(process.argv[3]) : undefined);
+      print('');
+      await engineServiceBench(ROOT_DIR, print);
       process.exit(0);
-      break;
+    }
     default:
       process.stderr.write('usage: exchange start|bench|bench:engine\n');
       process.exit(2);
