@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLogger,
@@ -15,27 +14,11 @@ import {
   type Pool,
   type Redis,
 } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import { createTestDatabase, type TestDatabase, eventually, freePort } from '../src/testing/index.js';
 
 const logger = createLogger('test', 'silent');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * A Redis of the test's own (like the machine's: nothing kept on disk), restarted in the middle:
@@ -50,7 +33,7 @@ describe('events across a Redis restart (a private redis-server)', () => {
   const startRedis = async () => {
     server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     const probe = createRedis({ url: `redis://127.0.0.1:${port}`, keyPrefix: '', connectionName: 'probe' });
-    await until(async () => (await probe.ping()) === 'PONG', 10_000, 'redis-server');
+    await eventually(async () => (await probe.ping()) === 'PONG', 10_000, 'redis-server');
     probe.disconnect();
   };
   const stopRedis = async () => {
@@ -97,7 +80,7 @@ describe('events across a Redis restart (a private redis-server)', () => {
       const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()].sort();
       await write(a!);
       relay.wake();
-      await until(async () => (await applied()).includes(a!), 10_000, 'the first event');
+      await eventually(async () => (await applied()).includes(a!), 10_000, 'the first event');
 
       // Redis dies and comes back empty; meanwhile an event is written
       await stopRedis();
@@ -105,7 +88,7 @@ describe('events across a Redis restart (a private redis-server)', () => {
       await startRedis();
       await write(c!);
       relay.wake();
-      await until(async () => (await applied()).length === 3, 20_000, 'every event after the restart');
+      await eventually(async () => (await applied()).length === 3, 20_000, 'every event after the restart');
       expect(await applied()).toEqual([a, b, c]);
       // the first event went out twice (to the lost Redis and to the new one) and was applied once
       expect(await redis.xlen('events')).toBe(3);

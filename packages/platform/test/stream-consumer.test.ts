@@ -15,17 +15,10 @@ import {
   type Redis,
   type StreamEvent,
 } from '../src/index.js';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../src/testing/index.js';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually } from '../src/testing/index.js';
 
 const logger = createLogger('test', 'silent');
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000, what = 'the condition') {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis)', () => {
   let database: TestDatabase;
@@ -99,7 +92,7 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     const reader = consumer(stream, 'c1');
     await reader.start();
     try {
-      await until(async () => (await applied(stream)).length >= 2 && (await redis.xpending(stream, 'test-group') as [number])[0] === 0, 10_000, 'all entries acked');
+      await eventually(async () => (await applied(stream)).length >= 2 && (await redis.xpending(stream, 'test-group') as [number])[0] === 0, 10_000, 'all entries acked');
       expect(await applied(stream)).toEqual([...ids].sort());
     } finally {
       await reader.stop();
@@ -115,7 +108,7 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     const restarted = consumer(stream, 'c1', async () => {}, { claimIdleMs: 60_000 });
     await restarted.start();
     try {
-      await until(async () => (await applied(stream)).length === 1, 10_000, 'the pending entry');
+      await eventually(async () => (await applied(stream)).length === 1, 10_000, 'the pending entry');
       expect(await applied(stream)).toEqual(['e-1']);
     } finally {
       await restarted.stop();
@@ -134,8 +127,8 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     });
     await reader.start();
     try {
-      await until(async () => (await redis.xlen(`${stream}:dead-letter`)) === 1, 15_000, 'the dead letter');
-      await until(async () => (await applied(stream)).includes('flaky'), 15_000, 'the flaky event');
+      await eventually(async () => (await redis.xlen(`${stream}:dead-letter`)) === 1, 15_000, 'the dead letter');
+      await eventually(async () => (await applied(stream)).includes('flaky'), 15_000, 'the flaky event');
       expect(await applied(stream)).toEqual(['flaky']);
       const [dead] = await redis.xrange(`${stream}:dead-letter`, '-', '+');
       const fields = dead![1];
@@ -155,7 +148,7 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     const survivor = consumer(stream, 'survivor');
     await survivor.start();
     try {
-      await until(async () => (await applied(stream)).length === 1, 10_000, 'the orphaned entry');
+      await eventually(async () => (await applied(stream)).length === 1, 10_000, 'the orphaned entry');
       expect(await applied(stream)).toEqual(['orphan']);
     } finally {
       await survivor.stop();

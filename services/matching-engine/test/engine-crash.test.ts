@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type Redis } from '@exchange/platform';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually, freePort } from '@exchange/platform/testing';
 import { parseEntry } from '../src/app/commands.js';
 import { CollectingSink, OrderBook } from '../src/domain/index.js';
 
@@ -12,25 +11,7 @@ const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const SYMBOL = 'AAPL';
 const COMMANDS = 1500;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A seeded stream of order commands as the order manager's outbox would write them. */
 function commandFields(count: number): string[][] {
@@ -101,7 +82,7 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
       },
       stdio: 'ignore',
     });
-    return until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000, 'the engine');
+    return eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000, 'the engine');
   };
 
   it('processes every command exactly once and rebuilds the very book an uncrashed engine has', { timeout: 120_000 }, async () => {
@@ -118,13 +99,13 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
           if (i % 25 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         }
       })();
-      await until(async () => (await journaled()) > COMMANDS / 3, 30_000, 'a third of the commands');
+      await eventually(async () => (await journaled()) > COMMANDS / 3, 30_000, 'a third of the commands');
       child!.kill('SIGKILL');
       expect(await journaled()).toBeLessThan(COMMANDS); // killed while orders were flowing
       await new Promise((resolve) => child!.once('exit', resolve));
       await start();
       await producer;
-      await until(async () => (await journaled()) === COMMANDS, 60_000, 'every command journaled');
+      await eventually(async () => (await journaled()) === COMMANDS, 60_000, 'every command journaled');
 
       // exactly once: every command journaled once, trade ids 1..n without gaps or repeats
       const journal = await db.query<{ command_id: string }>('SELECT command_id FROM matching_engine.journal ORDER BY position');
@@ -156,12 +137,12 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
       await redis.xadd(`orders:${SYMBOL}`, '*', ...fields[4]!);
       const marker = ['id', 'command-marker', 'type', 'order_cancel_requested', 'data', JSON.stringify({ orderId: 'order-1', symbol: SYMBOL })];
       await redis.xadd(`orders:${SYMBOL}`, '*', ...marker);
-      await until(async () => (await db.query("SELECT 1 FROM matching_engine.journal WHERE command_id = 'command-marker'")).rowCount === 1, 10_000, 'the marker');
+      await eventually(async () => (await db.query("SELECT 1 FROM matching_engine.journal WHERE command_id = 'command-marker'")).rowCount === 1, 10_000, 'the marker');
       expect(await journaled()).toBe(COMMANDS + 1);
       expect(((await redis.xpending(`orders:${SYMBOL}`, 'matching-engine')) as [number])[0]).toBe(0);
 
       // the events reach executions:{SYMBOL}, each at least once
-      await until(async () => {
+      await eventually(async () => {
         const entries = await redis.xrange(`executions:${SYMBOL}`, '-', '+');
         const ids = new Set(entries.map(([, f]) => f[f.indexOf('id') + 1]));
         return ids.size === referenceEvents.length + 1; // + the marker's one event

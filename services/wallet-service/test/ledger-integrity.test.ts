@@ -1,37 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createPostgresPool, createRedis, OutboxRelay, PLATFORM_MIGRATIONS_DIR, runMigrations, withTransaction, type Pool } from '@exchange/platform';
-import { createTestDatabase, type TestDatabase } from '@exchange/platform/testing';
+import { withTransaction, type Pool } from '@exchange/platform';
 import { blockFunds } from '../src/app/block-funds.js';
 import { deposit } from '../src/app/deposit.js';
 import { releaseFunds } from '../src/app/release-funds.js';
 import { settleTrade } from '../src/app/settle-trade.js';
 import type { WalletDeps } from '../src/app/wallet-deps.js';
-import { LedgerStore } from '../src/store/ledger-store.js';
+import { createLedgerTestContext, type LedgerTestContext } from './support.js';
 
-const logger = createLogger('test', 'silent');
 
 describe('what the ledger refuses (real PostgreSQL)', () => {
-  let database: TestDatabase;
+  let context: LedgerTestContext;
   let db: Pool;
   let deps: WalletDeps;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations({ url: database.url, schema: 'wallet_service', dir: PLATFORM_MIGRATIONS_DIR, logger, migrationsTable: 'pgmigrations_platform' });
-    await runMigrations({ url: database.url, schema: 'wallet_service', dir: join(__dirname, '..', 'migrations'), logger });
-    db = createPostgresPool({ url: database.url, schema: 'wallet_service', max: 5, applicationName: 'integrity' });
-    const ledger = new LedgerStore(db);
-    await ledger.prepareSystemAccounts(['USD', 'AAPL']);
-    const redis = createRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'unused:', connectionName: 'unused' });
-    redis.disconnect();
-    deps = { ledger, outbox: new OutboxRelay({ db, redis, logger }), rules: { shareAssets: new Set(['AAPL']), maxCashDeposit: 100_000_000n, maxShareCredit: 1_000_000n }, idempotencyWaitMs: 500 };
+    context = await createLedgerTestContext({ poolSize: 5, preparedAssets: ['USD', 'AAPL'], idempotencyWaitMs: 500 });
+    ({ db, deps } = context);
   });
-  afterAll(async () => {
-    await db?.end();
-    await database?.drop();
-  });
+  afterAll(async () => context?.close());
 
   async function fundedUser(cash = '1000.00', shares = '100') {
     const userId = randomUUID();

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, createLogger, createPostgresPool, createRedis, OutboxRelay, PLATFORM_MIGRATIONS_DIR, runMigrations, type Pool } from '@exchange/platform';
-import { createTestDatabase, type TestDatabase } from '@exchange/platform/testing';
+import { AppError, type Pool } from '@exchange/platform';
 import { formatAmount } from '@exchange/contracts';
 import { blockFunds } from '../src/app/block-funds.js';
 import { deposit } from '../src/app/deposit.js';
 import { releaseFunds } from '../src/app/release-funds.js';
 import { settleTrade } from '../src/app/settle-trade.js';
 import type { WalletDeps } from '../src/app/wallet-deps.js';
-import { LedgerStore } from '../src/store/ledger-store.js';
+import { createLedgerTestContext, type LedgerTestContext } from './support.js';
 
-const logger = createLogger('test', 'silent');
 const USERS = Array.from({ length: 8 }, () => randomUUID());
 const ASSETS = ['USD', 'AAPL'] as const;
 /** refusals the ledger is allowed to answer with; anything else is a bug */
@@ -53,31 +50,16 @@ async function snapshot(db: Pool) {
 }
 
 describe('ledger invariants under random concurrent operations (fast-check, real PostgreSQL)', () => {
-  let database: TestDatabase;
+  let context: LedgerTestContext;
   let db: Pool;
   let deps: WalletDeps;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations({ url: database.url, schema: 'wallet_service', dir: PLATFORM_MIGRATIONS_DIR, logger, migrationsTable: 'pgmigrations_platform' });
-    await runMigrations({ url: database.url, schema: 'wallet_service', dir: join(__dirname, '..', 'migrations'), logger });
-    db = createPostgresPool({ url: database.url, schema: 'wallet_service', max: 24, applicationName: 'ledger-properties' });
-    // The relay is not started: events stay in the outbox, where the test counts them.
-    const redis = createRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'unused:', connectionName: 'unused' });
-    redis.disconnect();
-    const ledger = new LedgerStore(db);
-    await ledger.prepareSystemAccounts(['USD']); // AAPL's EXTERNAL account is created by the first credit, racing
-    deps = {
-      ledger,
-      outbox: new OutboxRelay({ db, redis, logger }),
-      rules: { shareAssets: new Set(['AAPL']), maxCashDeposit: 100_000_000n, maxShareCredit: 1_000_000n },
-      idempotencyWaitMs: 2000,
-    };
+    // AAPL's EXTERNAL account is left to the first credits to create, racing each other
+    context = await createLedgerTestContext({ poolSize: 24, preparedAssets: ['USD'] });
+    ({ db, deps } = context);
   });
-  afterAll(async () => {
-    await db?.end();
-    await database?.drop();
-  });
+  afterAll(async () => context?.close());
 
   it('keeps every asset balanced, no balance negative, held equal to open holds, and replays changing nothing', { timeout: 180_000 }, async () => {
     let totalOperations = 0;

@@ -1,33 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '@exchange/platform';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually, freePort } from '@exchange/platform/testing';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('the wallet outbox across a kill -9', () => {
   let database: TestDatabase;
@@ -65,7 +46,7 @@ describe('the wallet outbox across a kill -9', () => {
     const url = `http://127.0.0.1:${port}`;
     // Redis unreachable: the deposit commits, its event waits in the outbox.
     const first = start(port, 'redis://127.0.0.1:1');
-    await until(async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), 20_000, 'the wallet-service');
+    await eventually(async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), 20_000, 'the wallet-service');
     const userId = randomUUID();
     const response = await fetch(`${url}/update-balance`, {
       method: 'POST',
@@ -87,7 +68,7 @@ describe('the wallet outbox across a kill -9', () => {
       start(port, redis.url);
       const reader = createRedis({ url: redis.url, keyPrefix: redis.prefix, connectionName: 'test-reader' });
       try {
-        const entries = await until(async () => {
+        const entries = await eventually(async () => {
           const found = await reader.xrange('wallet-events', '-', '+');
           return found.length > 0 ? found : undefined;
         }, 20_000, 'the event on the wallet-events stream');
@@ -95,7 +76,7 @@ describe('the wallet outbox across a kill -9', () => {
         const fields = Object.fromEntries(entries[0]![1].reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1]!]] : pairs), []));
         expect(fields.type).toBe('funds_added');
         expect(JSON.parse(fields.data!)).toMatchObject({ transactionId: transaction.id, userId, asset: 'USD', amount: '12.34' });
-        await until(async () => ((await db.query('SELECT 1 FROM wallet_service.outbox WHERE published_at IS NULL')).rowCount === 0 ? true : undefined), 5000, 'the outbox row to be marked published');
+        await eventually(async () => ((await db.query('SELECT 1 FROM wallet_service.outbox WHERE published_at IS NULL')).rowCount === 0 ? true : undefined), 5000, 'the outbox row to be marked published');
       } finally {
         reader.disconnect();
       }
