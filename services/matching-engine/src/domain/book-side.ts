@@ -23,7 +23,7 @@ export class PriceLevel {
   total = 0;
   count = 0;
 
-  constructor(readonly price: number) {}
+  constructor(public price: number) {}
 
   append(order: RestingOrder): void {
     order.level = this;
@@ -48,28 +48,29 @@ export class PriceLevel {
 }
 
 /**
- * One side of a book: price levels by price (a Map) and the prices kept sorted so that the best one
- * is last. New orders land near the best price, where inserting and removing from the end of an
- * array is cheap; finding any level is a hash look-up.
+ * One side of a book: its price levels kept sorted so that the best one is last, plus a Map from
+ * price to level for placing a new order. New orders land near the best price, where inserting into
+ * and removing from the end of an array is cheap; the best level is an array read, no hashing.
  */
 export class BookSide {
-  private readonly levels = new Map<number, PriceLevel>();
-  /** bids ascending, asks descending: the best price is always the last element */
-  readonly prices: number[] = [];
+  private readonly byPrice = new Map<number, PriceLevel>();
+  /** emptied levels, reused: prices near the spread empty and fill again all the time */
+  private readonly spareLevels: PriceLevel[] = [];
+  /** bids by ascending price, asks by descending price: the best level is always the last element */
+  readonly levels: PriceLevel[] = [];
 
   constructor(readonly side: Side) {}
 
   get isEmpty(): boolean {
-    return this.prices.length === 0;
+    return this.levels.length === 0;
   }
 
   best(): PriceLevel | undefined {
-    const price = this.prices[this.prices.length - 1];
-    return price === undefined ? undefined : this.levels.get(price);
+    return this.levels[this.levels.length - 1];
   }
 
   level(price: number): PriceLevel | undefined {
-    return this.levels.get(price);
+    return this.byPrice.get(price);
   }
 
   /** True when `a` is a better price than `b` on this side. */
@@ -78,11 +79,12 @@ export class BookSide {
   }
 
   add(order: RestingOrder): void {
-    let level = this.levels.get(order.price);
+    let level = this.byPrice.get(order.price);
     if (!level) {
-      level = new PriceLevel(order.price);
-      this.levels.set(order.price, level);
-      this.insertPrice(order.price);
+      level = this.spareLevels.pop() ?? new PriceLevel(order.price);
+      level.price = order.price;
+      this.byPrice.set(order.price, level);
+      this.insertLevel(level);
     }
     level.append(order);
   }
@@ -91,42 +93,44 @@ export class BookSide {
     const level = order.level!;
     level.unlink(order);
     if (level.count === 0) {
-      this.levels.delete(level.price);
-      this.removePrice(level.price);
+      this.byPrice.delete(level.price);
+      this.removeLevel(level);
+      if (this.spareLevels.length < 1024) this.spareLevels.push(level);
     }
   }
 
-  private insertPrice(price: number): void {
-    const prices = this.prices;
+  private insertLevel(level: PriceLevel): void {
+    const levels = this.levels;
+    const price = level.price;
     // The common case is a new best price or one just behind it: look there first, then search.
-    let index = prices.length;
+    let index = levels.length;
     const stop = Math.max(0, index - 8);
-    while (index > stop && this.isBetter(prices[index - 1]!, price)) index -= 1;
-    if (index === stop && index > 0 && this.isBetter(prices[index - 1]!, price)) index = this.searchInsert(price);
-    if (index === prices.length) prices.push(price);
-    else prices.splice(index, 0, price);
+    while (index > stop && this.isBetter(levels[index - 1]!.price, price)) index -= 1;
+    if (index === stop && index > 0 && this.isBetter(levels[index - 1]!.price, price)) index = this.searchInsert(price);
+    if (index === levels.length) levels.push(level);
+    else levels.splice(index, 0, level);
   }
 
-  private removePrice(price: number): void {
-    const prices = this.prices;
-    const last = prices.length - 1;
-    if (prices[last] === price) {
-      prices.pop();
+  private removeLevel(level: PriceLevel): void {
+    const levels = this.levels;
+    const last = levels.length - 1;
+    if (levels[last] === level) {
+      levels.pop();
       return;
     }
-    const index = this.searchInsert(price);
-    if (prices[index] === price) prices.splice(index, 1);
+    const index = this.searchInsert(level.price);
+    if (levels[index] === level) levels.splice(index, 1);
   }
 
-  /** The index where `price` is or would go (binary search over the sorted prices). */
+  /** The index where `price` is or would go (binary search over the sorted levels). */
   private searchInsert(price: number): number {
-    const prices = this.prices;
+    const levels = this.levels;
     let low = 0;
-    let high = prices.length;
+    let high = levels.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
       // worse prices come first
-      if (this.isBetter(price, prices[middle]!)) low = middle + 1;
+      if (this.isBetter(price, levels[middle]!.price)) low = middle + 1;
       else high = middle;
     }
     return low;

@@ -145,9 +145,9 @@ export class OrderBook {
    */
   private fillable(opposite: BookSide, side: Side, ownerId: string, stp: SelfTradePrevention, limit: number, quantity: number): number {
     let found = 0;
-    const prices = opposite.prices;
-    for (let index = prices.length - 1; index >= 0; index--) {
-      const level = opposite.level(prices[index]!)!;
+    const levels = opposite.levels;
+    for (let index = levels.length - 1; index >= 0; index--) {
+      const level = levels[index]!;
       if (!crosses(side, limit, level.price)) break;
       for (let order = level.head; order; order = order.next) {
         if (order.ownerId === ownerId && stp !== 'NONE') {
@@ -190,8 +190,8 @@ export class OrderBook {
   depth(levels = 20): { sequence: number; bids: DepthLevel[]; asks: DepthLevel[] } {
     const side = (book: BookSide) => {
       const out: DepthLevel[] = [];
-      for (let index = book.prices.length - 1; index >= 0 && out.length < levels; index--) {
-        const level = book.level(book.prices[index]!)!;
+      for (let index = book.levels.length - 1; index >= 0 && out.length < levels; index--) {
+        const level = book.levels[index]!;
         out.push({ price: level.price, quantity: level.total, orders: level.count });
       }
       return out;
@@ -211,8 +211,8 @@ export class OrderBook {
   snapshot(): BookSnapshot {
     const orders: BookSnapshot['orders'] = [];
     for (const book of [this.bids, this.asks]) {
-      for (let index = book.prices.length - 1; index >= 0; index--) {
-        for (let order = book.level(book.prices[index]!)!.head; order; order = order.next) {
+      for (let index = book.levels.length - 1; index >= 0; index--) {
+        for (let order = book.levels[index]!.head; order; order = order.next) {
           orders.push([order.id, order.ownerId, order.side, order.price, order.remaining, order.selfTradePrevention, order.acceptedAt]);
         }
       }
