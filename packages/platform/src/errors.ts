@@ -20,11 +20,3 @@ export class AppError extends Error {
     this.statusCode = options?.statusCode ?? ERROR_STATUS[code];
   }
 }
-
-export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError;
-}
-
-export function statusOf(code: ErrorCode): number {
-  return ERROR_STATUS[code];
-}

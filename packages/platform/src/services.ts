@@ -33,12 +33,6 @@ export function urlVariable(name: ServiceName): string {
   return `${envPrefix(name)}_URL`;
 }
 
-export function defaultPort(name: ServiceName): number {
-  const entry = SERVICE_CATALOG.find((s) => s.name === name);
-  if (!entry) throw new Error(`unknown service ${name}`);
-  return entry.port;
-}
-
 /** PostgreSQL schema that holds a service's own tables. */
 export function schemaName(name: ServiceName): string {
   return name.replace(/-/g, '_');

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type Redis } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually, freePort } from '@exchange/platform/testing';
 import { parseEntry } from '../src/app/commands.js';
 import { CollectingSink, OrderBook } from '../src/domain/index.js';
+import { startEngine } from './support.js';
 
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const SYMBOL = 'AAPL';
 const COMMANDS = 1500;
 
@@ -66,23 +65,13 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
     await database?.drop();
   });
 
-  const start = () => {
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        MATCHING_ENGINE_PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedis.url,
-        REDIS_KEY_PREFIX: testRedis.prefix,
-        ENGINE_SYMBOLS: SYMBOL,
-        ENGINE_BATCH_SIZE: '50',
-        ENGINE_SNAPSHOT_EVERY: '300',
-        OTEL_SDK_DISABLED: 'true',
-        LOG_LEVEL: 'error',
-      },
-      stdio: 'ignore',
+  const start = async () => {
+    child = await startEngine({
+      port,
+      database,
+      redis: testRedis,
+      env: { ENGINE_SYMBOLS: SYMBOL, ENGINE_BATCH_SIZE: '50', ENGINE_SNAPSHOT_EVERY: '300', OTEL_SDK_DISABLED: 'true' },
     });
-    return eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000, 'the engine');
   };
 
   it('processes every command exactly once and rebuilds the very book an uncrashed engine has', { timeout: 120_000 }, async () => {

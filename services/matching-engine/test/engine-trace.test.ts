@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type Redis } from '@exchange/platform';
-import { createTestDatabase, createTestRedis, eventually, freePort, OtlpReceiver, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
-
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
+import { createTestDatabase, createTestRedis, freePort, OtlpReceiver, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { startEngine } from './support.js';
 
 describe('matching engine traces', () => {
   let database: TestDatabase;
@@ -20,23 +18,12 @@ describe('matching engine traces', () => {
     redis = createRedis({ url: testRedis.url, keyPrefix: testRedis.prefix, connectionName: 'test' });
     receiver = new OtlpReceiver();
     const otlpUrl = await receiver.start();
-    const port = await freePort();
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        MATCHING_ENGINE_PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedis.url,
-        REDIS_KEY_PREFIX: testRedis.prefix,
-        ENGINE_SYMBOLS: 'MSFT',
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        LOG_LEVEL: 'error',
-      },
-      stdio: 'ignore',
+    child = await startEngine({
+      port: await freePort(),
+      database,
+      redis: testRedis,
+      env: { ENGINE_SYMBOLS: 'MSFT', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' },
     });
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000, 'the engine');
   });
   afterAll(async () => {
     child?.kill('SIGKILL');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ServiceName } from '@exchange/platform';
 import { createTestDatabase, createTestRedis } from '@exchange/platform/testing';
 import { findFreePortBase } from '../launcher/checks.js';
 import { generateSigningKey } from '../launcher/dev-key.js';
@@ -9,6 +10,9 @@ export type Print = (line: string) => void;
 export interface BenchSystem {
   system: RunningSystem;
   gateway: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
   /** ms from launching (checks included) to every process ready */
   totalStartMs: number;
   stop(): Promise<void>;
@@ -18,7 +22,10 @@ export interface BenchSystem {
  * The whole system, started through the launcher `npm start` uses, on its own database, Redis
  * prefix and ports, with rate limits out of the way and tracing exported nowhere.
  */
-export async function startBenchSystem(rootDir: string, extraEnv: Record<string, string> = {}): Promise<BenchSystem> {
+export async function startBenchSystem(
+  rootDir: string,
+  options: { env?: Record<string, string>; services?: readonly ServiceName[] } = {},
+): Promise<BenchSystem> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
   const launchedAt = Date.now();
@@ -37,13 +44,17 @@ export async function startBenchSystem(rootDir: string, extraEnv: Record<string,
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_ADDRESS_MAX: '10000000',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
-      ...extraEnv,
+      ...options.env,
     },
+    ...(options.services ? { services: options.services } : {}),
   });
   const totalStartMs = Date.now() - launchedAt;
   return {
     system,
     gateway: system.urls['client-gateway'],
+    databaseUrl: database.url,
+    redisUrl: redis.url,
+    redisKeyPrefix: redis.prefix,
     totalStartMs,
     async stop() {
       await system.stop();

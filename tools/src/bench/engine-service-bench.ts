@@ -1,11 +1,7 @@
 import pg from 'pg';
 import { createRedis } from '@exchange/platform';
-import { createTestDatabase, createTestRedis } from '@exchange/platform/testing';
 import type { Command } from '@exchange/matching-engine/dist/domain/index.js';
-import { findFreePortBase } from '../launcher/checks.js';
-import { generateSigningKey } from '../launcher/dev-key.js';
-import { resolvePorts, startSystem } from '../launcher/system.js';
-import type { Print } from './bench-support.js';
+import { startBenchSystem, type Print } from './bench-support.js';
 import { engineWorkload } from './engine-bench.js';
 
 /** The command as the order manager's outbox puts it on `orders:{SYMBOL}`. */
@@ -33,22 +29,9 @@ function toFields(symbol: string, command: Command, index: number): string[] {
  * events published on `executions:AAPL` by the relay. Measures commands/s until the last event is out.
  */
 export async function engineServiceBench(rootDir: string, print: Print, count = 20_000): Promise<void> {
-  const database = await createTestDatabase();
-  const redisTarget = createTestRedis();
-  const system = await startSystem({
-    rootDir,
-    databaseUrl: database.url,
-    redisUrl: redisTarget.url,
-    redisKeyPrefix: redisTarget.prefix,
-    ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
-    jwtPrivateKey: generateSigningKey(),
-    seedAdmin: false,
-    restart: false,
-    services: ['matching-engine'],
-    env: { LOG_LEVEL: 'warn', ENGINE_SYMBOLS: 'AAPL', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
-  });
-  const redis = createRedis({ url: redisTarget.url, keyPrefix: redisTarget.prefix, connectionName: 'bench' });
-  const db = new pg.Client({ connectionString: database.url });
+  const bench = await startBenchSystem(rootDir, { services: ['matching-engine'], env: { ENGINE_SYMBOLS: 'AAPL' } });
+  const redis = createRedis({ url: bench.redisUrl, keyPrefix: bench.redisKeyPrefix, connectionName: 'bench' });
+  const db = new pg.Client({ connectionString: bench.databaseUrl });
   await db.connect();
   try {
     const commands = engineWorkload(count, 99);
@@ -68,8 +51,6 @@ export async function engineServiceBench(rootDir: string, print: Print, count = 
   } finally {
     await db.end();
     redis.disconnect();
-    await system.stop();
-    await redisTarget.clean();
-    await database.drop();
+    await bench.stop();
   }
 }

@@ -36,5 +36,4 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const SQL_UNIQUE_VIOLATION = '23505';
-export const SQL_CHECK_VIOLATION = '23514';
 export const SQL_LOCK_NOT_AVAILABLE = '55P03';

@@ -92,6 +92,7 @@ export class OutboxRelay {
   private readonly retentionMs: number;
   /** the Redis instance the relay last published to (its run id changes when it restarts) */
   private knownRedisRun: string | undefined;
+  private redisRunCheckedAt = 0;
   private lastPurgeAt = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -167,7 +168,13 @@ export class OutboxRelay {
     this.knownRedisRun = redisRun;
   }
 
+  /**
+   * Asked at most once a second, not per batch: events published to a Redis that restarted within
+   * that second carry the old run id and so are published again at the next look (at least once).
+   */
   private async redisRunId(): Promise<string> {
+    if (this.knownRedisRun && Date.now() - this.redisRunCheckedAt < 1000) return this.knownRedisRun;
+    this.redisRunCheckedAt = Date.now();
     const info = await this.options.redis.info('server');
     const runId = /^run_id:(\w+)/m.exec(info)?.[1];
     if (!runId) throw new Error('Redis did not report its run_id');

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { AppError, withSpan } from '@exchange/platform';
+import { AppError, bearerToken, withSpan } from '@exchange/platform';
 import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role } from '@exchange/contracts';
 
 const KEY_SET_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
@@ -29,11 +29,10 @@ export class TokenVerifier {
 
   async verify(authorization: string | undefined): Promise<AuthenticatedUser> {
     return withSpan('token verification', async () => {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-      if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>"');
+      const token = bearerToken(authorization);
       let payload: unknown;
       try {
-        ({ payload } = await jwtVerify(match[1], this.keys, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
+        ({ payload } = await jwtVerify(token, this.keys, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
       } catch (error) {
         const code = (error as { code?: string }).code ?? '';
         // The key set could not be fetched or read: our fault, not the caller's token's.

@@ -88,7 +88,11 @@ export class EngineLoop {
 
   private async acknowledge(batch: Inbound[]): Promise<void> {
     const byStream = new Map<string, string[]>();
-    for (const inbound of batch) byStream.set(inbound.stream, [...(byStream.get(inbound.stream) ?? []), inbound.entryId]);
+    for (const inbound of batch) {
+      const ids = byStream.get(inbound.stream);
+      if (ids) ids.push(inbound.entryId);
+      else byStream.set(inbound.stream, [inbound.entryId]);
+    }
     for (const [stream, ids] of byStream) await this.options.redis.xack(stream, ENGINE_GROUP, ...ids);
   }
 

@@ -61,10 +61,6 @@ export class BookSide {
 
   constructor(readonly side: Side) {}
 
-  get isEmpty(): boolean {
-    return this.levels.length === 0;
-  }
-
   best(): PriceLevel | undefined {
     return this.levels[this.levels.length - 1];
   }

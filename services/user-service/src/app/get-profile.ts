@@ -1,4 +1,4 @@
-import { AppError, withSpan } from '@exchange/platform';
+import { AppError, bearerToken, withSpan } from '@exchange/platform';
 import type { User } from '@exchange/contracts';
 import { publicUser, type UsersStore } from '../store/users-store.js';
 import type { TokenIssuer } from './token-issuer.js';
@@ -11,12 +11,6 @@ export async function getProfile(users: UsersStore, tokens: TokenIssuer, authori
   // A valid token for a user that no longer exists proves nothing.
   if (!user) throw new AppError('UNAUTHENTICATED', 'The account of this token no longer exists');
   return publicUser(user);
-}
-
-export function bearerToken(authorization: string | undefined): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>"');
-  return match[1];
 }
 
 /** An account by id or e-mail, for other services; 404 USER_NOT_FOUND when there is none. */

@@ -1,6 +1,7 @@
-import { AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
+import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
 import { formatAsset, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
 import { checkAsset, positiveAmount } from '../domain/amounts.js';
+import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
 
 /**
@@ -20,7 +21,7 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
 
       const hash = requestHash({ userId: request.userId, asset: request.asset, amount: amount.toString() });
       const prior = await ledger.findEntry(client, 'BLOCK', request.reference);
-      if (prior) return { response: replayOf<HoldResponse>(prior, hash, referenceReused), isReplay: true };
+      if (prior) return replayOf<HoldResponse>(prior, hash, referenceReused);
       if (account.available < amount) throw insufficient(request.asset, account.available, amount);
 
       const hold = { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount, remaining: amount };
@@ -39,32 +40,12 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
         type: 'funds_blocked',
         data: { transactionId: entry.id, userId: request.userId, asset: account.asset, amount: formatAsset(amount, account.asset), reference: request.reference },
       });
-      return { response, isReplay: false };
-    }).catch((error: unknown) => {
-      // the same reference, blocked at the same moment for another user or asset
-      if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw referenceReused();
-      throw error;
-    }),
+      return response;
+    }).catch(refuseConcurrentReuse(referenceReused)),
   );
-  if (!result.isReplay) deps.outbox.wake();
-  return result.response;
-}
-
-/**
- * The first answer to an operation named by a caller's reference, for a retry of it; a different
- * request under the same reference is refused.
- */
-export function replayOf<T>(prior: { details: Record<string, unknown> }, hash: string, reused: () => AppError): T {
-  if (prior.details.requestHash !== hash) throw reused();
-  return prior.details.response as T;
-}
-
-export function insufficient(asset: string, available: bigint, requested: bigint): AppError {
-  return new AppError('INSUFFICIENT_FUNDS', `Not enough ${asset} available`, {
-    asset,
-    available: formatAsset(available, asset),
-    requested: formatAsset(requested, asset),
-  });
+  // the relay publishes what this committed (a replay committed nothing, and costs one empty look)
+  deps.outbox.wake();
+  return result;
 }
 
 function referenceReused(): AppError {

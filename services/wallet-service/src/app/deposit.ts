@@ -12,11 +12,11 @@ export async function deposit(deps: WalletDeps, request: UpdateBalanceRequest): 
   const amount = depositAmount(deps.rules, request.asset, request.amount);
   const result = await withTransaction(deps.ledger.db, async (client) => {
     const apply = () => post(deps, client, request, amount);
-    if (!request.idempotency) return { ...(await apply()), isReplay: false };
+    if (!request.idempotency) return apply();
     const hash = requestHash({ userId: request.userId, type: request.type, asset: request.asset, amount: amount.toString() });
     return runIdempotent(client, { ...request.idempotency, requestHash: hash, waitMs: deps.idempotencyWaitMs }, apply);
   });
-  if (!result.isReplay) deps.outbox.wake();
+  deps.outbox.wake();
   return { statusCode: result.statusCode, body: result.body };
 }
 

@@ -1,7 +1,7 @@
-import { AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
+import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
 import { formatAsset, WALLET_EVENTS_STREAM, type HoldResponse, type ReleaseFundsRequest } from '@exchange/contracts';
 import { positiveAmount } from '../domain/amounts.js';
-import { insufficient, replayOf } from './block-funds.js';
+import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
 
 /**
@@ -23,7 +23,7 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
 
       const hash = requestHash({ reference: request.reference, amount: request.amount === undefined ? 'all' : positiveAmount(hold.asset, request.amount).toString() });
       const prior = await ledger.findEntry(client, 'RELEASE', request.releaseId);
-      if (prior) return { response: replayOf<HoldResponse>(prior, hash, releaseIdReused), isReplay: true };
+      if (prior) return replayOf<HoldResponse>(prior, hash, releaseIdReused);
       const amount = request.amount === undefined ? hold.remaining : positiveAmount(hold.asset, request.amount);
       if (amount > hold.remaining) {
         if (hold.remaining === 0n) throw new AppError('HOLD_CLOSED', `Hold ${hold.reference} has nothing left to release`);
@@ -40,7 +40,7 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
         { type: 'RELEASE', reference: request.releaseId, initiatedBy: hold.userId, details: { holdReference: hold.reference, requestHash: hash, response } },
         amount > 0n ? [{ walletId: account.id, asset: account.asset, availableChange: amount, heldChange: -amount }] : [],
       );
-      if (amount === 0n) return { response, isReplay: true };
+      if (amount === 0n) return response;
       await ledger.reduceHold(client, hold.reference, amount);
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
@@ -54,13 +54,10 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
           releaseId: request.releaseId,
         },
       });
-      return { response, isReplay: false };
-    }).catch((error: unknown) => {
-      // the same releaseId, used at the same moment on another hold
-      if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw releaseIdReused();
-      throw error;
-    }),
+      return response;
+    }).catch(refuseConcurrentReuse(releaseIdReused)),
   );
-  if (!result.isReplay) deps.outbox.wake();
-  return result.response;
+  // the relay publishes what this committed (a replay committed nothing, and costs one empty look)
+  deps.outbox.wake();
+  return result;
 }

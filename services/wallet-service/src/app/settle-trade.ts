@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction, type Transaction } from '@exchange/platform';
+import { AppError, enqueueEvent, requestHash, withSpan, withTransaction, type Transaction } from '@exchange/platform';
 import { CASH_ASSET, formatAsset, WALLET_EVENTS_STREAM, type SettleTradeRequest, type SettleTradeResponse } from '@exchange/contracts';
 import { checkAsset, nonNegativeAmount, positiveAmount } from '../domain/amounts.js';
 import type { HoldRow, LedgerStore } from '../store/ledger-store.js';
-import { insufficient, replayOf } from './block-funds.js';
+import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toHold, type WalletDeps } from './wallet-deps.js';
 
 interface Trade {
@@ -60,7 +60,7 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
 
       const hash = requestHash(request);
       const prior = await ledger.findEntry(client, 'TRADE', request.tradeId);
-      if (prior) return { response: replayOf<SettleTradeResponse>(prior, hash, tradeIdReused), isReplay: true };
+      if (prior) return replayOf<SettleTradeResponse>(prior, hash, tradeIdReused);
 
       const [lockedBuyerHold, lockedSellerHold] = await Promise.all([
         ledger.findHold(client, buyer.holdReference, true),
@@ -106,12 +106,10 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
           seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET) },
         },
       });
-      return { response, isReplay: false };
-    }).catch((error: unknown) => {
-      if (sqlState(error) === SQL_UNIQUE_VIOLATION) throw tradeIdReused();
-      throw error;
-    }),
+      return response;
+    }).catch(refuseConcurrentReuse(tradeIdReused)),
   );
-  if (!result.isReplay) deps.outbox.wake();
-  return result.response;
+  // the relay publishes what this committed (a replay committed nothing, and costs one empty look)
+  deps.outbox.wake();
+  return result;
 }
