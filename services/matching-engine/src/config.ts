@@ -13,4 +13,12 @@ export const engineConfig = {
   ENGINE_BATCH_SIZE: envInt(500, 1),
   /** a book is snapshotted after this many commands */
   ENGINE_SNAPSHOT_EVERY: envInt(10_000, 1),
+  /** snapshots kept per symbol; older ones are deleted when a new one is taken */
+  ENGINE_SNAPSHOTS_KEPT: envInt(2, 1),
+  /**
+   * journal rows older than the oldest kept snapshot are deleted once they are this old. The journal
+   * also recognises a command delivered again, so this is never less than OUTBOX_RETENTION_MS (how long
+   * a publisher may publish a command again after Redis lost it).
+   */
+  ENGINE_JOURNAL_RETENTION_MS: envInt(86_400_000, 0),
 };

@@ -5,45 +5,10 @@ import { createRedis, type Redis } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually, freePort } from '@exchange/platform/testing';
 import { parseEntry } from '../src/app/commands.js';
 import { CollectingSink, OrderBook } from '../src/domain/index.js';
-import { startEngine } from './support.js';
+import { commandFields, startEngine } from './support.js';
 
 const SYMBOL = 'AAPL';
 const COMMANDS = 1500;
-
-
-
-/** A seeded stream of order commands as the order manager's outbox would write them. */
-function commandFields(count: number): string[][] {
-  let state = 12345;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const out: string[][] = [];
-  for (let i = 1; i <= count; i++) {
-    const side = random() < 0.5 ? 'BUY' : 'SELL';
-    const r = random();
-    let type: string;
-    let data: Record<string, unknown>;
-    if (r < 0.15 && i > 10) {
-      type = 'order_cancel_requested';
-      data = { orderId: `order-${1 + Math.floor(random() * (i - 1))}`, symbol: SYMBOL };
-    } else {
-      type = 'order_created';
-      const isMarket = r > 0.92;
-      const price = side === 'BUY' ? 100 - Math.floor(random() * 6) + 2 : 100 + Math.floor(random() * 6) - 2;
-      data = {
-        orderId: `order-${i}`,
-        userId: `user-${Math.floor(random() * 20)}`,
-        symbol: SYMBOL,
-        side,
-        type: isMarket ? 'MARKET' : 'LIMIT',
-        ...(isMarket ? {} : { priceTicks: String(price) }),
-        quantityLots: String(1 + Math.floor(random() * 50)),
-        timeInForce: isMarket ? 'IOC' : 'GTC',
-      };
-    }
-    out.push(['id', `command-${i}`, 'type', type, 'data', JSON.stringify(data), 'traceparent', '', 'tracestate', '']);
-  }
-  return out;
-}
 
 describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis)', () => {
   let database: TestDatabase;
@@ -75,7 +40,7 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
   };
 
   it('processes every command exactly once and rebuilds the very book an uncrashed engine has', { timeout: 120_000 }, async () => {
-    const fields = commandFields(COMMANDS);
+    const fields = commandFields(SYMBOL, COMMANDS);
     await start();
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();

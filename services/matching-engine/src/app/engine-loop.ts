@@ -54,7 +54,7 @@ export class EngineLoop {
           from = '>';
           continue;
         }
-        const changed = await this.options.engine.process(batch);
+        const changed = await this.options.engine.process(batch, { prune: from === '>' });
         await this.acknowledge(batch);
         await this.publishBooks(changed);
         troubles = 0;

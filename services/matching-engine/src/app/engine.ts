@@ -19,6 +19,10 @@ export interface EngineOptions {
   logger: Logger;
   symbols: readonly string[];
   snapshotEvery: number;
+  /** snapshots kept per symbol */
+  snapshotsKept: number;
+  /** how long a journaled command stays recognisable as a repeat */
+  journalRetentionMs: number;
 }
 
 const tracer = trace.getTracer('@exchange/matching-engine');
@@ -80,8 +84,12 @@ export class MatchingEngine {
     }
   }
 
-  /** Applies and commits one batch; returns the symbols whose books changed. */
-  async process(batch: Inbound[]): Promise<Set<string>> {
+  /**
+   * Applies and commits one batch; returns the symbols whose books changed. `prune` allows deleting
+   * old snapshots and journal rows with a new snapshot: the loop passes it once the commands left
+   * pending before a restart are done, so a command journaled long ago is still recognised then.
+   */
+  async process(batch: Inbound[], { prune = true }: { prune?: boolean } = {}): Promise<Set<string>> {
     const changed = new Set<string>();
     if (batch.length === 0) return changed;
     try {
@@ -89,7 +97,7 @@ export class MatchingEngine {
         const fresh = await this.unjournaled(client, batch);
         const applied = fresh.map((inbound) => this.apply(inbound));
         for (const { inbound } of applied) changed.add(inbound.symbol);
-        await this.commit(client, applied);
+        await this.commit(client, applied, prune);
       });
     } catch (error) {
       // The books ran ahead of what was committed: rebuild them from what was.
@@ -123,7 +131,7 @@ export class MatchingEngine {
     return { inbound, events: sink.events, lastSequence: book.lastSequence };
   }
 
-  private async commit(client: Transaction, applied: Applied[]): Promise<void> {
+  private async commit(client: Transaction, applied: Applied[], prune: boolean): Promise<void> {
     if (applied.length === 0) return;
     const outbox: Parameters<typeof enqueueEvents>[1] = [];
     const executions: Array<{ symbol: string; sequence: number; type: string; payload: string }> = [];
@@ -155,10 +163,10 @@ export class MatchingEngine {
       );
     }
     await enqueueEvents(client, outbox);
-    await this.snapshotIfDue(client, applied);
+    await this.snapshotIfDue(client, applied, prune);
   }
 
-  private async snapshotIfDue(client: Transaction, applied: Applied[]): Promise<void> {
+  private async snapshotIfDue(client: Transaction, applied: Applied[], prune: boolean): Promise<void> {
     const counts = new Map<string, number>();
     for (const { inbound } of applied) counts.set(inbound.symbol, (counts.get(inbound.symbol) ?? 0) + 1);
     for (const [symbol, count] of counts) {
@@ -174,6 +182,26 @@ export class MatchingEngine {
         [symbol, book.lastSequence, JSON.stringify(book.snapshot())],
       );
       this.sinceSnapshot.set(symbol, 0);
+      if (prune) await this.prune(client, symbol);
     }
+  }
+
+  /**
+   * Keeps the newest snapshots and the journal recovery needs: rows after the oldest kept snapshot
+   * are kept for replay, older ones until they are too old to be delivered again. Executions are the
+   * exchange's record of what happened and are never pruned here.
+   */
+  private async prune(client: Transaction, symbol: string): Promise<void> {
+    const { rows } = await client.query<{ sequence: string; position: string }>(
+      'SELECT sequence, position FROM snapshots WHERE symbol = $1 ORDER BY sequence DESC OFFSET $2 - 1 LIMIT 1',
+      [symbol, this.options.snapshotsKept],
+    );
+    const oldestKept = rows[0];
+    if (!oldestKept) return;
+    await client.query('DELETE FROM snapshots WHERE symbol = $1 AND sequence < $2', [symbol, oldestKept.sequence]);
+    await client.query(
+      "DELETE FROM journal WHERE symbol = $1 AND position <= $2 AND created_at < now() - make_interval(secs => $3::double precision / 1000)",
+      [symbol, oldestKept.position, this.options.journalRetentionMs],
+    );
   }
 }
