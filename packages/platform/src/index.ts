@@ -17,3 +17,4 @@ export * from './http/service-client.js';
 export * from './http/bearer-token.js';
 export * from './service.js';
 export { flushTelemetry } from './telemetry/state.js';
+export * from './markets.js';

@@ -2,11 +2,14 @@ import { envInt } from '@exchange/platform';
 import { z } from 'zod';
 
 export const engineConfig = {
-  /** the symbols this instance owns (several instances split the symbols between them) */
+  /**
+   * the symbols this instance owns (several instances split the symbols between them); `*` = every
+   * market the risk-manager lists, including markets listed while running
+   */
   ENGINE_SYMBOLS: z
     .string()
-    .default('AAPL,MSFT,GOOGL,AMZN,TSLA')
-    .transform((text) => text.split(',').map((symbol) => symbol.trim().toUpperCase()).filter(Boolean)),
+    .default('*')
+    .transform((text) => (text.trim() === '*' ? '*' : text.split(',').map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))),
   /** this instance's name in the consumer group: a restarted instance must keep it to re-read its pending commands */
   ENGINE_CONSUMER_NAME: z.string().min(1).default('engine-1'),
   /** commands taken from the streams and committed together */

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { OutboxRelay, runService } from '@exchange/platform';
+import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
 import { EngineLoop } from './app/engine-loop.js';
 import { MatchingEngine } from './app/engine.js';
 import { engineConfig } from './config.js';
@@ -11,16 +11,29 @@ void runService({
   config: engineConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose }) {
+  async setup({ app, db, redis, logger, config, onClose, client }) {
+    const owned = config.ENGINE_SYMBOLS === '*' ? [] : config.ENGINE_SYMBOLS;
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
-    const engine = new MatchingEngine({ db, relay, logger, symbols: config.ENGINE_SYMBOLS, snapshotEvery: config.ENGINE_SNAPSHOT_EVERY,
+    const engine = new MatchingEngine({
+      db,
+      relay,
+      logger,
+      symbols: owned,
+      snapshotEvery: config.ENGINE_SNAPSHOT_EVERY,
       snapshotsKept: config.ENGINE_SNAPSHOTS_KEPT,
       journalRetentionMs: Math.max(config.ENGINE_JOURNAL_RETENTION_MS, config.OUTBOX_RETENTION_MS),
     });
     await engine.recover();
-    const loop = new EngineLoop({ engine, redis, logger, symbols: config.ENGINE_SYMBOLS, consumer: config.ENGINE_CONSUMER_NAME, batchSize: config.ENGINE_BATCH_SIZE });
+    const loop = new EngineLoop({ engine, redis, logger, symbols: owned, consumer: config.ENGINE_CONSUMER_NAME, batchSize: config.ENGINE_BATCH_SIZE });
     relay.start();
     await loop.start();
+    if (config.ENGINE_SYMBOLS === '*') {
+      // every listed market, as soon as the risk-manager lists it
+      const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+      markets.onNewMarket((market) => loop.addSymbol(market.symbol));
+      void markets.start();
+      onClose(() => markets.stop());
+    }
     onClose(() => relay.stop());
     onClose(() => loop.stop());
     registerRoutes(app, engine);

@@ -46,7 +46,8 @@ function toCommand(type: string | undefined, data: string | undefined): Command 
       ownerId: o.userId,
       side: o.side,
       type: o.type,
-      price: o.type === 'MARKET' ? 0 : Number(o.priceTicks ?? 0),
+      // for a MARKET order, priceTicks is its protection price (the worst it may trade at)
+      price: Number(o.priceTicks ?? 0),
       quantity: Number(o.quantityLots),
       timeInForce: o.type === 'MARKET' && o.timeInForce === 'GTC' ? 'IOC' : o.timeInForce,
       postOnly: o.postOnly,

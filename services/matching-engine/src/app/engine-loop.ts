@@ -25,15 +25,35 @@ export class EngineLoop {
   private done: Promise<void> | undefined;
   private readonly reader: Redis;
   private readonly prefix: string;
+  private readonly symbols: string[] = [];
+  /** markets listed while running, taken on between batches */
+  private readonly arriving: string[] = [];
 
   constructor(private readonly options: LoopOptions) {
     this.reader = options.redis.duplicate();
     this.reader.on('error', () => {});
     this.prefix = options.redis.options.keyPrefix ?? '';
+    this.symbols.push(...options.symbols);
+  }
+
+  /** Owns one more symbol from the next batch on (its book is recovered first). */
+  addSymbol(symbol: string): void {
+    if (!this.symbols.includes(symbol) && !this.arriving.includes(symbol)) this.arriving.push(symbol);
+  }
+
+  private async takeOnArrivals(): Promise<void> {
+    while (this.arriving.length > 0) {
+      const symbol = this.arriving[0]!;
+      await this.options.engine.addSymbol(symbol);
+      await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      this.symbols.push(symbol);
+      this.arriving.shift();
+      this.options.logger.info({ symbol }, 'now matching a new market');
+    }
   }
 
   async start(): Promise<void> {
-    for (const symbol of this.options.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+    for (const symbol of this.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
     this.isRunning = true;
     this.done = this.run();
   }
@@ -49,6 +69,14 @@ export class EngineLoop {
     let troubles = 0;
     while (this.isRunning) {
       try {
+        if (this.arriving.length > 0) {
+          await this.takeOnArrivals();
+          from = '0';
+        }
+        if (this.symbols.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
+        }
         const batch = await this.read(from);
         if (from === '0' && batch.length === 0) {
           from = '>';
@@ -62,7 +90,7 @@ export class EngineLoop {
         if (!this.isRunning) break;
         troubles += 1;
         if (String((error as Error).message).includes('NOGROUP')) {
-          for (const symbol of this.options.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP).catch(() => {});
+          for (const symbol of this.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP).catch(() => {});
         } else {
           this.options.logger.warn({ err: error }, 'matching engine batch failed; retrying');
         }
@@ -73,7 +101,7 @@ export class EngineLoop {
   }
 
   private async read(from: '0' | '>'): Promise<Inbound[]> {
-    const streams = this.options.symbols.map(ordersStream);
+    const streams = this.symbols.map(ordersStream);
     const args: Array<string | number> = ['GROUP', ENGINE_GROUP, this.options.consumer, 'COUNT', this.options.batchSize];
     if (from === '>') args.push('BLOCK', 1000);
     args.push('STREAMS', ...streams, ...streams.map(() => from));
@@ -100,7 +128,7 @@ export class EngineLoop {
   private async publishBooks(symbols: Set<string>): Promise<void> {
     for (const symbol of symbols) {
       const book = this.options.engine.book(symbol);
-      if (book) await this.options.redis.set(`book:${symbol}`, JSON.stringify({ symbol, ...book.depth(50) }));
+      if (book) await this.options.redis.set(`book:${symbol}`, JSON.stringify({ symbol, ...book.depth(50), lastPrice: this.options.engine.lastPrice(symbol) }));
     }
   }
 }

@@ -53,6 +53,7 @@ interface Applied {
 export class MatchingEngine {
   private readonly books = new Map<string, OrderBook>();
   private readonly sinceSnapshot = new Map<string, number>();
+  private readonly lastPrices = new Map<string, number>();
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -60,28 +61,50 @@ export class MatchingEngine {
     return this.books.get(symbol);
   }
 
+  /** The price of the latest trade of a symbol, in ticks (for the book state market data and risk read). */
+  lastPrice(symbol: string): number | undefined {
+    return this.lastPrices.get(symbol);
+  }
+
+  get symbols(): string[] {
+    return [...this.books.keys()];
+  }
+
+  /** Rebuilds every owned book from its latest snapshot and the journal after it. */
   async recover(): Promise<void> {
-    for (const symbol of this.options.symbols) {
-      const { rows: snapshots } = await this.options.db.query<{ state: BookSnapshot; position: string }>(
-        'SELECT state, position FROM snapshots WHERE symbol = $1 ORDER BY sequence DESC LIMIT 1',
-        [symbol],
-      );
-      const snapshot = snapshots[0];
-      const book = snapshot ? OrderBook.restore(snapshot.state) : new OrderBook(symbol);
-      const { rows } = await this.options.db.query<{ command: Command | { invalid: true }; last_sequence: string }>(
-        'SELECT command, last_sequence FROM journal WHERE symbol = $1 AND position > $2 ORDER BY position',
-        [symbol, snapshot?.position ?? 0],
-      );
-      for (const row of rows) {
-        if ('kind' in row.command) book.apply(row.command, ignoreEvents);
-        if (book.lastSequence !== Number(row.last_sequence)) {
-          throw new Error(`replaying the ${symbol} journal diverged at sequence ${row.last_sequence} (book at ${book.lastSequence})`);
-        }
+    for (const symbol of this.books.size > 0 ? [...this.books.keys()] : this.options.symbols) await this.recoverSymbol(symbol);
+  }
+
+  /** Starts owning one more symbol (a market listed while running), recovering what it has journaled. */
+  async addSymbol(symbol: string): Promise<void> {
+    if (!this.books.has(symbol)) await this.recoverSymbol(symbol);
+  }
+
+  private async recoverSymbol(symbol: string): Promise<void> {
+    const { rows: snapshots } = await this.options.db.query<{ state: BookSnapshot; position: string }>(
+      'SELECT state, position FROM snapshots WHERE symbol = $1 ORDER BY sequence DESC LIMIT 1',
+      [symbol],
+    );
+    const snapshot = snapshots[0];
+    const book = snapshot ? OrderBook.restore(snapshot.state) : new OrderBook(symbol);
+    const { rows } = await this.options.db.query<{ command: Command | { invalid: true }; last_sequence: string }>(
+      'SELECT command, last_sequence FROM journal WHERE symbol = $1 AND position > $2 ORDER BY position',
+      [symbol, snapshot?.position ?? 0],
+    );
+    for (const row of rows) {
+      if ('kind' in row.command) book.apply(row.command, ignoreEvents);
+      if (book.lastSequence !== Number(row.last_sequence)) {
+        throw new Error(`replaying the ${symbol} journal diverged at sequence ${row.last_sequence} (book at ${book.lastSequence})`);
       }
-      this.books.set(symbol, book);
-      this.sinceSnapshot.set(symbol, rows.length);
-      this.options.logger.info({ symbol, sequence: book.lastSequence, replayed: rows.length, fromSnapshot: Boolean(snapshot) }, 'book recovered');
     }
+    const { rows: lastTrade } = await this.options.db.query<{ price: string }>(
+      "SELECT payload->>'price' AS price FROM executions WHERE symbol = $1 AND type = 'trade' ORDER BY sequence DESC LIMIT 1",
+      [symbol],
+    );
+    if (lastTrade[0]) this.lastPrices.set(symbol, Number(lastTrade[0].price));
+    this.books.set(symbol, book);
+    this.sinceSnapshot.set(symbol, rows.length);
+    this.options.logger.info({ symbol, sequence: book.lastSequence, replayed: rows.length, fromSnapshot: Boolean(snapshot) }, 'book recovered');
   }
 
   /**
@@ -128,6 +151,13 @@ export class MatchingEngine {
     const sink = new CollectingSink();
     if (inbound.command) book.apply(inbound.command, sink);
     else this.options.logger.error({ commandId: inbound.commandId, stream: inbound.stream }, 'command not understood; journaled and skipped');
+    for (let index = sink.events.length - 1; index >= 0; index--) {
+      const event = sink.events[index]!;
+      if (event.type === 'trade') {
+        this.lastPrices.set(inbound.symbol, event.price);
+        break;
+      }
+    }
     return { inbound, events: sink.events, lastSequence: book.lastSequence };
   }
 

@@ -40,7 +40,8 @@ const commandsArbitrary = fc
           ownerId: OWNERS[item.owner]!,
           side: item.side,
           type: item.type,
-          price: item.type === 'MARKET' ? 0 : item.price,
+          // half of the market orders carry a protection price
+          price: item.type === 'MARKET' && item.price % 2 === 0 ? 0 : item.price,
           quantity: item.quantity,
           timeInForce: item.type === 'MARKET' && item.timeInForce === 'GTC' ? 'IOC' : item.timeInForce,
           postOnly: item.type === 'LIMIT' && item.postOnly,

@@ -112,6 +112,19 @@ describe('market orders and time in force', () => {
     expect(book.restingOrders).toBe(0);
   });
 
+  it('a market order with a protection price trades no further than it, and expires the rest', () => {
+    const { book, run } = setup();
+    run(order({ side: 'SELL', ownerId: 'bob', price: 100, quantity: 3 }));
+    run(order({ side: 'SELL', ownerId: 'bob', price: 110, quantity: 2 }));
+    run(order({ side: 'SELL', ownerId: 'bob', price: 111, quantity: 2 }));
+    const events = run(order({ side: 'BUY', type: 'MARKET', price: 110, quantity: 10, timeInForce: 'IOC' }));
+    expect(trades(events).map(([price, quantity]) => [price, quantity])).toEqual([[100, 3], [110, 2]]);
+    expect(events.at(-1)).toMatchObject({ type: 'expired', quantity: 5, reason: 'MARKET_REMAINDER' });
+    expect(book.bestAsk()).toBe(111);
+    const sell = run(order({ side: 'SELL', type: 'MARKET', price: 95, quantity: 4 }));
+    expect(sell.map((e) => e.type)).toEqual(['accepted', 'expired']);
+  });
+
   it('a market order into an empty book expires whole', () => {
     const { run } = setup();
     expect(run(order({ side: 'SELL', type: 'MARKET', price: 0, quantity: 4 })).map((e) => e.type)).toEqual(['accepted', 'expired']);

@@ -61,11 +61,12 @@ export class OrderBook {
   submit(command: NewOrderCommand, sink: EventSink): void {
     const { orderId, ownerId, side, type, price, quantity, timeInForce, postOnly } = command;
     if (!isLots(quantity)) return sink.rejected(++this.sequence, orderId, ownerId, 'INVALID_QUANTITY');
-    if (type === 'LIMIT' && !isLots(price)) return sink.rejected(++this.sequence, orderId, ownerId, 'INVALID_PRICE');
+    if ((type === 'LIMIT' || price !== 0) && !isLots(price)) return sink.rejected(++this.sequence, orderId, ownerId, 'INVALID_PRICE');
     if (postOnly && (type === 'MARKET' || timeInForce !== 'GTC')) return sink.rejected(++this.sequence, orderId, ownerId, 'INVALID_TIME_IN_FORCE');
     if (this.orders.has(orderId)) return sink.rejected(++this.sequence, orderId, ownerId, 'DUPLICATE_ORDER_ID');
     const opposite = side === 'BUY' ? this.asks : this.bids;
-    const limit = type === 'MARKET' ? (side === 'BUY' ? MAX_SAFE : 0) : price;
+    // a MARKET order's price, when given, is its protection: the worst price it may trade at
+    const limit = type === 'MARKET' && !(price > 0) ? (side === 'BUY' ? MAX_SAFE : 0) : price;
     const best = opposite.best();
     if (postOnly && best && crosses(side, limit, best.price)) return sink.rejected(++this.sequence, orderId, ownerId, 'POST_ONLY_WOULD_TAKE');
 

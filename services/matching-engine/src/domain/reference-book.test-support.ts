@@ -38,10 +38,10 @@ export class ReferenceBook {
     const s = this.sink;
     const valid = (n: number) => Number.isSafeInteger(n) && n > 0;
     if (!valid(c.quantity)) return s.rejected(++this.sequence, c.orderId, c.ownerId, 'INVALID_QUANTITY');
-    if (c.type === 'LIMIT' && !valid(c.price)) return s.rejected(++this.sequence, c.orderId, c.ownerId, 'INVALID_PRICE');
+    if ((c.type === 'LIMIT' || c.price !== 0) && !valid(c.price)) return s.rejected(++this.sequence, c.orderId, c.ownerId, 'INVALID_PRICE');
     if (c.postOnly && (c.type === 'MARKET' || c.timeInForce !== 'GTC')) return s.rejected(++this.sequence, c.orderId, c.ownerId, 'INVALID_TIME_IN_FORCE');
     if (this.orders.some((order) => order.id === c.orderId)) return s.rejected(++this.sequence, c.orderId, c.ownerId, 'DUPLICATE_ORDER_ID');
-    const canTrade = (price: number) => c.type === 'MARKET' || (c.side === 'BUY' ? c.price >= price : c.price <= price);
+    const canTrade = (price: number) => (c.type === 'MARKET' && c.price === 0) || (c.side === 'BUY' ? c.price >= price : c.price <= price);
     const queue = this.queueAgainst(c.side);
     if (c.postOnly && queue.length > 0 && canTrade(queue[0]!.price)) return s.rejected(++this.sequence, c.orderId, c.ownerId, 'POST_ONLY_WOULD_TAKE');
     s.accepted(++this.sequence, c.orderId, c.ownerId, c.side, c.type === 'MARKET' ? 0 : c.price, c.quantity);

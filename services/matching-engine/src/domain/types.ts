@@ -14,7 +14,7 @@ export interface NewOrderCommand {
   ownerId: string;
   side: Side;
   type: OrderType;
-  /** ticks; ignored for MARKET */
+  /** ticks; for MARKET 0 (no limit) or its protection price, the worst price it may trade at */
   price: number;
   /** lots */
   quantity: number;

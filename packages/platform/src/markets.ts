@@ -1,0 +1,87 @@
+import type { Market, MarketList } from '@exchange/contracts';
+import type { ServiceClient } from './http/service-client.js';
+import type { Logger } from './logger.js';
+
+export interface MarketDirectoryOptions {
+  /** a client for the risk-manager, which owns the markets */
+  client: ServiceClient;
+  logger: Logger;
+  /** how often the list is fetched again, to learn of new markets */
+  refreshMs?: number;
+}
+
+/**
+ * The markets as the risk-manager lists them, cached in this process. Tick size, lot size and the
+ * symbol never change once a market exists, so a cached market is always right about them; its
+ * status and limits may be a refresh behind (the risk-manager itself checks those on every order).
+ * Listeners hear of every market once, as soon as it is first seen, so a process can start
+ * consuming a new market's streams without a restart.
+ */
+export class MarketDirectory {
+  private readonly markets = new Map<string, Market>();
+  private readonly listeners: Array<(market: Market) => void | Promise<void>> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lastRefreshAt = 0;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(private readonly options: MarketDirectoryOptions) {}
+
+  /** Fetches the list until it succeeds (the risk-manager may start after this process), then refreshes periodically. */
+  async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.refresh();
+        break;
+      } catch (error) {
+        if (attempt % 10 === 1) this.options.logger.warn({ err: error }, 'cannot list the markets yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
+      }
+    }
+    this.timer = setInterval(() => {
+      this.refresh().catch((error) => this.options.logger.warn({ err: error }, 'refreshing the markets failed'));
+    }, this.options.refreshMs ?? 2000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  onNewMarket(listener: (market: Market) => void | Promise<void>): void {
+    this.listeners.push(listener);
+    for (const market of this.markets.values()) void listener(market);
+  }
+
+  list(): Market[] {
+    return [...this.markets.values()];
+  }
+
+  /** The market, fetching the list again (at most every 200 ms) when the symbol is not known yet. */
+  async get(symbol: string): Promise<Market | undefined> {
+    const known = this.markets.get(symbol);
+    if (known) return known;
+    if (Date.now() - this.lastRefreshAt > 200) await this.refresh();
+    return this.markets.get(symbol);
+  }
+
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    this.lastRefreshAt = Date.now();
+    const { body } = await this.options.client.get<MarketList>('/markets');
+    for (const market of body.items) {
+      const isNew = !this.markets.has(market.symbol);
+      this.markets.set(market.symbol, market);
+      if (isNew) {
+        for (const listener of this.listeners) {
+          await Promise.resolve(listener(market)).catch((error) => this.options.logger.error({ err: error, symbol: market.symbol }, 'new market listener failed'));
+        }
+      }
+    }
+  }
+}
