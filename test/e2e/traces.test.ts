@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { ReceivedSpan } from '@exchange/platform/testing';
 import { call, login, register, uniqueEmail } from './support.js';
+import { newMarket, orderWhen, placed, trader } from './trading-support.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -171,5 +172,47 @@ describe('traces', () => {
     const spans = await traceOf(traceId, (s) => s.some((x) => x.name === 'jwt generation') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId));
     // still one trace across both services, sampled although the client asked for no sampling
     assertHop(spans, '/v1/auth/login', '/auth/login');
+  });
+
+  it('shows one order placement as one trace: gateway → order-manager → risk-manager (+ Redis) → wallet block-funds (+ PostgreSQL) → INSERT order → publish → engine → settlement and status updates', async () => {
+    const symbol = await newMarket();
+    const seller = await trader('0', { [symbol]: '5' }, 'traced-seller');
+    const buyer = await trader('1000.00', {}, 'traced-buyer');
+    await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '100.00', quantity: '5' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const response = await call('POST', '/v1/order', { token: buyer.token, body: { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '5' } });
+    expect(response.status).toBe(201);
+    await orderWhen(buyer, response.body.order.id, 'FILLED');
+    const traceId = response.headers.get('x-trace-id')!;
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.service === 'wallet-service' && x.name === 'trade settlement') && s.some((x) => x.service === 'order-manager' && x.name === 'order status update'));
+
+    const { root, userServer: orderServer } = assertHop(spans, '/v1/order', '/order', 'order-manager');
+    expect(root.attributes['http.route'] ?? root.name).toContain('/v1/order');
+    const risk = one(spans, (s) => s.service === 'risk-manager' && s.kind === SERVER, 'risk-manager server span');
+    expect(descendsFrom(spans, risk, orderServer)).toBe(true);
+    const validation = one(spans, (s) => s.service === 'risk-manager' && s.name === 'risk validation', 'risk validation span');
+    expect(descendsFrom(spans, validation, risk)).toBe(true);
+    expect(spans.some((s) => s.service === 'risk-manager' && s.attributes['db.system'] === 'redis')).toBe(true);
+
+    const blocking = one(spans, (s) => s.service === 'order-manager' && s.name === 'funds blocking', 'funds blocking span');
+    const block = one(spans, (s) => s.service === 'wallet-service' && s.kind === SERVER && String(s.attributes['http.route'] ?? s.name).includes('/block-funds'), 'wallet block-funds server span');
+    expect(descendsFrom(spans, block, blocking)).toBe(true);
+    expect(postgresSpansUnder(spans, block).length).toBeGreaterThan(0);
+    const insert = one(spans, (s) => s.service === 'order-manager' && s.name === 'INSERT order', 'INSERT order span');
+    const publish = one(spans, (s) => s.service === 'order-manager' && s.name === 'publish order_created', 'publish order_created span');
+    expectBefore(validation, insert);
+    expectBefore(insert, block);
+    expectBefore(block, publish);
+
+    // the asynchronous part joins through the messages' trace context
+    const match = one(spans, (s) => s.service === 'matching-engine' && s.name === `match ${symbol}`, 'engine match span');
+    expect(String(match.attributes['exchange.events'])).toContain('trade');
+    const settle = one(spans, (s) => s.service === 'wallet-service' && s.name === 'trade settlement', 'wallet trade settlement span');
+    const consume = spans.find((s) => s.service === 'order-manager' && s.kind === 5 && s.name.includes(`executions:${symbol} trade`));
+    expect(consume, 'order-manager consumes the trade in the same trace').toBeDefined();
+    expect(descendsFrom(spans, consume!, match)).toBe(true);
+    expect(descendsFrom(spans, settle, consume!)).toBe(true);
+    const status = spans.filter((s) => s.service === 'order-manager' && s.name === 'order status update');
+    expect(status.some((s) => descendsFrom(spans, s, consume!))).toBe(true);
   });
 });

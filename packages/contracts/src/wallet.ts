@@ -148,6 +148,12 @@ const tradeSideSchema = z.strictObject({
   holdReference: referenceSchema,
   /** in USD, taken from this side's proceeds (seller) or on top of the price (buyer) */
   fee: decimalStringSchema,
+  /**
+   * what this side's order still needs held after the trade; anything above it is released in the
+   * same entry (a buyer's price improvement, or everything once the order is done). Omitted: nothing
+   * is released.
+   */
+  keepHeld: decimalStringSchema.optional(),
 });
 
 export const settleTradeRequestSchema = z.strictObject({

@@ -1,5 +1,45 @@
 import './instrument.js';
-import { runService } from '@exchange/platform';
+import { join } from 'node:path';
+import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
+import { finishStalePlacements } from './app/finish-stale-placements.js';
+import type { OrderDeps } from './app/order-deps.js';
+import { orderManagerConfig } from './config.js';
+import { ExecutionsConsumers } from './events/executions-consumers.js';
+import { registerRoutes } from './http/routes.js';
+import { OrderStore } from './store/order-store.js';
 
-// Only health, readiness and metrics for now: this service's features come in a later issue.
-void runService({ name: 'order-manager', setup() {} });
+void runService({
+  name: 'order-manager',
+  config: orderManagerConfig,
+  migrationsDir: join(__dirname, '..', 'migrations'),
+  usesPlatformTables: true,
+  async setup({ app, db, redis, logger, config, onClose, client }) {
+    const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
+    const deps: OrderDeps = {
+      store: new OrderStore(db),
+      risk: client('risk-manager'),
+      wallet: client('wallet-service'),
+      relay,
+      logger,
+      clientOrderIdWindowMs: config.ORDER_CLIENT_ID_WINDOW_MS,
+    };
+    relay.start();
+    onClose(() => relay.stop());
+
+    // every market's executions, as soon as the risk-manager lists it
+    const consumers = new ExecutionsConsumers({ db, redis, logger, consumer: config.ORDER_MANAGER_CONSUMER_NAME, deps });
+    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+    markets.onNewMarket((market) => consumers.add(market.symbol));
+    void markets.start();
+    onClose(() => markets.stop());
+    onClose(() => consumers.stop());
+
+    const janitor = setInterval(() => {
+      finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS).catch((error) => logger.warn({ err: error }, 'undoing unfinished placements failed'));
+    }, Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3));
+    janitor.unref();
+    onClose(() => clearInterval(janitor));
+
+    registerRoutes(app, deps);
+  },
+});

@@ -3,11 +3,11 @@ import { DECIMAL_PATTERN } from '@exchange/contracts';
 import { z } from 'zod';
 
 export const walletConfig = {
-  /** the share symbols accounts can hold besides USD (until markets are managed by the order manager) */
+  /** the share symbols accounts can hold besides USD; `*` = the symbol of every market the risk-manager lists */
   WALLET_SHARE_ASSETS: z
     .string()
-    .default('AAPL,MSFT,GOOGL,AMZN,TSLA')
-    .transform((text) => text.split(',').map((symbol) => symbol.trim().toUpperCase()).filter(Boolean)),
+    .default('*')
+    .transform((text) => (text.trim() === '*' ? '*' : text.split(',').map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))),
   /** largest single deposit of cash, in USD */
   WALLET_MAX_DEPOSIT: z.string().regex(DECIMAL_PATTERN).default('1000000.00'),
   /** largest single credit of shares */

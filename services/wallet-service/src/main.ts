@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { OutboxRelay, runService } from '@exchange/platform';
+import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
 import { parseAsset } from '@exchange/contracts';
 import { walletConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
@@ -11,9 +11,17 @@ void runService({
   config: walletConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose }) {
+  async setup({ app, db, redis, logger, config, onClose, client }) {
     const ledger = new LedgerStore(db);
-    await ledger.prepareSystemAccounts(['USD', ...config.WALLET_SHARE_ASSETS]);
+    const followsMarkets = config.WALLET_SHARE_ASSETS === '*';
+    const shareAssets = new Set(followsMarkets ? [] : config.WALLET_SHARE_ASSETS);
+    await ledger.prepareSystemAccounts(['USD', ...shareAssets]);
+    const markets = followsMarkets ? new MarketDirectory({ client: client('risk-manager'), logger }) : undefined;
+    if (markets) {
+      markets.onNewMarket((market) => void shareAssets.add(market.symbol));
+      void markets.start();
+      onClose(() => markets.stop());
+    }
     const outbox = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     outbox.start();
     onClose(() => outbox.stop());
@@ -21,11 +29,16 @@ void runService({
       ledger,
       outbox,
       rules: {
-        shareAssets: new Set(config.WALLET_SHARE_ASSETS),
+        shareAssets,
         maxCashDeposit: parseAsset(config.WALLET_MAX_DEPOSIT, 'USD'),
         maxShareCredit: parseAsset(config.WALLET_MAX_SHARE_CREDIT, 'SHARES'),
       },
       idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
+      learnAsset: markets
+        ? async (asset) => {
+            if (asset !== 'USD' && !shareAssets.has(asset) && (await markets.get(asset))) shareAssets.add(asset);
+          }
+        : undefined,
     });
   },
 });

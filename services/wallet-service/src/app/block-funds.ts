@@ -10,6 +10,7 @@ import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
  * the same reference for something else is refused. Short of funds: 422 INSUFFICIENT_FUNDS, nothing changes.
  */
 export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): Promise<HoldResponse> {
+  await deps.learnAsset?.(request.asset);
   checkAsset(deps.rules, request.asset);
   const amount = positiveAmount(request.asset, request.amount);
   const { ledger } = deps;

@@ -9,6 +9,7 @@ import { toBalance, type WalletDeps } from './wallet-deps.js';
  * → `funds_added` in the outbox. With an Idempotency-Key, a retry returns the first answer.
  */
 export async function deposit(deps: WalletDeps, request: UpdateBalanceRequest): Promise<{ statusCode: number; body: DepositResponse }> {
+  await deps.learnAsset?.(request.asset);
   const amount = depositAmount(deps.rules, request.asset, request.amount);
   const result = await withTransaction(deps.ledger.db, async (client) => {
     const apply = () => post(deps, client, request, amount);

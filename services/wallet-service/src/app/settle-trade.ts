@@ -12,6 +12,14 @@ interface Trade {
   notional: bigint;
   buyerFee: bigint;
   sellerFee: bigint;
+  /** what each side's hold keeps after the trade; undefined = all that is left */
+  buyerKeeps: bigint | undefined;
+  sellerKeeps: bigint | undefined;
+}
+
+/** How much of what is left in a hold goes back: whatever is above what the order still needs. */
+function excess(left: bigint, keeps: bigint | undefined): bigint {
+  return keeps === undefined || keeps >= left ? 0n : left - keeps;
 }
 
 function parseTrade(deps: WalletDeps, request: SettleTradeRequest): Trade {
@@ -25,7 +33,9 @@ function parseTrade(deps: WalletDeps, request: SettleTradeRequest): Trade {
   if (sellerFee > notional) {
     throw new AppError('VALIDATION_FAILED', 'the seller fee exceeds the proceeds', { fields: { 'seller.fee': ['must not exceed price × quantity'] } });
   }
-  return { price, quantity, notional, buyerFee, sellerFee };
+  const buyerKeeps = request.buyer.keepHeld === undefined ? undefined : nonNegativeAmount(CASH_ASSET, request.buyer.keepHeld, 'buyer.keepHeld');
+  const sellerKeeps = request.seller.keepHeld === undefined ? undefined : nonNegativeAmount(request.symbol, request.seller.keepHeld, 'seller.keepHeld');
+  return { price, quantity, notional, buyerFee, sellerFee, buyerKeeps, sellerKeeps };
 }
 
 async function holdFor(ledger: LedgerStore, client: Transaction, reference: string, userId: string, asset: string, side: string): Promise<HoldRow> {
@@ -47,6 +57,7 @@ function tradeIdReused(): AppError {
  * first answer.
  */
 export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest): Promise<SettleTradeResponse> {
+  await deps.learnAsset?.(request.symbol);
   const trade = parseTrade(deps, request);
   const { ledger } = deps;
   const { symbol, buyer, seller } = request;
@@ -70,28 +81,33 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
       if (lockedBuyerHold!.remaining < buyerCost) throw insufficient(CASH_ASSET, lockedBuyerHold!.remaining, buyerCost);
       if (lockedSellerHold!.remaining < trade.quantity) throw insufficient(symbol, lockedSellerHold!.remaining, trade.quantity);
 
+      // what each order no longer needs goes back to its owner in the same entry
+      const buyerLeft = lockedBuyerHold!.remaining - buyerCost;
+      const sellerLeft = lockedSellerHold!.remaining - trade.quantity;
+      const buyerRelease = excess(buyerLeft, trade.buyerKeeps);
+      const sellerRelease = excess(sellerLeft, trade.sellerKeeps);
       const fees = await ledger.systemWalletId(client, 'FEES', CASH_ASSET);
       const transactionId = randomUUID();
       const response: SettleTradeResponse = {
         transactionId,
         tradeId: request.tradeId,
         notional: formatAsset(trade.notional, CASH_ASSET),
-        buyerHold: toHold({ ...lockedBuyerHold!, remaining: lockedBuyerHold!.remaining - buyerCost }),
-        sellerHold: toHold({ ...lockedSellerHold!, remaining: lockedSellerHold!.remaining - trade.quantity }),
+        buyerHold: toHold({ ...lockedBuyerHold!, remaining: buyerLeft - buyerRelease }),
+        sellerHold: toHold({ ...lockedSellerHold!, remaining: sellerLeft - sellerRelease }),
       };
       await ledger.post(
         client,
         { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { requestHash: hash, response } },
         [
-          { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: 0n, heldChange: -buyerCost },
+          { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: buyerRelease, heldChange: -buyerCost - buyerRelease },
           { walletId: sellerCash.id, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
           { walletId: fees, asset: CASH_ASSET, availableChange: trade.buyerFee + trade.sellerFee, heldChange: 0n },
-          { walletId: sellerHold.walletId, asset: symbol, availableChange: 0n, heldChange: -trade.quantity },
+          { walletId: sellerHold.walletId, asset: symbol, availableChange: sellerRelease, heldChange: -trade.quantity - sellerRelease },
           { walletId: buyerShares.id, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
         ],
       );
-      await ledger.reduceHold(client, buyer.holdReference, buyerCost);
-      await ledger.reduceHold(client, seller.holdReference, trade.quantity);
+      await ledger.reduceHold(client, buyer.holdReference, buyerCost + buyerRelease);
+      await ledger.reduceHold(client, seller.holdReference, trade.quantity + sellerRelease);
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
         type: 'trade_settled',
@@ -102,8 +118,8 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
           price: request.price,
           quantity: formatAsset(trade.quantity, symbol),
           notional: response.notional,
-          buyer: { userId: buyer.userId, orderId: buyer.holdReference, fee: formatAsset(trade.buyerFee, CASH_ASSET) },
-          seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET) },
+          buyer: { userId: buyer.userId, orderId: buyer.holdReference, fee: formatAsset(trade.buyerFee, CASH_ASSET), released: formatAsset(buyerRelease, CASH_ASSET) },
+          seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET), released: formatAsset(sellerRelease, symbol) },
         },
       });
       return response;

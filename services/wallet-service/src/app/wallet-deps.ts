@@ -10,6 +10,8 @@ export interface WalletDeps {
   rules: AmountRules;
   /** how long a request waits for a concurrent one with the same Idempotency-Key */
   idempotencyWaitMs: number;
+  /** adds a share asset to `rules.shareAssets` if it was listed since (a market created while running) */
+  learnAsset?: (asset: string) => Promise<void>;
 }
 
 export function toBalance(asset: string, balance: { available: bigint; held: bigint }): Balance {

@@ -1,0 +1,15 @@
+import { AppError } from '@exchange/platform';
+import type { OrderDeps } from './order-deps.js';
+
+/**
+ * Releases everything an order still holds. Idempotent by `releaseId`; a hold that was never made
+ * (the block was refused or never arrived) needs no release.
+ */
+export async function releaseHold(deps: Pick<OrderDeps, 'wallet'>, orderId: string, releaseId: string): Promise<void> {
+  try {
+    await deps.wallet.post('/release-funds', { reference: orderId, releaseId });
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'HOLD_NOT_FOUND') return;
+    throw error;
+  }
+}

@@ -1,0 +1,11 @@
+import { envInt } from '@exchange/platform';
+import { z } from 'zod';
+
+export const orderManagerConfig = {
+  /** this instance's name in the executions consumer groups: a restarted instance must keep it */
+  ORDER_MANAGER_CONSUMER_NAME: z.string().min(1).default('order-manager-1'),
+  /** how long a clientOrderId answers a retry with the order it placed (open orders: always) */
+  ORDER_CLIENT_ID_WINDOW_MS: envInt(86_400_000, 0),
+  /** a placement still unfinished after this long died halfway: its hold is released, its row removed */
+  ORDER_PENDING_TIMEOUT_MS: envInt(30_000, 1000),
+};

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { call, queryDatabase } from './support.js';
+import { admin, balance, newMarket, orderWhen, place, placed, trader } from './trading-support.js';
+
+const feesCollected = async () =>
+  (await queryDatabase<{ balance: string }>("SELECT balance FROM wallet_service.system_balances WHERE system_account = 'FEES' AND asset = 'USD'"))[0]?.balance ?? '0';
+
+describe('trading through the gateway, every process running', () => {
+  it('a buy and a sell cross: both FILLED, balances exact to the cent with fees, fees in the revenue account, fills listed per side', async () => {
+    const symbol = await newMarket({ makerFeeBps: 0, takerFeeBps: 10 });
+    const seller = await trader('0', { [symbol]: '10' }, 'seller');
+    const buyer = await trader('10000.00', {}, 'buyer');
+    const feesBefore = BigInt(await feesCollected());
+
+    const ask = await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '100.00', quantity: '10' });
+    expect(ask).toMatchObject({ status: 'NEW', price: '100.00', quantity: '10', filledQuantity: '0', averagePrice: null, timeInForce: 'GTC' });
+    expect(await balance(seller, symbol)).toEqual(['0', '10']);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the ask reach the book first: it is the maker
+
+    const bid = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '101.00', quantity: '10' });
+    // holds 101.00 × 10 + the largest fee (10 bp of 1010.00 = 1.01)
+    const filledBid = await orderWhen(buyer, bid.id, 'FILLED');
+    const filledAsk = await orderWhen(seller, ask.id, 'FILLED');
+    // the trade prints at the resting order's price
+    expect(filledBid).toMatchObject({ filledQuantity: '10', averagePrice: '100.00', fees: '1.00' });
+    expect(filledAsk).toMatchObject({ filledQuantity: '10', averagePrice: '100.00', fees: '0.00' });
+
+    // buyer: 10000.00 − 1000.00 − 1.00 taker fee, the price improvement (10.00 + 0.01) released
+    expect(await balance(buyer, 'USD')).toEqual(['8999.00', '0.00']);
+    expect(await balance(buyer, symbol)).toEqual(['10', '0']);
+    expect(await balance(seller, 'USD')).toEqual(['1000.00', '0.00']);
+    expect(await balance(seller, symbol)).toEqual(['0', '0']);
+    expect(BigInt(await feesCollected()) - feesBefore).toBe(100n);
+
+    const buyerFills = (await call('GET', '/v1/trades', { token: buyer.token })).body.items;
+    const sellerFills = (await call('GET', `/v1/trades?symbol=${symbol}`, { token: seller.token })).body.items;
+    expect(buyerFills).toEqual([expect.objectContaining({ orderId: bid.id, symbol, side: 'BUY', price: '100.00', quantity: '10', fee: '1.00', liquidity: 'TAKER' })]);
+    expect(sellerFills).toEqual([expect.objectContaining({ orderId: ask.id, symbol, side: 'SELL', price: '100.00', quantity: '10', fee: '0.00', liquidity: 'MAKER' })]);
+    expect(buyerFills[0].tradeId).toBe(sellerFills[0].tradeId);
+  });
+
+  it('partial fill then cancel: the rest of the hold is released exactly', async () => {
+    const symbol = await newMarket({ makerFeeBps: 0, takerFeeBps: 10 });
+    const seller = await trader('0', { [symbol]: '4' });
+    const buyer = await trader('1000.00');
+    await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '50.00', quantity: '4' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const bid = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '50.00', quantity: '10' });
+    await orderWhen(buyer, bid.id, (order) => order.status === 'PARTIALLY_FILLED' && order.filledQuantity === '4');
+    // paid 200.00 + 0.20; still holds 6 × 50.00 + its largest fee 0.30
+    expect(await balance(buyer, 'USD')).toEqual(['499.50', '300.30']);
+
+    const cancel = await call('DELETE', `/v1/orders/${bid.id}`, { token: buyer.token });
+    expect(cancel.status).toBe(200);
+    expect(['PARTIALLY_FILLED', 'CANCELED']).toContain(cancel.body.order.status);
+    const canceled = await orderWhen(buyer, bid.id, 'CANCELED');
+    expect(canceled).toMatchObject({ filledQuantity: '4', averagePrice: '50.00', cancelRequested: false });
+    expect(await balance(buyer, 'USD')).toEqual(['799.80', '0.00']);
+    expect(await balance(buyer, symbol)).toEqual(['4', '0']);
+    // a finished order cannot be canceled again
+    const again = await call('DELETE', `/v1/orders/${bid.id}`, { token: buyer.token });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ORDER_NOT_OPEN');
+  });
+
+  it('IOC, FOK and MARKET orders without liquidity expire and release their hold; post-only that would cross is rejected', async () => {
+    const symbol = await newMarket();
+    const buyer = await trader('5000.00');
+    for (const order of [
+      { type: 'LIMIT', timeInForce: 'IOC', price: '100.00', quantity: '5' },
+      { type: 'LIMIT', timeInForce: 'FOK', price: '100.00', quantity: '5' },
+      { type: 'MARKET', quantity: '5' },
+    ]) {
+      const sent = await placed(buyer, { symbol, side: 'BUY', ...order });
+      const done = await orderWhen(buyer, sent.id, 'EXPIRED');
+      expect(done.filledQuantity).toBe('0');
+      expect(await balance(buyer, 'USD')).toEqual(['5000.00', '0.00']);
+    }
+
+    // a FOK that only part of the book could fill expires whole, touching nothing
+    const seller = await trader('0', { [symbol]: '3' });
+    const ask = await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '99.00', quantity: '3' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fok = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', price: '100.00', quantity: '5' });
+    expect((await orderWhen(buyer, fok.id, 'EXPIRED')).filledQuantity).toBe('0');
+
+    const postOnly = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '99.00', quantity: '1', postOnly: true });
+    const rejected = await orderWhen(buyer, postOnly.id, 'REJECTED');
+    expect(rejected.rejectReason).toBe('POST_ONLY_WOULD_TAKE');
+    expect(await balance(buyer, 'USD')).toEqual(['5000.00', '0.00']);
+    expect((await call('GET', `/v1/orders/${ask.id}`, { token: seller.token })).body.order.status).toBe('NEW');
+  });
+
+  it('a halted market refuses new orders but still cancels; trading resumes', async () => {
+    const symbol = await newMarket();
+    const buyer = await trader('1000.00');
+    const resting = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '2' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const token = await admin();
+    expect((await call('PATCH', `/v1/admin/markets/${symbol}`, { token, body: { status: 'HALTED' } })).status).toBe(200);
+
+    const refused = await place(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('MARKET_HALTED');
+    expect((await call('DELETE', `/v1/orders/${resting.id}`, { token: buyer.token })).status).toBe(200);
+    await orderWhen(buyer, resting.id, 'CANCELED');
+    expect(await balance(buyer, 'USD')).toEqual(['1000.00', '0.00']);
+
+    expect((await call('PATCH', `/v1/admin/markets/${symbol}`, { token, body: { status: 'TRADING' } })).status).toBe(200);
+    expect((await place(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' })).status).toBe(201);
+  });
+
+  it('a retried placement with the same clientOrderId returns the first order; another order under an open clientOrderId is refused', async () => {
+    const symbol = await newMarket();
+    const buyer = await trader('1000.00');
+    const body = { symbol, side: 'BUY', type: 'LIMIT', price: '90.00', quantity: '1', clientOrderId: 'my-order-1' };
+    const [first, second] = await Promise.all([place(buyer, body), place(buyer, body)]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.order.id).toBe(first.body.order.id);
+    const different = await place(buyer, { ...body, price: '91.00' });
+    expect(different.status).toBe(409);
+    expect(different.body.error.code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+    expect(await balance(buyer, 'USD')).toEqual(['909.91', '90.09']); // held once: 90.00 + 0.09 fee
+    const orders = await call('GET', `/v1/orders?status=open&symbol=${symbol}`, { token: buyer.token });
+    expect(orders.body.items).toHaveLength(1);
+  });
+
+  it('refuses bad orders with stable codes and leaves no hold, order row or event behind', async () => {
+    const symbol = await newMarket({ tickSize: '0.05', lotSize: '10', referencePrice: '10.00', maxQuantity: '1000' });
+    const poor = await trader('5.00', {}, 'poor');
+    const order = { symbol, side: 'BUY', type: 'LIMIT', price: '10.00', quantity: '10' };
+    const cases: Array<[string, Record<string, unknown>, number, string]> = [
+      ['unknown symbol', { ...order, symbol: 'NOPE' }, 404, 'UNKNOWN_SYMBOL'],
+      ['bad side', { ...order, side: 'HOLD' }, 400, 'VALIDATION_FAILED'],
+      ['bad type', { ...order, type: 'STOP' }, 400, 'VALIDATION_FAILED'],
+      ['bad time in force', { ...order, timeInForce: 'DAY' }, 400, 'VALIDATION_FAILED'],
+      ['LIMIT without price', { ...order, price: undefined }, 400, 'VALIDATION_FAILED'],
+      ['MARKET with a price', { ...order, type: 'MARKET' }, 400, 'VALIDATION_FAILED'],
+      ['price not on a tick', { ...order, price: '10.03' }, 400, 'VALIDATION_FAILED'],
+      ['quantity not a whole lot', { ...order, quantity: '15' }, 400, 'VALIDATION_FAILED'],
+      ['zero quantity', { ...order, quantity: '0' }, 400, 'VALIDATION_FAILED'],
+      ['negative quantity', { ...order, quantity: '-10' }, 400, 'VALIDATION_FAILED'],
+      ['quantity above the maximum', { ...order, quantity: '1010' }, 400, 'VALIDATION_FAILED'],
+      ['price as a number', { ...order, price: 10 }, 400, 'VALIDATION_FAILED'],
+      ['insufficient funds', order, 422, 'INSUFFICIENT_FUNDS'],
+      ['insufficient shares', { ...order, side: 'SELL' }, 422, 'INSUFFICIENT_FUNDS'],
+      ['outside the price collar', { ...order, price: '20.00' }, 422, 'RISK_REJECTED'],
+    ];
+    for (const [name, body, status, code] of cases) {
+      const response = await place(poor, body);
+      expect([name, response.status, response.body.error?.code]).toEqual([name, status, code]);
+    }
+    expect(await balance(poor, 'USD')).toEqual(['5.00', '0.00']);
+    const rows = await queryDatabase<{ count: string }>('SELECT count(*) FROM order_manager.orders WHERE user_id = $1', [poor.userId]);
+    expect(rows[0]!.count).toBe('0');
+    const events = await queryDatabase<{ count: string }>("SELECT count(*) FROM order_manager.outbox WHERE payload->>'userId' = $1", [poor.userId]);
+    expect(events[0]!.count).toBe('0');
+    const holds = await queryDatabase<{ count: string }>('SELECT count(*) FROM wallet_service.holds WHERE user_id = $1', [poor.userId]);
+    expect(holds[0]!.count).toBe('0');
+  });
+
+  it("another user's order is not found, on read and on cancel", async () => {
+    const symbol = await newMarket();
+    const alice = await trader('1000.00', {}, 'alice');
+    const bob = await trader('0', {}, 'bob');
+    const order = await placed(alice, { symbol, side: 'BUY', type: 'LIMIT', price: '90.00', quantity: '1' });
+    for (const method of ['GET', 'DELETE']) {
+      const response = await call(method, `/v1/orders/${order.id}`, { token: bob.token });
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe('ORDER_NOT_FOUND');
+    }
+    expect((await call('GET', `/v1/orders/${randomUUID()}`, { token: alice.token })).status).toBe(404);
+    expect((await call('GET', '/v1/orders', { token: bob.token })).body.items).toEqual([]);
+    expect((await call('GET', `/v1/orders/${order.id}`, { token: alice.token })).body.order.status).toBe('NEW');
+  });
+});
