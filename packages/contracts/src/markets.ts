@@ -77,3 +77,4 @@ export const updateMarketRequestSchema = z
 export type UpdateMarketRequest = z.infer<typeof updateMarketRequestSchema>;
 
 export const marketEnvelopeSchema = z.object({ market: marketSchema });
+export type MarketEnvelope = z.infer<typeof marketEnvelopeSchema>;

@@ -3,7 +3,9 @@ import { runService, serviceUrl } from '@exchange/platform';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { gatewayConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
+import { registerMarketRoutes } from './http/market-routes.js';
 import { registerPlugins } from './http/plugins.js';
+import { registerOrderRoutes } from './http/order-routes.js';
 import { registerWalletRoutes } from './http/wallet-routes.js';
 
 void runService({
@@ -28,5 +30,7 @@ void runService({
       rateLimit,
     });
     registerWalletRoutes(app, { wallet: client('wallet-service'), users: client('user-service'), verifier, rateLimit });
+    registerMarketRoutes(app, { markets: client('risk-manager'), users: client('user-service'), verifier, rateLimit });
+    registerOrderRoutes(app, { orders: client('order-manager'), verifier, rateLimit });
   },
 });

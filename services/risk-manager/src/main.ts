@@ -1,5 +1,37 @@
 import './instrument.js';
+import { join } from 'node:path';
 import { runService } from '@exchange/platform';
+import { seedDemoMarkets } from './app/seed-demo-markets.js';
+import { riskConfig } from './config.js';
+import { registerRoutes } from './http/routes.js';
+import { LimitsStore } from './store/limits-store.js';
+import { MarketsStore } from './store/markets-store.js';
+import { OrderFlowStore } from './store/order-flow-store.js';
 
-// Only health, readiness and metrics for now: this service's features come in a later issue.
-void runService({ name: 'risk-manager', setup() {} });
+void runService({
+  name: 'risk-manager',
+  config: riskConfig,
+  migrationsDir: join(__dirname, '..', 'migrations'),
+  async setup({ app, db, redis, logger, config }) {
+    if (config.NODE_ENV === 'production' && config.SEED_DEMO_MARKETS) throw new Error('SEED_DEMO_MARKETS (the demo markets) is refused when NODE_ENV=production');
+    if (config.RISK_DEFAULT_MIN_QUANTITY > config.RISK_DEFAULT_MAX_QUANTITY) throw new Error('RISK_DEFAULT_MIN_QUANTITY must not exceed RISK_DEFAULT_MAX_QUANTITY');
+    const deps = {
+      markets: new MarketsStore(db),
+      limits: new LimitsStore(db),
+      orderFlow: new OrderFlowStore(redis),
+      defaults: {
+        makerFeeBps: config.RISK_DEFAULT_MAKER_FEE_BPS,
+        takerFeeBps: config.RISK_DEFAULT_TAKER_FEE_BPS,
+        priceCollarBps: config.RISK_DEFAULT_PRICE_COLLAR_BPS,
+        minQuantity: config.RISK_DEFAULT_MIN_QUANTITY,
+        maxQuantity: config.RISK_DEFAULT_MAX_QUANTITY,
+        maxNotionalCents: config.RISK_DEFAULT_MAX_NOTIONAL,
+        maxOpenOrders: config.RISK_DEFAULT_MAX_OPEN_ORDERS,
+        maxOrdersPerMinute: config.RISK_DEFAULT_MAX_ORDERS_PER_MINUTE,
+      },
+      now: Date.now,
+    };
+    if (config.SEED_DEMO_MARKETS) await seedDemoMarkets(deps, logger);
+    registerRoutes(app, deps);
+  },
+});

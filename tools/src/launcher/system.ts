@@ -21,7 +21,7 @@ export interface SystemOptions {
   ports: Ports;
   /** PKCS#8 PEM that signs access tokens */
   jwtPrivateKey: string;
-  /** create the demo admin account (never in production) */
+  /** create the demo admin account and the demo markets (never in production) */
   seedAdmin: boolean;
   /** extra variables for every process (OTEL_*, LOG_LEVEL, rate limits...) */
   env?: Record<string, string | undefined>;
@@ -96,6 +96,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...(name === 'user-service'
           ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' }
           : {}),
+        ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
       },
       restart: options.restart ?? true,
       onLine: (line) => output(format(line)),

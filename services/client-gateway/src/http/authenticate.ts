@@ -1,3 +1,4 @@
+import { AppError } from '@exchange/platform';
 import type { onRequestHookHandler } from 'fastify';
 import type { AuthenticatedUser, TokenVerifier } from '../auth/token-verifier.js';
 
@@ -20,3 +21,11 @@ export function callerOf(request: { user?: AuthenticatedUser }): AuthenticatedUs
   if (!request.user) throw new Error('route is missing the authenticate hook');
   return request.user;
 }
+
+/**
+ * Admin routes do not exist for anyone else: 404, checked right after authentication, before the
+ * body is even read, so their existence and shape do not leak.
+ */
+export const requireAdmin: onRequestHookHandler = async (request) => {
+  if (callerOf(request).role !== 'admin') throw new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+};

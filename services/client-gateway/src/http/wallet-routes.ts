@@ -14,10 +14,9 @@ import {
   type Wallet,
   type WalletTransactions,
 } from '@exchange/contracts';
-import type { onRequestHookHandler } from 'fastify';
 import { z } from 'zod';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { authenticate, callerOf } from './authenticate.js';
+import { authenticate, callerOf, requireAdmin } from './authenticate.js';
 
 export interface WalletRouteOptions {
   wallet: ServiceClient;
@@ -35,14 +34,6 @@ const idempotencyHeaders = z.object({
 });
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema };
-
-/**
- * Admin routes do not exist for anyone else: 404, checked right after authentication, before the
- * body is even read, so their existence and shape do not leak.
- */
-const requireAdmin: onRequestHookHandler = async (request) => {
-  if (callerOf(request).role !== 'admin') throw new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
-};
 
 export function registerWalletRoutes(app: HttpServer, options: WalletRouteOptions): void {
   const guarded = { onRequest: authenticate(options.verifier), config: { rateLimit: options.rateLimit } };

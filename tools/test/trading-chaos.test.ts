@@ -1,0 +1,219 @@
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestRedis, eventually, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '../src/index.js';
+
+const SYMBOL = 'CHAOS';
+const USERS = 6;
+const OPERATIONS_PER_USER = 60;
+const MAX_FEE_BPS = 10;
+
+/** A seeded generator: the same session on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('trading session with kill -9 of the order-manager and the wallet-service (a whole system of real processes)', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let system: RunningSystem;
+  let db: pg.Client;
+  let gateway: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = createTestRedis();
+    system = await startSystem({
+      rootDir: resolve(__dirname, '..', '..'),
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.prefix,
+      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
+      jwtPrivateKey: generateSigningKey(),
+      seedAdmin: true,
+      restart: true, // the launcher brings killed processes back, as it does for `npm start`
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000', ORDER_PENDING_TIMEOUT_MS: '3000' },
+      output: (line) => logs.push(line),
+    });
+    gateway = system.urls['client-gateway'];
+    db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await system?.stop();
+    await redis?.clean();
+    await database?.drop();
+  });
+
+  async function api(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
+    try {
+      const response = await fetch(`${gateway}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    } catch (error) {
+      return { status: 0, body: { error: { code: 'NETWORK', message: String(error) } } };
+    }
+  }
+
+  async function signIn(email: string, password: string): Promise<string> {
+    const response = await api('POST', '/v1/auth/login', undefined, { email, password });
+    expect(response.status).toBe(200);
+    return response.body.accessToken;
+  }
+
+  it('loses no order, settles no trade twice, and keeps every invariant', { timeout: 240_000 }, async () => {
+    const admin = await signIn('admin@exchange.local', 'exchange-admin');
+    const market = await api('POST', '/v1/admin/markets', admin, { symbol: SYMBOL, name: 'Chaos Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 5, takerFeeBps: MAX_FEE_BPS });
+    expect(market.status).toBe(201);
+    const traders: Array<{ token: string; userId: string }> = [];
+    for (let i = 0; i < USERS; i++) {
+      const email = `chaos-${i}-${Date.now()}@example.com`;
+      const registered = await api('POST', '/v1/auth/register', undefined, { email, password: 'chaos-password' });
+      expect(registered.status).toBe(201);
+      const token = await signIn(email, 'chaos-password');
+      expect((await api('POST', '/v1/wallet/add-funds', token, { amount: '100000.00' })).status).toBe(200);
+      expect((await api('POST', '/v1/admin/credit', admin, { userId: registered.body.user.id, asset: SYMBOL, amount: '1000' })).status).toBe(200);
+      traders.push({ token, userId: registered.body.user.id });
+    }
+
+    const accepted = new Set<string>();
+    const statuses = new Map<number, number>();
+    let done = 0;
+    const kills: Promise<void>[] = [];
+    const killAt = (name: 'order-manager' | 'wallet-service', when: number) => {
+      const timer = setInterval(() => {
+        if (done < when) return;
+        clearInterval(timer);
+        const pid = system.processes.get(name)!.pid!;
+        process.kill(pid, 'SIGKILL');
+        kills.push(eventually(async () => system.processes.get(name)!.pid !== pid && (await fetch(`${system.urls[name]}/readyz`).then((r) => r.ok, () => false)), 30_000, `${name} back`).then(() => {}));
+      }, 20);
+    };
+    killAt('order-manager', (USERS * OPERATIONS_PER_USER) / 3);
+    killAt('wallet-service', (2 * USERS * OPERATIONS_PER_USER) / 3);
+
+    await Promise.all(
+      traders.map(async (trader, index) => {
+        const random = seeded(1000 + index);
+        const mine: string[] = [];
+        for (let op = 0; op < OPERATIONS_PER_USER; op++) {
+          const r = random();
+          let response;
+          if (r < 0.2 && mine.length > 0) {
+            const id = mine[Math.floor(random() * mine.length)]!;
+            response = await api('DELETE', `/v1/orders/${id}`, trader.token);
+          } else {
+            const side = random() < 0.5 ? 'BUY' : 'SELL';
+            const quantity = String(1 + Math.floor(random() * 20));
+            const order =
+              r < 0.3
+                ? { symbol: SYMBOL, side, type: 'MARKET', quantity }
+                : { symbol: SYMBOL, side, type: 'LIMIT', price: `${95 + Math.floor(random() * 11)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`, quantity, timeInForce: r < 0.4 ? 'IOC' : 'GTC' };
+            response = await api('POST', '/v1/orders', trader.token, order);
+            if (response.status === 201) {
+              accepted.add(response.body.order.id);
+              mine.push(response.body.order.id);
+            }
+          }
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          done += 1;
+        }
+      }),
+    );
+    await Promise.all(kills);
+    expect(kills).toHaveLength(2);
+    expect(accepted.size).toBeGreaterThan(USERS * OPERATIONS_PER_USER * 0.5);
+
+    const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].count);
+    // quiet: no placement half done, every command matched, every execution applied
+    await eventually(async () => {
+      if ((await count("SELECT count(*) FROM order_manager.orders WHERE status = 'PENDING'")) > 0) return false;
+      if ((await count('SELECT count(*) FROM order_manager.outbox WHERE published_at IS NULL')) > 0) return false;
+      if ((await count('SELECT count(*) FROM matching_engine.outbox WHERE published_at IS NULL')) > 0) return false;
+      const book = await (await fetch(`${system.urls['matching-engine']}/books/${SYMBOL}?depth=1000`)).json();
+      const applied = await count("SELECT count(*) FROM order_manager.processed_messages WHERE event_id LIKE $1", [`${SYMBOL}:%`]);
+      return applied === Number(book.sequence);
+    }, 90_000, 'the system to settle down');
+
+    // no order lost: every order the gateway accepted exists and is not half placed
+    const { rows: orders } = await db.query('SELECT * FROM order_manager.orders');
+    const known = new Set(orders.map((o) => o.id));
+    for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
+
+    // no trade settled twice, none missing: the engine's trades = the wallet's TRADE entries = fills / 2
+    const engineTrades = await count("SELECT count(*) FROM matching_engine.executions WHERE symbol = $1 AND type = 'trade'", [SYMBOL]);
+    expect(engineTrades).toBeGreaterThan(20);
+    expect(await count("SELECT count(*) FROM wallet_service.transactions WHERE type = 'TRADE' AND reference LIKE $1", [`${SYMBOL}:%`])).toBe(engineTrades);
+    expect(await count('SELECT count(*) FROM order_manager.fills WHERE symbol = $1', [SYMBOL])).toBe(engineTrades * 2);
+    // every order's filled quantity is the sum of its fills
+    const mismatched = await count(
+      'SELECT count(*) FROM order_manager.orders o WHERE o.filled_quantity <> (SELECT coalesce(sum(quantity), 0) FROM order_manager.fills f WHERE f.order_id = o.id)',
+    );
+    expect(mismatched).toBe(0);
+
+    // conservation: per asset, users + the exchange's accounts = 0 (EXTERNAL = − everything brought in)
+    const { rows: sums } = await db.query(
+      `SELECT asset, sum(total)::text AS total FROM (
+         SELECT asset, available + held AS total FROM wallet_service.wallets WHERE user_id IS NOT NULL
+         UNION ALL SELECT asset, balance FROM wallet_service.system_balances) t
+       WHERE asset IN ('USD', $1) GROUP BY asset ORDER BY asset`,
+      [SYMBOL],
+    );
+    expect(sums).toEqual([
+      { asset: SYMBOL, total: '0' },
+      { asset: 'USD', total: '0' },
+    ]);
+
+    // every user's held balance is exactly what their open orders still need
+    for (const trader of traders) {
+      const open = orders.filter((o) => o.user_id === trader.userId && ['NEW', 'PARTIALLY_FILLED'].includes(o.status));
+      let cash = 0n;
+      let shares = 0n;
+      for (const order of open) {
+        const left = BigInt(order.quantity) - BigInt(order.filled_quantity);
+        if (order.side === 'SELL') shares += left;
+        else {
+          const notional = BigInt(order.price_cents) * left;
+          cash += notional + (notional * BigInt(MAX_FEE_BPS)) / 10_000n;
+        }
+      }
+      const { rows: held } = await db.query('SELECT asset, held::text FROM wallet_service.wallets WHERE user_id = $1 ORDER BY asset', [trader.userId]);
+      const heldOf = (asset: string) => held.find((row) => row.asset === asset)?.held ?? '0';
+      expect([trader.userId, heldOf('USD'), heldOf(SYMBOL)]).toEqual([trader.userId, cash.toString(), shares.toString()]);
+    }
+
+    // the engine's book and PostgreSQL agree on what rests
+    const book = await (await fetch(`${system.urls['matching-engine']}/books/${SYMBOL}?depth=1000`)).json();
+    const resting = orders.filter((o) => o.symbol === SYMBOL && ['NEW', 'PARTIALLY_FILLED'].includes(o.status));
+    expect(book.restingOrders).toBe(resting.length);
+    const levels = (side: string) => {
+      const byPrice = new Map<number, number>();
+      for (const o of resting.filter((x) => x.side === side)) {
+        byPrice.set(Number(o.price_cents), (byPrice.get(Number(o.price_cents)) ?? 0) + Number(o.quantity) - Number(o.filled_quantity));
+      }
+      return [...byPrice.entries()].sort((a, b) => (side === 'BUY' ? b[0] - a[0] : a[0] - b[0])).map(([price, quantity]) => [price, quantity]);
+    };
+    expect(book.bids.map((l: { price: number; quantity: number }) => [l.price, l.quantity])).toEqual(levels('BUY'));
+    expect(book.asks.map((l: { price: number; quantity: number }) => [l.price, l.quantity])).toEqual(levels('SELL'));
+
+    // the restarts really happened
+    expect(system.processes.get('order-manager')!.restartCount).toBeGreaterThanOrEqual(1);
+    expect(system.processes.get('wallet-service')!.restartCount).toBeGreaterThanOrEqual(1);
+    expect(logs.some((line) => line.includes('order-manager was killed by SIGKILL'))).toBe(true);
+  });
+});
