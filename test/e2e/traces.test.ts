@@ -192,7 +192,10 @@ describe('traces', () => {
     expect(descendsFrom(spans, risk, orderServer)).toBe(true);
     const validation = one(spans, (s) => s.service === 'risk-manager' && s.name === 'risk validation', 'risk validation span');
     expect(descendsFrom(spans, validation, risk)).toBe(true);
-    expect(spans.some((s) => s.service === 'risk-manager' && s.attributes['db.system'] === 'redis')).toBe(true);
+    // the risk check reads the book state (last price) and counts the order in Redis
+    const riskRedis = spans.filter((s) => s.service === 'risk-manager' && s.attributes['db.system.name'] === 'redis');
+    expect(riskRedis.map((s) => s.name).sort()).toEqual(['evalsha', 'get']);
+    for (const command of riskRedis) expect(descendsFrom(spans, command, validation)).toBe(true);
 
     const blocking = one(spans, (s) => s.service === 'order-manager' && s.name === 'funds blocking', 'funds blocking span');
     const block = one(spans, (s) => s.service === 'wallet-service' && s.kind === SERVER && String(s.attributes['http.route'] ?? s.name).includes('/block-funds'), 'wallet block-funds server span');

@@ -41,7 +41,7 @@ describe('trading through the gateway, every process running', () => {
   });
 
   it('partial fill then cancel: the rest of the hold is released exactly', async () => {
-    const symbol = await newMarket({ makerFeeBps: 0, takerFeeBps: 10 });
+    const symbol = await newMarket({ makerFeeBps: 0, takerFeeBps: 10, referencePrice: '50.00' });
     const seller = await trader('0', { [symbol]: '4' });
     const buyer = await trader('1000.00');
     await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '50.00', quantity: '4' });

@@ -22,6 +22,7 @@ void runService({
       relay,
       logger,
       clientOrderIdWindowMs: config.ORDER_CLIENT_ID_WINDOW_MS,
+      inProgressWaitMs: config.IDEMPOTENCY_WAIT_MS,
     };
     relay.start();
     onClose(() => relay.stop());

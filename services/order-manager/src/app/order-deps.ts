@@ -10,4 +10,6 @@ export interface OrderDeps {
   logger: Logger;
   /** how long a clientOrderId answers a retry with the order it placed */
   clientOrderIdWindowMs: number;
+  /** how long a retry waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
+  inProgressWaitMs: number;
 }

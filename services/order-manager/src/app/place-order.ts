@@ -29,8 +29,7 @@ export interface Placed {
 export async function placeOrder(deps: OrderDeps, userId: string, request: PlaceOrderRequest): Promise<Placed> {
   const hash = requestHash(request);
   if (request.clientOrderId) {
-    const earlier = await deps.store.findByClientOrderId(userId, request.clientOrderId, deps.clientOrderIdWindowMs);
-    const replay = earlier && answerForRepeat(earlier, hash);
+    const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
     if (replay) return replay;
   }
   const orderId = randomUUID();
@@ -53,8 +52,7 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
   } catch (error) {
     if ((error as { code?: string }).code !== '23505' || !request.clientOrderId) throw error;
     // a concurrent request with the same clientOrderId got there first
-    const earlier = await deps.store.findByClientOrderId(userId, request.clientOrderId, deps.clientOrderIdWindowMs);
-    const replay = earlier && answerForRepeat(earlier, hash);
+    const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
     if (replay) return replay;
     throw duplicateClientOrderId(request.clientOrderId);
   }
@@ -85,11 +83,27 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
   }
 }
 
-/** The first answer for a repeated request, a refusal for a different order under an open clientOrderId. */
-function answerForRepeat(earlier: OrderRow, hash: string): Placed | undefined {
-  if (earlier.request_hash === hash) return { statusCode: 201, order: toOrder(earlier) };
-  if (['PENDING', 'NEW', 'PARTIALLY_FILLED'].includes(earlier.status)) throw duplicateClientOrderId(earlier.client_order_id!);
-  return undefined; // a finished order's clientOrderId may be used again for a new order
+/**
+ * The first answer for a repeated request, a refusal for a different order under an open
+ * clientOrderId, or undefined when a new order may be placed. An earlier request that is still
+ * being placed is waited for: its outcome is the answer (it may yet be undone, then this one places
+ * the order); if it does not finish in time, 409 REQUEST_IN_PROGRESS tells the client to retry.
+ */
+async function earlierAnswer(deps: OrderDeps, userId: string, clientOrderId: string, hash: string): Promise<Placed | undefined> {
+  const deadline = Date.now() + deps.inProgressWaitMs;
+  for (;;) {
+    const earlier = await deps.store.findByClientOrderId(userId, clientOrderId, deps.clientOrderIdWindowMs);
+    if (!earlier) return undefined;
+    if (earlier.request_hash !== hash) {
+      if (['PENDING', 'NEW', 'PARTIALLY_FILLED'].includes(earlier.status)) throw duplicateClientOrderId(clientOrderId);
+      return undefined; // a finished order's clientOrderId may be used again for a new order
+    }
+    if (earlier.status !== 'PENDING') return { statusCode: 201, order: toOrder(earlier) };
+    if (Date.now() > deadline) {
+      throw new AppError('REQUEST_IN_PROGRESS', `The order with clientOrderId ${clientOrderId} is still being placed; retry shortly`, { clientOrderId });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function duplicateClientOrderId(clientOrderId: string): AppError {
