@@ -43,6 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ports: resolvePorts({ EXCHANGE_PORT_BASE: String(portBase) }),
       jwtPrivateKey,
       seedAdmin: true,
+      seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
       restart: false,
       env: {
         NODE_ENV: 'test',

@@ -175,3 +175,24 @@ describe('trading through the gateway, every process running', () => {
     expect((await call('GET', `/v1/orders/${order.id}`, { token: alice.token })).body.order.status).toBe('NEW');
   });
 });
+
+describe('the demo the start command seeds', () => {
+  it('has a market maker quoting every demo market, so a newcomer can trade at once', async () => {
+    const { MARKET_MAKER } = await import('@exchange/tools');
+    const markets = (await call('GET', '/v1/markets')).body.items.map((m: { symbol: string }) => m.symbol);
+    expect(markets).toEqual(expect.arrayContaining(['AAPL', 'AMZN', 'GOOGL', 'MSFT', 'TSLA']));
+    const login = await call('POST', '/v1/auth/login', { body: { email: MARKET_MAKER.email, password: MARKET_MAKER.password } });
+    expect(login.status).toBe(200);
+    const quotes = await call('GET', '/v1/orders?status=open&symbol=AAPL&limit=200', { token: login.body.accessToken });
+    expect(quotes.body.items.map((o: { side: string; price: string }) => `${o.side} ${o.price}`).sort()).toEqual([
+      'BUY 189.05', 'BUY 189.24', 'BUY 189.43', 'BUY 189.62', 'BUY 189.81',
+      'SELL 190.19', 'SELL 190.38', 'SELL 190.57', 'SELL 190.76', 'SELL 190.95',
+    ]);
+
+    const newcomer = await trader('1000.00', {}, 'newcomer');
+    const order = await placed(newcomer, { symbol: 'AAPL', side: 'BUY', type: 'MARKET', quantity: '2' });
+    const filled = await orderWhen(newcomer, order.id, 'FILLED');
+    expect(filled.averagePrice).toBe('190.19');
+    expect(await balance(newcomer, 'AAPL')).toEqual(['2', '0']);
+  });
+});

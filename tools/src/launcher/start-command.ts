@@ -3,6 +3,7 @@ import { envBoolean, loadConfig, SERVICE_CATALOG, type Env } from '@exchange/pla
 import { z } from 'zod';
 import { StartupError } from './checks.js';
 import { loadOrCreateDevKey } from './dev-key.js';
+import { MARKET_MAKER } from './seed-demo.js';
 import { resolvePorts, startSystem, type RunningSystem } from './system.js';
 
 const launcherConfigSchema = z.object({
@@ -64,6 +65,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       ports,
       jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
       seedAdmin: !isProduction,
+      ...(isProduction ? {} : { seedDemoTrading: { adminEmail: config.EXCHANGE_ADMIN_EMAIL, adminPassword: config.EXCHANGE_ADMIN_PASSWORD } }),
       restart: config.EXCHANGE_RESTART,
       readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
       output: print,
@@ -93,6 +95,7 @@ function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSch
     ...rows,
     '',
     isProduction ? '' : `  Demo admin:  ${config.EXCHANGE_ADMIN_EMAIL} / ${config.EXCHANGE_ADMIN_PASSWORD}`,
+    isProduction ? '' : `  Demo market maker: ${MARKET_MAKER.email} / ${MARKET_MAKER.password} (quotes AAPL, MSFT, GOOGL, AMZN, TSLA)`,
     `  Try it:      curl -s -X POST ${gateway}/v1/auth/register -H 'content-type: application/json' -d '{"email":"me@example.com","password":"correct-horse"}'`,
     `  Metrics:     <any process>/metrics (Prometheus text)`,
     `  Traces:      start Jaeger with  ${JAEGER_COMMAND}  then open http://localhost:16686`,

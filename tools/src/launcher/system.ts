@@ -9,6 +9,7 @@ import {
 import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './checks.js';
 import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
+import { MARKET_MAKER, seedDemoTrading } from './seed-demo.js';
 
 export type Ports = Record<ServiceName, number>;
 
@@ -34,6 +35,8 @@ export interface SystemOptions {
   colorize?: boolean;
   /** aborting it while starting stops what was started and rejects */
   signal?: AbortSignal;
+  /** once ready, create the demo market maker with cash, shares and quotes on every market (needs seedAdmin) */
+  seedDemoTrading?: { adminEmail: string; adminPassword: string };
 }
 
 export interface RunningSystem {
@@ -115,6 +118,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
   try {
     await waitUntilReady(urls, names, options.readyTimeoutMs ?? 60_000, options.signal);
+    if (options.seedDemoTrading) {
+      const seeded = await seedDemoTrading({ gatewayUrl: urls['client-gateway'], ...options.seedDemoTrading });
+      output(`demo: the market maker ${MARKET_MAKER.email} quotes ${seeded.markets} markets (${seeded.quotes} new quotes)`);
+    }
   } catch (error) {
     await stop();
     throw error;
