@@ -56,6 +56,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
         IDEMPOTENCY_WAIT_MS: String(IDEMPOTENCY_WAIT_MS),
         RATE_LIMIT_ADDRESS_MAX: String(ADDRESS_RATE_LIMIT),
+        // the janitor of placements that died halfway looks every 2 s
+        ORDER_PENDING_TIMEOUT_MS: '6000',
       },
       output: (line) => {
         logs.push(line);

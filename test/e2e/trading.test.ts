@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { eventually } from '@exchange/platform/testing';
 import { call, queryDatabase } from './support.js';
 import { admin, balance, newMarket, orderWhen, place, placed, trader } from './trading-support.js';
 
@@ -173,6 +174,34 @@ describe('trading through the gateway, every process running', () => {
     expect((await call('GET', `/v1/orders/${randomUUID()}`, { token: alice.token })).status).toBe(404);
     expect((await call('GET', '/v1/orders', { token: bob.token })).body.items).toEqual([]);
     expect((await call('GET', `/v1/orders/${order.id}`, { token: alice.token })).body.order.status).toBe('NEW');
+  });
+});
+
+describe('a placement that died between the funds hold and the commit', () => {
+  it('is undone by the janitor: the hold is released and the half-placed order removed', async () => {
+    const symbol = await newMarket();
+    const buyer = await trader('500.00');
+    const orderId = randomUUID();
+    // what a kill -9 of the order-manager right after block-funds leaves behind: a PENDING row and a hold
+    await queryDatabase(
+      `INSERT INTO order_manager.orders (id, user_id, request_hash, symbol, side, type, time_in_force, price_cents, quantity, status,
+                                         tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount, created_at)
+       VALUES ($1, $2, 'x', $3, 'BUY', 'LIMIT', 'GTC', 10000, 2, 'PENDING', 1, 1, 0, 10, 'USD', 20020, now() - interval '1 minute')`,
+      [orderId, buyer.userId, symbol],
+    );
+    const hold = await fetch(`${inject('serviceUrls')['wallet-service']}/block-funds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: buyer.userId, asset: 'USD', amount: '200.20', reference: orderId }),
+    });
+    expect(hold.status).toBe(200);
+    expect(await balance(buyer, 'USD')).toEqual(['299.80', '200.20']);
+    // a half-placed order is nobody's business yet
+    expect((await call('GET', `/v1/orders/${orderId}`, { token: buyer.token })).status).toBe(404);
+
+    await eventually(async () => (await balance(buyer, 'USD'))[1] === '0.00', 15_000, 'the hold to be released');
+    expect(await balance(buyer, 'USD')).toEqual(['500.00', '0.00']);
+    expect(await queryDatabase('SELECT 1 FROM order_manager.orders WHERE id = $1', [orderId])).toEqual([]);
   });
 });
 
