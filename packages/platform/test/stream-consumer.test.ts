@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AppError,
   createConsumerGroup,
   createLogger,
   createPostgresPool,
@@ -134,6 +135,27 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
       const fields = dead![1];
       expect(fields[fields.indexOf('id') + 1]).toBe('poison');
       expect(fields[fields.indexOf('error') + 1]).toBe('cannot apply');
+      expect(((await redis.xpending(stream, 'test-group')) as [number])[0]).toBe(0);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('keeps retrying an event while a service it needs is down, without dead-lettering it', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    await redis.xadd(stream, '*', 'id', 'needs-wallet', 'type', 'x', 'data', '{}');
+    let attempts = 0;
+    // more failed deliveries than maxDeliveries (3), all of them an outage of the service it calls
+    const reader = consumer(stream, 'c1', async () => {
+      attempts += 1;
+      if (attempts <= 5) throw new AppError(attempts % 2 ? 'SERVICE_UNAVAILABLE' : 'UPSTREAM_TIMEOUT', 'wallet-service is unavailable');
+    });
+    await reader.start();
+    try {
+      await eventually(async () => (await applied(stream)).includes('needs-wallet'), 30_000, 'the event once the service is back');
+      expect(attempts).toBe(6);
+      expect(await redis.xlen(`${stream}:dead-letter`)).toBe(0);
       expect(((await redis.xpending(stream, 'test-group')) as [number])[0]).toBe(0);
     } finally {
       await reader.stop();

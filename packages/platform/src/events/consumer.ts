@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import { withTransaction, type Transaction } from '../db/transaction.js';
+import { AppError } from '../errors.js';
 import { restoreTraceContext } from './trace-context.js';
 
 export interface StreamEvent<T = unknown> {
@@ -178,6 +179,12 @@ export class StreamConsumer {
       // back off, and read it again, without counting it towards the dead-letter stream.
       if (!(caught instanceof HandlerError)) throw caught;
       const error = caught.cause;
+      if (isDependencyOutage(error)) {
+        // another service is down or slow: that says nothing about the event either; it is retried
+        // (after a back-off) for as long as the outage lasts and never dead-lettered for it
+        logger.warn({ err: error, stream, entryId, eventId: event.id }, 'a service this event needs is unavailable; retrying');
+        throw new RetryLater();
+      }
       const failures = (this.failures.get(entryId) ?? 0) + 1;
       this.failures.set(entryId, failures);
       if (failures >= this.options.maxDeliveries) {
@@ -198,6 +205,11 @@ export class StreamConsumer {
 }
 
 class RetryLater extends Error {}
+
+/** An unreachable, failing-at-the-gateway or too slow upstream service (502/503/504 from ServiceClient). */
+function isDependencyOutage(error: unknown): boolean {
+  return error instanceof AppError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_ERROR');
+}
 
 /** An error thrown by the event's handler, as opposed to the infrastructure around it. */
 class HandlerError extends Error {
