@@ -7,6 +7,9 @@ import { resolvePorts, startSystem, type RunningSystem } from '../launcher/syste
 
 export type Print = (line: string) => void;
 
+/** One `npm run bench -- <name>` scenario; most need only the gateway, some read the database or a service. */
+export type BenchScenario = (gateway: string, print: Print, bench: BenchSystem) => Promise<void>;
+
 export interface BenchSystem {
   system: RunningSystem;
   gateway: string;
@@ -24,7 +27,7 @@ export interface BenchSystem {
  */
 export async function startBenchSystem(
   rootDir: string,
-  options: { env?: Record<string, string>; services?: readonly ServiceName[] } = {},
+  options: { env?: Record<string, string>; services?: readonly ServiceName[]; /** the demo admin (admin@exchange.local / exchange-admin) and demo markets */ seedAdmin?: boolean } = {},
 ): Promise<BenchSystem> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
@@ -36,7 +39,7 @@ export async function startBenchSystem(
     redisKeyPrefix: redis.prefix,
     ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
     jwtPrivateKey: generateSigningKey(),
-    seedAdmin: false,
+    seedAdmin: options.seedAdmin ?? false,
     restart: false,
     env: {
       LOG_LEVEL: 'warn',
