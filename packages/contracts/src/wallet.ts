@@ -168,6 +168,10 @@ export const settleTradeRequestSchema = z.strictObject({
 });
 export type SettleTradeRequest = z.infer<typeof settleTradeRequestSchema>;
 
+/** Trades settled in order in one transaction (the order manager sends what one read of a stream gave it). */
+export const settleTradesRequestSchema = z.strictObject({ trades: z.array(settleTradeRequestSchema).min(1).max(500) });
+export type SettleTradesRequest = z.infer<typeof settleTradesRequestSchema>;
+
 export const settleTradeResponseSchema = z.object({
   transactionId: z.uuid(),
   tradeId: z.string(),
@@ -176,6 +180,9 @@ export const settleTradeResponseSchema = z.object({
   sellerHold: holdSchema,
 });
 export type SettleTradeResponse = z.infer<typeof settleTradeResponseSchema>;
+
+export const settleTradesResponseSchema = z.object({ results: z.array(settleTradeResponseSchema) });
+export type SettleTradesResponse = z.infer<typeof settleTradesResponseSchema>;
 
 /** Events the wallet-service publishes on the `wallet-events` stream. */
 export const WALLET_EVENTS_STREAM = 'wallet-events';

@@ -162,6 +162,44 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     }
   });
 
+  it('applies what one read gives in one transaction with handleBatch, skipping duplicates, and isolates a bad event by falling back to one at a time', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    for (let i = 1; i <= 20; i++) await redis.xadd(stream, '*', 'id', `e${String(i).padStart(2, '0')}`, 'type', 'x', 'data', JSON.stringify({ bad: i === 13 }));
+    await redis.xadd(stream, '*', 'id', 'e05', 'type', 'x', 'data', '{}'); // delivered twice
+    const batches: string[][] = [];
+    const apply = async (event: StreamEvent, client: { query: Pool['query'] }) => {
+      if ((event.data as { bad: boolean }).bad) throw new Error('cannot apply');
+      await client.query('INSERT INTO svc.applied (event_id, type) VALUES ($1, $2)', [event.id, stream]);
+    };
+    const reader = new StreamConsumer({
+      db,
+      redis,
+      logger,
+      stream,
+      group: 'test-group',
+      consumer: 'batcher',
+      blockMs: 100,
+      maxDeliveries: 2,
+      handle: (event, client) => apply(event, client),
+      async handleBatch(events, client) {
+        batches.push(events.map((event) => event.id));
+        for (const event of events) await apply(event, client);
+      },
+    });
+    await reader.start();
+    try {
+      await eventually(async () => (await redis.xlen(`${stream}:dead-letter`)) === 1, 15_000, 'the bad event dead-lettered');
+      await eventually(async () => (await applied(stream)).length === 19, 15_000, 'every good event');
+      const expected = Array.from({ length: 20 }, (_, i) => `e${String(i + 1).padStart(2, '0')}`).filter((id) => id !== 'e13');
+      expect(await applied(stream)).toEqual(expected);
+      expect(batches[0]!.length).toBeGreaterThan(1); // the first read was applied as a batch (and failed on e13)
+      expect(((await redis.xpending(stream, 'test-group')) as [number])[0]).toBe(0);
+    } finally {
+      await reader.stop();
+    }
+  });
+
   it('takes over what a dead consumer left pending', async () => {
     const stream = `events-${randomUUID()}`;
     await createConsumerGroup(redis, stream, 'test-group');

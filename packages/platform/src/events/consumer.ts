@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
@@ -14,6 +14,8 @@ export interface StreamEvent<T = unknown> {
   /** the Redis stream entry id */
   entryId: string;
   stream: string;
+  /** the context of this event's consume span (a child of the producer's), for work done on its behalf */
+  context?: Context;
 }
 
 export interface StreamConsumerOptions {
@@ -26,6 +28,12 @@ export interface StreamConsumerOptions {
   consumer: string;
   /** applies one event inside the transaction that also records it as processed */
   handle(event: StreamEvent, client: Transaction): Promise<void>;
+  /**
+   * applies several events, in order, inside one transaction that also records them all as processed:
+   * what one read gave, minus those processed before. If it fails for another reason than an outage
+   * of a service it calls, the events are applied one by one with `handle`, so a bad one is isolated.
+   */
+  handleBatch?(events: StreamEvent[], client: Transaction): Promise<void>;
   batchSize?: number;
   blockMs?: number;
   /** entries another consumer has held this long without acking are taken over */
@@ -62,7 +70,7 @@ export class StreamConsumer {
   private isRunning = false;
   private loop: Promise<void> | undefined;
   private readonly reader: Redis;
-  private readonly options: Required<Omit<StreamConsumerOptions, 'handle'>> & Pick<StreamConsumerOptions, 'handle'>;
+  private readonly options: Required<Omit<StreamConsumerOptions, 'handle' | 'handleBatch'>> & Pick<StreamConsumerOptions, 'handle' | 'handleBatch'>;
   private readonly failures = new Map<string, number>();
   private lastClaimAt = 0;
 
@@ -138,23 +146,75 @@ export class StreamConsumer {
   }
 
   private async processAll(entries: RawEntry[]): Promise<void> {
+    if (this.options.handleBatch && entries.length > 1 && (await this.processBatch(entries))) return;
     for (const entry of entries) {
       if (!this.isRunning) return;
       await this.processOne(entry);
     }
   }
 
-  private async processOne([entryId, flat]: RawEntry): Promise<void> {
+  /** All entries in one transaction; false when they must be applied one by one instead. */
+  private async processBatch(entries: RawEntry[]): Promise<boolean> {
+    const { stream, group, db, redis, logger } = this.options;
+    const events = entries.map(([entryId, flat]) => this.toEvent(entryId, flat));
+    const spans = events.map((event) => this.startSpan(event.event, event.parent));
+    for (const [index, { event }] of events.entries()) event.context = trace.setSpan(events[index]!.parent, spans[index]!);
+    try {
+      await withTransaction(db, async (client) => {
+        const { rows } = await client.query<{ event_id: string }>(
+          'INSERT INTO processed_messages (consumer_group, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
+          [group, events.map(({ event }) => event.id)],
+        );
+        const fresh = new Set(rows.map((row) => row.event_id));
+        const seen = new Set<string>();
+        const todo = events.map(({ event }) => event).filter((event) => fresh.has(event.id) && !seen.has(event.id) && seen.add(event.id));
+        spans.forEach((span, index) => span.setAttribute('exchange.duplicate', !todo.includes(events[index]!.event)));
+        if (todo.length > 0) {
+          try {
+            await this.options.handleBatch!(todo, client);
+          } catch (error) {
+            throw new HandlerError(error);
+          }
+        }
+      });
+      await redis.xack(stream, group, ...events.map(({ event }) => event.entryId));
+      for (const { event } of events) this.failures.delete(event.entryId);
+      return true;
+    } catch (caught) {
+      for (const span of spans) span.recordException(caught as Error);
+      if (!(caught instanceof HandlerError)) throw caught;
+      if (isDependencyOutage(caught.cause)) {
+        logger.warn({ err: caught.cause, stream, count: events.length }, 'a service these events need is unavailable; retrying');
+        throw new RetryLater();
+      }
+      logger.warn({ err: caught.cause, stream, count: events.length }, 'a batch of events failed; applying them one by one');
+      return false;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  private toEvent(entryId: string, flat: string[]): { event: StreamEvent; parent: Context } {
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    const { stream, group, db, redis, logger } = this.options;
-    const event: StreamEvent = { id: fields.id ?? entryId, type: fields.type ?? 'unknown', data: safeJson(fields.data), entryId, stream };
-    const parent = restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' });
-    const span = tracer.startSpan(
+    const event: StreamEvent = { id: fields.id ?? entryId, type: fields.type ?? 'unknown', data: safeJson(fields.data), entryId, stream: this.options.stream };
+    return { event, parent: restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' }) };
+  }
+
+  private startSpan(event: StreamEvent, parent: Context): Span {
+    const { stream, group } = this.options;
+    return tracer.startSpan(
       `consume ${stream} ${event.type}`,
       { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'redis', 'messaging.destination.name': stream, 'messaging.consumer.group.name': group, 'messaging.message.id': event.id } },
       parent,
     );
+  }
+
+  private async processOne([entryId, flat]: RawEntry): Promise<void> {
+    const { stream, group, db, redis, logger } = this.options;
+    const { event, parent } = this.toEvent(entryId, flat);
+    const span = this.startSpan(event, parent);
+    event.context = trace.setSpan(parent, span);
     try {
       await context.with(trace.setSpan(parent, span), () =>
         withTransaction(db, async (client) => {

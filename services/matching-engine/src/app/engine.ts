@@ -1,6 +1,8 @@
-import { context, SpanKind, trace } from '@opentelemetry/api';
 import {
   captureTraceContext,
+  context,
+  SpanKind,
+  trace,
   enqueueEvents,
   restoreTraceContext,
   withTransaction,

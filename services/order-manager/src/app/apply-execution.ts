@@ -1,4 +1,4 @@
-import { withSpan, type StreamEvent, type Transaction } from '@exchange/platform';
+import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
 import { CASH_ASSET, formatAsset } from '@exchange/contracts';
 import { buyNeedCents, feeCents, fromLots, fromTicks, statusAfterFill } from '../domain/order-math.js';
 import type { OrderRow } from '../store/order-store.js';
@@ -58,16 +58,44 @@ async function closeOrder(deps: OrderDeps, data: CloseEvent, status: 'CANCELED' 
 }
 
 async function applyTrade(deps: OrderDeps, trade: TradeEvent, client: Transaction): Promise<void> {
-  // locked in id order, so two trades of the same orders never wait on each other in a circle
-  const [first, second] = [trade.makerOrderId, trade.takerOrderId].sort();
-  const rows = new Map<string, OrderRow>();
-  for (const id of [first!, second!]) {
+  await applyTrades(deps, [{ trade }], client);
+}
+
+interface SettledTrade {
+  trade: TradeEvent;
+  /** the context of the event's consume span */
+  context?: Context;
+}
+
+/**
+ * Settles trades through the wallet-service in one call (one ledger transaction, idempotent per
+ * trade id), then records each one's fills and order statuses. Orders are read once per batch:
+ * what matters of them (side, owner, price, fees, units) never changes.
+ */
+async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Transaction): Promise<void> {
+  const orders = new Map<string, OrderRow>();
+  // locked in id order, so two batches touching the same orders never wait on each other in a circle
+  const ids = [...new Set(trades.flatMap(({ trade }) => [trade.makerOrderId, trade.takerOrderId]))].sort();
+  for (const id of ids) {
     const row = await ownOrder(deps, client, id);
-    if (!row) throw new Error(`trade ${trade.symbol}:${trade.tradeId} names order ${id}, which this order manager never placed`);
-    rows.set(id, row);
+    if (!row) throw new Error(`a trade names order ${id}, which this order manager never placed`);
+    orders.set(id, row);
   }
-  const maker = rows.get(trade.makerOrderId)!;
-  const taker = rows.get(trade.takerOrderId)!;
+  const settlements = trades.map(({ trade, context: eventContext }) => ({ ...settlementOf(trade, orders), context: eventContext }));
+  const first = settlements[0]!.context ?? context.active();
+  await context.with(first, () => deps.wallet.post('/settle-trades', { trades: settlements.map((s) => s.request) }));
+  for (const settlement of settlements) {
+    await context.with(settlement.context ?? context.active(), () =>
+      withSpan('order status update', async () => {
+        for (const fill of settlement.fills) await deps.store.recordFill(client, fill.row, statusAfterFill(fill.remaining));
+      }),
+    );
+  }
+}
+
+function settlementOf(trade: TradeEvent, orders: Map<string, OrderRow>) {
+  const maker = orders.get(trade.makerOrderId)!;
+  const taker = orders.get(trade.takerOrderId)!;
   const units = { tickSizeCents: BigInt(maker.tick_size_cents), lotSize: BigInt(maker.lot_size) };
   const priceCents = fromTicks(trade.price, units);
   const shares = fromLots(trade.quantity, units);
@@ -79,36 +107,52 @@ async function applyTrade(deps: OrderDeps, trade: TradeEvent, client: Transactio
   const buyer = sides.find((side) => side.order.side === 'BUY')!;
   const seller = sides.find((side) => side.order.side === 'SELL')!;
   const tradeId = `${trade.symbol}:${trade.tradeId}`;
-
-  await deps.wallet.post('/settle-trade', {
+  const request = {
     tradeId,
     symbol: trade.symbol,
     price: formatAsset(priceCents, CASH_ASSET),
     quantity: shares.toString(),
     buyer: { userId: buyer.order.user_id, holdReference: buyer.order.id, fee: formatAsset(buyer.fee, CASH_ASSET), keepHeld: formatAsset(buyerNeeds(buyer.order, buyer.remaining), CASH_ASSET) },
     seller: { userId: seller.order.user_id, holdReference: seller.order.id, fee: formatAsset(seller.fee, CASH_ASSET), keepHeld: seller.remaining.toString() },
-  });
-  await withSpan('order status update', async () => {
-    for (const side of sides) {
-      await deps.store.recordFill(
-        client,
-        {
-          id: `${tradeId}:${side.liquidity === 'MAKER' ? 'M' : 'T'}`,
-          trade_id: tradeId,
-          order_id: side.order.id,
-          user_id: side.order.user_id,
-          symbol: trade.symbol,
-          side: side.order.side,
-          price_cents: priceCents.toString(),
-          quantity: shares.toString(),
-          fee_cents: side.fee.toString(),
-          liquidity: side.liquidity,
-          sequence: String(trade.sequence),
-        },
-        statusAfterFill(side.remaining),
-      );
+  };
+  const fills = sides.map((side) => ({
+    remaining: side.remaining,
+    row: {
+      id: `${tradeId}:${side.liquidity === 'MAKER' ? 'M' : 'T'}`,
+      trade_id: tradeId,
+      order_id: side.order.id,
+      user_id: side.order.user_id,
+      symbol: trade.symbol,
+      side: side.order.side,
+      price_cents: priceCents.toString(),
+      quantity: shares.toString(),
+      fee_cents: side.fee.toString(),
+      liquidity: side.liquidity,
+      sequence: String(trade.sequence),
+    },
+  }));
+  return { request, fills };
+}
+
+/**
+ * Applies the events of one read in order, in the consumer's one transaction: consecutive trades are
+ * settled together (one wallet call), everything else one event at a time.
+ */
+export async function applyExecutions(deps: OrderDeps, events: StreamEvent[], client: Transaction): Promise<void> {
+  let trades: SettledTrade[] = [];
+  const flush = async () => {
+    if (trades.length > 0) await applyTrades(deps, trades, client);
+    trades = [];
+  };
+  for (const event of events) {
+    if (event.type === 'trade') {
+      trades.push({ trade: event.data as TradeEvent, context: event.context });
+      continue;
     }
-  });
+    await flush();
+    await context.with(event.context ?? context.active(), () => applyExecution(deps, event, client));
+  }
+  await flush();
 }
 
 /** What a buy order must still hold for what is left of it; nothing once it is done. */

@@ -1,6 +1,6 @@
 import { StreamConsumer, type Logger, type Pool, type Redis } from '@exchange/platform';
 import { executionsStream } from '@exchange/contracts';
-import { applyExecution } from '../app/apply-execution.js';
+import { applyExecution, applyExecutions } from '../app/apply-execution.js';
 import type { OrderDeps } from '../app/order-deps.js';
 
 export const ORDER_MANAGER_GROUP = 'order-manager';
@@ -22,6 +22,7 @@ export class ExecutionsConsumers {
       group: ORDER_MANAGER_GROUP,
       consumer,
       handle: (event, client) => applyExecution(deps, event, client),
+      handleBatch: (events, client) => applyExecutions(deps, events, client),
     });
     this.consumers.set(symbol, stream);
     await stream.start();

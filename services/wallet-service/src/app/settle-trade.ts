@@ -50,82 +50,120 @@ function tradeIdReused(): AppError {
   return new AppError('IDEMPOTENCY_KEY_REUSED', 'This tradeId was settled with different terms');
 }
 
-/**
- * Settles one trade in one transaction: the buyer's held cash pays the seller (less the seller's fee)
- * and the fees go to the exchange's revenue account; the seller's held shares go to the buyer. Each
- * side pays from its order's hold. Settling the same trade id again changes nothing and returns the
- * first answer.
- */
-export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest): Promise<SettleTradeResponse> {
+interface Prepared {
+  request: SettleTradeRequest;
+  trade: Trade;
+  buyerHold: HoldRow;
+  sellerHold: HoldRow;
+  buyerSharesId: string;
+  sellerCashId: string;
+}
+
+/** Validates a trade and finds (or opens) the four accounts it moves, without locking them yet. */
+async function prepare(deps: WalletDeps, client: Transaction, request: SettleTradeRequest): Promise<Prepared> {
   await deps.learnAsset?.(request.symbol);
   const trade = parseTrade(deps, request);
   const { ledger } = deps;
   const { symbol, buyer, seller } = request;
-  const result = await withSpan('trade settlement', () =>
+  const buyerHold = await holdFor(ledger, client, buyer.holdReference, buyer.userId, CASH_ASSET, 'buyer');
+  const sellerHold = await holdFor(ledger, client, seller.holdReference, seller.userId, symbol, 'seller');
+  const buyerShares = await ledger.createAccount(client, buyer.userId, symbol);
+  const sellerCash = await ledger.createAccount(client, seller.userId, CASH_ASSET);
+  return { request, trade, buyerHold, sellerHold, buyerSharesId: buyerShares.id, sellerCashId: sellerCash.id };
+}
+
+const walletsOf = (p: Prepared) => [p.buyerHold.walletId, p.sellerHold.walletId, p.buyerSharesId, p.sellerCashId];
+
+/**
+ * Settles one trade whose accounts this transaction has locked: the buyer's held cash pays the
+ * seller (less the seller's fee) and the fees go to the exchange's revenue account; the seller's
+ * held shares go to the buyer; what each order no longer needs is released in the same entry.
+ * A trade id settled before changes nothing and returns the first answer.
+ */
+async function settleLocked(deps: WalletDeps, client: Transaction, prepared: Prepared): Promise<SettleTradeResponse> {
+  const { ledger } = deps;
+  const { request, trade, buyerHold, sellerHold } = prepared;
+  const { symbol, buyer, seller } = request;
+  const hash = requestHash(request);
+  const prior = await ledger.findEntry(client, 'TRADE', request.tradeId);
+  if (prior) return replayOf<SettleTradeResponse>(prior, hash, tradeIdReused);
+
+  const [lockedBuyerHold, lockedSellerHold] = await Promise.all([
+    ledger.findHold(client, buyer.holdReference, true),
+    ledger.findHold(client, seller.holdReference, true),
+  ]).then((holds) => holds.map((hold) => hold!));
+  const buyerCost = trade.notional + trade.buyerFee;
+  if (lockedBuyerHold!.remaining < buyerCost) throw insufficient(CASH_ASSET, lockedBuyerHold!.remaining, buyerCost);
+  if (lockedSellerHold!.remaining < trade.quantity) throw insufficient(symbol, lockedSellerHold!.remaining, trade.quantity);
+
+  // what each order no longer needs goes back to its owner in the same entry
+  const buyerLeft = lockedBuyerHold!.remaining - buyerCost;
+  const sellerLeft = lockedSellerHold!.remaining - trade.quantity;
+  const buyerRelease = excess(buyerLeft, trade.buyerKeeps);
+  const sellerRelease = excess(sellerLeft, trade.sellerKeeps);
+  const fees = await ledger.systemWalletId(client, 'FEES', CASH_ASSET);
+  const transactionId = randomUUID();
+  const response: SettleTradeResponse = {
+    transactionId,
+    tradeId: request.tradeId,
+    notional: formatAsset(trade.notional, CASH_ASSET),
+    buyerHold: toHold({ ...lockedBuyerHold!, remaining: buyerLeft - buyerRelease }),
+    sellerHold: toHold({ ...lockedSellerHold!, remaining: sellerLeft - sellerRelease }),
+  };
+  await ledger.post(
+    client,
+    { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { requestHash: hash, response } },
+    [
+      { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: buyerRelease, heldChange: -buyerCost - buyerRelease },
+      { walletId: prepared.sellerCashId, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
+      { walletId: fees, asset: CASH_ASSET, availableChange: trade.buyerFee + trade.sellerFee, heldChange: 0n },
+      { walletId: sellerHold.walletId, asset: symbol, availableChange: sellerRelease, heldChange: -trade.quantity - sellerRelease },
+      { walletId: prepared.buyerSharesId, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
+    ],
+  );
+  await ledger.reduceHold(client, buyer.holdReference, buyerCost + buyerRelease);
+  await ledger.reduceHold(client, seller.holdReference, trade.quantity + sellerRelease);
+  await enqueueEvent(client, {
+    stream: WALLET_EVENTS_STREAM,
+    type: 'trade_settled',
+    data: {
+      transactionId,
+      tradeId: request.tradeId,
+      symbol,
+      price: request.price,
+      quantity: formatAsset(trade.quantity, symbol),
+      notional: response.notional,
+      buyer: { userId: buyer.userId, orderId: buyer.holdReference, fee: formatAsset(trade.buyerFee, CASH_ASSET), released: formatAsset(buyerRelease, CASH_ASSET) },
+      seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET), released: formatAsset(sellerRelease, symbol) },
+    },
+  });
+  return response;
+}
+
+/** Settles one trade in one transaction (see settleLocked). */
+export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest): Promise<SettleTradeResponse> {
+  const [result] = await settleTrades(deps, [request]);
+  return result!;
+}
+
+/**
+ * Settles trades in order, all in one transaction: every account any of them moves is locked first,
+ * in id order (as every writer here locks), so a batch never deadlocks with other writers. One
+ * refused trade refuses the batch; the caller can then settle them one by one.
+ */
+export async function settleTrades(deps: WalletDeps, requests: SettleTradeRequest[]): Promise<SettleTradeResponse[]> {
+  const { ledger } = deps;
+  const results = await withSpan('trade settlement', () =>
     withTransaction(ledger.db, async (client) => {
-      const buyerHold = await holdFor(ledger, client, buyer.holdReference, buyer.userId, CASH_ASSET, 'buyer');
-      const sellerHold = await holdFor(ledger, client, seller.holdReference, seller.userId, symbol, 'seller');
-      const buyerShares = await ledger.createAccount(client, buyer.userId, symbol);
-      const sellerCash = await ledger.createAccount(client, seller.userId, CASH_ASSET);
-      await ledger.lockAccounts(client, [buyerHold.walletId, sellerHold.walletId, buyerShares.id, sellerCash.id]);
-
-      const hash = requestHash(request);
-      const prior = await ledger.findEntry(client, 'TRADE', request.tradeId);
-      if (prior) return replayOf<SettleTradeResponse>(prior, hash, tradeIdReused);
-
-      const [lockedBuyerHold, lockedSellerHold] = await Promise.all([
-        ledger.findHold(client, buyer.holdReference, true),
-        ledger.findHold(client, seller.holdReference, true),
-      ]).then((holds) => holds.map((hold) => hold!));
-      const buyerCost = trade.notional + trade.buyerFee;
-      if (lockedBuyerHold!.remaining < buyerCost) throw insufficient(CASH_ASSET, lockedBuyerHold!.remaining, buyerCost);
-      if (lockedSellerHold!.remaining < trade.quantity) throw insufficient(symbol, lockedSellerHold!.remaining, trade.quantity);
-
-      // what each order no longer needs goes back to its owner in the same entry
-      const buyerLeft = lockedBuyerHold!.remaining - buyerCost;
-      const sellerLeft = lockedSellerHold!.remaining - trade.quantity;
-      const buyerRelease = excess(buyerLeft, trade.buyerKeeps);
-      const sellerRelease = excess(sellerLeft, trade.sellerKeeps);
-      const fees = await ledger.systemWalletId(client, 'FEES', CASH_ASSET);
-      const transactionId = randomUUID();
-      const response: SettleTradeResponse = {
-        transactionId,
-        tradeId: request.tradeId,
-        notional: formatAsset(trade.notional, CASH_ASSET),
-        buyerHold: toHold({ ...lockedBuyerHold!, remaining: buyerLeft - buyerRelease }),
-        sellerHold: toHold({ ...lockedSellerHold!, remaining: sellerLeft - sellerRelease }),
-      };
-      await ledger.post(
-        client,
-        { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { requestHash: hash, response } },
-        [
-          { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: buyerRelease, heldChange: -buyerCost - buyerRelease },
-          { walletId: sellerCash.id, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
-          { walletId: fees, asset: CASH_ASSET, availableChange: trade.buyerFee + trade.sellerFee, heldChange: 0n },
-          { walletId: sellerHold.walletId, asset: symbol, availableChange: sellerRelease, heldChange: -trade.quantity - sellerRelease },
-          { walletId: buyerShares.id, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
-        ],
-      );
-      await ledger.reduceHold(client, buyer.holdReference, buyerCost + buyerRelease);
-      await ledger.reduceHold(client, seller.holdReference, trade.quantity + sellerRelease);
-      await enqueueEvent(client, {
-        stream: WALLET_EVENTS_STREAM,
-        type: 'trade_settled',
-        data: {
-          transactionId,
-          tradeId: request.tradeId,
-          symbol,
-          price: request.price,
-          quantity: formatAsset(trade.quantity, symbol),
-          notional: response.notional,
-          buyer: { userId: buyer.userId, orderId: buyer.holdReference, fee: formatAsset(trade.buyerFee, CASH_ASSET), released: formatAsset(buyerRelease, CASH_ASSET) },
-          seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET), released: formatAsset(sellerRelease, symbol) },
-        },
-      });
-      return response;
+      const prepared: Prepared[] = [];
+      for (const request of requests) prepared.push(await prepare(deps, client, request));
+      await ledger.lockAccounts(client, prepared.flatMap(walletsOf));
+      const answers: SettleTradeResponse[] = [];
+      for (const one of prepared) answers.push(await settleLocked(deps, client, one));
+      return answers;
     }).catch(refuseConcurrentReuse(tradeIdReused)),
   );
   // the relay publishes what this committed (a replay committed nothing, and costs one empty look)
   deps.outbox.wake();
-  return result;
+  return results;
 }

@@ -7,6 +7,8 @@ import {
   releaseFundsRequestSchema,
   settleTradeRequestSchema,
   settleTradeResponseSchema,
+  settleTradesRequestSchema,
+  settleTradesResponseSchema,
   updateBalanceRequestSchema,
   walletSchema,
   walletTransactionsSchema,
@@ -16,7 +18,7 @@ import { blockFunds } from '../app/block-funds.js';
 import { deposit } from '../app/deposit.js';
 import { getBalances, listTransactions } from '../app/read-wallet.js';
 import { releaseFunds } from '../app/release-funds.js';
-import { settleTrade } from '../app/settle-trade.js';
+import { settleTrade, settleTrades } from '../app/settle-trade.js';
 import type { WalletDeps } from '../app/wallet-deps.js';
 
 const userParams = z.object({ userId: z.uuid() });
@@ -49,4 +51,8 @@ export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
   app.post('/settle-trade', { schema: { body: settleTradeRequestSchema, response: { 200: settleTradeResponseSchema } } }, async (request) =>
     settleTrade(deps, request.body),
   );
+
+  app.post('/settle-trades', { schema: { body: settleTradesRequestSchema, response: { 200: settleTradesResponseSchema } } }, async (request) => ({
+    results: await settleTrades(deps, request.body.trades),
+  }));
 }
