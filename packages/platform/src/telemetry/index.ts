@@ -16,7 +16,14 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { z } from 'zod';
@@ -34,6 +41,11 @@ const telemetryConfigSchema = z.object({
   OTEL_BSP_SCHEDULE_DELAY: envInt(1000, 1),
   OTEL_EXPORTER_OTLP_TIMEOUT: envInt(3000, 1),
   OTEL_LOG_LEVEL: z.enum(['none', 'error', 'warn', 'info', 'debug']).default('none'),
+  /** the standard sampler settings: every trace by default; e.g. parentbased_traceidratio with 0.1 keeps one in ten */
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 /** Paths probed every few hundred milliseconds; tracing them would drown the real traffic. */
@@ -103,6 +115,7 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   // The tracer provider and the five instrumentations we use, rather than NodeSDK: NodeSDK loads
   // every exporter it might be asked for (gRPC included) and costs each process about a second at start.
   const provider = new NodeTracerProvider({
+    sampler: samplerOf(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG),
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: serviceName,
       [ATTR_SERVICE_VERSION]: '0.1.0',
@@ -145,4 +158,10 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   };
   setTelemetryShutdown(shutdown);
   return { shutdown };
+}
+
+/** The sampler the standard OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG name. */
+export function samplerOf(name: string, ratio: number): Sampler {
+  const root: Sampler = name.endsWith('always_off') ? new AlwaysOffSampler() : name.endsWith('traceidratio') ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOnSampler();
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }

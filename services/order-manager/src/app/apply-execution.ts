@@ -135,21 +135,27 @@ function settlementOf(trade: TradeEvent, orders: Map<string, OrderRow>) {
 }
 
 /**
- * Applies the events of one read in order, in the consumer's one transaction: consecutive trades are
- * settled together (one wallet call), everything else one event at a time.
+ * Applies the events of one read in the consumer's one transaction: the trades are settled together
+ * (one wallet call), in order; an event that closes an order waits only for the trades of that
+ * order before it; events that change nothing (accepted, reduced) are passed over.
  */
 export async function applyExecutions(deps: OrderDeps, events: StreamEvent[], client: Transaction): Promise<void> {
   let trades: SettledTrade[] = [];
+  const involved = new Set<string>();
   const flush = async () => {
     if (trades.length > 0) await applyTrades(deps, trades, client);
     trades = [];
+    involved.clear();
   };
   for (const event of events) {
     if (event.type === 'trade') {
-      trades.push({ trade: event.data as TradeEvent, context: event.context });
+      const trade = event.data as TradeEvent;
+      trades.push({ trade, context: event.context });
+      involved.add(trade.makerOrderId).add(trade.takerOrderId);
       continue;
     }
-    await flush();
+    if (!CLOSING[event.type] && event.type !== 'cancel_rejected') continue;
+    if (involved.has((event.data as CloseEvent).orderId)) await flush();
     await context.with(event.context ?? context.active(), () => applyExecution(deps, event, client));
   }
   await flush();
