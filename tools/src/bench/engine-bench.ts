@@ -1,27 +1,16 @@
 import { OrderBook as ReferenceLibraryBook } from 'nodejs-order-book';
 import { OrderBook, type Command, type EventSink } from '@exchange/matching-engine/dist/domain/index.js';
+import { seededRandom } from '@exchange/platform/testing';
 import type { Print } from './bench-support.js';
 
 const MID = 10_000;
-
-/** mulberry32: a small, fast, seeded generator, so every run replays the same workload. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * ~70% passive limit orders within 50 ticks of a mid price, ~20% cancels of live passive orders,
  * ~10% marketable orders (IOC limits through the mid, and market orders).
  */
 export function engineWorkload(count: number, seed = 42): Command[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const commands: Command[] = [];
   const live: string[] = [];
   let next = 0;

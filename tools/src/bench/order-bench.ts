@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { seededRandom } from '@exchange/platform/testing';
 import { latencyRow } from './auth-bench.js';
 import { percentile, postJson, runTag, signUp, type BenchSystem, type Print } from './bench-support.js';
 import { ProcessCpu } from './process-cpu.js';
@@ -43,18 +44,6 @@ interface Answer {
   answeredAt: number;
 }
 
-/** A seeded generator: the same order flow on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const price = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
 /**
@@ -64,7 +53,7 @@ const price = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 10
  * takers are different users, so self-trade prevention never cancels a taker.
  */
 function orderFlow(symbol: string, makers: Trader[], takers: Trader[], seed: number): (kind?: 'maker' | 'taker') => OrderRequest {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
   return (kind) => {
     const isCrossing = kind ? kind === 'taker' : random() < 0.4;

@@ -81,7 +81,9 @@ export async function checkPortsFree(ports: Array<{ name: string; port: number }
  */
 export async function findFreePortBase(count: number, attempts = 50): Promise<number> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 4000) * 10;
+    // below Linux's ephemeral range (32768 and up): an outgoing connection of any process could take
+    // a port there between this check and the service's listen
+    const base = 20_000 + Math.floor(Math.random() * 1200) * 10;
     let isFree = true;
     for (let offset = 0; offset < count && isFree; offset++) isFree = await isPortFree(base + offset);
     if (isFree) return base;

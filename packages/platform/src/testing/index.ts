@@ -13,6 +13,18 @@ export function uniqueSuffix(): string {
 }
 
 /** A TCP port nobody listens on right now. */
+/** mulberry32: a small seeded generator, so a test or bench replays the same workload every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createTcpServer();
