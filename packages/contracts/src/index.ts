@@ -6,3 +6,4 @@ export * from './engine.js';
 export * from './markets.js';
 export * from './risk.js';
 export * from './orders.js';
+export * from './market-data.js';

@@ -25,3 +25,17 @@ export function createRedis(options: RedisConnectionOptions): Redis {
   redis.on('error', () => {});
   return redis;
 }
+
+/**
+ * Pub/sub channels are not keys, so ioredis does not put its key prefix on them; this does, so that
+ * several systems (or test runs) sharing one Redis never hear each other. Use it on both sides:
+ * PUBLISH and (P)SUBSCRIBE. A message's channel comes back prefixed; `unprefixedChannel` strips it.
+ */
+export function prefixedChannel(redis: Redis, channel: string): string {
+  return `${redis.options.keyPrefix ?? ''}${channel}`;
+}
+
+export function unprefixedChannel(redis: Redis, channel: string): string {
+  const prefix = redis.options.keyPrefix ?? '';
+  return channel.startsWith(prefix) ? channel.slice(prefix.length) : channel;
+}

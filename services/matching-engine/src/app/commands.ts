@@ -71,8 +71,11 @@ const EXECUTION_TYPES: Record<BookEvent['type'], string> = {
   commandRejected: 'cancel_rejected',
 };
 
-/** A book event as published on `executions:{SYMBOL}`: the architecture's event names. */
-export function executionOf(symbol: string, event: BookEvent): { id: string; type: string; data: Record<string, unknown> } {
+/**
+ * A book event as published on `executions:{SYMBOL}`: the architecture's event names, and the time
+ * the engine committed it (the book itself has no clock; the service stamps its batches).
+ */
+export function executionOf(symbol: string, event: BookEvent, executedAt: string): { id: string; type: string; data: Record<string, unknown> } {
   const { type, ...fields } = event;
-  return { id: `${symbol}:${event.sequence}`, type: EXECUTION_TYPES[type], data: { symbol, ...fields } };
+  return { id: `${symbol}:${event.sequence}`, type: EXECUTION_TYPES[type], data: { symbol, ...fields, executedAt } };
 }

@@ -1,5 +1,5 @@
-import { createConsumerGroup, type Logger, type Redis } from '@exchange/platform';
-import { ordersStream } from '@exchange/contracts';
+import { createConsumerGroup, prefixedChannel, type Logger, type Redis } from '@exchange/platform';
+import { engineBookChannel, engineBookKey, ordersStream, type EngineBookState } from '@exchange/contracts';
 import { parseEntry, type Inbound } from './commands.js';
 import type { MatchingEngine } from './engine.js';
 
@@ -124,11 +124,19 @@ export class EngineLoop {
     for (const [stream, ids] of byStream) await this.options.redis.xack(stream, ENGINE_GROUP, ...ids);
   }
 
-  /** The seed's "order book state" in Redis, for market data: the top levels of each changed book. */
+  /**
+   * The seed's "order book state" in Redis, for market data and risk: the top levels of each changed
+   * book, kept at `book:{SYMBOL}` and announced on `engine-book:{SYMBOL}` (with the trace of the
+   * command that changed it last), so market data can turn consecutive states into depth updates.
+   */
   private async publishBooks(symbols: Set<string>): Promise<void> {
+    const { engine, redis } = this.options;
     for (const symbol of symbols) {
-      const book = this.options.engine.book(symbol);
-      if (book) await this.options.redis.set(`book:${symbol}`, JSON.stringify({ symbol, ...book.depth(50), lastPrice: this.options.engine.lastPrice(symbol) }));
+      const book = engine.book(symbol);
+      if (!book) continue;
+      const state: EngineBookState = { symbol, ...book.depth(50), lastPrice: engine.lastPrice(symbol), traceparent: engine.lastTraceparent(symbol) };
+      const json = JSON.stringify(state);
+      await redis.multi().set(engineBookKey(symbol), json).publish(prefixedChannel(redis, engineBookChannel(symbol)), json).exec();
     }
   }
 }

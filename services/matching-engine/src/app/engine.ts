@@ -56,6 +56,8 @@ export class MatchingEngine {
   private readonly books = new Map<string, OrderBook>();
   private readonly sinceSnapshot = new Map<string, number>();
   private readonly lastPrices = new Map<string, number>();
+  /** the trace context of the latest command that changed each book, for the book state it publishes */
+  private readonly lastTraceparents = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -66,6 +68,10 @@ export class MatchingEngine {
   /** The price of the latest trade of a symbol, in ticks (for the book state market data and risk read). */
   lastPrice(symbol: string): number | undefined {
     return this.lastPrices.get(symbol);
+  }
+
+  lastTraceparent(symbol: string): string | undefined {
+    return this.lastTraceparents.get(symbol) || undefined;
   }
 
   get symbols(): string[] {
@@ -167,14 +173,16 @@ export class MatchingEngine {
     if (applied.length === 0) return;
     const outbox: Parameters<typeof enqueueEvents>[1] = [];
     const executions: Array<{ symbol: string; sequence: number; type: string; payload: string }> = [];
+    const executedAt = new Date().toISOString();
     for (const { inbound, events } of applied) {
       // each command's events continue the trace of the order that caused them
       const parent = restoreTraceContext({ traceparent: inbound.traceparent, tracestate: inbound.tracestate });
       const span = tracer.startSpan(`match ${inbound.symbol}`, { kind: SpanKind.INTERNAL, attributes: { 'exchange.symbol': inbound.symbol, 'exchange.events': events.map((e) => e.type).join(',') } }, parent);
       const traceContext = captureTraceContext(trace.setSpan(context.active(), span));
       span.end();
+      if (events.length > 0) this.lastTraceparents.set(inbound.symbol, traceContext.traceparent ?? '');
       for (const event of events) {
-        const execution = executionOf(inbound.symbol, event);
+        const execution = executionOf(inbound.symbol, event, executedAt);
         executions.push({ symbol: inbound.symbol, sequence: event.sequence, type: execution.type, payload: JSON.stringify(execution.data) });
         outbox.push({ id: execution.id, stream: executionsStream(inbound.symbol), type: execution.type, data: execution.data, traceContext });
       }
