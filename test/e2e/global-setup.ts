@@ -13,6 +13,10 @@ declare module 'vitest' {
     authRateLimit: number;
     userRateLimit: number;
     addressRateLimit: number;
+    redisUrl: string;
+    redisPrefix: string;
+    /** what a second gateway needs to join this system */
+    systemEnv: Record<string, string>;
   }
 }
 
@@ -20,6 +24,8 @@ export const AUTH_RATE_LIMIT = 5;
 export const USER_RATE_LIMIT = 200;
 export const IDEMPOTENCY_WAIT_MS = 500;
 export const ADDRESS_RATE_LIMIT = 300;
+/** small stream limits, so the tests can reach them */
+export const STREAM_ENV = { STREAM_MAX_SUBSCRIPTIONS: '8', STREAM_HEARTBEAT_MS: '500' };
 
 /**
  * Starts the whole system once for the end-to-end files, through the same launcher `npm start` uses,
@@ -58,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         RATE_LIMIT_ADDRESS_MAX: String(ADDRESS_RATE_LIMIT),
         // the janitor of placements that died halfway looks every 2 s
         ORDER_PENDING_TIMEOUT_MS: '6000',
+        ...STREAM_ENV,
       },
       output: (line) => {
         logs.push(line);
@@ -80,6 +87,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('authRateLimit', AUTH_RATE_LIMIT);
   project.provide('userRateLimit', USER_RATE_LIMIT);
   project.provide('addressRateLimit', ADDRESS_RATE_LIMIT);
+  project.provide('redisUrl', redis.url);
+  project.provide('redisPrefix', redis.prefix);
+  project.provide('systemEnv', {
+    ...Object.fromEntries(Object.entries(system.urls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_PORT`, new URL(url).port])),
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    JWT_PRIVATE_KEY: jwtPrivateKey,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    TRUST_PROXY: '127.0.0.1',
+    RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
+    RATE_LIMIT_ADDRESS_MAX: String(ADDRESS_RATE_LIMIT),
+    ...STREAM_ENV,
+  });
 
   return async () => {
     await system?.stop();

@@ -23,4 +23,9 @@ export const gatewayConfig = {
   TRUST_PROXY: commaList.default([]),
   /** largest request body in bytes */
   BODY_LIMIT_BYTES: envInt(64 * 1024, 1024),
+  /** /v1/stream: channels per connection, unsent bytes before a slow client is dropped, ping interval, largest client message */
+  STREAM_MAX_SUBSCRIPTIONS: envInt(50, 1),
+  STREAM_MAX_BUFFERED_BYTES: envInt(1024 * 1024, 1024),
+  STREAM_HEARTBEAT_MS: envInt(15_000, 100),
+  STREAM_MAX_MESSAGE_BYTES: envInt(4096, 256),
 };

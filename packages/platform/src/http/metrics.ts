@@ -26,3 +26,6 @@ export function createMetrics(service: string): HttpMetrics {
   });
   return { registry, requestDuration, errors };
 }
+
+/** prom-client's metric types, from the one copy the platform depends on, for a service's own metrics. */
+export { Counter, Gauge, Histogram } from 'prom-client';

@@ -1,0 +1,79 @@
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { Counter, Gauge, type HttpMetrics, type HttpServer, type Logger, type Redis, type ServiceClient } from '@exchange/platform';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import { LiveHub } from './live-hub.js';
+import { StreamSession, type StreamLimits } from './stream-session.js';
+
+export interface StreamRouteOptions {
+  redis: Redis;
+  marketData: ServiceClient;
+  verifier: TokenVerifier;
+  logger: Logger;
+  registry: HttpMetrics['registry'];
+  limits: StreamLimits & { heartbeatMs: number; maxMessageBytes: number };
+  onClose(hook: () => Promise<unknown> | unknown): void;
+}
+
+const streamQuery = z.object({ token: z.string().max(4096).optional() });
+
+/**
+ * `GET /v1/stream`: the live WebSocket of API.md. Public channels (book, trades, ticker, candles) for
+ * anyone; the private `user` channel for a client that authenticated (`?token=` or an `auth`
+ * message). Heartbeats find dead peers; slow clients are disconnected.
+ */
+export async function registerStreamRoutes(app: HttpServer, options: StreamRouteOptions): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: options.limits.maxMessageBytes } });
+  const hub = new LiveHub(options.redis, options.logger);
+  options.onClose(() => hub.close());
+  const connections = new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections of /v1/stream', registers: [options.registry] });
+  const slow = new Counter({ name: 'ws_slow_client_disconnects_total', help: 'WebSocket clients disconnected for not reading fast enough', registers: [options.registry] });
+
+  // one timer for every connection: a peer that did not answer the previous ping is gone
+  const alive = new WeakMap<WebSocket, boolean>();
+  const sockets = new Set<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const socket of sockets) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, options.limits.heartbeatMs);
+  heartbeat.unref();
+  options.onClose(() => clearInterval(heartbeat));
+
+  app.get(
+    '/v1/stream',
+    {
+      websocket: true,
+      schema: {
+        tags: ['live'],
+        summary: 'Live stream (WebSocket): book, trades, ticker, candles and your own updates',
+        querystring: streamQuery,
+      },
+    },
+    (socket, request) => {
+      sockets.add(socket);
+      connections.inc();
+      alive.set(socket, true);
+      socket.on('pong', () => alive.set(socket, true));
+      const session = new StreamSession(socket, { hub, marketData: options.marketData, verifier: options.verifier, logger: options.logger, limits: options.limits, onSlowClient: () => slow.inc() });
+      // handlers first (a message may arrive at once), then one message at a time, in order,
+      // after the token of the query (if any) was checked
+      const { token } = request.query as z.infer<typeof streamQuery>;
+      let queue = token ? session.authenticate(token) : Promise.resolve();
+      socket.on('message', (raw) => {
+        queue = queue.then(() => session.handle(raw)).catch((error) => options.logger.warn({ err: error }, 'a stream message failed'));
+      });
+      socket.on('close', () => {
+        sockets.delete(socket);
+        connections.dec();
+        void session.close();
+      });
+    },
+  );
+}

@@ -1,0 +1,193 @@
+import type { WebSocket, RawData } from 'ws';
+import { z } from 'zod';
+import { AppError, type Logger, type ServiceClient } from '@exchange/platform';
+import { CANDLE_INTERVALS, marketDataChannel, userChannel, type Book } from '@exchange/contracts';
+import type { AuthenticatedUser, TokenVerifier } from '../auth/token-verifier.js';
+import type { LiveHub } from './live-hub.js';
+
+export interface StreamLimits {
+  /** channels one connection may listen to at once */
+  maxSubscriptions: number;
+  /** a client whose unsent data passes this is disconnected instead of growing the server's memory */
+  maxBufferedBytes: number;
+}
+
+export interface StreamDeps {
+  hub: LiveHub;
+  marketData: ServiceClient;
+  verifier: TokenVerifier;
+  logger: Logger;
+  limits: StreamLimits;
+  onSlowClient(): void;
+}
+
+const SYMBOL = '[A-Z][A-Z0-9.]{0,11}';
+const CHANNEL_PATTERNS: Array<[RegExp, ChannelKind]> = [
+  [new RegExp(`^book:(${SYMBOL})$`), 'book'],
+  [new RegExp(`^trades:(${SYMBOL})$`), 'trades'],
+  [new RegExp(`^ticker:(${SYMBOL})$`), 'ticker'],
+  [new RegExp(`^candles:(${SYMBOL}):(${CANDLE_INTERVALS.join('|')})$`), 'candles'],
+  [/^user$/, 'user'],
+];
+type ChannelKind = 'book' | 'trades' | 'ticker' | 'candles' | 'user';
+
+const clientMessageSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('subscribe'), channels: z.array(z.string().max(64)).min(1).max(50) }),
+  z.strictObject({ op: z.literal('unsubscribe'), channels: z.array(z.string().max(64)).min(1).max(50) }),
+  z.strictObject({ op: z.literal('auth'), token: z.string().min(1).max(4096) }),
+  z.strictObject({ op: z.literal('ping') }),
+]);
+
+type Frame = Record<string, unknown>;
+
+/**
+ * One WebSocket client of `GET /v1/stream`: its identity (a token in the query or an `auth`
+ * message), its subscriptions, and what it is sent. A bad message gets an error frame and the
+ * connection stays; a client too slow to read is disconnected.
+ */
+export class StreamSession {
+  private readonly subscriptions = new Map<string, () => Promise<void>>();
+  private isClosed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: StreamDeps,
+    private user?: AuthenticatedUser,
+  ) {}
+
+  async handle(raw: RawData): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString());
+    } catch {
+      return this.error('VALIDATION_FAILED', 'Messages are JSON objects such as {"op":"subscribe","channels":["book:AAPL"]}');
+    }
+    const message = clientMessageSchema.safeParse(parsed);
+    if (!message.success) return this.error('VALIDATION_FAILED', `Not a message this stream understands: ${message.error.issues[0]?.message ?? 'invalid'}`);
+    const body = message.data;
+    if (body.op === 'ping') return this.send({ type: 'pong' });
+    if (body.op === 'auth') return this.authenticate(body.token);
+    if (body.op === 'unsubscribe') {
+      for (const channel of body.channels) await this.unsubscribe(channel);
+      return;
+    }
+    for (const channel of body.channels) await this.subscribe(channel);
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    const stops = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    await Promise.all(stops.map((stop) => stop()));
+  }
+
+  async authenticate(token: string): Promise<void> {
+    try {
+      this.user = await this.deps.verifier.verify(`Bearer ${token}`);
+      this.send({ type: 'authenticated', userId: this.user.id });
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'UNAUTHENTICATED';
+      this.error(code, error instanceof AppError ? error.message : 'The access token is invalid');
+    }
+  }
+
+  private async subscribe(channel: string): Promise<void> {
+    if (this.subscriptions.has(channel)) return;
+    const match = CHANNEL_PATTERNS.map(([pattern, kind]) => [pattern.exec(channel), kind] as const).find(([found]) => found);
+    if (!match) return this.error('UNKNOWN_CHANNEL', `No channel "${channel}": book:SYMBOL, trades:SYMBOL, ticker:SYMBOL, candles:SYMBOL:INTERVAL or user`, channel);
+    if (this.subscriptions.size >= this.deps.limits.maxSubscriptions) {
+      return this.error('TOO_MANY_SUBSCRIPTIONS', `At most ${this.deps.limits.maxSubscriptions} channels per connection`, channel);
+    }
+    const [found, kind] = match;
+    // reserved at once, so a second subscribe of the same channel while this one is set up is a no-op
+    this.subscriptions.set(channel, async () => {});
+    try {
+      const stop = kind === 'user' ? await this.subscribeUser(channel) : await this.subscribeMarket(channel, kind, found![1]!, found![2]);
+      if (this.isClosed || !this.subscriptions.has(channel)) await stop();
+      else this.subscriptions.set(channel, stop);
+    } catch (error) {
+      this.subscriptions.delete(channel);
+      if (error instanceof AppError) return this.error(error.code, error.message, channel);
+      this.deps.logger.warn({ err: error, channel }, 'subscribing failed');
+      this.error('INTERNAL_ERROR', 'Subscribing failed', channel);
+    }
+  }
+
+  private async unsubscribe(channel: string): Promise<void> {
+    const stop = this.subscriptions.get(channel);
+    this.subscriptions.delete(channel);
+    await stop?.();
+    this.send({ channel, type: 'unsubscribed' });
+  }
+
+  private async subscribeUser(channel: string): Promise<() => Promise<void>> {
+    if (!this.user) throw new AppError('UNAUTHENTICATED', 'The user channel needs a signed-in client: connect with ?token= or send {"op":"auth","token":"…"} first');
+    const stop = await this.deps.hub.listen(userChannel(this.user.id), (message) => {
+      const { traceparent: _unused, ...data } = message;
+      this.send({ channel, type: 'update', data });
+    });
+    this.send({ channel, type: 'subscribed' });
+    return stop;
+  }
+
+  /**
+   * A market channel: listen first and hold what arrives, then send the snapshot, then what was held
+   * that is newer than it, then everything live. For the book this is the sequenced protocol: the
+   * first update after a snapshot at S has firstSequence ≤ S + 1 ≤ sequence.
+   */
+  private async subscribeMarket(channel: string, kind: Exclude<ChannelKind, 'user'>, symbol: string, interval?: string): Promise<() => Promise<void>> {
+    const wanted = { book: 'depth', trades: 'trade', ticker: 'ticker', candles: 'candle' }[kind];
+    const held: Array<Record<string, unknown>> = [];
+    let snapshotSequence: number | undefined;
+    const forward = (message: Record<string, unknown>) => {
+      if (kind === 'book') {
+        if (Number(message.sequence) <= snapshotSequence!) return;
+        this.send({ channel, type: 'update', firstSequence: message.firstSequence, sequence: message.sequence, data: { bids: message.bids, asks: message.asks } });
+      } else {
+        const data = kind === 'trades' ? message.trade : kind === 'ticker' ? message.ticker : message.candle;
+        this.send({ channel, type: 'update', data });
+      }
+    };
+    const stop = await this.deps.hub.listen(marketDataChannel(symbol), (message) => {
+      if (message.type !== wanted || (kind === 'candles' && message.interval !== interval)) return;
+      if (snapshotSequence === undefined) held.push(message);
+      else forward(message);
+    });
+    try {
+      const path = `/markets/${symbol}/${kind === 'trades' ? 'trades' : kind}`;
+      const query = kind === 'book' ? { depth: 50 } : kind === 'candles' ? { interval, limit: 200 } : kind === 'trades' ? { limit: 50 } : undefined;
+      const { body } = await this.deps.marketData.get<Record<string, unknown>>(path, { query });
+      if (kind === 'book') {
+        const book = body as unknown as Book;
+        snapshotSequence = book.sequence;
+        this.send({ channel, type: 'snapshot', sequence: book.sequence, data: { bids: book.bids, asks: book.asks } });
+      } else {
+        snapshotSequence = -1;
+        this.send({ channel, type: 'snapshot', data: body });
+      }
+      for (const message of held.splice(0)) forward(message);
+      return stop;
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
+  private error(code: string, message: string, channel?: string): void {
+    this.send({ type: 'error', code, message, ...(channel ? { channel } : {}) });
+  }
+
+  private send(frame: Frame): void {
+    if (this.isClosed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      // it does not read what it is sent: stop, rather than keep its backlog in our memory
+      this.deps.onSlowClient();
+      this.isClosed = true;
+      this.socket.close(1013, 'too slow: the client did not keep up with its subscriptions');
+      setTimeout(() => this.socket.terminate(), 1000).unref();
+      void this.close();
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+}
