@@ -29,7 +29,7 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
       jwtPrivateKey: generateSigningKey(),
       seedAdmin: true,
       restart: true, // the launcher brings killed processes back, as it does for `npm start`
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000', ORDER_PENDING_TIMEOUT_MS: '3000' },
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000', ORDER_PENDING_TIMEOUT_MS: '5000' },
       output: (line) => logs.push(line),
     });
     gateway = system.urls['client-gateway'];

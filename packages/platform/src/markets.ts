@@ -14,12 +14,15 @@ export interface MarketDirectoryOptions {
  * The markets as the risk-manager lists them, cached in this process. Tick size, lot size and the
  * symbol never change once a market exists, so a cached market is always right about them; its
  * status and limits may be a refresh behind (the risk-manager itself checks those on every order).
- * Listeners hear of every market once, as soon as it is first seen, so a process can start
- * consuming a new market's streams without a restart.
+ * Listeners hear of every market as soon as it is first seen (again at each refresh while one of
+ * them fails, so they must be idempotent), so a process can start consuming a new market's streams
+ * without a restart.
  */
 export class MarketDirectory {
   private readonly markets = new Map<string, Market>();
   private readonly listeners: Array<(market: Market) => void | Promise<void>> = [];
+  /** markets a listener failed on (e.g. Redis was down): told again at every refresh until all succeed */
+  private readonly untold = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private lastRefreshAt = 0;
   private refreshing: Promise<void> | undefined;
@@ -49,7 +52,14 @@ export class MarketDirectory {
 
   onNewMarket(listener: (market: Market) => void | Promise<void>): void {
     this.listeners.push(listener);
-    for (const market of this.markets.values()) void listener(market);
+    for (const market of this.markets.values()) {
+      void Promise.resolve()
+        .then(() => listener(market))
+        .catch((error) => {
+          this.untold.add(market.symbol);
+          this.options.logger.error({ err: error, symbol: market.symbol }, 'new market listener failed; trying again at the next refresh');
+        });
+    }
   }
 
   list(): Market[] {
@@ -77,10 +87,13 @@ export class MarketDirectory {
     for (const market of body.items) {
       const isNew = !this.markets.has(market.symbol);
       this.markets.set(market.symbol, market);
-      if (isNew) {
-        for (const listener of this.listeners) {
-          await Promise.resolve(listener(market)).catch((error) => this.options.logger.error({ err: error, symbol: market.symbol }, 'new market listener failed'));
-        }
+      if (!isNew && !this.untold.has(market.symbol)) continue;
+      this.untold.delete(market.symbol);
+      for (const listener of this.listeners) {
+        await Promise.resolve(listener(market)).catch((error) => {
+          this.untold.add(market.symbol);
+          this.options.logger.error({ err: error, symbol: market.symbol }, 'new market listener failed; trying again at the next refresh');
+        });
       }
     }
   }

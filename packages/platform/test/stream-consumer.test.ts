@@ -200,6 +200,29 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     }
   });
 
+  it('an exclusive consumer is the only one applying a stream, and another instance takes over when it stops', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    const appliedBy: Array<[string, string]> = [];
+    const first = consumer(stream, 'instance-a', async (event) => void appliedBy.push(['a', event.id]), { exclusive: true });
+    const second = consumer(stream, 'instance-b', async (event) => void appliedBy.push(['b', event.id]), { exclusive: true });
+    await first.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await second.start();
+    try {
+      for (let i = 1; i <= 5; i++) await redis.xadd(stream, '*', 'id', `x${i}`, 'type', 'x', 'data', '{}');
+      await eventually(async () => (await applied(stream)).length === 5, 10_000, 'five events');
+      expect(new Set(appliedBy.map(([by]) => by))).toEqual(new Set(['a']));
+      await first.stop();
+      for (let i = 6; i <= 8; i++) await redis.xadd(stream, '*', 'id', `x${i}`, 'type', 'x', 'data', '{}');
+      await eventually(async () => (await applied(stream)).length === 8, 15_000, 'the second instance to take over');
+      expect(appliedBy.filter(([by]) => by === 'b').map(([, id]) => id)).toEqual(['x6', 'x7', 'x8']);
+    } finally {
+      await first.stop().catch(() => {});
+      await second.stop();
+    }
+  });
+
   it('takes over what a dead consumer left pending', async () => {
     const stream = `events-${randomUUID()}`;
     await createConsumerGroup(redis, stream, 'test-group');

@@ -7,7 +7,7 @@ export const orderManagerConfig = {
   /** how long a clientOrderId answers a retry with the order it placed (open orders: always) */
   ORDER_CLIENT_ID_WINDOW_MS: envInt(86_400_000, 0),
   /** a placement still unfinished after this long died halfway: its hold is released, its row removed */
-  ORDER_PENDING_TIMEOUT_MS: envInt(30_000, 1000),
+  ORDER_PENDING_TIMEOUT_MS: envInt(30_000, 5000),
   /** how long a retried placement waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   IDEMPOTENCY_WAIT_MS: envInt(2000, 1),
 };

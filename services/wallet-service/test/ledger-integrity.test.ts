@@ -121,4 +121,27 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
     await expect(releaseFunds(deps, { reference: hold.reference, amount: '0.01', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({ code: 'HOLD_CLOSED' });
     await expect(releaseFunds(deps, { reference: 'no-such-hold', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({ code: 'HOLD_NOT_FOUND' });
   });
+
+  it('a release that comes before its block voids the reference: a slow block arriving later holds nothing', async () => {
+    const userId = await fundedUser();
+    const reference = `order-${randomUUID()}`;
+    // the order manager gave up on a block that timed out, and released; the block had not committed yet
+    await expect(releaseFunds(deps, { reference, releaseId: `abort:${reference}` })).rejects.toMatchObject({ code: 'HOLD_NOT_FOUND' });
+    await expect(blockFunds(deps, { userId, asset: 'USD', amount: '100.00', reference })).rejects.toMatchObject({ code: 'HOLD_CLOSED' });
+    const held = await db.query<{ held: string }>("SELECT held::text FROM wallets WHERE user_id = $1 AND asset = 'USD'", [userId]);
+    expect(held.rows[0]!.held).toBe('0');
+
+    // a block and a release of one reference at the same moment: either the release finds the hold
+    // and gives it back, or it voids the reference and the block is refused; never a hold left behind
+    for (let i = 0; i < 10; i++) {
+      const racing = `order-${randomUUID()}`;
+      await Promise.allSettled([
+        blockFunds(deps, { userId, asset: 'USD', amount: '1.00', reference: racing }),
+        releaseFunds(deps, { reference: racing, releaseId: `abort:${racing}` }),
+      ]);
+      await releaseFunds(deps, { reference: racing, releaseId: `abort-again:${racing}` }).catch(() => undefined);
+    }
+    const after = await db.query<{ held: string; available: string }>("SELECT held::text, available::text FROM wallets WHERE user_id = $1 AND asset = 'USD'", [userId]);
+    expect(after.rows[0]).toEqual({ held: '0', available: '100000' });
+  });
 });

@@ -40,6 +40,15 @@ export interface StreamConsumerOptions {
   claimIdleMs?: number;
   /** after this many failed deliveries an entry goes to `<stream>:dead-letter` */
   maxDeliveries?: number;
+  /**
+   * only one instance in the whole system consumes this stream for this group at a time (a
+   * PostgreSQL advisory lock held on a connection of its own): for streams whose events must be
+   * applied strictly in order, such as a market's executions. Others wait and take over when the
+   * holder dies.
+   */
+  exclusive?: boolean;
+  /** how long processed event ids are kept to recognise a redelivery (longer than any republish window) */
+  dedupeWindowMs?: number;
 }
 
 type RawEntry = [id: string, fields: string[]];
@@ -73,9 +82,11 @@ export class StreamConsumer {
   private readonly options: Required<Omit<StreamConsumerOptions, 'handle' | 'handleBatch'>> & Pick<StreamConsumerOptions, 'handle' | 'handleBatch'>;
   private readonly failures = new Map<string, number>();
   private lastClaimAt = 0;
+  private lastPruneAt = Date.now();
+  private lockClient: pg.Client | undefined;
 
   constructor(options: StreamConsumerOptions) {
-    this.options = { batchSize: 100, blockMs: 1000, claimIdleMs: 30_000, maxDeliveries: 5, ...options };
+    this.options = { batchSize: 100, blockMs: 1000, claimIdleMs: 30_000, maxDeliveries: 5, exclusive: false, dedupeWindowMs: 86_400_000, ...options };
     // XREADGROUP BLOCK holds its connection: it gets one of its own.
     this.reader = options.redis.duplicate();
     this.reader.on('error', () => {});
@@ -92,6 +103,39 @@ export class StreamConsumer {
     this.isRunning = false;
     this.reader.disconnect();
     await this.loop;
+    await this.lockClient?.end().catch(() => {});
+  }
+
+  /** For an exclusive consumer: true while this instance holds the stream's lock (taking it if free). */
+  private async holdsLock(): Promise<boolean> {
+    if (!this.options.exclusive) return true;
+    if (this.lockClient) return true;
+    const { group, stream, logger } = this.options;
+    const client = new (this.options.db as unknown as { Client: typeof pg.Client }).Client((this.options.db as unknown as { options: pg.ClientConfig }).options);
+    client.on('error', () => {});
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('stream-consumer'), hashtext($1)) AS locked", [`${group}:${stream}`]);
+    if (!rows[0]!.locked) {
+      await client.end().catch(() => {});
+      return false;
+    }
+    // losing the connection loses the lock: stop consuming until it is taken again
+    client.on('end', () => {
+      if (this.lockClient === client) this.lockClient = undefined;
+    });
+    this.lockClient = client;
+    logger.info({ stream, group }, 'this instance now consumes the stream');
+    return true;
+  }
+
+  /** Forgets processed event ids older than the dedupe window, now and then. */
+  private async pruneProcessed(): Promise<void> {
+    if (Date.now() - this.lastPruneAt < 600_000) return;
+    this.lastPruneAt = Date.now();
+    await this.options.db.query(
+      'DELETE FROM processed_messages WHERE consumer_group = $1 AND processed_at < now() - make_interval(secs => $2::double precision / 1000)',
+      [this.options.group, this.options.dedupeWindowMs],
+    );
   }
 
   private async run(): Promise<void> {
@@ -100,6 +144,12 @@ export class StreamConsumer {
     let troubles = 0;
     while (this.isRunning) {
       try {
+        if (!(await this.holdsLock())) {
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          backlog = true;
+          continue;
+        }
+        await this.pruneProcessed();
         if (backlog) {
           const pending = await this.read('0', false);
           backlog = pending.length > 0;
@@ -134,7 +184,11 @@ export class StreamConsumer {
     if (block) args.push('BLOCK', blockMs);
     args.push('STREAMS', stream, from);
     const result = (await (this.reader.xreadgroup as (...a: Array<string | number>) => Promise<unknown>)(...args)) as Array<[string, RawEntry[]]> | null;
-    return result?.[0]?.[1] ?? [];
+    const entries = result?.[0]?.[1] ?? [];
+    // a pending entry trimmed or deleted from the stream comes back without fields: nothing to apply
+    const gone = entries.filter((entry) => !entry[1]).map(([id]) => id);
+    if (gone.length > 0) await this.options.redis.xack(stream, group, ...gone);
+    return entries.filter((entry) => entry[1]);
   }
 
   private async claimAbandoned(): Promise<void> {
@@ -266,9 +320,13 @@ export class StreamConsumer {
 
 class RetryLater extends Error {}
 
-/** An unreachable, failing-at-the-gateway or too slow upstream service (502/503/504 from ServiceClient). */
+/**
+ * A service the handler called is unreachable, too slow or failing (any 5xx, from ServiceClient):
+ * nothing is known to be wrong with the event, so it waits rather than being dead-lettered — a trade
+ * must never be skipped because the wallet had a bad minute.
+ */
 function isDependencyOutage(error: unknown): boolean {
-  return error instanceof AppError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_ERROR');
+  return error instanceof AppError && error.statusCode >= 500;
 }
 
 /** An error thrown by the event's handler, as opposed to the infrastructure around it. */

@@ -1,6 +1,6 @@
 import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
 import { CASH_ASSET, formatAsset } from '@exchange/contracts';
-import { buyNeedCents, feeCents, fromLots, fromTicks, statusAfterFill } from '../domain/order-math.js';
+import { buyNeedCents, feeCents, fromLots, fromTicks } from '../domain/order-math.js';
 import type { OrderRow } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
@@ -87,7 +87,7 @@ async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Tran
   for (const settlement of settlements) {
     await context.with(settlement.context ?? context.active(), () =>
       withSpan('order status update', async () => {
-        for (const fill of settlement.fills) await deps.store.recordFill(client, fill.row, statusAfterFill(fill.remaining));
+        for (const fill of settlement.fills) await deps.store.recordFill(client, fill.row);
       }),
     );
   }

@@ -11,7 +11,7 @@ import type { OrderDeps } from './order-deps.js';
 export async function cancelOrder(deps: OrderDeps, userId: string, orderId: string): Promise<Order> {
   const order = await withTransaction(deps.store.db, async (client) => {
     const row = await deps.store.find(client, orderId, true);
-    if (!row || row.user_id !== userId || row.status === 'PENDING') throw orderNotFound(orderId);
+    if (!row || row.user_id !== userId || row.status === 'PENDING' || row.status === 'ABORTING') throw orderNotFound(orderId);
     if (!OPEN_STATUSES.includes(row.status)) {
       throw new AppError('ORDER_NOT_OPEN', `Order ${orderId} is ${row.status} and cannot be canceled`, { status: row.status });
     }

@@ -51,10 +51,11 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
     pending = await withSpan('INSERT order', () => deps.store.insertPending(deps.store.db, order));
   } catch (error) {
     if ((error as { code?: string }).code !== '23505' || !request.clientOrderId) throw error;
-    // a concurrent request with the same clientOrderId got there first
+    // a concurrent request with the same clientOrderId got there first: its answer, or (if it was
+    // undone meanwhile) this request places the order after all
     const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
     if (replay) return replay;
-    throw duplicateClientOrderId(request.clientOrderId);
+    pending = await withSpan('INSERT order', () => deps.store.insertPending(deps.store.db, order));
   }
 
   try {
@@ -95,10 +96,10 @@ async function earlierAnswer(deps: OrderDeps, userId: string, clientOrderId: str
     const earlier = await deps.store.findByClientOrderId(userId, clientOrderId, deps.clientOrderIdWindowMs);
     if (!earlier) return undefined;
     if (earlier.request_hash !== hash) {
-      if (['PENDING', 'NEW', 'PARTIALLY_FILLED'].includes(earlier.status)) throw duplicateClientOrderId(clientOrderId);
+      if (['PENDING', 'ABORTING', 'NEW', 'PARTIALLY_FILLED'].includes(earlier.status)) throw duplicateClientOrderId(clientOrderId);
       return undefined; // a finished order's clientOrderId may be used again for a new order
     }
-    if (earlier.status !== 'PENDING') return { statusCode: 201, order: toOrder(earlier) };
+    if (earlier.status !== 'PENDING' && earlier.status !== 'ABORTING') return { statusCode: 201, order: toOrder(earlier) };
     if (Date.now() > deadline) {
       throw new AppError('REQUEST_IN_PROGRESS', `The order with clientOrderId ${clientOrderId} is still being placed; retry shortly`, { clientOrderId });
     }
@@ -110,13 +111,17 @@ function duplicateClientOrderId(clientOrderId: string): AppError {
   return new AppError('DUPLICATE_CLIENT_ORDER_ID', `You have an open order with clientOrderId ${clientOrderId}`, { clientOrderId });
 }
 
-/** Compensation: give the hold back (if it was made) and forget the order. */
+/**
+ * Compensation: claim the row (so a publish that got through is never undone), give the hold back
+ * (if it may have been made) and forget the order. What fails here the janitor finishes.
+ */
 async function undo(deps: OrderDeps, pending: OrderRow, cause: unknown): Promise<void> {
   const isRefusal = cause instanceof AppError && cause.statusCode < 500;
   try {
-    // a refused hold was never made; anything else may have made it before failing
+    if (!(await deps.store.claimForAbort(pending.id))) return;
+    // a refused hold was never made; anything else may have made it, or may still (the wallet then refuses it)
     if (!isRefusal) await releaseHold(deps, pending.id, `abort:${pending.id}`);
-    await deps.store.deletePending(deps.store.db, pending.id);
+    await deps.store.deleteAborting(pending.id);
   } catch (error) {
     deps.logger.warn({ err: error, orderId: pending.id }, 'undoing a failed placement failed; the janitor will finish it');
   }

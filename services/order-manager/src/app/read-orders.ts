@@ -6,7 +6,7 @@ import type { OrderDeps } from './order-deps.js';
 export async function getOrder(deps: OrderDeps, userId: string, orderId: string): Promise<Order> {
   const row = await deps.store.find(deps.store.db, orderId);
   // someone else's order does not exist for this caller
-  if (!row || row.user_id !== userId || row.status === 'PENDING') throw orderNotFound(orderId);
+  if (!row || row.user_id !== userId || row.status === 'PENDING' || row.status === 'ABORTING') throw orderNotFound(orderId);
   return toOrder(row);
 }
 

@@ -48,8 +48,3 @@ export function averagePriceCents(filledNotionalCents: bigint, filledShares: big
   if (filledShares === 0n) return undefined;
   return (filledNotionalCents * 2n + filledShares) / (filledShares * 2n);
 }
-
-/** The status after a fill: done when nothing is left. */
-export function statusAfterFill(remainingShares: bigint): 'FILLED' | 'PARTIALLY_FILLED' {
-  return remainingShares === 0n ? 'FILLED' : 'PARTIALLY_FILLED';
-}

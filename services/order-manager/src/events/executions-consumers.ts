@@ -23,9 +23,11 @@ export class ExecutionsConsumers {
       consumer,
       handle: (event, client) => applyExecution(deps, event, client),
       handleBatch: (events, client) => applyExecutions(deps, events, client),
+      // a market's executions are applied strictly in order: by one order-manager instance at a time
+      exclusive: true,
     });
-    this.consumers.set(symbol, stream);
     await stream.start();
+    this.consumers.set(symbol, stream);
   }
 
   async stop(): Promise<void> {

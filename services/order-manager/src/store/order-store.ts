@@ -19,7 +19,7 @@ export interface OrderRow {
   filled_quantity: string;
   filled_notional_cents: string;
   fees_cents: string;
-  status: OrderStatus | 'PENDING';
+  status: OrderStatus | 'PENDING' | 'ABORTING';
   reject_reason: string | null;
   cancel_requested: boolean;
   tick_size_cents: string;
@@ -70,7 +70,7 @@ export function toOrder(row: OrderRow): Order {
     averagePrice: average === undefined ? null : cents(average),
     fees: cents(row.fees_cents),
     // a placement still running is NEW to its owner: it is being published
-    status: row.status === 'PENDING' ? 'NEW' : row.status,
+    status: row.status === 'PENDING' || row.status === 'ABORTING' ? 'NEW' : row.status,
     rejectReason: row.reject_reason,
     cancelRequested: row.cancel_requested,
     createdAt: row.created_at.toISOString(),
@@ -129,13 +129,23 @@ export class OrderStore {
     return rows[0];
   }
 
-  async deletePending(client: Transaction | Pool, id: string): Promise<void> {
-    await client.query("DELETE FROM orders WHERE id = $1 AND status = 'PENDING'", [id]);
+  /** PENDING → ABORTING: this caller, and no publish, decides the placement's fate. False when it was published (or claimed) first. */
+  async claimForAbort(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query("UPDATE orders SET status = 'ABORTING', updated_at = now() WHERE id = $1 AND status = 'PENDING'", [id]);
+    return (rowCount ?? 0) > 0;
   }
 
-  async stalePending(olderThanMs: number): Promise<OrderRow[]> {
+  async deleteAborting(id: string): Promise<void> {
+    await this.db.query("DELETE FROM orders WHERE id = $1 AND status = 'ABORTING'", [id]);
+  }
+
+  /** Placements that died halfway: PENDING for longer than any placement runs, or left ABORTING. */
+  async unfinishedPlacements(olderThanMs: number): Promise<OrderRow[]> {
     const { rows } = await this.db.query<OrderRow>(
-      "SELECT * FROM orders WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1::double precision / 1000) LIMIT 100",
+      `SELECT * FROM orders
+        WHERE (status = 'PENDING' AND created_at < now() - make_interval(secs => $1::double precision / 1000))
+           OR (status = 'ABORTING' AND updated_at < now() - interval '5 seconds')
+        LIMIT 100`,
       [olderThanMs],
     );
     return rows;
@@ -145,7 +155,7 @@ export class OrderStore {
   async findByClientOrderId(userId: string, clientOrderId: string, windowMs: number): Promise<OrderRow | undefined> {
     const { rows } = await this.db.query<OrderRow>(
       `SELECT * FROM orders WHERE user_id = $1 AND client_order_id = $2
-         AND (status IN ('PENDING', 'NEW', 'PARTIALLY_FILLED') OR created_at > now() - make_interval(secs => $3::double precision / 1000))
+         AND (status IN ('PENDING', 'ABORTING', 'NEW', 'PARTIALLY_FILLED') OR created_at > now() - make_interval(secs => $3::double precision / 1000))
        ORDER BY seq DESC LIMIT 1`,
       [userId, clientOrderId, windowMs],
     );
@@ -192,7 +202,8 @@ export class OrderStore {
     );
   }
 
-  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>, status: 'FILLED' | 'PARTIALLY_FILLED'): Promise<void> {
+  /** Records one side of a trade on its order; the status follows from what is now filled. */
+  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>): Promise<void> {
     const inserted = await client.query(
       `INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
@@ -201,9 +212,10 @@ export class OrderStore {
     if ((inserted.rowCount ?? 0) === 0) return;
     await client.query(
       `UPDATE orders SET filled_quantity = filled_quantity + $2, filled_notional_cents = filled_notional_cents + $3, fees_cents = fees_cents + $4,
-              status = $5, cancel_requested = CASE WHEN $5 = 'FILLED' THEN false ELSE cancel_requested END, updated_at = now()
-        WHERE id = $1`,
-      [fill.order_id, fill.quantity, (BigInt(fill.price_cents) * BigInt(fill.quantity)).toString(), fill.fee_cents, status],
+              status = CASE WHEN filled_quantity + $2 = quantity THEN 'FILLED' ELSE 'PARTIALLY_FILLED' END,
+              cancel_requested = cancel_requested AND filled_quantity + $2 < quantity, updated_at = now()
+        WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED')`,
+      [fill.order_id, fill.quantity, (BigInt(fill.price_cents) * BigInt(fill.quantity)).toString(), fill.fee_cents],
     );
   }
 

@@ -16,6 +16,7 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
   const { ledger } = deps;
   const result = await withSpan('funds blocking', () =>
     withTransaction(ledger.db, async (client) => {
+      await ledger.lockReference(client, request.reference);
       const found = await ledger.findAccount(client, request.userId, request.asset);
       if (!found) throw insufficient(request.asset, 0n, amount);
       const account = (await ledger.lockAccounts(client, [found.id])).get(found.id)!;
@@ -23,6 +24,9 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
       const hash = requestHash({ userId: request.userId, asset: request.asset, amount: amount.toString() });
       const prior = await ledger.findEntry(client, 'BLOCK', request.reference);
       if (prior) return replayOf<HoldResponse>(prior, hash, referenceReused);
+      if (await ledger.isVoided(client, request.reference)) {
+        throw new AppError('HOLD_CLOSED', `Hold ${request.reference} was released before it was made; nothing is held`, { reference: request.reference });
+      }
       if (account.available < amount) throw insufficient(request.asset, account.available, amount);
 
       const hold = { reference: request.reference, userId: request.userId, walletId: account.id, asset: account.asset, amount, remaining: amount };

@@ -16,8 +16,13 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
   const { ledger } = deps;
   const result = await withSpan('funds release', () =>
     withTransaction(ledger.db, async (client) => {
+      await ledger.lockReference(client, request.reference);
       const peek = await ledger.findHold(client, request.reference);
-      if (!peek) throw new AppError('HOLD_NOT_FOUND', `No hold ${request.reference}`);
+      if (!peek) {
+        // voided, committed, then refused: a block of this reference arriving later holds nothing
+        await ledger.voidReference(client, request.reference);
+        return undefined;
+      }
       const account = (await ledger.lockAccounts(client, [peek.walletId])).get(peek.walletId)!;
       const hold = (await ledger.findHold(client, request.reference, true))!;
 
@@ -57,6 +62,7 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
       return response;
     }).catch(refuseConcurrentReuse(releaseIdReused)),
   );
+  if (!result) throw new AppError('HOLD_NOT_FOUND', `No hold ${request.reference}`);
   // the relay publishes what this committed (a replay committed nothing, and costs one empty look)
   deps.outbox.wake();
   return result;

@@ -67,8 +67,8 @@ async function prepare(deps: WalletDeps, client: Transaction, request: SettleTra
   const { symbol, buyer, seller } = request;
   const buyerHold = await holdFor(ledger, client, buyer.holdReference, buyer.userId, CASH_ASSET, 'buyer');
   const sellerHold = await holdFor(ledger, client, seller.holdReference, seller.userId, symbol, 'seller');
-  const buyerShares = await ledger.createAccount(client, buyer.userId, symbol);
-  const sellerCash = await ledger.createAccount(client, seller.userId, CASH_ASSET);
+  const buyerShares = (await ledger.findAccount(client, buyer.userId, symbol))!;
+  const sellerCash = (await ledger.findAccount(client, seller.userId, CASH_ASSET))!;
   return { request, trade, buyerHold, sellerHold, buyerSharesId: buyerShares.id, sellerCashId: sellerCash.id };
 }
 
@@ -153,16 +153,25 @@ export async function settleTrade(deps: WalletDeps, request: SettleTradeRequest)
  */
 export async function settleTrades(deps: WalletDeps, requests: SettleTradeRequest[]): Promise<SettleTradeResponse[]> {
   const { ledger } = deps;
-  const results = await withSpan('trade settlement', () =>
-    withTransaction(ledger.db, async (client) => {
+  const results = await withSpan('trade settlement', async () => {
+    // accounts a trade opens are created and committed first: creating them inside the locked
+    // transaction would take row locks outside the id order every writer follows
+    const accounts = [...new Set(requests.flatMap((r) => [`${r.buyer.userId} ${r.symbol}`, `${r.seller.userId} ${CASH_ASSET}`]))].sort();
+    await withTransaction(ledger.db, async (client) => {
+      for (const account of accounts) {
+        const [userId, asset] = account.split(' ') as [string, string];
+        await ledger.createAccount(client, userId, asset);
+      }
+    });
+    return withTransaction(ledger.db, async (client) => {
       const prepared: Prepared[] = [];
       for (const request of requests) prepared.push(await prepare(deps, client, request));
       await ledger.lockAccounts(client, prepared.flatMap(walletsOf));
       const answers: SettleTradeResponse[] = [];
       for (const one of prepared) answers.push(await settleLocked(deps, client, one));
       return answers;
-    }).catch(refuseConcurrentReuse(tradeIdReused)),
-  );
+    }).catch(refuseConcurrentReuse(tradeIdReused));
+  });
   // the relay publishes what this committed (a replay committed nothing, and costs one empty look)
   deps.outbox.wake();
   return results;

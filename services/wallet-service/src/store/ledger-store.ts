@@ -220,6 +220,19 @@ export class LedgerStore {
     ]);
   }
 
+  /** Serializes the block and the releases of one hold reference (transaction-scoped). */
+  async lockReference(client: Transaction, reference: string): Promise<void> {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('hold'), hashtext($1))", [reference]);
+  }
+
+  async voidReference(client: Transaction, reference: string): Promise<void> {
+    await client.query('INSERT INTO voided_holds (reference) VALUES ($1) ON CONFLICT DO NOTHING', [reference]);
+  }
+
+  async isVoided(client: Transaction, reference: string): Promise<boolean> {
+    return ((await client.query('SELECT 1 FROM voided_holds WHERE reference = $1', [reference])).rowCount ?? 0) > 0;
+  }
+
   async reduceHold(client: Transaction, reference: string, by: bigint): Promise<HoldRow> {
     const { rows } = await client.query<HoldDbRow>(
       `UPDATE holds SET remaining = remaining - $2, updated_at = now() WHERE reference = $1
