@@ -66,11 +66,16 @@ export class MarketDirectory {
     return [...this.markets.values()];
   }
 
-  /** The market, fetching the list again (at most every 200 ms) when the symbol is not known yet. */
+  /**
+   * The market, fetching the list again when the symbol is not known yet: a market listed a moment
+   * ago is found (concurrent look-ups share one fetch, unless it began before they asked).
+   */
   async get(symbol: string): Promise<Market | undefined> {
     const known = this.markets.get(symbol);
     if (known) return known;
-    if (Date.now() - this.lastRefreshAt > 200) await this.refresh();
+    const askedAt = Date.now();
+    await this.refresh();
+    if (!this.markets.has(symbol) && this.lastRefreshAt <= askedAt) await this.refresh();
     return this.markets.get(symbol);
   }
 

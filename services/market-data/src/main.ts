@@ -1,5 +1,49 @@
 import './instrument.js';
-import { runService } from '@exchange/platform';
+import { join } from 'node:path';
+import { MarketDirectory, runService } from '@exchange/platform';
+import type { MarketDataDeps } from './app/market-data-deps.js';
+import { marketDataConfig } from './config.js';
+import { BookFeed } from './events/book-feed.js';
+import { ExecutionsConsumers } from './events/executions-consumers.js';
+import { MarketDataPublisher } from './events/market-data-publisher.js';
+import { registerRoutes } from './http/routes.js';
+import { CandleStore } from './store/candle-store.js';
+import { TradeStore } from './store/trade-store.js';
 
-// Only health, readiness and metrics for now: this service's features come in a later issue.
-void runService({ name: 'market-data', setup() {} });
+void runService({
+  name: 'market-data',
+  config: marketDataConfig,
+  migrationsDir: join(__dirname, '..', 'migrations'),
+  usesPlatformTables: true,
+  async setup({ app, db, redis, logger, config, onClose, client }) {
+    const publisher = new MarketDataPublisher(redis, logger);
+    // subscribed before any kept book is read, so no state announced in between is missed
+    const books = new BookFeed({ redis, logger, publisher });
+    await books.start();
+    onClose(() => books.stop());
+
+    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+    const deps: MarketDataDeps = {
+      trades: new TradeStore(db),
+      candles: new CandleStore(db),
+      books,
+      markets,
+      publisher,
+      redis,
+      logger,
+      tickerCacheMs: config.MARKET_DATA_TICKER_CACHE_MS,
+    };
+
+    // every market's book and executions, as soon as the risk-manager lists it
+    const consumers = new ExecutionsConsumers({ db, redis, logger, consumer: config.MARKET_DATA_CONSUMER_NAME, deps });
+    markets.onNewMarket(async (market) => {
+      void books.follow(market);
+      await consumers.add(market);
+    });
+    void markets.start();
+    onClose(() => markets.stop());
+    onClose(() => consumers.stop());
+
+    registerRoutes(app, deps);
+  },
+});

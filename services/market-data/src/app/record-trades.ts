@@ -1,0 +1,85 @@
+import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
+import type { Market, PublicTrade } from '@exchange/contracts';
+import { candleUpdates, type TapeTrade } from '../domain/candle-buckets.js';
+import { centsOf, sharesOf, unitsOf, usd, type MarketUnits } from '../domain/units.js';
+import { refreshTicker } from './get-ticker.js';
+import type { MarketDataDeps } from './market-data-deps.js';
+
+/** The fields of the engine's `trade` event that market data uses (price in ticks, quantity in lots). */
+interface TradeEvent {
+  symbol: string;
+  sequence: number;
+  tradeId: number;
+  price: number;
+  quantity: number;
+  takerSide: 'BUY' | 'SELL';
+  executedAt: string;
+}
+
+interface RecordedTrade {
+  trade: TapeTrade;
+  /** the context of the event's consume span: the trade's own trace */
+  context: Context;
+}
+
+function tapeTradeOf(symbol: string, event: TradeEvent, units: MarketUnits): TapeTrade {
+  const executedAt = new Date(event.executedAt);
+  if (!Number.isInteger(event.tradeId) || !Number.isInteger(event.sequence) || Number.isNaN(executedAt.getTime())) {
+    throw new Error(`not a trade event: ${JSON.stringify(event)}`);
+  }
+  return {
+    symbol,
+    tradeId: event.tradeId,
+    sequence: event.sequence,
+    priceCents: centsOf(event.price, units),
+    quantity: sharesOf(event.quantity, units),
+    takerSide: event.takerSide,
+    executedAt,
+  };
+}
+
+export const publicTradeOf = (trade: TapeTrade): PublicTrade => ({
+  id: `${trade.symbol}:${trade.tradeId}`,
+  price: usd(trade.priceCents),
+  quantity: trade.quantity.toString(),
+  takerSide: trade.takerSide,
+  executedAt: trade.executedAt.toISOString(),
+});
+
+/**
+ * Applies the events of one read of `executions:{SYMBOL}` inside the consumer's transaction (which
+ * also records them as processed): each trade goes on the tape (a trade id already there is not
+ * counted again), the candles of the four intervals take the new trades in, and the ticker is
+ * computed afresh. Then the trades, the changed candles and the ticker are published on
+ * `md:{SYMBOL}`, each in the trace of the trade it comes from. Other events do not change market
+ * data: the book comes from the engine's book states.
+ */
+export async function recordTrades(deps: MarketDataDeps, market: Market, events: StreamEvent[], client: Transaction): Promise<void> {
+  const units = unitsOf(market);
+  const recorded: RecordedTrade[] = [];
+  for (const event of events) {
+    if (event.type !== 'trade') continue;
+    const eventContext = event.context ?? context.active();
+    const trade = tapeTradeOf(market.symbol, event.data as TradeEvent, units);
+    const isNew = await context.with(eventContext, () =>
+      withSpan('trade recording', () => deps.trades.insert(client, trade), { 'exchange.symbol': market.symbol, 'exchange.trade_id': trade.tradeId }),
+    );
+    if (isNew) recorded.push({ trade, context: eventContext });
+  }
+  if (recorded.length === 0) return;
+
+  const latest = recorded.at(-1)!.context;
+  const { candles, ticker } = await context.with(latest, async () => ({
+    candles: await withSpan('candle update', () => deps.candles.merge(client, market.symbol, candleUpdates(recorded.map(({ trade }) => trade)))),
+    ticker: await withSpan('ticker update', () => refreshTicker(deps, market, client)),
+  }));
+
+  // Issued in order on one connection, so subscribers hear the trades in tape order. Pub/sub is
+  // lossy fan-out: what is announced here is already written, and a client re-syncs from the routes.
+  const { publisher } = deps;
+  await Promise.all([
+    ...recorded.map(({ trade, context: tradeContext }) => context.with(tradeContext, () => publisher.publish({ type: 'trade', symbol: market.symbol, trade: publicTradeOf(trade) }))),
+    ...candles.map(({ interval, candle }) => context.with(latest, () => publisher.publish({ type: 'candle', symbol: market.symbol, interval, candle }))),
+    context.with(latest, () => publisher.publish({ type: 'ticker', symbol: market.symbol, ticker })),
+  ]);
+}
