@@ -123,12 +123,12 @@ describe('GET /v1/stream: the book, trades and private updates of a live market'
     const bid = await placed(alice, { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '4' });
     await orderWhen(alice, bid.id, 'FILLED');
 
-    await aliceStream.next((f) => f.channel === 'user' && f.data.type === 'notification' && f.data.notification.type === 'ORDER_FILLED');
-    await bobStream.next((f) => f.channel === 'user' && f.data.type === 'notification' && f.data.notification.type === 'ORDER_FILLED');
-    await aliceStream.next((f) => f.channel === 'user' && f.data.type === 'balance');
-    await aliceStream.next((f) => f.channel === 'user' && f.data.type === 'order' && f.data.order.orderId === bid.id);
-    const aliceOrders = aliceStream.frames.filter((f) => f.channel === 'user' && f.data.type === 'order').map((f) => f.data.order.orderId);
-    const bobOrders = bobStream.frames.filter((f) => f.channel === 'user' && f.data.type === 'order').map((f) => f.data.order.orderId);
+    await aliceStream.next((f) => f.channel === 'user' && f.data?.type === 'notification' && f.data.notification.type === 'ORDER_FILLED');
+    await bobStream.next((f) => f.channel === 'user' && f.data?.type === 'notification' && f.data.notification.type === 'ORDER_FILLED');
+    await aliceStream.next((f) => f.channel === 'user' && f.data?.type === 'balance');
+    await aliceStream.next((f) => f.channel === 'user' && f.data?.type === 'order' && f.data.order.orderId === bid.id);
+    const aliceOrders = aliceStream.frames.filter((f) => f.channel === 'user' && f.data?.type === 'order').map((f) => f.data.order.orderId);
+    const bobOrders = bobStream.frames.filter((f) => f.channel === 'user' && f.data?.type === 'order').map((f) => f.data.order.orderId);
     expect(new Set(aliceOrders)).toEqual(new Set([bid.id]));
     expect(new Set(bobOrders)).toEqual(new Set([ask.id]));
     const aliceNotes = aliceStream.frames.filter((f) => f.data?.type === 'notification').map((f) => f.data.notification.data.orderId).filter(Boolean);

@@ -105,6 +105,9 @@ export const notificationListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const notificationEnvelopeSchema = z.object({ notification: notificationSchema });
+export type NotificationList = z.infer<typeof notificationListSchema>;
+export type NotificationListQuery = z.infer<typeof notificationListQuerySchema>;
+export type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
 
 /**
  * Messages on a user's private `user:{USER_ID}` pub/sub channel, pushed by the notification service:

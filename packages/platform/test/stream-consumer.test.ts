@@ -223,6 +223,31 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     }
   });
 
+  it('runs what a handler registered with afterCommit only once its transaction committed', async () => {
+    const stream = `events-${randomUUID()}`;
+    await createConsumerGroup(redis, stream, 'test-group');
+    await redis.xadd(stream, '*', 'id', 'fails-once', 'type', 'x', 'data', '{}');
+    let attempts = 0;
+    const announced: Array<[string, number]> = [];
+    const reader = consumer(stream, 'c1', async (event) => {
+      attempts += 1;
+      const attempt = attempts;
+      event.afterCommit!(async () => {
+        // by now the row the handler wrote is visible to anyone
+        announced.push([event.id, (await applied(stream)).length]);
+      });
+      if (attempt === 1) throw new Error('rolled back');
+    });
+    await reader.start();
+    try {
+      await eventually(async () => announced.length === 1, 10_000, 'the announcement after the commit');
+      expect(attempts).toBe(2);
+      expect(announced).toEqual([['fails-once', 1]]); // the rolled-back attempt announced nothing
+    } finally {
+      await reader.stop();
+    }
+  });
+
   it('takes over what a dead consumer left pending', async () => {
     const stream = `events-${randomUUID()}`;
     await createConsumerGroup(redis, stream, 'test-group');

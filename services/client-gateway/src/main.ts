@@ -3,10 +3,13 @@ import { runService, serviceUrl } from '@exchange/platform';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { gatewayConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
+import { registerMarketDataRoutes } from './http/market-data-routes.js';
 import { registerMarketRoutes } from './http/market-routes.js';
 import { registerPlugins } from './http/plugins.js';
+import { registerNotificationRoutes } from './http/notification-routes.js';
 import { registerOrderRoutes } from './http/order-routes.js';
 import { registerWalletRoutes } from './http/wallet-routes.js';
+import { registerStreamRoutes } from './live/stream-routes.js';
 
 void runService({
   name: 'client-gateway',
@@ -15,7 +18,7 @@ void runService({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
   }),
-  async setup({ app, config, redis, client }) {
+  async setup({ app, config, redis, client, logger, metrics, onClose }) {
     const rateLimit = { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS };
     await registerPlugins(app, {
       corsOrigins: config.CORS_ORIGINS,
@@ -31,6 +34,22 @@ void runService({
     });
     registerWalletRoutes(app, { wallet: client('wallet-service'), users: client('user-service'), verifier, rateLimit });
     registerMarketRoutes(app, { markets: client('risk-manager'), users: client('user-service'), verifier, rateLimit });
+    registerMarketDataRoutes(app, { marketData: client('market-data'), rateLimit });
     registerOrderRoutes(app, { orders: client('order-manager'), verifier, rateLimit });
+    registerNotificationRoutes(app, { notifications: client('notification'), verifier, rateLimit });
+    await registerStreamRoutes(app, {
+      redis,
+      marketData: client('market-data'),
+      verifier,
+      logger,
+      registry: metrics.registry,
+      limits: {
+        maxSubscriptions: config.STREAM_MAX_SUBSCRIPTIONS,
+        maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
+        heartbeatMs: config.STREAM_HEARTBEAT_MS,
+        maxMessageBytes: config.STREAM_MAX_MESSAGE_BYTES,
+      },
+      onClose,
+    });
   },
 });

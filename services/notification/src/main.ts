@@ -1,5 +1,44 @@
 import './instrument.js';
-import { runService } from '@exchange/platform';
+import { join } from 'node:path';
+import { MarketDirectory, runService } from '@exchange/platform';
+import type { NotificationDeps } from './app/notification-deps.js';
+import { notificationConfig } from './config.js';
+import { ExecutionsConsumers } from './events/executions-consumers.js';
+import { UserPushes } from './events/user-pushes.js';
+import { walletEventsConsumer } from './events/wallet-events-consumer.js';
+import { registerRoutes } from './http/routes.js';
+import { NotificationStore } from './store/notification-store.js';
 
-// Only health, readiness and metrics for now: this service's features come in a later issue.
-void runService({ name: 'notification', setup() {} });
+/** A closed order is remembered this long: a late `cancel_rejected` still finds its owner. */
+const CLOSED_ORDER_RETENTION_MS = 86_400_000;
+
+void runService({
+  name: 'notification',
+  config: notificationConfig,
+  migrationsDir: join(__dirname, '..', 'migrations'),
+  usesPlatformTables: true,
+  async setup({ app, db, redis, logger, config, onClose, client }) {
+    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+    const deps: NotificationDeps = { store: new NotificationStore(db), markets, pushes: new UserPushes({ redis, logger }), logger };
+    const consumer = config.NOTIFICATION_CONSUMER_NAME;
+
+    const wallet = walletEventsConsumer({ db, redis, logger, consumer, deps });
+    await wallet.start();
+    onClose(() => wallet.stop());
+
+    // every market's executions, as soon as the risk-manager lists it
+    const executions = new ExecutionsConsumers({ db, redis, logger, consumer, deps });
+    markets.onNewMarket((market) => executions.add(market.symbol));
+    void markets.start();
+    onClose(() => markets.stop());
+    onClose(() => executions.stop());
+
+    const janitor = setInterval(() => {
+      deps.store.purgeClosedOrders(CLOSED_ORDER_RETENTION_MS).catch((error) => logger.warn({ err: error }, 'forgetting closed orders failed'));
+    }, 3_600_000);
+    janitor.unref();
+    onClose(() => clearInterval(janitor));
+
+    registerRoutes(app, deps);
+  },
+});

@@ -16,6 +16,12 @@ export interface StreamEvent<T = unknown> {
   stream: string;
   /** the context of this event's consume span (a child of the producer's), for work done on its behalf */
   context?: Context;
+  /**
+   * runs `work` once the transaction applying this event has committed, never if it rolls back:
+   * for what must not announce a change that could still be undone (live pushes). A failing hook is
+   * logged; the event stays applied.
+   */
+  afterCommit?: (work: () => unknown) => void;
 }
 
 export interface StreamConsumerOptions {
@@ -212,7 +218,11 @@ export class StreamConsumer {
     const { stream, group, db, redis, logger } = this.options;
     const events = entries.map(([entryId, flat]) => this.toEvent(entryId, flat));
     const spans = events.map((event) => this.startSpan(event.event, event.parent));
-    for (const [index, { event }] of events.entries()) event.context = trace.setSpan(events[index]!.parent, spans[index]!);
+    const hooks = new AfterCommitHooks(logger, stream);
+    for (const [index, { event }] of events.entries()) {
+      event.context = trace.setSpan(events[index]!.parent, spans[index]!);
+      event.afterCommit = hooks.add;
+    }
     try {
       await withTransaction(db, async (client) => {
         const { rows } = await client.query<{ event_id: string }>(
@@ -231,6 +241,7 @@ export class StreamConsumer {
           }
         }
       });
+      await hooks.run();
       await redis.xack(stream, group, ...events.map(({ event }) => event.entryId));
       for (const { event } of events) this.failures.delete(event.entryId);
       return true;
@@ -269,6 +280,8 @@ export class StreamConsumer {
     const { event, parent } = this.toEvent(entryId, flat);
     const span = this.startSpan(event, parent);
     event.context = trace.setSpan(parent, span);
+    const hooks = new AfterCommitHooks(logger, stream);
+    event.afterCommit = hooks.add;
     try {
       await context.with(trace.setSpan(parent, span), () =>
         withTransaction(db, async (client) => {
@@ -284,6 +297,7 @@ export class StreamConsumer {
           }
         }),
       );
+      await hooks.run();
       await redis.xack(stream, group, entryId);
       this.failures.delete(entryId);
     } catch (caught) {
@@ -319,6 +333,30 @@ export class StreamConsumer {
 }
 
 class RetryLater extends Error {}
+
+/** Work registered by handlers during one transaction, run in order after its commit. */
+class AfterCommitHooks {
+  private readonly hooks: Array<() => unknown> = [];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly stream: string,
+  ) {}
+
+  readonly add = (work: () => unknown): void => {
+    this.hooks.push(work);
+  };
+
+  async run(): Promise<void> {
+    for (const work of this.hooks.splice(0)) {
+      try {
+        await work();
+      } catch (error) {
+        this.logger.warn({ err: error, stream: this.stream }, 'work after a commit failed');
+      }
+    }
+  }
+}
 
 /**
  * A service the handler called is unreachable, too slow or failing (any 5xx, from ServiceClient):

@@ -74,12 +74,17 @@ export async function recordTrades(deps: MarketDataDeps, market: Market, events:
     ticker: await withSpan('ticker update', () => refreshTicker(deps, market, client)),
   }));
 
-  // Issued in order on one connection, so subscribers hear the trades in tape order. Pub/sub is
-  // lossy fan-out: what is announced here is already written, and a client re-syncs from the routes.
+  // Issued once the transaction committed (never announcing what could still roll back), in order
+  // on one connection, so subscribers hear the trades in tape order. Pub/sub is lossy fan-out: a
+  // client re-syncs from the routes.
   const { publisher } = deps;
-  await Promise.all([
-    ...recorded.map(({ trade, context: tradeContext }) => context.with(tradeContext, () => publisher.publish({ type: 'trade', symbol: market.symbol, trade: publicTradeOf(trade) }))),
-    ...candles.map(({ interval, candle }) => context.with(latest, () => publisher.publish({ type: 'candle', symbol: market.symbol, interval, candle }))),
-    context.with(latest, () => publisher.publish({ type: 'ticker', symbol: market.symbol, ticker })),
-  ]);
+  const announce = () =>
+    Promise.all([
+      ...recorded.map(({ trade, context: tradeContext }) => context.with(tradeContext, () => publisher.publish({ type: 'trade', symbol: market.symbol, trade: publicTradeOf(trade) }))),
+      ...candles.map(({ interval, candle }) => context.with(latest, () => publisher.publish({ type: 'candle', symbol: market.symbol, interval, candle }))),
+      context.with(latest, () => publisher.publish({ type: 'ticker', symbol: market.symbol, ticker })),
+    ]);
+  const lastEvent = events.at(-1)!;
+  if (lastEvent.afterCommit) lastEvent.afterCommit(announce);
+  else await announce();
 }

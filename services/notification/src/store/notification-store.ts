@@ -1,0 +1,117 @@
+import type { Pool, Transaction } from '@exchange/platform';
+import type { Notification, NotificationType } from '@exchange/contracts';
+import type { KnownOrder, NotificationDraft } from '../domain/notices.js';
+
+export interface NotificationRow {
+  id: string;
+  seq: string;
+  user_id: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  read: boolean;
+  read_at: Date | null;
+  created_at: Date;
+  source_event_id: string;
+  dedupe_key: string;
+}
+
+interface TrackedOrderRow {
+  order_id: string;
+  user_id: string;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  price_cents: string | null;
+  quantity: string;
+}
+
+export function toNotification(row: NotificationRow): Notification {
+  return { id: row.id, type: row.type, title: row.title, body: row.body, data: row.data, read: row.read, createdAt: row.created_at.toISOString() };
+}
+
+/** SQL for the `notifications` and `tracked_orders` tables; nothing else touches them. */
+export class NotificationStore {
+  constructor(readonly db: Pool) {}
+
+  /**
+   * Writes the notifications of one event; one already written for the same event, user, type and
+   * subject is left alone. Returns the rows written now, in order.
+   */
+  async insert(client: Transaction, sourceEventId: string, drafts: Array<NotificationDraft & { id: string }>): Promise<NotificationRow[]> {
+    const written: NotificationRow[] = [];
+    for (const draft of drafts) {
+      const { rows } = await client.query<NotificationRow>(
+        `INSERT INTO notifications (id, user_id, type, title, body, data, source_event_id, dedupe_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING
+         RETURNING *`,
+        [draft.id, draft.userId, draft.type, draft.title, draft.body, JSON.stringify(draft.data), sourceEventId, draft.dedupeKey],
+      );
+      if (rows[0]) written.push(rows[0]);
+    }
+    return written;
+  }
+
+  /** The user's notifications, newest first. */
+  async list(userId: string, filter: { isUnreadOnly: boolean; limit: number }): Promise<NotificationRow[]> {
+    const { rows } = await this.db.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE user_id = $1 AND (NOT $2::boolean OR NOT read) ORDER BY seq DESC LIMIT $3`,
+      [userId, filter.isUnreadOnly, filter.limit],
+    );
+    return rows;
+  }
+
+  async countUnread(userId: string): Promise<number> {
+    const { rows } = await this.db.query<{ count: string }>('SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read', [userId]);
+    return Number(rows[0]!.count);
+  }
+
+  /** Marks the user's notification read (once: a second call keeps the first read time); undefined when the user has no such notification. */
+  async markRead(userId: string, id: string): Promise<NotificationRow | undefined> {
+    const { rows } = await this.db.query<NotificationRow>(
+      'UPDATE notifications SET read = true, read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING *',
+      [id, userId],
+    );
+    return rows[0];
+  }
+
+  async trackOrder(client: Transaction, order: KnownOrder): Promise<void> {
+    await client.query(
+      `INSERT INTO tracked_orders (order_id, user_id, symbol, side, price_cents, quantity) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (order_id) DO NOTHING`,
+      [order.orderId, order.userId, order.symbol, order.side, order.priceCents?.toString() ?? null, order.quantity.toString()],
+    );
+  }
+
+  async trackedOrders(client: Transaction, orderIds: string[]): Promise<Map<string, KnownOrder>> {
+    const known = new Map<string, KnownOrder>();
+    if (orderIds.length === 0) return known;
+    const { rows } = await client.query<TrackedOrderRow>('SELECT * FROM tracked_orders WHERE order_id = ANY($1::text[])', [orderIds]);
+    for (const row of rows) {
+      known.set(row.order_id, {
+        orderId: row.order_id,
+        userId: row.user_id,
+        symbol: row.symbol,
+        side: row.side,
+        priceCents: row.price_cents === null ? null : BigInt(row.price_cents),
+        quantity: BigInt(row.quantity),
+      });
+    }
+    return known;
+  }
+
+  async closeOrders(client: Transaction, orderIds: string[]): Promise<void> {
+    if (orderIds.length === 0) return;
+    await client.query('UPDATE tracked_orders SET closed_at = now() WHERE order_id = ANY($1::text[]) AND closed_at IS NULL', [orderIds]);
+  }
+
+  /** Forgets orders closed longer than `olderThanMs` ago; returns how many. */
+  async purgeClosedOrders(olderThanMs: number): Promise<number> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM tracked_orders WHERE closed_at < now() - make_interval(secs => $1::double precision / 1000)',
+      [olderThanMs],
+    );
+    return rowCount ?? 0;
+  }
+}
