@@ -87,8 +87,9 @@ describe('GET /v1/stream: the book, trades and private updates of a live market'
       orders.push((await placed(user, { symbol, side, type: 'LIMIT', price, quantity: String(5 + round) })).id);
     }
     // one crossing order that sweeps a few levels, and a cancel
-    const taker = await placed(users[0]!, { symbol, side: 'BUY', type: 'LIMIT', price: '100.50', quantity: '20', timeInForce: 'IOC' });
-    await orderWhen(users[0]!, taker.id, (o) => ['FILLED', 'EXPIRED'].includes(o.status));
+    const outsider = await trader('100000.00', {}, 'ws-book-taker');
+    const taker = await placed(outsider, { symbol, side: 'BUY', type: 'LIMIT', price: '100.50', quantity: '20', timeInForce: 'IOC' });
+    expect((await orderWhen(outsider, taker.id, (o) => ['FILLED', 'EXPIRED'].includes(o.status))).filledQuantity).not.toBe('0');
     expect((await call('DELETE', `/v1/orders/${orders[0]}`, { token: users[0]!.token })).status).toBe(200);
     await orderWhen(users[0]!, orders[0]!, 'CANCELED');
 

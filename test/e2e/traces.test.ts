@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { ReceivedSpan } from '@exchange/platform/testing';
 import { call, login, register, uniqueEmail } from './support.js';
+import { StreamClient } from './stream-support.js';
 import { newMarket, orderWhen, placed, trader } from './trading-support.js';
 
 const SERVER = 2;
@@ -179,6 +180,13 @@ describe('traces', () => {
     const seller = await trader('0', { [symbol]: '5' }, 'traced-seller');
     const buyer = await trader('1000.00', {}, 'traced-buyer');
     await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '100.00', quantity: '5' });
+    // someone watches the market and the buyer watches their own updates: the pushes join the trace too
+    const watcher = await StreamClient.open();
+    watcher.send({ op: 'subscribe', channels: [`trades:${symbol}`] });
+    await watcher.next((f) => f.channel === `trades:${symbol}` && f.type === 'snapshot');
+    const buyerStream = await StreamClient.open({ token: buyer.token });
+    buyerStream.send({ op: 'subscribe', channels: ['user'] });
+    await buyerStream.next((f) => f.channel === 'user' && f.type === 'subscribed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const response = await call('POST', '/v1/order', { token: buyer.token, body: { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '5' } });
     expect(response.status).toBe(201);
@@ -217,5 +225,21 @@ describe('traces', () => {
     expect(descendsFrom(spans, settle, consume!)).toBe(true);
     const status = spans.filter((s) => s.service === 'order-manager' && s.name === 'order status update');
     expect(status.some((s) => descendsFrom(spans, s, consume!))).toBe(true);
+
+    // engine → market-data → gateway push, and engine → notification → gateway push
+    const withPushes = await traceOf(traceId, (s) => s.filter((x) => x.service === 'client-gateway' && x.name.startsWith('ws push')).length >= 2 && s.some((x) => x.service === 'notification' && x.name === 'notification write'));
+    const recording = one(withPushes, (s) => s.service === 'market-data' && s.name === 'trade recording', 'market-data trade recording span');
+    expect(descendsFrom(withPushes, recording, match)).toBe(true);
+    const tapePush = one(withPushes, (s) => s.service === 'client-gateway' && s.name === `ws push md:${symbol} trade`, 'gateway push of the trade');
+    const marketDataConsume = parentOf(withPushes, recording)!;
+    expect([marketDataConsume.service, marketDataConsume.kind]).toEqual(['market-data', 5]);
+    expect(descendsFrom(withPushes, tapePush, marketDataConsume)).toBe(true);
+    const writes = withPushes.filter((s) => s.service === 'notification' && s.name === 'notification write');
+    expect(writes.some((s) => descendsFrom(withPushes, s, match))).toBe(true);
+    const userPushes = withPushes.filter((s) => s.service === 'client-gateway' && s.name.startsWith(`ws push user:${buyer.userId}`));
+    expect(userPushes.some((push) => writes.some((write) => descendsFrom(withPushes, push, write)))).toBe(true);
+    await watcher.next((f) => f.channel === `trades:${symbol}` && f.type === 'update');
+    watcher.close();
+    buyerStream.close();
   });
 });

@@ -59,12 +59,14 @@ export async function orderWhen(who: Trader, orderId: string, status: string | (
   await eventually(
     async () => {
       const response = await call('GET', `/v1/orders/${orderId}`, { token: who.token });
-      last = response.body.order;
+      last = response.body.order ?? response.body;
       return typeof status === 'string' ? last?.status === status : Boolean(last && status(last));
     },
     timeoutMs,
-    `order ${orderId} to become ${typeof status === 'string' ? status : 'as expected'} (last seen: ${JSON.stringify(last)})`,
-  );
+    `order ${orderId} to become ${typeof status === 'string' ? status : 'as expected'}`,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (last seen: ${JSON.stringify(last)})`);
+  });
   return last;
 }
 
