@@ -59,7 +59,7 @@ export async function getTicker(deps: MarketDataDeps, symbol: string): Promise<T
  * After a batch of trades, inside the consumer's transaction (which sees them): the ticker computed
  * afresh, cached, and returned to be published.
  */
-export async function refreshTicker(deps: MarketDataDeps, market: Market, client: Transaction): Promise<Ticker> {
+export async function refreshTicker(deps: MarketDataDeps, market: Market, client: Pool | Transaction): Promise<Ticker> {
   const stats = await tapeStats(deps, market.symbol, client);
   await deps.redis.set(cacheKey(market.symbol), JSON.stringify(stats), 'PX', deps.tickerCacheMs).catch((error: unknown) => {
     deps.logger.warn({ err: error, symbol: market.symbol }, 'caching the ticker failed');

@@ -69,21 +69,23 @@ export async function recordTrades(deps: MarketDataDeps, market: Market, events:
   if (recorded.length === 0) return;
 
   const latest = recorded.at(-1)!.context;
-  const { candles, ticker } = await context.with(latest, async () => ({
-    candles: await withSpan('candle update', () => deps.candles.merge(client, market.symbol, candleUpdates(recorded.map(({ trade }) => trade)))),
-    ticker: await withSpan('ticker update', () => refreshTicker(deps, market, client)),
-  }));
+  const candles = await context.with(latest, () =>
+    withSpan('candle update', () => deps.candles.merge(client, market.symbol, candleUpdates(recorded.map(({ trade }) => trade)))),
+  );
 
   // Issued once the transaction committed (never announcing what could still roll back), in order
-  // on one connection, so subscribers hear the trades in tape order. Pub/sub is lossy fan-out: a
-  // client re-syncs from the routes.
+  // on one connection, so subscribers hear the trades in tape order: the trades and candles first,
+  // then the ticker, computed from the committed tape outside the transaction so it does not delay
+  // the trades. Pub/sub is lossy fan-out: a client re-syncs from the routes.
   const { publisher } = deps;
-  const announce = () =>
-    Promise.all([
+  const announce = async () => {
+    await Promise.all([
       ...recorded.map(({ trade, context: tradeContext }) => context.with(tradeContext, () => publisher.publish({ type: 'trade', symbol: market.symbol, trade: publicTradeOf(trade) }))),
       ...candles.map(({ interval, candle }) => context.with(latest, () => publisher.publish({ type: 'candle', symbol: market.symbol, interval, candle }))),
-      context.with(latest, () => publisher.publish({ type: 'ticker', symbol: market.symbol, ticker })),
     ]);
+    const ticker = await context.with(latest, () => withSpan('ticker update', () => refreshTicker(deps, market, deps.trades.db)));
+    await context.with(latest, () => publisher.publish({ type: 'ticker', symbol: market.symbol, ticker }));
+  };
   const lastEvent = events.at(-1)!;
   if (lastEvent.afterCommit) lastEvent.afterCommit(announce);
   else await announce();
