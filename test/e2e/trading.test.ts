@@ -39,6 +39,15 @@ describe('trading through the gateway, every process running', () => {
     expect(buyerFills).toEqual([expect.objectContaining({ orderId: bid.id, symbol, side: 'BUY', price: '100.00', quantity: '10', fee: '1.00', liquidity: 'TAKER' })]);
     expect(sellerFills).toEqual([expect.objectContaining({ orderId: ask.id, symbol, side: 'SELL', price: '100.00', quantity: '10', fee: '0.00', liquidity: 'MAKER' })]);
     expect(buyerFills[0].tradeId).toBe(sellerFills[0].tradeId);
+
+    // the business metrics: orders by symbol and status, trades, shares and notional by symbol
+    const metrics = await (await fetch(`${inject('serviceUrls')['order-manager']}/metrics`)).text();
+    const sample = (name: string, labels: string) => metrics.split('\n').find((line) => line.startsWith(`${name}{`) && line.includes(labels))?.split(' ').at(-1);
+    expect(sample('exchange_orders_total', `symbol="${symbol}",status="NEW"`)).toBe('2');
+    expect(sample('exchange_orders_total', `symbol="${symbol}",status="FILLED"`)).toBe('2');
+    expect(sample('exchange_trades_total', `symbol="${symbol}"`)).toBe('1');
+    expect(sample('exchange_traded_shares_total', `symbol="${symbol}"`)).toBe('10');
+    expect(sample('exchange_traded_notional_cents_total', `symbol="${symbol}"`)).toBe('100000');
   });
 
   it('partial fill then cancel: the rest of the hold is released exactly', async () => {

@@ -7,3 +7,5 @@ export * from './markets.js';
 export * from './risk.js';
 export * from './orders.js';
 export * from './market-data.js';
+export * from './dashboard.js';
+export * from './reports.js';

@@ -20,9 +20,8 @@ export async function withSpan<T>(
     try {
       return await work(span);
     } catch (error) {
-      if (error instanceof AppError && error.statusCode < 500) {
-        span.setAttribute('exchange.error.code', error.code);
-      } else {
+      if (error instanceof AppError) span.setAttribute('exchange.error.code', error.code);
+      if (!(error instanceof AppError && error.statusCode < 500)) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
       }

@@ -9,6 +9,7 @@ import { registerPlugins } from './http/plugins.js';
 import { registerNotificationRoutes } from './http/notification-routes.js';
 import { registerOrderRoutes } from './http/order-routes.js';
 import { registerWalletRoutes } from './http/wallet-routes.js';
+import { registerDashboardRoutes } from './http/dashboard-routes.js';
 import { registerStreamRoutes } from './live/stream-routes.js';
 
 void runService({
@@ -37,6 +38,14 @@ void runService({
     registerMarketDataRoutes(app, { marketData: client('market-data'), rateLimit });
     registerOrderRoutes(app, { orders: client('order-manager'), verifier, rateLimit });
     registerNotificationRoutes(app, { notifications: client('notification'), verifier, rateLimit });
+    registerDashboardRoutes(app, {
+      users: client('user-service'),
+      wallet: client('wallet-service'),
+      orders: client('order-manager'),
+      notifications: client('notification'),
+      verifier,
+      rateLimit,
+    });
     await registerStreamRoutes(app, {
       redis,
       marketData: client('market-data'),

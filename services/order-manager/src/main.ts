@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps } from './app/order-deps.js';
+import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
 import { ExecutionsConsumers } from './events/executions-consumers.js';
 import { registerRoutes } from './http/routes.js';
@@ -13,7 +14,7 @@ void runService({
   config: orderManagerConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client }) {
+  async setup({ app, db, redis, logger, config, onClose, client, metrics }) {
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     const deps: OrderDeps = {
       store: new OrderStore(db),
@@ -23,6 +24,7 @@ void runService({
       logger,
       clientOrderIdWindowMs: config.ORDER_CLIENT_ID_WINDOW_MS,
       inProgressWaitMs: config.IDEMPOTENCY_WAIT_MS,
+      metrics: new TradingMetrics(metrics.registry),
     };
     relay.start();
     onClose(() => relay.stop());

@@ -38,9 +38,9 @@ const CLOSING: Record<string, 'CANCELED' | 'EXPIRED' | 'REJECTED'> = {
  * settles and releases exactly once.
  */
 export async function applyExecution(deps: OrderDeps, event: StreamEvent, client: Transaction): Promise<void> {
-  if (event.type === 'trade') return applyTrade(deps, event.data as TradeEvent, client);
+  if (event.type === 'trade') return applyTrades(deps, [{ trade: event.data as TradeEvent, context: event.context, afterCommit: event.afterCommit }], client);
   const closing = CLOSING[event.type];
-  if (closing) return closeOrder(deps, event.data as CloseEvent, closing, client);
+  if (closing) return closeOrder(deps, event, closing, client);
   if (event.type === 'cancel_rejected') {
     // the engine no longer had the order (it filled first): nothing is being canceled any more
     const { orderId } = event.data as CloseEvent;
@@ -50,21 +50,21 @@ export async function applyExecution(deps: OrderDeps, event: StreamEvent, client
   // order_accepted, order_reduced: the order's state does not change
 }
 
-async function closeOrder(deps: OrderDeps, data: CloseEvent, status: 'CANCELED' | 'EXPIRED' | 'REJECTED', client: Transaction): Promise<void> {
+async function closeOrder(deps: OrderDeps, event: StreamEvent, status: 'CANCELED' | 'EXPIRED' | 'REJECTED', client: Transaction): Promise<void> {
+  const data = event.data as CloseEvent;
   const order = await ownOrder(deps, client, data.orderId);
   if (!order) return;
   await withSpan('funds release', () => releaseHold(deps, order.id, `close:${order.id}`));
-  await withSpan('order status update', () => deps.store.close(client, order.id, status, data.reason ?? null));
-}
-
-async function applyTrade(deps: OrderDeps, trade: TradeEvent, client: Transaction): Promise<void> {
-  await applyTrades(deps, [{ trade }], client);
+  const closed = await withSpan('order status update', () => deps.store.close(client, order.id, status, data.reason ?? null));
+  if (closed) event.afterCommit?.(() => deps.metrics.orderStatus(order.symbol, status));
 }
 
 interface SettledTrade {
   trade: TradeEvent;
   /** the context of the event's consume span */
   context?: Context;
+  /** the consumer's hook for work after the commit (metrics) */
+  afterCommit?: (work: () => unknown) => void;
 }
 
 /**
@@ -81,13 +81,23 @@ async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Tran
     if (!row) throw new Error(`a trade names order ${id}, which this order manager never placed`);
     orders.set(id, row);
   }
-  const settlements = trades.map(({ trade, context: eventContext }) => ({ ...settlementOf(trade, orders), context: eventContext }));
+  const settlements = trades.map(({ trade, context: eventContext, afterCommit }) => ({ ...settlementOf(trade, orders), context: eventContext, afterCommit }));
   const first = settlements[0]!.context ?? context.active();
   await context.with(first, () => deps.wallet.post('/settle-trades', { trades: settlements.map((s) => s.request) }));
   for (const settlement of settlements) {
     await context.with(settlement.context ?? context.active(), () =>
       withSpan('order status update', async () => {
-        for (const fill of settlement.fills) await deps.store.recordFill(client, fill.row);
+        const statuses: string[] = [];
+        for (const fill of settlement.fills) {
+          const status = await deps.store.recordFill(client, fill.row);
+          if (status) statuses.push(status);
+        }
+        if (statuses.length === 0) return; // recorded before
+        const { symbol, quantity, price_cents } = settlement.fills[0]!.row;
+        settlement.afterCommit?.(() => {
+          deps.metrics.trade(symbol, BigInt(quantity), BigInt(price_cents) * BigInt(quantity));
+          for (const status of statuses) deps.metrics.orderStatus(symbol, status);
+        });
       }),
     );
   }
@@ -150,7 +160,7 @@ export async function applyExecutions(deps: OrderDeps, events: StreamEvent[], cl
   for (const event of events) {
     if (event.type === 'trade') {
       const trade = event.data as TradeEvent;
-      trades.push({ trade, context: event.context });
+      trades.push({ trade, context: event.context, afterCommit: event.afterCommit });
       involved.add(trade.makerOrderId).add(trade.takerOrderId);
       continue;
     }

@@ -1,5 +1,6 @@
 import type { Logger, OutboxRelay, ServiceClient } from '@exchange/platform';
 import type { OrderStore } from '../store/order-store.js';
+import type { TradingMetrics } from './trading-metrics.js';
 
 /** What the order use-cases need. */
 export interface OrderDeps {
@@ -12,4 +13,5 @@ export interface OrderDeps {
   clientOrderIdWindowMs: number;
   /** how long a retry waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   inProgressWaitMs: number;
+  metrics: TradingMetrics;
 }

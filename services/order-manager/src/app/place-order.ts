@@ -77,6 +77,7 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
       return row;
     });
     deps.relay.wake();
+    deps.metrics.orderStatus(published.symbol, 'NEW');
     return { statusCode: 201, order: toOrder(published) };
   } catch (error) {
     await undo(deps, pending, error);

@@ -195,28 +195,32 @@ export class OrderStore {
     await client.query('UPDATE orders SET cancel_requested = false, updated_at = now() WHERE id = $1', [id]);
   }
 
-  async close(client: Transaction, id: string, status: 'CANCELED' | 'EXPIRED' | 'REJECTED', reason: string | null): Promise<void> {
-    await client.query(
+  /** True when the order was open and is now closed. */
+  async close(client: Transaction, id: string, status: 'CANCELED' | 'EXPIRED' | 'REJECTED', reason: string | null): Promise<boolean> {
+    const { rowCount } = await client.query(
       "UPDATE orders SET status = $2, reject_reason = COALESCE($3, reject_reason), cancel_requested = false, updated_at = now() WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED')",
       [id, status, reason],
     );
+    return (rowCount ?? 0) > 0;
   }
 
-  /** Records one side of a trade on its order; the status follows from what is now filled. */
-  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>): Promise<void> {
+  /** Records one side of a trade on its order; the status follows from what is now filled. Returns it (undefined: already recorded). */
+  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>): Promise<string | undefined> {
     const inserted = await client.query(
       `INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
       [fill.id, fill.trade_id, fill.order_id, fill.user_id, fill.symbol, fill.side, fill.price_cents, fill.quantity, fill.fee_cents, fill.liquidity, fill.sequence],
     );
-    if ((inserted.rowCount ?? 0) === 0) return;
-    await client.query(
+    if ((inserted.rowCount ?? 0) === 0) return undefined;
+    const { rows } = await client.query<{ status: string }>(
       `UPDATE orders SET filled_quantity = filled_quantity + $2, filled_notional_cents = filled_notional_cents + $3, fees_cents = fees_cents + $4,
               status = CASE WHEN filled_quantity + $2 = quantity THEN 'FILLED' ELSE 'PARTIALLY_FILLED' END,
               cancel_requested = cancel_requested AND filled_quantity + $2 < quantity, updated_at = now()
-        WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED')`,
+        WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED')
+        RETURNING status`,
       [fill.order_id, fill.quantity, (BigInt(fill.price_cents) * BigInt(fill.quantity)).toString(), fill.fee_cents],
     );
+    return rows[0]?.status;
   }
 
   async fills(userId: string, filter: { symbol?: string; limit: number; beforeSeq?: string }): Promise<FillRow[]> {

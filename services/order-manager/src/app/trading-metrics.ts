@@ -1,0 +1,30 @@
+import { Counter, type HttpMetrics } from '@exchange/platform';
+
+/**
+ * The seed's business metrics on /metrics: orders entering each status per symbol, trades, shares
+ * and notional per symbol. Counted after the commit that made the change, once per change (a
+ * redelivered event changes nothing, so counts nothing).
+ */
+export class TradingMetrics {
+  private readonly orders: Counter<'symbol' | 'status'>;
+  private readonly trades: Counter<'symbol'>;
+  private readonly shares: Counter<'symbol'>;
+  private readonly notional: Counter<'symbol'>;
+
+  constructor(registry: HttpMetrics['registry']) {
+    this.orders = new Counter({ name: 'exchange_orders_total', help: 'Orders entering a status (NEW at placement, then PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED), per symbol', labelNames: ['symbol', 'status'] as const, registers: [registry] });
+    this.trades = new Counter({ name: 'exchange_trades_total', help: 'Trades settled, per symbol', labelNames: ['symbol'] as const, registers: [registry] });
+    this.shares = new Counter({ name: 'exchange_traded_shares_total', help: 'Shares traded, per symbol', labelNames: ['symbol'] as const, registers: [registry] });
+    this.notional = new Counter({ name: 'exchange_traded_notional_cents_total', help: 'Traded notional (price × quantity) in US cents, per symbol', labelNames: ['symbol'] as const, registers: [registry] });
+  }
+
+  orderStatus(symbol: string, status: string): void {
+    this.orders.inc({ symbol, status });
+  }
+
+  trade(symbol: string, shares: bigint, notionalCents: bigint): void {
+    this.trades.inc({ symbol });
+    this.shares.inc({ symbol }, Number(shares));
+    this.notional.inc({ symbol }, Number(notionalCents));
+  }
+}
