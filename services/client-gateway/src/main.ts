@@ -8,6 +8,7 @@ import { registerMarketRoutes } from './http/market-routes.js';
 import { registerPlugins } from './http/plugins.js';
 import { registerNotificationRoutes } from './http/notification-routes.js';
 import { registerOrderRoutes } from './http/order-routes.js';
+import { registerReportRoutes } from './http/report-routes.js';
 import { registerWalletRoutes } from './http/wallet-routes.js';
 import { registerDashboardRoutes } from './http/dashboard-routes.js';
 import { registerStreamRoutes } from './live/stream-routes.js';
@@ -38,6 +39,7 @@ void runService({
     registerMarketDataRoutes(app, { marketData: client('market-data'), rateLimit });
     registerOrderRoutes(app, { orders: client('order-manager'), verifier, rateLimit });
     registerNotificationRoutes(app, { notifications: client('notification'), verifier, rateLimit });
+    registerReportRoutes(app, { reports: client('reporting-service'), verifier, rateLimit });
     registerDashboardRoutes(app, {
       users: client('user-service'),
       wallet: client('wallet-service'),

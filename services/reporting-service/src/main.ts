@@ -1,5 +1,27 @@
 import './instrument.js';
-import { runService } from '@exchange/platform';
+import { join } from 'node:path';
+import { MarketDirectory, runService } from '@exchange/platform';
+import type { ReportDeps } from './app/report-deps.js';
+import { reportingConfig } from './config.js';
+import { ReportConsumers } from './events/report-consumers.js';
+import { registerRoutes } from './http/routes.js';
+import { ReportStore } from './store/report-store.js';
 
-// Only health, readiness and metrics for now: this service's features come in a later issue.
-void runService({ name: 'reporting-service', setup() {} });
+void runService({
+  name: 'reporting-service',
+  config: reportingConfig,
+  migrationsDir: join(__dirname, '..', 'migrations'),
+  usesPlatformTables: true,
+  async setup({ app, db, redis, logger, config, onClose, client }) {
+    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+    const deps: ReportDeps = { store: new ReportStore(db), markets, logger, maxRangeDays: config.REPORT_MAX_RANGE_DAYS };
+    const consumers = new ReportConsumers({ db, redis, logger, consumer: config.REPORTING_CONSUMER_NAME, deps });
+    await consumers.startWallet();
+    // every market's executions, as soon as the risk-manager lists it
+    markets.onNewMarket((market) => consumers.addMarket(market.symbol));
+    void markets.start();
+    onClose(() => markets.stop());
+    onClose(() => consumers.stop());
+    registerRoutes(app, deps);
+  },
+});

@@ -20,7 +20,9 @@ export interface ServiceRequest {
 
 export interface ServiceResponse<T> {
   statusCode: number;
+  /** the parsed JSON, or the text when the answer is not JSON (a CSV file, say) */
   body: T;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
@@ -68,7 +70,7 @@ export class ServiceClient {
     const text = await response.body.text();
     const parsed = parseJson(text);
     if (response.statusCode >= 400) throw this.apiError(response.statusCode, parsed);
-    return { statusCode: response.statusCode, body: parsed as T };
+    return { statusCode: response.statusCode, body: parsed as T, headers: response.headers };
   }
 
   get<T>(path: string, options: Omit<ServiceRequest, 'method' | 'path' | 'body'> = {}): Promise<ServiceResponse<T>> {

@@ -1,0 +1,67 @@
+import { CASH_ASSET, parseAsset } from '@exchange/contracts';
+import { z } from 'zod';
+
+/**
+ * The events this service derives its read models from, as it reads them. Wallet events carry
+ * decimal strings (USD with 2 decimals, shares whole); the engine's events carry prices in ticks and
+ * quantities in lots of their market.
+ */
+const decimal = z.string().min(1);
+const side = z.enum(['BUY', 'SELL']);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const fundsAddedSchema = z.object({
+  transactionId: z.string().min(1),
+  userId: z.string().min(1),
+  kind: z.enum(['DEPOSIT', 'CREDIT']).default('DEPOSIT'),
+  asset: z.string().min(1),
+  amount: decimal,
+});
+
+const settledSide = z.object({ userId: z.string().min(1), orderId: z.string().min(1), fee: decimal });
+export const tradeSettledSchema = z.object({
+  transactionId: z.string().min(1),
+  tradeId: z.string().min(1),
+  symbol: z.string().min(1),
+  price: decimal,
+  quantity: decimal,
+  notional: decimal,
+  buyer: settledSide,
+  seller: settledSide,
+});
+
+const executionHeader = { orderId: z.string().min(1), ownerId: z.string().min(1) };
+export const orderEventSchema = z.object(executionHeader);
+export const engineTradeSchema = z.object({
+  tradeId: count,
+  price: count,
+  quantity: count,
+  takerSide: side,
+  makerOrderId: z.string().min(1),
+  makerRemaining: count,
+  takerOrderId: z.string().min(1),
+  takerRemaining: count,
+});
+
+export type Side = z.infer<typeof side>;
+
+/** One tick in cents and one lot in shares of a market. */
+export interface MarketUnits {
+  tickSizeCents: bigint;
+  lotSize: bigint;
+}
+
+export function unitsOf(market: { symbol: string; tickSize: string; lotSize: string }): MarketUnits {
+  return { tickSizeCents: parseAsset(market.tickSize, CASH_ASSET), lotSize: parseAsset(market.lotSize, market.symbol) };
+}
+
+/** When an event happened: the engine's `executedAt`, else the time Redis took the entry (`<ms>-<n>`). */
+export function occurredAt(data: unknown, entryId: string): Date {
+  const executedAt = (data as { executedAt?: unknown } | null)?.executedAt;
+  if (typeof executedAt === 'string') {
+    const time = new Date(executedAt);
+    if (!Number.isNaN(time.getTime())) return time;
+  }
+  const ms = Number(entryId.split('-')[0]);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : new Date();
+}
