@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASH_ASSET, parseAsset } from './money.js';
 import { decimalStringSchema } from './wallet.js';
 
 /** A share symbol as listed: capital letters, digits and dots, such as `AAPL` or `BRK.B`. */
@@ -78,3 +79,17 @@ export type UpdateMarketRequest = z.infer<typeof updateMarketRequestSchema>;
 
 export const marketEnvelopeSchema = z.object({ market: marketSchema });
 export type MarketEnvelope = z.infer<typeof marketEnvelopeSchema>;
+
+/** What one tick (in cents) and one lot (in shares) of a market are worth: the engine counts in them. */
+export interface MarketUnits {
+  tickSizeCents: bigint;
+  lotSize: bigint;
+}
+
+export function unitsOf(market: Pick<Market, 'symbol' | 'tickSize' | 'lotSize'>): MarketUnits {
+  return { tickSizeCents: parseAsset(market.tickSize, CASH_ASSET), lotSize: parseAsset(market.lotSize, market.symbol) };
+}
+
+/** ticks → cents, lots → shares */
+export const centsOf = (ticks: number | bigint, units: MarketUnits): bigint => BigInt(ticks) * units.tickSizeCents;
+export const sharesOf = (lots: number | bigint, units: MarketUnits): bigint => BigInt(lots) * units.lotSize;

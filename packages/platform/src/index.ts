@@ -18,3 +18,4 @@ export * from './http/bearer-token.js';
 export * from './service.js';
 export { flushTelemetry } from './telemetry/state.js';
 export * from './markets.js';
+export * from './events/market-consumers.js';

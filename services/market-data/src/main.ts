@@ -4,7 +4,7 @@ import { MarketDirectory, runService } from '@exchange/platform';
 import type { MarketDataDeps } from './app/market-data-deps.js';
 import { marketDataConfig } from './config.js';
 import { BookFeed } from './events/book-feed.js';
-import { ExecutionsConsumers } from './events/executions-consumers.js';
+import { executionsConsumers } from './events/executions-consumers.js';
 import { MarketDataPublisher } from './events/market-data-publisher.js';
 import { registerRoutes } from './http/routes.js';
 import { CandleStore } from './store/candle-store.js';
@@ -35,7 +35,7 @@ void runService({
     };
 
     // every market's book and executions, as soon as the risk-manager lists it
-    const consumers = new ExecutionsConsumers({ db, redis, logger, consumer: config.MARKET_DATA_CONSUMER_NAME, deps });
+    const consumers = executionsConsumers({ db, redis, logger, consumer: config.MARKET_DATA_CONSUMER_NAME, deps });
     markets.onNewMarket(async (market) => {
       void books.follow(market);
       await consumers.add(market);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MarketDirectory, runService } from '@exchange/platform';
 import type { NotificationDeps } from './app/notification-deps.js';
 import { notificationConfig } from './config.js';
-import { ExecutionsConsumers } from './events/executions-consumers.js';
+import { executionsConsumers } from './events/executions-consumers.js';
 import { UserPushes } from './events/user-pushes.js';
 import { walletEventsConsumer } from './events/wallet-events-consumer.js';
 import { registerRoutes } from './http/routes.js';
@@ -27,8 +27,8 @@ void runService({
     onClose(() => wallet.stop());
 
     // every market's executions, as soon as the risk-manager lists it
-    const executions = new ExecutionsConsumers({ db, redis, logger, consumer, deps });
-    markets.onNewMarket((market) => executions.add(market.symbol));
+    const executions = executionsConsumers({ db, redis, logger, consumer, deps });
+    markets.onNewMarket(executions.add);
     void markets.start();
     onClose(() => markets.stop());
     onClose(() => executions.stop());

@@ -5,7 +5,7 @@ import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps } from './app/order-deps.js';
 import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
-import { ExecutionsConsumers } from './events/executions-consumers.js';
+import { executionsConsumers } from './events/executions-consumers.js';
 import { registerRoutes } from './http/routes.js';
 import { OrderStore } from './store/order-store.js';
 
@@ -30,9 +30,9 @@ void runService({
     onClose(() => relay.stop());
 
     // every market's executions, as soon as the risk-manager lists it
-    const consumers = new ExecutionsConsumers({ db, redis, logger, consumer: config.ORDER_MANAGER_CONSUMER_NAME, deps });
+    const consumers = executionsConsumers({ db, redis, logger, consumer: config.ORDER_MANAGER_CONSUMER_NAME, deps });
     const markets = new MarketDirectory({ client: client('risk-manager'), logger });
-    markets.onNewMarket((market) => consumers.add(market.symbol));
+    markets.onNewMarket(consumers.add);
     void markets.start();
     onClose(() => markets.stop());
     onClose(() => consumers.stop());

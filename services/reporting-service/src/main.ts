@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MarketDirectory, runService } from '@exchange/platform';
 import type { ReportDeps } from './app/report-deps.js';
 import { reportingConfig } from './config.js';
-import { ReportConsumers } from './events/report-consumers.js';
+import { executionsConsumers, walletEventsConsumer } from './events/report-consumers.js';
 import { registerRoutes } from './http/routes.js';
 import { ReportStore } from './store/report-store.js';
 
@@ -15,13 +15,16 @@ void runService({
   async setup({ app, db, redis, logger, config, onClose, client }) {
     const markets = new MarketDirectory({ client: client('risk-manager'), logger });
     const deps: ReportDeps = { store: new ReportStore(db), markets, logger, maxRangeDays: config.REPORT_MAX_RANGE_DAYS };
-    const consumers = new ReportConsumers({ db, redis, logger, consumer: config.REPORTING_CONSUMER_NAME, deps });
-    await consumers.startWallet();
+    const options = { db, redis, logger, consumer: config.REPORTING_CONSUMER_NAME, deps };
+    const wallet = walletEventsConsumer(options);
+    await wallet.start();
+    onClose(() => wallet.stop());
     // every market's executions, as soon as the risk-manager lists it
-    markets.onNewMarket((market) => consumers.addMarket(market.symbol));
+    const executions = executionsConsumers(options);
+    markets.onNewMarket(executions.add);
     void markets.start();
     onClose(() => markets.stop());
-    onClose(() => consumers.stop());
+    onClose(() => executions.stop());
     registerRoutes(app, deps);
   },
 });

@@ -1,20 +1,12 @@
 import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
-import type { Market, PublicTrade } from '@exchange/contracts';
+import type { Market, PublicTrade, TradeExecution } from '@exchange/contracts';
 import { candleUpdates, type TapeTrade } from '../domain/candle-buckets.js';
 import { centsOf, sharesOf, unitsOf, usd, type MarketUnits } from '../domain/units.js';
 import { refreshTicker } from './get-ticker.js';
 import type { MarketDataDeps } from './market-data-deps.js';
 
 /** The fields of the engine's `trade` event that market data uses (price in ticks, quantity in lots). */
-interface TradeEvent {
-  symbol: string;
-  sequence: number;
-  tradeId: number;
-  price: number;
-  quantity: number;
-  takerSide: 'BUY' | 'SELL';
-  executedAt: string;
-}
+type TradeEvent = Pick<TradeExecution, 'symbol' | 'sequence' | 'tradeId' | 'price' | 'quantity' | 'takerSide'> & { executedAt: string };
 
 interface RecordedTrade {
   trade: TapeTrade;

@@ -1,28 +1,13 @@
 import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
-import { CASH_ASSET, formatAsset } from '@exchange/contracts';
-import { buyNeedCents, feeCents, fromLots, fromTicks } from '../domain/order-math.js';
+import { CASH_ASSET, centsOf, formatAsset, sharesOf, type OrderRejectedExecution, type TradeExecution } from '@exchange/contracts';
+import { buyNeedCents, feeCents } from '../domain/order-math.js';
 import type { OrderRow } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
 
-interface TradeEvent {
-  symbol: string;
-  sequence: number;
-  tradeId: number;
-  price: number;
-  quantity: number;
-  takerSide: 'BUY' | 'SELL';
-  makerOrderId: string;
-  makerRemaining: number;
-  takerOrderId: string;
-  takerRemaining: number;
-}
-
-interface CloseEvent {
-  symbol: string;
-  orderId: string;
-  reason: string;
-}
+type TradeEvent = TradeExecution;
+/** canceled, expired and rejected all name the order and why */
+type CloseEvent = Pick<OrderRejectedExecution, 'symbol' | 'orderId' | 'reason'>;
 
 const CLOSING: Record<string, 'CANCELED' | 'EXPIRED' | 'REJECTED'> = {
   order_canceled: 'CANCELED',
@@ -107,12 +92,12 @@ function settlementOf(trade: TradeEvent, orders: Map<string, OrderRow>) {
   const maker = orders.get(trade.makerOrderId)!;
   const taker = orders.get(trade.takerOrderId)!;
   const units = { tickSizeCents: BigInt(maker.tick_size_cents), lotSize: BigInt(maker.lot_size) };
-  const priceCents = fromTicks(trade.price, units);
-  const shares = fromLots(trade.quantity, units);
+  const priceCents = centsOf(trade.price, units);
+  const shares = sharesOf(trade.quantity, units);
   const notional = priceCents * shares;
   const sides = [
-    { order: maker, liquidity: 'MAKER' as const, fee: feeCents(notional, maker.maker_fee_bps), remaining: fromLots(trade.makerRemaining, units) },
-    { order: taker, liquidity: 'TAKER' as const, fee: feeCents(notional, taker.taker_fee_bps), remaining: fromLots(trade.takerRemaining, units) },
+    { order: maker, liquidity: 'MAKER' as const, fee: feeCents(notional, maker.maker_fee_bps), remaining: sharesOf(trade.makerRemaining, units) },
+    { order: taker, liquidity: 'TAKER' as const, fee: feeCents(notional, taker.taker_fee_bps), remaining: sharesOf(trade.takerRemaining, units) },
   ];
   const buyer = sides.find((side) => side.order.side === 'BUY')!;
   const seller = sides.find((side) => side.order.side === 'SELL')!;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { averagePriceCents, buyNeedCents, feeCents, fromLots, fromTicks, toLots, toTicks } from './order-math.js';
+import { centsOf, sharesOf } from '@exchange/contracts';
+import { averagePriceCents, buyNeedCents, feeCents, toLots, toTicks } from './order-math.js';
 
 describe('order arithmetic', () => {
   it('fees round down to the cent', () => {
@@ -45,9 +46,9 @@ describe('order arithmetic', () => {
   it('converts between cents and ticks, shares and lots', () => {
     const units = { tickSizeCents: 5n, lotSize: 10n };
     expect(toTicks(150_25n, units)).toBe(3005n);
-    expect(fromTicks(3005, units)).toBe(150_25n);
+    expect(centsOf(3005, units)).toBe(150_25n);
     expect(toLots(120n, units)).toBe(12n);
-    expect(fromLots(12, units)).toBe(120n);
+    expect(sharesOf(12, units)).toBe(120n);
   });
 
   it('averages fill prices to the cent, half up', () => {

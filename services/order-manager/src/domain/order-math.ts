@@ -1,14 +1,10 @@
+import type { MarketUnits } from '@exchange/contracts';
+
 /**
  * The arithmetic of an order, in exact integers: cents for money, whole shares for quantities, ticks
  * and lots for the matching engine. No I/O.
  */
 
-export interface MarketUnits {
-  /** cents per tick */
-  tickSizeCents: bigint;
-  /** shares per lot */
-  lotSize: bigint;
-}
 
 const BPS = 10_000n;
 
@@ -33,14 +29,6 @@ export function toTicks(priceCents: bigint, units: MarketUnits): bigint {
 
 export function toLots(shares: bigint, units: MarketUnits): bigint {
   return shares / units.lotSize;
-}
-
-export function fromTicks(ticks: number | bigint, units: MarketUnits): bigint {
-  return BigInt(ticks) * units.tickSizeCents;
-}
-
-export function fromLots(lots: number | bigint, units: MarketUnits): bigint {
-  return BigInt(lots) * units.lotSize;
 }
 
 /** Average fill price in cents, rounded half up; undefined before the first fill. */

@@ -1,4 +1,3 @@
-import { CASH_ASSET, parseAsset } from '@exchange/contracts';
 import { z } from 'zod';
 
 /**
@@ -30,30 +29,10 @@ export const tradeSettledSchema = z.object({
   seller: settledSide,
 });
 
-const executionHeader = { orderId: z.string().min(1), ownerId: z.string().min(1) };
-export const orderEventSchema = z.object(executionHeader);
-export const engineTradeSchema = z.object({
-  tradeId: count,
-  price: count,
-  quantity: count,
-  takerSide: side,
-  makerOrderId: z.string().min(1),
-  makerRemaining: count,
-  takerOrderId: z.string().min(1),
-  takerRemaining: count,
-});
+/** The engine's events and a market's units are defined once, in the contracts. */
+export { centsOf, orderExecutionSchema as orderEventSchema, sharesOf, tradeExecutionSchema as engineTradeSchema, unitsOf, type MarketUnits } from '@exchange/contracts';
 
 export type Side = z.infer<typeof side>;
-
-/** One tick in cents and one lot in shares of a market. */
-export interface MarketUnits {
-  tickSizeCents: bigint;
-  lotSize: bigint;
-}
-
-export function unitsOf(market: { symbol: string; tickSize: string; lotSize: string }): MarketUnits {
-  return { tickSizeCents: parseAsset(market.tickSize, CASH_ASSET), lotSize: parseAsset(market.lotSize, market.symbol) };
-}
 
 /** When an event happened: the engine's `executedAt`, else the time Redis took the entry (`<ms>-<n>`). */
 export function occurredAt(data: unknown, entryId: string): Date {

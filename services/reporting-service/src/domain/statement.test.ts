@@ -49,12 +49,12 @@ describe('statement', () => {
   it('counts the engine\'s events per UTC day in cents and shares', () => {
     const units = { tickSizeCents: 5n, lotSize: 10n };
     const trade = derive(
-      { seq: 3n, source: 'executions', type: 'trade', occurredAt: at('2025-03-04T23:59:59Z'), units, data: { tradeId: 2, price: 2001, quantity: 3, takerSide: 'BUY', makerOrderId: 'm', makerRemaining: 0, takerOrderId: 't', takerRemaining: 1 } },
+      { seq: 3n, source: 'executions', type: 'trade', occurredAt: at('2025-03-04T23:59:59Z'), units, data: { symbol: 'ACME', sequence: 9, tradeId: 2, price: 2001, quantity: 3, takerSide: 'BUY', makerOrderId: 'm', makerOwnerId: 'mu', makerRemaining: 0, takerOrderId: 't', takerOwnerId: 'tu', takerRemaining: 1 } },
       'ACME',
     );
     expect(trade.volume).toEqual({ symbol: 'ACME', day: '2025-03-04', counts: { filled: 1 }, trades: 1, quantity: 30n, notionalCents: 300_150n });
     expect(trade.trade).toMatchObject({ tradeNo: 2, priceCents: 10_005n, quantity: 30n });
-    const canceled = derive({ seq: 4n, source: 'executions', type: 'order_canceled', occurredAt: at('2025-03-05T00:00:00Z'), units, data: { orderId: 'o', ownerId: 'u' } }, 'ACME');
+    const canceled = derive({ seq: 4n, source: 'executions', type: 'order_canceled', occurredAt: at('2025-03-05T00:00:00Z'), units, data: { symbol: 'ACME', sequence: 10, orderId: 'o', ownerId: 'u', quantity: 1, reason: 'REQUESTED' } }, 'ACME');
     expect(canceled.volume).toMatchObject({ day: '2025-03-05', counts: { canceled: 1 }, trades: 0 });
   });
 });
