@@ -4,7 +4,7 @@
 // it installs when needed, builds (incremental, fast when nothing changed), then hands over.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +39,23 @@ function installIfNeeded() {
 function build() {
   console.log('Building (tsc -b)...');
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+  buildFrontend();
+}
+
+// The front end is built with Vite when its sources are newer than its last build.
+function buildFrontend() {
+  const frontend = join(root, 'frontend');
+  if (!existsSync(join(frontend, 'package.json'))) return;
+  const built = join(frontend, 'dist', 'index.html');
+  const newest = (path) => {
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+  };
+  const sources = ['src', 'public', 'index.html', 'package.json', 'vite.config.ts'].map((name) => join(frontend, name)).filter((path) => existsSync(path));
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newest))) return;
+  console.log('Building the front end (vite build)...');
+  run(npm, ['run', 'build', '-w', 'frontend']);
 }
 
 checkNode();

@@ -37,7 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const receiver = new OtlpReceiver();
   const otlpUrl = await receiver.start();
   const jwtPrivateKey = generateSigningKey();
-  const portBase = await findFreePortBase(9);
+  const portBase = await findFreePortBase(10);
   const logs: string[] = [];
   let system: RunningSystem | undefined;
   try {

@@ -64,7 +64,7 @@ describe('npm start', () => {
   let portBase: number;
 
   beforeAll(async () => {
-    portBase = await findFreePortBase(9);
+    portBase = await findFreePortBase(10);
     database = await createTestDatabase();
     redis = createTestRedis();
   });

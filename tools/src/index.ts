@@ -4,3 +4,4 @@ export * from './launcher/managed-process.js';
 export * from './launcher/system.js';
 export { JAEGER_COMMAND } from './launcher/start-command.js';
 export * from './launcher/seed-demo.js';
+export * from './launcher/frontend.js';

@@ -25,7 +25,7 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
       databaseUrl: database.url,
       redisUrl: redis.url,
       redisKeyPrefix: redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
+      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
       jwtPrivateKey: generateSigningKey(),
       seedAdmin: true,
       restart: true, // the launcher brings killed processes back, as it does for `npm start`

@@ -42,7 +42,7 @@ describe('gateway market routes', () => {
       databaseUrl: database.url,
       redisUrl: redis.url,
       redisKeyPrefix: redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
+      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
       jwtPrivateKey: generateSigningKey(),
       seedAdmin: true,
       services: ['client-gateway', 'user-service', 'risk-manager'],

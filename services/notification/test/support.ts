@@ -45,7 +45,7 @@ export class NotificationSystem {
       databaseUrl: this.database.url,
       redisUrl: this.redis.url,
       redisKeyPrefix: this.redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
+      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
       jwtPrivateKey: generateSigningKey(),
       seedAdmin: false,
       services: ['client-gateway', 'user-service', 'risk-manager', 'notification'],

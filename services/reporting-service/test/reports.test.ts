@@ -75,7 +75,7 @@ describe('reporting-service', () => {
       databaseUrl: database.url,
       redisUrl: redis.url,
       redisKeyPrefix: redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
+      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
       jwtPrivateKey: generateSigningKey(),
       seedAdmin: true,
       services: ['user-service', 'risk-manager', 'wallet-service', 'order-manager', 'matching-engine', 'reporting-service', 'client-gateway'],

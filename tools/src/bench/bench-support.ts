@@ -37,7 +37,7 @@ export async function startBenchSystem(
     databaseUrl: database.url,
     redisUrl: redis.url,
     redisKeyPrefix: redis.prefix,
-    ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(9)) }),
+    ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
     jwtPrivateKey: generateSigningKey(),
     seedAdmin: options.seedAdmin ?? false,
     restart: false,

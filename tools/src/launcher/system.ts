@@ -10,6 +10,7 @@ import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './check
 import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
 import { MARKET_MAKER, seedDemoTrading } from './seed-demo.js';
+import { frontendProcess, isFrontendReady } from './frontend.js';
 
 export type Ports = Record<ServiceName, number>;
 
@@ -37,11 +38,15 @@ export interface SystemOptions {
   signal?: AbortSignal;
   /** once ready, create the demo market maker with cash, shares and quotes on every market (needs seedAdmin) */
   seedDemoTrading?: { adminEmail: string; adminPassword: string };
+  /** also serve the built front end on this port (the browser reaches the gateway at its URL) */
+  frontend?: { port: number; jaegerUrl: string };
 }
 
 export interface RunningSystem {
   urls: Record<ServiceName, string>;
-  processes: Map<ServiceName, ManagedProcess>;
+  /** the front end's URL, when it was started */
+  frontendUrl?: string;
+  processes: Map<ServiceName | 'frontend', ManagedProcess>;
   /** how long from the first spawn until every /readyz answered 200 */
   readyAfterMs: number;
   stop(): Promise<void>;
@@ -73,12 +78,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const output = options.output ?? (() => {});
   await checkPostgres(options.databaseUrl);
   await checkRedis(options.redisUrl);
-  await checkPortsFree(names.map((name) => ({ name, port: options.ports[name] })), '127.0.0.1');
+  await checkPortsFree([...names.map((name) => ({ name, port: options.ports[name] })), ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : [])], '127.0.0.1');
   if (await ensureDatabase(options.databaseUrl)) output(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
 
   const portEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [portVariable(name), String(options.ports[name])]));
   const width = Math.max(...names.map((name) => name.length));
-  const processes = new Map<ServiceName, ManagedProcess>();
+  const processes = new Map<ServiceName | 'frontend', ManagedProcess>();
   names.forEach((name, index) => {
     const format = createLineFormatter(name, index, { colorize: options.colorize ?? false, width });
     const process = new ManagedProcess({
@@ -112,12 +117,31 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await Promise.all([...processes.values()].map((process) => process.stop(STOP_GRACE_MS)));
   };
 
+  const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
+  let frontendUrl: string | undefined;
+  if (options.frontend) {
+    frontendUrl = `http://127.0.0.1:${options.frontend.port}`;
+    const format = createLineFormatter('frontend', names.length, { colorize: options.colorize ?? false, width });
+    const frontend = frontendProcess(
+      options.rootDir,
+      { port: options.frontend.port, gatewayUrl: urls['client-gateway'], jaegerUrl: options.frontend.jaegerUrl },
+      { env: { ...globalThis.process.env }, restart: options.restart ?? true, onLine: (line) => output(format(line)), onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`) },
+    );
+    processes.set('frontend', frontend);
+  }
+
   const startedAt = Date.now();
   if (options.signal?.aborted) throw new StartupError('interrupted before the processes started');
   for (const process of processes.values()) process.start();
-  const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
   try {
     await waitUntilReady(urls, names, options.readyTimeoutMs ?? 60_000, options.signal);
+    if (frontendUrl) {
+      const deadline = Date.now() + 30_000;
+      while (!(await isFrontendReady(frontendUrl))) {
+        if (Date.now() > deadline) throw new StartupError(`the front end did not answer at ${frontendUrl} (see its log above)`);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
     if (options.seedDemoTrading) {
       const seeded = await seedDemoTrading({ gatewayUrl: urls['client-gateway'], ...options.seedDemoTrading });
       output(`demo: the market maker ${MARKET_MAKER.email} quotes ${seeded.markets} markets (${seeded.quotes} new quotes)`);
@@ -126,7 +150,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stop();
     throw error;
   }
-  return { urls, processes, readyAfterMs: Date.now() - startedAt, stop };
+  return { urls, frontendUrl, processes, readyAfterMs: Date.now() - startedAt, stop };
 }
 
 async function isReady(url: string): Promise<boolean> {
