@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 //  unit        pure logic beside the code (src/**/*.test.ts)
 //  integration real PostgreSQL and Redis, a fresh database per run (*/test/**/*.test.ts)
 //  e2e         the whole system started by the launcher, requests through the gateway (test/e2e)
+//  frontend    the React app's logic and components (frontend/src, happy-dom)
+//  browser     real Chromium against the whole system and its front end (test/browser)
 export default defineConfig({
   test: {
     reporters: ['default', './tools/vitest-summary-reporter.mjs'],
@@ -20,6 +22,16 @@ export default defineConfig({
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      { extends: './frontend/vitest.config.ts', test: { name: 'frontend', root: './frontend', environment: 'happy-dom', include: ['src/**/*.test.{ts,tsx}'] } },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
       {

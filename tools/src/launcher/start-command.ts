@@ -3,6 +3,7 @@ import { envBoolean, loadConfig, SERVICE_CATALOG, type Env } from '@exchange/pla
 import { z } from 'zod';
 import { StartupError } from './checks.js';
 import { loadOrCreateDevKey } from './dev-key.js';
+import { resolveFrontendPort } from './frontend.js';
 import { MARKET_MAKER } from './seed-demo.js';
 import { resolvePorts, startSystem, type RunningSystem } from './system.js';
 
@@ -16,6 +17,8 @@ const launcherConfigSchema = z.object({
   EXCHANGE_ADMIN_PASSWORD: z.string().min(8).default('exchange-admin'),
   EXCHANGE_RESTART: envBoolean(true),
   EXCHANGE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
+  /** Jaeger's UI, where the front end links the trace of a failed request */
+  JAEGER_UI_URL: z.url().default('http://localhost:16686'),
 });
 
 export const JAEGER_COMMAND = 'docker run --rm -p 16686:16686 -p 4318:4318 jaegertracing/jaeger:latest';
@@ -65,6 +68,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       ports,
       jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
       seedAdmin: !isProduction,
+      frontend: { port: resolveFrontendPort(env), jaegerUrl: config.JAEGER_UI_URL },
       ...(isProduction ? {} : { seedDemoTrading: { adminEmail: config.EXCHANGE_ADMIN_EMAIL, adminPassword: config.EXCHANGE_ADMIN_PASSWORD } }),
       restart: config.EXCHANGE_RESTART,
       readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
@@ -90,6 +94,8 @@ function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSch
   return [
     '',
     `The exchange is running: every process is ready (${(system.readyAfterMs / 1000).toFixed(1)} s).`,
+    '',
+    `  Open the exchange:  ${system.frontendUrl}`,
     '',
     `  ${'process'.padEnd(18)} ${'port'.padEnd(6)} health`,
     ...rows,

@@ -68,6 +68,14 @@ export function resolvePorts(env: Record<string, string | undefined>): Ports {
 
 const STOP_GRACE_MS = 4500;
 
+/** The configured origins (or the default front end's) and the one this launcher serves. */
+function corsOrigins(configured: string | undefined, frontendPort: number): string {
+  const origins = new Set((configured ?? 'http://localhost:3000,http://127.0.0.1:3000').split(',').map((origin) => origin.trim()).filter(Boolean));
+  origins.add(`http://localhost:${frontendPort}`);
+  origins.add(`http://127.0.0.1:${frontendPort}`);
+  return [...origins].join(',');
+}
+
 /**
  * Starts the exchange: checks PostgreSQL and Redis, creates the database, then starts every process
  * (each migrates its own schema) and waits until every `/readyz` answers. Used by `npm start` and by
@@ -105,6 +113,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' }
           : {}),
         ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
+        // the front end this launcher serves may call the gateway, wherever its port is
+        ...(name === 'client-gateway' && options.frontend ? { CORS_ORIGINS: corsOrigins(options.env?.CORS_ORIGINS ?? globalThis.process.env.CORS_ORIGINS, options.frontend.port) } : {}),
       },
       restart: options.restart ?? true,
       onLine: (line) => output(format(line)),

@@ -1,0 +1,53 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Empty, ErrorNotice, Panel, time } from '../components/ui';
+import { api } from '../lib/api';
+import { keys } from '../lib/queries';
+import type { Notification } from '../lib/types';
+
+export function NotificationsPage() {
+  const queryClient = useQueryClient();
+  const list = useQuery({ queryKey: [...keys.notifications, 'list'], queryFn: () => api<{ items: Notification[]; unreadCount: number }>('/notifications?limit=100') });
+  const markRead = useMutation({
+    mutationFn: (id: string) => api(`/notifications/${id}/read`, { method: 'POST' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.notifications }),
+  });
+  const unread = (list.data?.items ?? []).filter((n) => !n.read);
+  const markAll = useMutation({
+    mutationFn: async () => {
+      for (const n of unread) await api(`/notifications/${n.id}/read`, { method: 'POST' });
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.notifications }),
+  });
+  return (
+    <Panel
+      title={`Notifications${list.data ? ` (${list.data.unreadCount} unread)` : ''}`}
+      testId="notifications"
+      actions={
+        <Button variant="secondary" disabled={unread.length === 0 || markAll.isPending} onClick={() => markAll.mutate()} data-testid="notifications-read-all">
+          Mark all as read
+        </Button>
+      }
+    >
+      {(list.error ?? markRead.error ?? markAll.error) && <ErrorNotice error={list.error ?? markRead.error ?? markAll.error} />}
+      <ul className="divide-y divide-slate-800">
+        {(list.data?.items ?? []).map((n) => (
+          <li key={n.id} className={`flex items-start gap-3 py-2 ${n.read ? 'opacity-60' : ''}`} data-testid={`notification-${n.id}`} data-read={n.read}>
+            <span aria-hidden="true" className={`mt-1.5 h-2 w-2 shrink-0 rounded-full ${n.read ? 'bg-transparent' : 'bg-sky-400'}`} />
+            <div className="min-w-0 flex-1">
+              <p className="text-sm font-semibold">{n.title}</p>
+              <p className="text-sm text-slate-300">{n.body}</p>
+              <p className="text-xs text-slate-500">{time(n.createdAt)}</p>
+            </div>
+            {!n.read && (
+              <Button variant="ghost" className="shrink-0 text-xs" onClick={() => markRead.mutate(n.id)} data-testid={`mark-read-${n.id}`}>
+                Mark as read
+              </Button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {list.data?.items.length === 0 && <Empty>No notifications yet.</Empty>}
+      {list.isPending && <Empty>Loading…</Empty>}
+    </Panel>
+  );
+}

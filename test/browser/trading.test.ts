@@ -1,0 +1,156 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { findFreePortBase, generateSigningKey, resolveFrontendPort, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+
+const ROOT = resolve(__dirname, '..', '..');
+const ARTIFACTS = resolve(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The issue's browser scenario in Debian's Chromium against the whole system, started by the
+ * launcher `npm start` uses (its own database, Redis prefix and ports), front end included.
+ */
+describe('the trading front end in a real browser', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let system: RunningSystem;
+  let browser: Browser;
+  let gateway: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = createTestRedis();
+    const env = { EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) };
+    system = await startSystem({
+      rootDir: ROOT,
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.prefix,
+      ports: resolvePorts(env),
+      jwtPrivateKey: generateSigningKey(),
+      seedAdmin: true,
+      seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
+      frontend: { port: resolveFrontendPort(env), jaegerUrl: 'http://localhost:16686' },
+      restart: false,
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
+      output: (line) => logs.push(line),
+    });
+    gateway = system.urls['client-gateway'];
+    // a browser that is not there fails loudly here
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+    await redis?.clean();
+    await database?.drop();
+  });
+
+  async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
+    const response = await fetch(`${gateway}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+  const login = async (email: string, password: string) => (await api('POST', '/v1/auth/login', undefined, { email, password })).accessToken as string;
+  const testId = (page: Page, id: string) => page.getByTestId(id);
+
+  it('register → log in → add funds → a resting buy → filled by another user live → cancel another → log out', async () => {
+    const admin = await login('admin@exchange.local', 'exchange-admin');
+    const symbol = `BRW${Date.now().toString(36).toUpperCase().slice(-5)}`;
+    await api('POST', '/v1/admin/markets', admin, { symbol, name: 'Browser Test Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 0, takerFeeBps: 10 });
+
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const email = `browser-${Date.now()}@example.com`;
+
+    // register, which signs in
+    await page.goto(system.frontendUrl!);
+    await testId(page, 'register-link').click();
+    await testId(page, 'register-email').fill(email);
+    await testId(page, 'register-password').fill('correct-horse-battery');
+    await testId(page, 'register-submit').click();
+    await page.waitForURL('**/wallet');
+
+    // log out and in again: the session is the token
+    await testId(page, 'logout').click();
+    await testId(page, 'login-email').fill(email);
+    await testId(page, 'login-password').fill('correct-horse-battery');
+    await testId(page, 'login-submit').click();
+    await testId(page, 'user-email').waitFor();
+
+    // add funds
+    await testId(page, 'nav-wallet').click();
+    await testId(page, 'add-funds-amount').fill('10000');
+    await testId(page, 'add-funds-submit').click();
+    await expect.poll(() => testId(page, 'balance-USD-available').textContent(), { timeout: 10_000 }).toContain('10,000.00');
+
+    // a limit buy that rests, and a second one to cancel later
+    await page.goto(`${system.frontendUrl}/trade/${symbol}`);
+    await testId(page, 'order-book').waitFor();
+    const placeBuy = async (price: string, quantity: string) => {
+      await testId(page, 'order-side-buy').click();
+      await testId(page, 'order-type').selectOption('LIMIT');
+      await testId(page, 'order-price').fill(price);
+      await testId(page, 'order-quantity').fill(quantity);
+      await testId(page, 'order-submit').click();
+    };
+    await placeBuy('99.00', '5');
+    const openRows = page.locator('[data-testid^="open-order-"]');
+    await expect.poll(() => openRows.count(), { timeout: 10_000 }).toBe(1);
+    const firstId = (await openRows.first().getAttribute('data-testid'))!.replace('open-order-', '');
+    await placeBuy('98.00', '2');
+    await expect.poll(() => openRows.count(), { timeout: 10_000 }).toBe(2);
+    const secondId = (await openRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-testid')!.replace('open-order-', '')))).find((id) => id !== firstId)!;
+    await expect.poll(async () => (await testId(page, 'order-book').getAttribute('data-synced')) === 'true', { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.locator('[data-testid="book-bid-99.00"]').count(), { timeout: 10_000 }).toBe(1);
+
+    // another user sells into the first buy, through the API
+    const seller = await api('POST', '/v1/auth/register', undefined, { email: `seller-${Date.now()}@example.com`, password: 'correct-horse-battery' });
+    await api('POST', '/v1/admin/credit', admin, { userId: seller.user.id, asset: symbol, amount: '5' });
+    const sellerToken = await login(seller.user.email, 'correct-horse-battery');
+    await api('POST', '/v1/orders', sellerToken, { symbol, side: 'SELL', type: 'LIMIT', price: '99.00', quantity: '5' });
+
+    // without a reload: the order leaves the open orders, a toast and the bell tell of the fill, the fill is listed
+    await expect.poll(() => testId(page, `open-order-${firstId}`).count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(async () => (await page.locator('[data-testid="toast"]').allTextContents()).join(' '), { timeout: 15_000 }).toMatch(/filled/i);
+    await expect.poll(async () => Number((await testId(page, 'notifications-count').textContent()) ?? '0'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await testId(page, 'tab-trades').click();
+    await expect.poll(() => page.locator('[data-testid^="my-trade-"]').count(), { timeout: 10_000 }).toBe(1);
+    await testId(page, 'tab-open').click();
+    await page.screenshot({ path: resolve(ARTIFACTS, 'trade-screen.png') });
+
+    // new balances: 10,000.00 − 495.00 (5 × 99.00, maker: no fee) − 196.19 held for the 2 × 98.00 buy (+ its largest fee, 0.19)
+    await testId(page, 'nav-wallet').click();
+    await expect.poll(() => testId(page, 'balance-USD-available').textContent(), { timeout: 10_000 }).toContain('9,308.81');
+    await expect(testId(page, 'balance-USD-held').textContent()).resolves.toContain('196.19');
+    await expect(testId(page, `balance-${symbol}-total`).textContent()).resolves.toContain('5');
+    await page.screenshot({ path: resolve(ARTIFACTS, 'wallet.png') });
+
+    // cancel the other order: its hold comes back
+    await page.goto(`${system.frontendUrl}/trade/${symbol}`);
+    await testId(page, `cancel-${secondId}`).click();
+    await expect.poll(() => testId(page, `open-order-${secondId}`).count(), { timeout: 15_000 }).toBe(0);
+    await testId(page, 'nav-wallet').click();
+    await expect.poll(() => testId(page, 'balance-USD-held').textContent(), { timeout: 10_000 }).toContain('0.00');
+    await expect(testId(page, 'balance-USD-available').textContent()).resolves.toContain('9,505.00');
+
+    // log out: back to the login screen
+    await testId(page, 'logout').click();
+    await testId(page, 'login-email').waitFor();
+    await context.close();
+  });
+});
