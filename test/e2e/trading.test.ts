@@ -170,6 +170,26 @@ describe('trading through the gateway, every process running', () => {
     expect(holds[0]!.count).toBe('0');
   });
 
+  it('the open-orders limit holds when placements race each other', async () => {
+    const symbol = await newMarket();
+    const buyer = await trader('10000.00', {}, 'racer');
+    expect((await call('PUT', `/v1/admin/users/${buyer.userId}/risk-limits`, { token: await admin(), body: { maxOpenOrders: 3 } })).status).toBe(200);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => place(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: (90 + i * 0.01).toFixed(2), quantity: '1' })),
+    );
+    const accepted = answers.filter((answer) => answer.status === 201);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.length).toBeLessThanOrEqual(3);
+    for (const refused of answers.filter((answer) => answer.status !== 201)) {
+      expect([refused.status, refused.body.error.code, refused.body.error.details.rule]).toEqual([422, 'RISK_REJECTED', 'MAX_OPEN_ORDERS']);
+    }
+    const open = await call('GET', `/v1/orders?status=open&symbol=${symbol}`, { token: buyer.token });
+    expect(open.body.items).toHaveLength(accepted.length);
+    // only the accepted orders hold funds: each 90.xx + its largest fee (0.09)
+    const held = accepted.reduce((sum, answer) => sum + Number(answer.body.order.price.replace('.', '')) + 9, 0);
+    expect((await balance(buyer, 'USD'))[1]).toBe((held / 100).toFixed(2));
+  });
+
   it("another user's order is not found, on read and on cancel", async () => {
     const symbol = await newMarket();
     const alice = await trader('1000.00', {}, 'alice');

@@ -38,6 +38,11 @@ export const riskCheckResponseSchema = z.object({
    * never fills it beyond, and a market buy holds quantity × this price.
    */
   protectionPrice: z.string().optional(),
+  /**
+   * the user's open-order limit: the order manager counts again once the order is written, so that
+   * placements racing each other cannot pass it together
+   */
+  maxOpenOrders: z.number().int().min(0).optional(),
 });
 export type RiskCheckResponse = z.infer<typeof riskCheckResponseSchema>;
 

@@ -58,6 +58,14 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
     pending = await withSpan('INSERT order', () => deps.store.insertPending(deps.store.db, order));
   }
 
+  // the count before the risk check raced with this user's other placements: count again, now that
+  // this order is written (PENDING counts); several racing ones may all be refused, never all pass
+  if (risk.maxOpenOrders !== undefined && (await deps.store.countOpen(userId)) > risk.maxOpenOrders) {
+    await deps.store.claimForAbort(pending.id);
+    await deps.store.deleteAborting(pending.id);
+    throw new AppError('RISK_REJECTED', `You have ${risk.maxOpenOrders} open orders, the most allowed`, { rule: 'MAX_OPEN_ORDERS', maxOpenOrders: risk.maxOpenOrders });
+  }
+
   try {
     await withSpan('funds blocking', () =>
       deps.wallet.post('/block-funds', { userId, asset: order.hold_asset, amount: formatAsset(BigInt(order.hold_amount), order.hold_asset), reference: orderId }),

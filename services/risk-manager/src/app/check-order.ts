@@ -55,7 +55,11 @@ export async function checkOrder(deps: RiskDeps, order: RiskCheckRequest): Promi
         const count = await deps.orderFlow.countOrder(order.userId, order.orderId, window.index, ORDER_RATE_WINDOW_MS);
         checkOrderRate(count, limits?.maxOrdersPerMinute ?? deps.defaults.maxOrdersPerMinute, window.endsInMs);
       });
-      return { market: toMarket(market), ...(priceCents === undefined ? { protectionPrice: formatCents(worstPriceCents) } : {}) };
+      return {
+        market: toMarket(market),
+        maxOpenOrders: limits?.maxOpenOrders ?? deps.defaults.maxOpenOrders,
+        ...(priceCents === undefined ? { protectionPrice: formatCents(worstPriceCents) } : {}),
+      };
     },
     attributes,
   );
