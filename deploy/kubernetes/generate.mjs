@@ -15,6 +15,11 @@ const image = 'exchange-backend:0.1.0'; // registry and tag can be rewritten in 
 
 const small = { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '384Mi' } };
 
+/** A consumer name per replica: the pod's own name (pending entries of a replica that is gone are taken over). */
+function podName(variable) {
+  return [variable, { fieldRef: 'metadata.name' }, "this replica's name in its stream consumer groups: the pod's"];
+}
+
 /** Every process, with the seed's port (same table as packages/platform/src/services.ts). */
 const services = [
   {
@@ -47,9 +52,9 @@ const services = [
       ],
     ],
   },
-  { name: 'order-manager', port: 8426, replicas: 2, resources: small },
+  { name: 'order-manager', port: 8426, replicas: 2, resources: small, env: [podName('ORDER_MANAGER_CONSUMER_NAME')] },
   { name: 'wallet-service', port: 8651, replicas: 2, resources: small },
-  { name: 'reporting-service', port: 9127, replicas: 2, resources: small },
+  { name: 'reporting-service', port: 9127, replicas: 2, resources: small, env: [podName('REPORTING_CONSUMER_NAME')] },
   { name: 'risk-manager', port: 8539, replicas: 2, resources: small },
   {
     name: 'matching-engine',
@@ -62,8 +67,19 @@ const services = [
       'not raising this number. Recreate, so that a rollout never runs two engines on the same books.',
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
   },
-  { name: 'market-data', port: 8864, replicas: 2, resources: small },
-  { name: 'notification', port: 9243, replicas: 2, resources: small },
+  {
+    name: 'market-data',
+    port: 8864,
+    replicas: 1,
+    strategy: 'Recreate',
+    replicasNote:
+      'One replica: the depth updates of a book are computed from the states this process holds, and a\n' +
+      "client's snapshot and updates must come from one such chain of states. Two publishers could\n" +
+      'chain differently and a client could not tell. Recreate, so that a rollout never runs two.',
+    resources: small,
+    env: [podName('MARKET_DATA_CONSUMER_NAME')],
+  },
+  { name: 'notification', port: 9243, replicas: 2, resources: small, env: [podName('NOTIFICATION_CONSUMER_NAME')] },
 ];
 
 // When the platform is built, check this table against its catalog so that the two cannot drift.
@@ -96,6 +112,7 @@ function envBlock(env) {
   const items = env.map(([name, source, comment]) => {
     const lines = [...comment.split('\n').map((line) => `# ${line}`), `- name: ${name}`];
     if ('value' in source) lines.push(`  value: ${quote(source.value)}`);
+    else if ('fieldRef' in source) lines.push('  valueFrom:', '    fieldRef:', `      fieldPath: ${source.fieldRef}`);
     else
       lines.push('  valueFrom:', '    secretKeyRef:', `      name: ${source.secretKeyRef.name}`, `      key: ${source.secretKeyRef.key}`);
     return lines.join('\n');

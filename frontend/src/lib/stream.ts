@@ -28,6 +28,8 @@ export class StreamClient {
   private statusListeners = new Set<(open: boolean) => void>();
   /** channels to subscribe again once their unsubscribe is confirmed (a book re-sync) */
   private resubscribing = new Set<string>();
+  /** failed subscribes per channel, for the back-off of their retries */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly url: string) {}
 
@@ -119,6 +121,17 @@ export class StreamClient {
         if (this.handlers.has(frame.channel)) this.send({ op: 'subscribe', channels: [frame.channel] });
         return;
       }
+      // a subscription the server could not set up (its snapshot failed, say): try again shortly,
+      // rather than stay silent — unless the channel does not exist or is not ours to hear
+      if (frame.type === 'error' && frame.channel && this.handlers.has(frame.channel) && !PERMANENT_ERRORS.has(String((frame as { code?: string }).code))) {
+        const channel = frame.channel;
+        const attempt = (this.failures.get(channel) ?? 0) + 1;
+        this.failures.set(channel, attempt);
+        setTimeout(() => {
+          if (this.handlers.has(channel)) this.send({ op: 'subscribe', channels: [channel] });
+        }, Math.min(10_000, 500 * 2 ** attempt));
+      }
+      if (frame.type === 'snapshot' && frame.channel) this.failures.delete(frame.channel);
       if (frame.channel) for (const handler of this.handlers.get(frame.channel) ?? []) handler(frame);
     };
     socket.onclose = () => {
@@ -141,6 +154,9 @@ export class StreamClient {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 }
+
+/** errors a retry cannot mend */
+const PERMANENT_ERRORS = new Set(['UNKNOWN_CHANNEL', 'UNKNOWN_SYMBOL', 'UNAUTHENTICATED', 'TOO_MANY_SUBSCRIPTIONS', 'VALIDATION_FAILED']);
 
 export const StreamContext = createContext<StreamClient | null>(null);
 

@@ -2,6 +2,12 @@ import { context, prefixedChannel, restoreTraceContext, SpanKind, trace, unprefi
 
 type Listener = (message: Record<string, unknown>) => void;
 
+/** One subscribed channel: its listeners, and the SUBSCRIBE every listener waits for. */
+interface Channel {
+  listeners: Set<Listener>;
+  ready: Promise<void>;
+}
+
 const tracer = trace.getTracer('@exchange/client-gateway/live');
 
 /**
@@ -12,7 +18,7 @@ const tracer = trace.getTracer('@exchange/client-gateway/live');
  */
 export class LiveHub {
   private readonly subscriber: Redis;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly channels = new Map<string, Channel>();
 
   constructor(
     private readonly redis: Redis,
@@ -23,30 +29,49 @@ export class LiveHub {
     this.subscriber.on('message', (channel: string, text: string) => this.dispatch(unprefixedChannel(redis, channel), text));
   }
 
-  /** Listens to `channel` (unprefixed) until the returned function is called. */
+  /**
+   * Listens to `channel` (unprefixed) until the returned function is called. Resolves once Redis
+   * confirmed the subscription; if it could not, the channel is forgotten (the next listener tries
+   * again) and the error is thrown.
+   */
   async listen(channel: string, listener: Listener): Promise<() => Promise<void>> {
-    let set = this.listeners.get(channel);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(channel, set);
-      await this.subscriber.subscribe(prefixedChannel(this.redis, channel));
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      const created: Channel = { listeners: new Set(), ready: Promise.resolve() };
+      created.ready = this.subscriber.subscribe(prefixedChannel(this.redis, channel)).then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.channels.get(channel) === created) this.channels.delete(channel);
+          throw error;
+        },
+      );
+      this.channels.set(channel, created);
+      entry = created;
     }
-    set.add(listener);
+    // counted at once, so a listener leaving meanwhile does not unsubscribe the channel under it
+    entry.listeners.add(listener);
+    try {
+      await entry.ready;
+    } catch (error) {
+      entry.listeners.delete(listener);
+      throw error;
+    }
+    const subscribed = entry;
     return async () => {
-      const current = this.listeners.get(channel);
-      if (!current?.delete(listener) || current.size > 0) return;
-      this.listeners.delete(channel);
+      if (!subscribed.listeners.delete(listener) || subscribed.listeners.size > 0) return;
+      if (this.channels.get(channel) !== subscribed) return;
+      this.channels.delete(channel);
       await this.subscriber.unsubscribe(prefixedChannel(this.redis, channel)).catch(() => {});
     };
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.channels.clear();
     this.subscriber.disconnect();
   }
 
   private dispatch(channel: string, text: string): void {
-    const listeners = this.listeners.get(channel);
+    const listeners = this.channels.get(channel)?.listeners;
     if (!listeners || listeners.size === 0) return;
     let message: Record<string, unknown>;
     try {

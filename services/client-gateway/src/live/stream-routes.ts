@@ -18,6 +18,9 @@ export interface StreamRouteOptions {
 
 const streamQuery = z.object({ token: z.string().max(4096).optional() });
 
+/** client messages waiting to be handled on one connection */
+const MAX_MESSAGES_IN_FLIGHT = 32;
+
 /**
  * `GET /v1/stream`: the live WebSocket of API.md. Public channels (book, trades, ticker, candles) for
  * anyone; the private `user` channel for a client that authenticated (`?token=` or an `auth`
@@ -66,8 +69,20 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
       // after the token of the query (if any) was checked
       const { token } = request.query as z.infer<typeof streamQuery>;
       let queue = token ? session.authenticate(token) : Promise.resolve();
+      // messages are handled in order; a client that sends faster than they are handled is cut off
+      // rather than allowed to queue work in the gateway without end
+      let inFlight = 0;
       socket.on('message', (raw) => {
-        queue = queue.then(() => session.handle(raw)).catch((error) => options.logger.warn({ err: error }, 'a stream message failed'));
+        if (++inFlight > MAX_MESSAGES_IN_FLIGHT) {
+          socket.close(1008, 'too many messages at once');
+          return;
+        }
+        queue = queue
+          .then(() => session.handle(raw))
+          .catch((error) => options.logger.warn({ err: error }, 'a stream message failed'))
+          .finally(() => {
+            inFlight -= 1;
+          });
       });
       socket.on('close', () => {
         sockets.delete(socket);

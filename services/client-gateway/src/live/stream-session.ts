@@ -56,6 +56,7 @@ export class StreamSession {
   ) {}
 
   async handle(raw: RawData): Promise<void> {
+    if (this.isClosed) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString());
@@ -83,7 +84,14 @@ export class StreamSession {
 
   async authenticate(token: string): Promise<void> {
     try {
-      this.user = await this.deps.verifier.verify(`Bearer ${token}`);
+      const user = await this.deps.verifier.verify(`Bearer ${token}`);
+      if (this.user && this.user.id !== user.id) {
+        // another identity: the previous one's private channel is not this one's to hear
+        const stop = this.subscriptions.get('user');
+        this.subscriptions.delete('user');
+        await stop?.();
+      }
+      this.user = user;
       this.send({ type: 'authenticated', userId: this.user.id });
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'UNAUTHENTICATED';
@@ -92,7 +100,7 @@ export class StreamSession {
   }
 
   private async subscribe(channel: string): Promise<void> {
-    if (this.subscriptions.has(channel)) return;
+    if (this.isClosed || this.subscriptions.has(channel)) return;
     const match = CHANNEL_PATTERNS.map(([pattern, kind]) => [pattern.exec(channel), kind] as const).find(([found]) => found);
     if (!match) return this.error('UNKNOWN_CHANNEL', `No channel "${channel}": book:SYMBOL, trades:SYMBOL, ticker:SYMBOL, candles:SYMBOL:INTERVAL or user`, channel);
     if (this.subscriptions.size >= this.deps.limits.maxSubscriptions) {

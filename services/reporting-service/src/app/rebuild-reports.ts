@@ -13,7 +13,9 @@ export async function rebuildReports(db: Pool): Promise<{ events: number }> {
   const store = new ReportStore(db);
   return withTransaction(db, async (client) => {
     await client.query('LOCK TABLE report_events IN SHARE ROW EXCLUSIVE MODE');
-    await client.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
+    // DELETE rather than TRUNCATE: readers keep seeing the old reports (MVCC) until this commits,
+    // where TRUNCATE's exclusive lock would make every report wait for the whole rebuild
+    for (const table of READ_MODEL_TABLES) await client.query(`DELETE FROM ${table}`);
     let after = '0';
     let events = 0;
     for (;;) {
