@@ -14,6 +14,8 @@ export interface StreamEvent<T = unknown> {
   /** the Redis stream entry id */
   entryId: string;
   stream: string;
+  /** when the producer wrote the event (its outbox row), when the producer said so */
+  occurredAt?: string;
   /** the context of this event's consume span (a child of the producer's), for work done on its behalf */
   context?: Context;
   /**
@@ -262,7 +264,7 @@ export class StreamConsumer {
   private toEvent(entryId: string, flat: string[]): { event: StreamEvent; parent: Context } {
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    const event: StreamEvent = { id: fields.id ?? entryId, type: fields.type ?? 'unknown', data: safeJson(fields.data), entryId, stream: this.options.stream };
+    const event: StreamEvent = { id: fields.id ?? entryId, type: fields.type ?? 'unknown', data: safeJson(fields.data), entryId, stream: this.options.stream, occurredAt: fields.occurredAt };
     return { event, parent: restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' }) };
   }
 

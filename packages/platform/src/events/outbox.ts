@@ -69,6 +69,7 @@ interface OutboxRow {
   type: string;
   payload: unknown;
   trace_context: TraceCarrier;
+  created_at: Date;
 }
 
 const tracer = trace.getTracer('@exchange/platform/outbox');
@@ -137,7 +138,7 @@ export class OutboxRelay {
       }
       if (redisRun !== this.knownRedisRun) await this.republishLost(client, redisRun);
       const { rows } = await client.query<OutboxRow>(
-        'SELECT id, event_id, stream, type, payload, trace_context FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+        'SELECT id, event_id, stream, type, payload, trace_context, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
         [this.batchSize],
       );
       if (rows.length > 0) {
@@ -210,6 +211,9 @@ export class OutboxRelay {
         carrier.traceparent ?? '',
         'tracestate',
         carrier.tracestate ?? '',
+        // when the change the event announces was committed (the relay may publish it later)
+        'occurredAt',
+        row.created_at.toISOString(),
       );
       return span;
     });

@@ -34,11 +34,15 @@ export { centsOf, orderExecutionSchema as orderEventSchema, sharesOf, tradeExecu
 
 export type Side = z.infer<typeof side>;
 
-/** When an event happened: the engine's `executedAt`, else the time Redis took the entry (`<ms>-<n>`). */
-export function occurredAt(data: unknown, entryId: string): Date {
-  const executedAt = (data as { executedAt?: unknown } | null)?.executedAt;
-  if (typeof executedAt === 'string') {
-    const time = new Date(executedAt);
+/**
+ * When an event happened: the engine's `executedAt`, else when its producer committed it (the
+ * outbox row's time, which the relay sends as `occurredAt`; the same instant as the ledger entry),
+ * else the time Redis took the entry (`<ms>-<n>`).
+ */
+export function occurredAt(data: unknown, entryId: string, producedAt?: string): Date {
+  for (const candidate of [(data as { executedAt?: unknown } | null)?.executedAt, producedAt]) {
+    if (typeof candidate !== 'string') continue;
+    const time = new Date(candidate);
     if (!Number.isNaN(time.getTime())) return time;
   }
   const ms = Number(entryId.split('-')[0]);
