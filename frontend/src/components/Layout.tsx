@@ -13,6 +13,11 @@ function useUserChannel() {
   const queryClient = useQueryClient();
   const toast = useToast();
   useChannel('user', (frame) => {
+    if (frame.type === 'subscribed') {
+      // whatever changed before the private channel was listening (a page load, a reconnect) is fetched now
+      for (const queryKey of [keys.orders, ['fills'], keys.wallet, keys.transactions, keys.notifications]) void queryClient.invalidateQueries({ queryKey });
+      return;
+    }
     if (frame.type !== 'update') return;
     const data = frame.data as { type: string; notification?: Notification };
     if (data.type === 'order') {

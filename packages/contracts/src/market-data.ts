@@ -116,7 +116,7 @@ export type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
  */
 export type UserMessage =
   | { type: 'notification'; notification: Notification; traceparent?: string }
-  | { type: 'order'; order: { orderId: string; symbol: string; event: string; sequence?: number }; traceparent?: string }
+  | { type: 'order'; order: { orderId: string; symbol: string; event: string; sequence?: number; status?: string }; traceparent?: string }
   | { type: 'balance'; balance: { asset: string; reason: string }; traceparent?: string };
 
 export const userChannel = (userId: string) => `user:${userId}`;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps } from './app/order-deps.js';
+import { OrderUpdates } from './app/order-updates.js';
 import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
@@ -25,6 +26,7 @@ void runService({
       clientOrderIdWindowMs: config.ORDER_CLIENT_ID_WINDOW_MS,
       inProgressWaitMs: config.IDEMPOTENCY_WAIT_MS,
       metrics: new TradingMetrics(metrics.registry),
+      updates: new OrderUpdates({ redis, logger }),
     };
     relay.start();
     onClose(() => relay.stop());

@@ -71,7 +71,8 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
   it('accepts an order within every limit and answers with the market, without a protection price for a LIMIT order', async () => {
     const accepted = await check();
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toEqual({ market: expect.objectContaining({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', status: 'TRADING' }) });
+    // the user's open-order limit comes back too: the order manager counts again once the order is written
+    expect(accepted.body).toEqual({ market: expect.objectContaining({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', status: 'TRADING' }), maxOpenOrders: expect.any(Number) });
   });
 
   it('answers 404 UNKNOWN_SYMBOL for a market that does not exist', async () => {

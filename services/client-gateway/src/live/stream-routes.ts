@@ -18,8 +18,8 @@ export interface StreamRouteOptions {
 
 const streamQuery = z.object({ token: z.string().max(4096).optional() });
 
-/** client messages waiting to be handled on one connection */
-const MAX_MESSAGES_IN_FLIGHT = 32;
+/** client messages waiting to be handled on one connection (at most 4 KiB each: 1 MiB at worst) */
+const MAX_MESSAGES_IN_FLIGHT = 256;
 
 /**
  * `GET /v1/stream`: the live WebSocket of API.md. Public channels (book, trades, ticker, candles) for

@@ -41,7 +41,12 @@ async function closeOrder(deps: OrderDeps, event: StreamEvent, status: 'CANCELED
   if (!order) return;
   await withSpan('funds release', () => releaseHold(deps, order.id, `close:${order.id}`));
   const closed = await withSpan('order status update', () => deps.store.close(client, order.id, status, data.reason ?? null));
-  if (closed) event.afterCommit?.(() => deps.metrics.orderStatus(order.symbol, status));
+  if (closed) {
+    event.afterCommit?.(async () => {
+      deps.metrics.orderStatus(order.symbol, status);
+      await deps.updates.publish(order.user_id, { orderId: order.id, symbol: order.symbol, event: event.type, status });
+    });
+  }
 }
 
 interface SettledTrade {
@@ -72,16 +77,19 @@ async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Tran
   for (const settlement of settlements) {
     await context.with(settlement.context ?? context.active(), () =>
       withSpan('order status update', async () => {
-        const statuses: string[] = [];
+        const changed: Array<{ userId: string; orderId: string; status: string }> = [];
         for (const fill of settlement.fills) {
           const status = await deps.store.recordFill(client, fill.row);
-          if (status) statuses.push(status);
+          if (status) changed.push({ userId: fill.row.user_id, orderId: fill.row.order_id, status });
         }
-        if (statuses.length === 0) return; // recorded before
+        if (changed.length === 0) return; // recorded before
         const { symbol, quantity, price_cents } = settlement.fills[0]!.row;
-        settlement.afterCommit?.(() => {
+        settlement.afterCommit?.(async () => {
           deps.metrics.trade(symbol, BigInt(quantity), BigInt(price_cents) * BigInt(quantity));
-          for (const status of statuses) deps.metrics.orderStatus(symbol, status);
+          for (const { userId, orderId, status } of changed) {
+            deps.metrics.orderStatus(symbol, status);
+            await deps.updates.publish(userId, { orderId, symbol, event: 'trade', status });
+          }
         });
       }),
     );

@@ -1,5 +1,6 @@
 import type { Logger, OutboxRelay, ServiceClient } from '@exchange/platform';
 import type { OrderStore } from '../store/order-store.js';
+import type { OrderUpdates } from './order-updates.js';
 import type { TradingMetrics } from './trading-metrics.js';
 
 /** What the order use-cases need. */
@@ -14,4 +15,6 @@ export interface OrderDeps {
   /** how long a retry waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   inProgressWaitMs: number;
   metrics: TradingMetrics;
+  /** pushes of order changes to their owners, after the commit */
+  updates: OrderUpdates;
 }
