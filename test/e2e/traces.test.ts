@@ -192,7 +192,16 @@ describe('traces', () => {
     expect(response.status).toBe(201);
     await orderWhen(buyer, response.body.order.id, 'FILLED');
     const traceId = response.headers.get('x-trace-id')!;
-    const spans = await traceOf(traceId, (s) => s.some((x) => x.service === 'wallet-service' && x.name === 'trade settlement') && s.some((x) => x.service === 'order-manager' && x.name === 'order status update'));
+    // every process exports on its own schedule: wait for each part of the tree
+    const spans = await traceOf(
+      traceId,
+      (s) =>
+        s.some((x) => x.service === 'wallet-service' && x.name === 'trade settlement') &&
+        s.some((x) => x.service === 'order-manager' && x.name === 'order status update') &&
+        s.some((x) => x.service === 'matching-engine' && x.name === `match ${symbol}`) &&
+        s.some((x) => x.service === 'risk-manager' && x.name === 'risk validation') &&
+        s.some((x) => x.service === 'order-manager' && x.kind === 5 && x.name.includes(`executions:${symbol} trade`)),
+    );
 
     const { root, userServer: orderServer } = assertHop(spans, '/v1/order', '/order', 'order-manager');
     expect(root.attributes['http.route'] ?? root.name).toContain('/v1/order');
@@ -227,7 +236,14 @@ describe('traces', () => {
     expect(status.some((s) => descendsFrom(spans, s, consume!))).toBe(true);
 
     // engine → market-data → gateway push, and engine → notification → gateway push
-    const withPushes = await traceOf(traceId, (s) => s.filter((x) => x.service === 'client-gateway' && x.name.startsWith('ws push')).length >= 2 && s.some((x) => x.service === 'notification' && x.name === 'notification write'));
+    const withPushes = await traceOf(
+      traceId,
+      (s) =>
+        s.some((x) => x.service === 'market-data' && x.name === 'trade recording') &&
+        s.some((x) => x.service === 'client-gateway' && x.name === `ws push md:${symbol} trade`) &&
+        s.some((x) => x.service === 'notification' && x.name === 'notification write') &&
+        s.some((x) => x.service === 'client-gateway' && x.name.startsWith(`ws push user:${buyer.userId}`)),
+    );
     const recording = one(withPushes, (s) => s.service === 'market-data' && s.name === 'trade recording', 'market-data trade recording span');
     expect(descendsFrom(withPushes, recording, match)).toBe(true);
     const tapePush = one(withPushes, (s) => s.service === 'client-gateway' && s.name === `ws push md:${symbol} trade`, 'gateway push of the trade');
