@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
-import { findFreePortBase, generateSigningKey, resolveFrontendPort, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '@exchange/tools';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ARTIFACTS = resolve(ROOT, 'test-artifacts');
@@ -14,32 +13,22 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * launcher `npm start` uses (its own database, Redis prefix and ports), front end included.
  */
 describe('the trading front end in a real browser', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let exchange: PrivateSystem;
   let system: RunningSystem;
   let browser: Browser;
   let gateway: string;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = createTestRedis();
-    const env = { EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) };
-    system = await startSystem({
-      rootDir: ROOT,
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.prefix,
-      ports: resolvePorts(env),
-      jwtPrivateKey: generateSigningKey(),
+    exchange = await startPrivateSystem(ROOT, {
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
-      frontend: { port: resolveFrontendPort(env), jaegerUrl: 'http://localhost:16686' },
-      restart: false,
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
+      withFrontend: true,
+      env: { OTEL_SDK_DISABLED: 'true' },
       output: (line) => logs.push(line),
     });
-    gateway = system.urls['client-gateway'];
+    system = exchange.system;
+    gateway = exchange.gateway;
     // a browser that is not there fails loudly here
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -50,9 +39,7 @@ describe('the trading front end in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await system?.stop();
-    await redis?.clean();
-    await database?.drop();
+    await exchange?.stop();
   });
 
   async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {

@@ -1,47 +1,37 @@
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestRedis, eventually, seededRandom, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { eventually, seededRandom } from '@exchange/platform/testing';
 import { checkBookMatchesOrders, checkConservation, checkHolds, checkTradesSettledOnce, waitUntilQuiet } from '../src/bench/trading-checks.js';
-import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '../src/index.js';
+import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '../src/index.js';
 
 const SYMBOL = 'CHAOS';
 const USERS = 6;
 const OPERATIONS_PER_USER = 60;
 
 describe('trading session with kill -9 of the order-manager and the wallet-service (a whole system of real processes)', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let exchange: PrivateSystem;
   let system: RunningSystem;
   let db: pg.Client;
   let gateway: string;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = createTestRedis();
-    system = await startSystem({
-      rootDir: resolve(__dirname, '..', '..'),
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
-      jwtPrivateKey: generateSigningKey(),
+    exchange = await startPrivateSystem(resolve(__dirname, '..', '..'), {
       seedAdmin: true,
       restart: true, // the launcher brings killed processes back, as it does for `npm start`
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000', ORDER_PENDING_TIMEOUT_MS: '5000' },
+      env: { OTEL_SDK_DISABLED: 'true', RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000', ORDER_PENDING_TIMEOUT_MS: '5000' },
       output: (line) => logs.push(line),
     });
-    gateway = system.urls['client-gateway'];
-    db = new pg.Client({ connectionString: database.url });
+    system = exchange.system;
+    gateway = exchange.gateway;
+    db = new pg.Client({ connectionString: exchange.databaseUrl });
     await db.connect();
   }, 120_000);
 
   afterAll(async () => {
     await db?.end();
-    await system?.stop();
-    await redis?.clean();
-    await database?.drop();
+    await exchange?.stop();
   });
 
   async function api(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {

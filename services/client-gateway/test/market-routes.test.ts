@@ -1,8 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
-import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { startPrivateSystem, type PrivateSystem } from '@exchange/tools';
 
 const ROUTE_RATE_LIMIT = 20;
 
@@ -11,9 +10,7 @@ const ROUTE_RATE_LIMIT = 20;
  * launcher as `npm start` (which seeds the demo admin and the demo markets).
  */
 describe('gateway market routes', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
-  let system: RunningSystem;
+  let exchange: PrivateSystem;
   let gateway: string;
   let adminToken: string;
   let userToken: string;
@@ -35,21 +32,12 @@ describe('gateway market routes', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = createTestRedis();
-    system = await startSystem({
-      rootDir: resolve(__dirname, '..', '..', '..'),
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
-      jwtPrivateKey: generateSigningKey(),
+    exchange = await startPrivateSystem(resolve(__dirname, '..', '..', '..'), {
       seedAdmin: true,
       services: ['client-gateway', 'user-service', 'risk-manager'],
-      restart: false,
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'error', OTEL_SDK_DISABLED: 'true', TRUST_PROXY: '127.0.0.1', RATE_LIMIT_MAX: String(ROUTE_RATE_LIMIT) },
+      env: { LOG_LEVEL: 'error', OTEL_SDK_DISABLED: 'true', TRUST_PROXY: '127.0.0.1', RATE_LIMIT_MAX: String(ROUTE_RATE_LIMIT) },
     });
-    gateway = system.urls['client-gateway'];
+    gateway = exchange.gateway;
     adminToken = await logIn('admin@exchange.local', 'exchange-admin');
     const email = `trader-${randomBytes(4).toString('hex')}@example.com`;
     const registered = await call('POST', '/v1/auth/register', { body: { email, password: 'correct-horse-battery' } });
@@ -57,9 +45,7 @@ describe('gateway market routes', () => {
     userToken = await logIn(email, 'correct-horse-battery');
   });
   afterAll(async () => {
-    await system?.stop();
-    await redis?.clean();
-    await database?.drop();
+    await exchange?.stop();
   });
 
   it('lists the demo markets to anyone, without a token', async () => {

@@ -22,7 +22,7 @@ describe('matching engine traces', () => {
       port: await freePort(),
       database,
       redis: testRedis,
-      env: { ENGINE_SYMBOLS: 'MSFT', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' },
+      env: { ENGINE_SYMBOLS: 'MSFT', OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' },
     });
   });
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { createRedis, type Redis } from '@exchange/platform';
-import { createTestDatabase, createTestRedis, eventually, OtlpReceiver, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
+import { eventually, OtlpReceiver } from '@exchange/platform/testing';
 import { executionsStream, userChannel, WALLET_EVENTS_STREAM } from '@exchange/contracts';
-import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '@exchange/tools';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -28,30 +28,25 @@ export function apiClient(baseUrl: string) {
  * would publish them.
  */
 export class NotificationSystem {
-  database!: TestDatabase;
-  redis!: TestRedis;
+  exchange!: PrivateSystem;
   receiver = new OtlpReceiver();
-  system!: RunningSystem;
   /** keys prefixed like the processes' */
   publisher!: Redis;
   subscriber!: UserChannels;
 
+  get system(): RunningSystem {
+    return this.exchange.system;
+  }
+
+  get database(): { url: string } {
+    return { url: this.exchange.databaseUrl };
+  }
+
   async start(): Promise<void> {
-    this.database = await createTestDatabase();
-    this.redis = createTestRedis();
     const otlpUrl = await this.receiver.start();
-    this.system = await startSystem({
-      rootDir: resolve(__dirname, '..', '..', '..'),
-      databaseUrl: this.database.url,
-      redisUrl: this.redis.url,
-      redisKeyPrefix: this.redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
-      jwtPrivateKey: generateSigningKey(),
-      seedAdmin: false,
+    this.exchange = await startPrivateSystem(resolve(__dirname, '..', '..', '..'), {
       services: ['client-gateway', 'user-service', 'risk-manager', 'notification'],
-      restart: false,
       env: {
-        NODE_ENV: 'test',
         LOG_LEVEL: 'error',
         OTEL_SDK_DISABLED: 'false',
         OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
@@ -59,17 +54,16 @@ export class NotificationSystem {
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
     });
-    this.publisher = createRedis({ url: this.redis.url, keyPrefix: this.redis.prefix, connectionName: 'notification-test' });
-    this.subscriber = new UserChannels(this.redis);
+    const redis = { url: this.exchange.redisUrl, prefix: this.exchange.redisKeyPrefix };
+    this.publisher = createRedis({ url: redis.url, keyPrefix: redis.prefix, connectionName: 'notification-test' });
+    this.subscriber = new UserChannels(redis);
   }
 
   async stop(): Promise<void> {
-    await this.system?.stop();
     this.publisher?.disconnect();
     await this.subscriber?.close();
+    await this.exchange?.stop();
     await this.receiver.stop();
-    await this.redis?.clean();
-    await this.database?.drop();
   }
 
   url(service: 'notification' | 'client-gateway' | 'risk-manager'): string {
@@ -98,7 +92,7 @@ export class UserChannels {
   private readonly connection: Redis;
   private readonly received = new Map<string, Array<Record<string, any>>>();
 
-  constructor(private readonly redis: TestRedis) {
+  constructor(private readonly redis: { url: string; prefix: string }) {
     this.connection = createRedis({ url: redis.url, keyPrefix: '', connectionName: 'notification-test-subscriber' });
     this.connection.on('message', (channel: string, text: string) => {
       const user = channel.slice(`${redis.prefix}user:`.length);

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestDatabase, createTestRedis, eventually, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
-import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { eventually } from '@exchange/platform/testing';
+import { startPrivateSystem, type PrivateSystem } from '@exchange/tools';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const SYMBOL = 'RPTA';
@@ -18,9 +18,7 @@ const dayAgo = () => new Date(Date.now() - 86_400_000);
  * traders produces the events; the reports are checked against numbers worked out by hand.
  */
 describe('reporting-service', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
-  let system: RunningSystem;
+  let exchange: PrivateSystem;
   let gateway: string;
   let db: pg.Client;
   const logs: string[] = [];
@@ -68,27 +66,18 @@ describe('reporting-service', () => {
   const volume = () => ok('GET', `/v1/reports/volume?symbol=${SYMBOL}&from=${t1.toISOString().slice(0, 10)}`, admin);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = createTestRedis();
-    system = await startSystem({
-      rootDir: ROOT,
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.prefix,
-      ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
-      jwtPrivateKey: generateSigningKey(),
+    exchange = await startPrivateSystem(ROOT, {
       seedAdmin: true,
       services: ['user-service', 'risk-manager', 'wallet-service', 'order-manager', 'matching-engine', 'reporting-service', 'client-gateway'],
-      restart: false,
       env: {
-        NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true',
+        OTEL_SDK_DISABLED: 'true',
         RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000',
         REPORT_MAX_RANGE_DAYS: String(MAX_RANGE_DAYS),
       },
       output: (line) => logs.push(line),
     });
-    gateway = system.urls['client-gateway'];
-    db = new pg.Client({ connectionString: database.url });
+    gateway = exchange.gateway;
+    db = new pg.Client({ connectionString: exchange.databaseUrl });
     await db.connect();
     admin = (await ok('POST', '/v1/auth/login', '', { email: 'admin@exchange.local', password: 'exchange-admin' })).accessToken;
     await ok('POST', '/v1/admin/markets', admin, { symbol: SYMBOL, name: 'Report Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 5, takerFeeBps: 10 }, 201);
@@ -135,9 +124,7 @@ describe('reporting-service', () => {
 
   afterAll(async () => {
     await db?.end();
-    await system?.stop();
-    await redis?.clean();
-    await database?.drop();
+    await exchange?.stop();
   });
 
   it('gives each user a statement: opening balance, every entry with the balance after it, closing balance, and the fills', async () => {
@@ -283,7 +270,7 @@ describe('reporting-service', () => {
     expect((await ok('GET', '/v1/reports/pnl', alice.token)).positions).toEqual([]);
     // ...and the rebuild command derives them again from report_events alone
     const { stdout } = await promisify(execFile)(process.execPath, [resolve(ROOT, 'services/reporting-service/dist/rebuild.js')], {
-      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: exchange.databaseUrl, LOG_LEVEL: 'warn' },
     });
     expect(stdout).toMatch(/^reports rebuilt from \d+ events/);
     const { rows } = await db.query("SELECT count(*)::int AS n FROM reporting_service.report_events WHERE type IN ('funds_added', 'trade_settled', 'trade')");

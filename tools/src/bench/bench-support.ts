@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ServiceName } from '@exchange/platform';
-import { createTestDatabase, createTestRedis } from '@exchange/platform/testing';
-import { findFreePortBase } from '../launcher/checks.js';
-import { generateSigningKey } from '../launcher/dev-key.js';
-import { resolvePorts, startSystem, type RunningSystem } from '../launcher/system.js';
+import { startPrivateSystem, type PrivateSystem } from '../launcher/private-system.js';
 
 export type Print = (line: string) => void;
 
 /** One `npm run bench -- <name>` scenario; most need only the gateway, some read the database or a service. */
 export type BenchScenario = (gateway: string, print: Print, bench: BenchSystem) => Promise<void>;
 
-export interface BenchSystem {
-  system: RunningSystem;
-  gateway: string;
-  databaseUrl: string;
-  redisUrl: string;
-  redisKeyPrefix: string;
-  /** ms from launching (checks included) to every process ready */
-  totalStartMs: number;
-  stop(): Promise<void>;
-}
+export type BenchSystem = PrivateSystem;
 
 /**
  * The whole system, started through the launcher `npm start` uses, on its own database, Redis
@@ -29,42 +17,17 @@ export async function startBenchSystem(
   rootDir: string,
   options: { env?: Record<string, string>; services?: readonly ServiceName[]; /** the demo admin (admin@exchange.local / exchange-admin) and demo markets */ seedAdmin?: boolean } = {},
 ): Promise<BenchSystem> {
-  const database = await createTestDatabase();
-  const redis = createTestRedis();
-  const launchedAt = Date.now();
-  const system = await startSystem({
-    rootDir,
-    databaseUrl: database.url,
-    redisUrl: redis.url,
-    redisKeyPrefix: redis.prefix,
-    ports: resolvePorts({ EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) }),
-    jwtPrivateKey: generateSigningKey(),
-    seedAdmin: options.seedAdmin ?? false,
-    restart: false,
+  return startPrivateSystem(rootDir, {
+    ...options,
     env: {
-      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
       RATE_LIMIT_AUTH_MAX: '1000000',
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_ADDRESS_MAX: '10000000',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
       ...options.env,
     },
-    ...(options.services ? { services: options.services } : {}),
   });
-  const totalStartMs = Date.now() - launchedAt;
-  return {
-    system,
-    gateway: system.urls['client-gateway'],
-    databaseUrl: database.url,
-    redisUrl: redis.url,
-    redisKeyPrefix: redis.prefix,
-    totalStartMs,
-    async stop() {
-      await system.stop();
-      await redis.clean();
-      await database.drop();
-    },
-  };
 }
 
 export function runTag(): string {
