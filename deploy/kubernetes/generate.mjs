@@ -113,8 +113,7 @@ function envBlock(env) {
     const lines = [...comment.split('\n').map((line) => `# ${line}`), `- name: ${name}`];
     if ('value' in source) lines.push(`  value: ${quote(source.value)}`);
     else if ('fieldRef' in source) lines.push('  valueFrom:', '    fieldRef:', `      fieldPath: ${source.fieldRef}`);
-    else
-      lines.push('  valueFrom:', '    secretKeyRef:', `      name: ${source.secretKeyRef.name}`, `      key: ${source.secretKeyRef.key}`);
+    else lines.push('  valueFrom:', '    secretKeyRef:', `      name: ${source.secretKeyRef.name}`, `      key: ${source.secretKeyRef.key}`);
     return lines.join('\n');
   });
   return `\n          env:\n${indent(items.join('\n'), 12)}`;

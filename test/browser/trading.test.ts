@@ -58,7 +58,15 @@ describe('the trading front end in a real browser', () => {
   it('register → log in → add funds → a resting buy → filled by another user live → cancel another → log out', async () => {
     const admin = await login('admin@exchange.local', 'exchange-admin');
     const symbol = `BRW${Date.now().toString(36).toUpperCase().slice(-5)}`;
-    await api('POST', '/v1/admin/markets', admin, { symbol, name: 'Browser Test Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 0, takerFeeBps: 10 });
+    await api('POST', '/v1/admin/markets', admin, {
+      symbol,
+      name: 'Browser Test Inc.',
+      tickSize: '0.01',
+      lotSize: '1',
+      referencePrice: '100.00',
+      makerFeeBps: 0,
+      takerFeeBps: 10,
+    });
 
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
@@ -101,12 +109,17 @@ describe('the trading front end in a real browser', () => {
     const firstId = (await openRows.first().getAttribute('data-testid'))!.replace('open-order-', '');
     await placeBuy('98.00', '2');
     await expect.poll(() => openRows.count(), { timeout: 10_000 }).toBe(2);
-    const secondId = (await openRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-testid')!.replace('open-order-', '')))).find((id) => id !== firstId)!;
+    const secondId = (await openRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-testid')!.replace('open-order-', '')))).find(
+      (id) => id !== firstId,
+    )!;
     await expect.poll(async () => (await testId(page, 'order-book').getAttribute('data-synced')) === 'true', { timeout: 10_000 }).toBe(true);
     await expect.poll(() => page.locator('[data-testid="book-bid-99.00"]').count(), { timeout: 10_000 }).toBe(1);
 
     // toasts come and go: watch for the fill's from before it can happen
-    const fillToast = page.locator('[data-testid="toast"]', { hasText: /filled/i }).first().waitFor({ timeout: 20_000 });
+    const fillToast = page
+      .locator('[data-testid="toast"]', { hasText: /filled/i })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     // another user sells into the first buy, through the API
     const seller = await api('POST', '/v1/auth/register', undefined, { email: `seller-${Date.now()}@example.com`, password: 'correct-horse-battery' });

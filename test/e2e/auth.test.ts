@@ -38,9 +38,7 @@ describe('registration through the gateway', () => {
 
   it('lets exactly one of several concurrent registrations of one e-mail win', async () => {
     const email = uniqueEmail('race');
-    const responses = await Promise.all(
-      Array.from({ length: 5 }, () => call('POST', '/v1/auth/register', { body: { email, password: 'correct-horse' } })),
-    );
+    const responses = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/v1/auth/register', { body: { email, password: 'correct-horse' } })));
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(await usersWithEmail(email)).toBe('1');
   });

@@ -21,10 +21,14 @@ describe('GET /v1/dashboard (API aggregation)', () => {
   it('returns the user, balances, open orders, recent fills and unread notifications in one call', async () => {
     const { symbol, buyer, resting } = await tradedUser();
     let body: any;
-    await eventually(async () => {
-      body = (await call('GET', '/v1/dashboard', { token: buyer.token })).body;
-      return body.unreadNotifications?.items.some((n: { type: string }) => n.type === 'ORDER_FILLED');
-    }, 10_000, 'the fill notification');
+    await eventually(
+      async () => {
+        body = (await call('GET', '/v1/dashboard', { token: buyer.token })).body;
+        return body.unreadNotifications?.items.some((n: { type: string }) => n.type === 'ORDER_FILLED');
+      },
+      10_000,
+      'the fill notification',
+    );
     expect(body.unavailable).toEqual([]);
     expect(body.user).toMatchObject({ id: buyer.userId, email: buyer.email });
     expect(body.balances).toEqual(expect.arrayContaining([expect.objectContaining({ asset: symbol, total: '2' })]));
@@ -56,10 +60,14 @@ describe('GET /v1/dashboard (API aggregation)', () => {
       expect(body.balances.length).toBeGreaterThan(0);
 
       const traceId = response.headers.get('x-trace-id')!;
-      const spans = await eventually(async () => {
-        const received = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
-        return received.some((s) => s.name === 'dashboard unreadNotifications') && received.some((s) => s.name === 'dashboard user') ? received : undefined;
-      }, 10_000, 'the dashboard trace');
+      const spans = await eventually(
+        async () => {
+          const received = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
+          return received.some((s) => s.name === 'dashboard unreadNotifications') && received.some((s) => s.name === 'dashboard user') ? received : undefined;
+        },
+        10_000,
+        'the dashboard trace',
+      );
       const failed = spans.find((s) => s.name === 'dashboard unreadNotifications')!;
       expect(failed.attributes['exchange.error.code']).toBe('SERVICE_UNAVAILABLE');
       expect(spans.find((s) => s.name === 'dashboard balances')!.attributes['exchange.error.code']).toBeUndefined();

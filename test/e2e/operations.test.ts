@@ -1,7 +1,17 @@
 import { describe, expect, inject, it } from 'vitest';
 import { call, login, register, uniqueEmail } from './support.js';
 
-const PROCESSES = ['client-gateway', 'user-service', 'order-manager', 'wallet-service', 'reporting-service', 'risk-manager', 'matching-engine', 'market-data', 'notification'];
+const PROCESSES = [
+  'client-gateway',
+  'user-service',
+  'order-manager',
+  'wallet-service',
+  'reporting-service',
+  'risk-manager',
+  'matching-engine',
+  'market-data',
+  'notification',
+];
 
 describe('every backend process', () => {
   for (const name of PROCESSES) {
@@ -103,7 +113,9 @@ describe('rate limiting', () => {
   it('limits every client address before authentication, so bad-token floods are limited too', async () => {
     const ip = '203.0.113.10';
     const limit = inject('addressRateLimit');
-    const statuses = await Promise.all(Array.from({ length: limit }, () => call('GET', '/v1/me', { ip, headers: { authorization: 'Bearer forged' } }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: limit }, () => call('GET', '/v1/me', { ip, headers: { authorization: 'Bearer forged' } }).then((r) => r.status)),
+    );
     expect(statuses.every((status) => status === 401)).toBe(true);
     const limited = await call('GET', '/v1/me', { ip, headers: { authorization: 'Bearer forged' } });
     expect(limited.status).toBe(429);

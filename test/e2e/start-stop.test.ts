@@ -114,7 +114,12 @@ describe('npm start', () => {
 
   it('stops everything on a terminal Ctrl-C, which reaches npm and the launcher both', { timeout: 180_000 }, async () => {
     // like a terminal: npm and the launcher in one foreground process group, SIGINT sent to the group
-    const { child, output } = launch('npm', ['start'], { EXCHANGE_PORT_BASE: String(portBase), DATABASE_URL: database.url, REDIS_KEY_PREFIX: redis.prefix }, true);
+    const { child, output } = launch(
+      'npm',
+      ['start'],
+      { EXCHANGE_PORT_BASE: String(portBase), DATABASE_URL: database.url, REDIS_KEY_PREFIX: redis.prefix },
+      true,
+    );
     try {
       await until(() => output().includes('Ctrl-C stops everything.'), 120_000, 'the URL table', child).catch((error: Error) => {
         throw new Error(`${error.message}; output:\n${output()}`);

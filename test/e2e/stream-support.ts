@@ -98,7 +98,10 @@ export class LocalBook {
     }
     if (frame.sequence <= this.sequence) return;
     if (frame.firstSequence > this.sequence + 1) this.gaps += 1;
-    for (const [side, levels] of [[this.bids, frame.data.bids], [this.asks, frame.data.asks]] as const) {
+    for (const [side, levels] of [
+      [this.bids, frame.data.bids],
+      [this.asks, frame.data.asks],
+    ] as const) {
       for (const [price, quantity] of levels as Array<[string, string]>) {
         if (quantity === '0') side.delete(price);
         else side.set(price, quantity);

@@ -95,12 +95,16 @@ describe('GET /v1/stream: the book, trades and private updates of a live market'
 
     // quiet: the REST book and the stream agree at one sequence
     let rest: any;
-    await eventually(async () => {
-      rest = (await call('GET', `/v1/markets/${symbol}/book?depth=50`)).body;
-      for (const frame of watcher.frames.filter((f) => f.channel === `book:${symbol}`)) book.apply(frame);
-      watcher.frames.splice(0, watcher.frames.length, ...watcher.frames.filter((f) => f.channel !== `book:${symbol}`));
-      return book.sequence === rest.sequence && rest.sequence > 0;
-    }, 15_000, 'the streamed book to reach the REST book\'s sequence');
+    await eventually(
+      async () => {
+        rest = (await call('GET', `/v1/markets/${symbol}/book?depth=50`)).body;
+        for (const frame of watcher.frames.filter((f) => f.channel === `book:${symbol}`)) book.apply(frame);
+        watcher.frames.splice(0, watcher.frames.length, ...watcher.frames.filter((f) => f.channel !== `book:${symbol}`));
+        return book.sequence === rest.sequence && rest.sequence > 0;
+      },
+      15_000,
+      "the streamed book to reach the REST book's sequence",
+    );
     expect(book.gaps).toBe(0);
     expect(book.levels('bids')).toEqual(rest.bids);
     expect(book.levels('asks')).toEqual(rest.asks);
@@ -132,7 +136,10 @@ describe('GET /v1/stream: the book, trades and private updates of a live market'
     const bobOrders = bobStream.frames.filter((f) => f.channel === 'user' && f.data?.type === 'order').map((f) => f.data.order.orderId);
     expect(new Set(aliceOrders)).toEqual(new Set([bid.id]));
     expect(new Set(bobOrders)).toEqual(new Set([ask.id]));
-    const aliceNotes = aliceStream.frames.filter((f) => f.data?.type === 'notification').map((f) => f.data.notification.data.orderId).filter(Boolean);
+    const aliceNotes = aliceStream.frames
+      .filter((f) => f.data?.type === 'notification')
+      .map((f) => f.data.notification.data.orderId)
+      .filter(Boolean);
     expect(aliceNotes.every((id: string) => id === bid.id)).toBe(true);
   });
 

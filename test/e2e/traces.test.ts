@@ -42,7 +42,10 @@ function assertHop(spans: ReceivedSpan[], gatewayRoute: string, userServiceRoute
   expect(root.attributes['http.route'] ?? root.name).toContain(gatewayRoute);
   const clientHop = one(
     spans,
-    (s) => s.service === 'client-gateway' && s.kind === CLIENT && String(s.attributes['url.full'] ?? '').includes(`:${new URL(inject('serviceUrls')[service]!).port}/`),
+    (s) =>
+      s.service === 'client-gateway' &&
+      s.kind === CLIENT &&
+      String(s.attributes['url.full'] ?? '').includes(`:${new URL(inject('serviceUrls')[service]!).port}/`),
     `gateway HTTP client span to ${service}`,
   );
   expect(descendsFrom(spans, clientHop, root)).toBe(true);
@@ -64,7 +67,13 @@ function expectBefore(first: ReceivedSpan, second: ReceivedSpan) {
 }
 
 function postgresSpansUnder(spans: ReceivedSpan[], parent: ReceivedSpan): ReceivedSpan[] {
-  return spans.filter((s) => (s.attributes['db.system'] ?? s.attributes['db.system.name']) === 'postgresql' && s.name.startsWith('pg.query') && s.kind === CLIENT && descendsFrom(spans, s, parent));
+  return spans.filter(
+    (s) =>
+      (s.attributes['db.system'] ?? s.attributes['db.system.name']) === 'postgresql' &&
+      s.name.startsWith('pg.query') &&
+      s.kind === CLIENT &&
+      descendsFrom(spans, s, parent),
+  );
 }
 
 describe('traces', () => {
@@ -111,7 +120,10 @@ describe('traces', () => {
     const response = await call('POST', '/v1/auth/login', { body: { email, password: 'wrong-password' } });
     expect(response.status).toBe(401);
     const traceId = response.headers.get('x-trace-id')!;
-    const spans = await traceOf(traceId, (s) => s.some((x) => x.name === 'password verification') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId));
+    const spans = await traceOf(
+      traceId,
+      (s) => s.some((x) => x.name === 'password verification') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId),
+    );
     const root = one(spans, (s) => s.service === 'client-gateway' && !s.parentSpanId, 'root');
     expect(root.attributes['http.response.status_code'] ?? root.attributes['http.status_code']).toBe(401);
     expect(spans.some((s) => s.name === 'jwt generation')).toBe(false);
@@ -154,7 +166,10 @@ describe('traces', () => {
     const response = await call('GET', '/v1/me', { headers: { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.e30.c2ln' } });
     expect(response.status).toBe(401);
     const traceId = response.headers.get('x-trace-id')!;
-    const spans = await traceOf(traceId, (s) => s.some((x) => x.name === 'token verification') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId));
+    const spans = await traceOf(
+      traceId,
+      (s) => s.some((x) => x.name === 'token verification') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId),
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const late = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
     expect(late.filter((s) => s.service !== 'client-gateway')).toEqual([]);
@@ -215,7 +230,11 @@ describe('traces', () => {
     for (const command of riskRedis) expect(descendsFrom(spans, command, validation)).toBe(true);
 
     const blocking = one(spans, (s) => s.service === 'order-manager' && s.name === 'funds blocking', 'funds blocking span');
-    const block = one(spans, (s) => s.service === 'wallet-service' && s.kind === SERVER && String(s.attributes['http.route'] ?? s.name).includes('/block-funds'), 'wallet block-funds server span');
+    const block = one(
+      spans,
+      (s) => s.service === 'wallet-service' && s.kind === SERVER && String(s.attributes['http.route'] ?? s.name).includes('/block-funds'),
+      'wallet block-funds server span',
+    );
     expect(descendsFrom(spans, block, blocking)).toBe(true);
     expect(postgresSpansUnder(spans, block).length).toBeGreaterThan(0);
     const insert = one(spans, (s) => s.service === 'order-manager' && s.name === 'INSERT order', 'INSERT order span');

@@ -10,7 +10,10 @@ export const admin = () => (adminToken ??= login(ADMIN.email, ADMIN.password));
 
 /** A symbol no other test uses. */
 export function freshSymbol(): string {
-  return `T${randomBytes(4).toString('hex').toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`.slice(0, 9);
+  return `T${randomBytes(4)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, 'X')}`.slice(0, 9);
 }
 
 /** Lists a new market (tick 0.01, lot 1, maker 0 bp, taker 10 bp unless overridden) and returns its symbol. */

@@ -5,7 +5,8 @@ import { call, queryDatabase } from './support.js';
 import { admin, balance, newMarket, orderWhen, place, placed, trader } from './trading-support.js';
 
 const feesCollected = async () =>
-  (await queryDatabase<{ balance: string }>("SELECT balance FROM wallet_service.system_balances WHERE system_account = 'FEES' AND asset = 'USD'"))[0]?.balance ?? '0';
+  (await queryDatabase<{ balance: string }>("SELECT balance FROM wallet_service.system_balances WHERE system_account = 'FEES' AND asset = 'USD'"))[0]
+    ?.balance ?? '0';
 
 describe('trading through the gateway, every process running', () => {
   it('a buy and a sell cross: both FILLED, balances exact to the cent with fees, fees in the revenue account, fills listed per side', async () => {
@@ -36,13 +37,22 @@ describe('trading through the gateway, every process running', () => {
 
     const buyerFills = (await call('GET', '/v1/trades', { token: buyer.token })).body.items;
     const sellerFills = (await call('GET', `/v1/trades?symbol=${symbol}`, { token: seller.token })).body.items;
-    expect(buyerFills).toEqual([expect.objectContaining({ orderId: bid.id, symbol, side: 'BUY', price: '100.00', quantity: '10', fee: '1.00', liquidity: 'TAKER' })]);
-    expect(sellerFills).toEqual([expect.objectContaining({ orderId: ask.id, symbol, side: 'SELL', price: '100.00', quantity: '10', fee: '0.00', liquidity: 'MAKER' })]);
+    expect(buyerFills).toEqual([
+      expect.objectContaining({ orderId: bid.id, symbol, side: 'BUY', price: '100.00', quantity: '10', fee: '1.00', liquidity: 'TAKER' }),
+    ]);
+    expect(sellerFills).toEqual([
+      expect.objectContaining({ orderId: ask.id, symbol, side: 'SELL', price: '100.00', quantity: '10', fee: '0.00', liquidity: 'MAKER' }),
+    ]);
     expect(buyerFills[0].tradeId).toBe(sellerFills[0].tradeId);
 
     // the business metrics: orders by symbol and status, trades, shares and notional by symbol
     const metrics = await (await fetch(`${inject('serviceUrls')['order-manager']}/metrics`)).text();
-    const sample = (name: string, labels: string) => metrics.split('\n').find((line) => line.startsWith(`${name}{`) && line.includes(labels))?.split(' ').at(-1);
+    const sample = (name: string, labels: string) =>
+      metrics
+        .split('\n')
+        .find((line) => line.startsWith(`${name}{`) && line.includes(labels))
+        ?.split(' ')
+        .at(-1);
     expect(sample('exchange_orders_total', `symbol="${symbol}",status="NEW"`)).toBe('2');
     expect(sample('exchange_orders_total', `symbol="${symbol}",status="FILLED"`)).toBe('2');
     expect(sample('exchange_trades_total', `symbol="${symbol}"`)).toBe('1');
@@ -243,8 +253,16 @@ describe('the demo the start command seeds', () => {
     expect(login.status).toBe(200);
     const quotes = await call('GET', '/v1/orders?status=open&symbol=AAPL&limit=200', { token: login.body.accessToken });
     expect(quotes.body.items.map((o: { side: string; price: string }) => `${o.side} ${o.price}`).sort()).toEqual([
-      'BUY 189.05', 'BUY 189.24', 'BUY 189.43', 'BUY 189.62', 'BUY 189.81',
-      'SELL 190.19', 'SELL 190.38', 'SELL 190.57', 'SELL 190.76', 'SELL 190.95',
+      'BUY 189.05',
+      'BUY 189.24',
+      'BUY 189.43',
+      'BUY 189.62',
+      'BUY 189.81',
+      'SELL 190.19',
+      'SELL 190.38',
+      'SELL 190.57',
+      'SELL 190.76',
+      'SELL 190.95',
     ]);
 
     const newcomer = await trader('1000.00', {}, 'newcomer');

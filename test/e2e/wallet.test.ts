@@ -18,7 +18,14 @@ async function usd(token: string) {
 }
 
 const postingsOf = async (userId: string) =>
-  Number((await queryDatabase<{ count: string }>('SELECT count(*) FROM wallet_service.postings p JOIN wallet_service.wallets w ON w.id = p.wallet_id WHERE w.user_id = $1', [userId]))[0]!.count);
+  Number(
+    (
+      await queryDatabase<{ count: string }>(
+        'SELECT count(*) FROM wallet_service.postings p JOIN wallet_service.wallets w ON w.id = p.wallet_id WHERE w.user_id = $1',
+        [userId],
+      )
+    )[0]!.count,
+  );
 
 describe('add funds through the gateway', () => {
   it('creates the wallet on first use and answers with the new balance and the transaction', async () => {
@@ -42,7 +49,15 @@ describe('add funds through the gateway', () => {
     const first = await call('GET', '/v1/wallet/transactions?limit=2', { token });
     expect(first.status).toBe(200);
     expect(first.body.items.map((item: { amount: string }) => item.amount)).toEqual(['3.00', '2.00']);
-    expect(first.body.items[0]).toMatchObject({ type: 'DEPOSIT', asset: 'USD', amount: '3.00', balanceAfter: '6.00', availableChange: '3.00', heldChange: '0.00', reference: null });
+    expect(first.body.items[0]).toMatchObject({
+      type: 'DEPOSIT',
+      asset: 'USD',
+      amount: '3.00',
+      balanceAfter: '6.00',
+      availableChange: '3.00',
+      heldChange: '0.00',
+      reference: null,
+    });
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await call('GET', `/v1/wallet/transactions?limit=2&cursor=${first.body.nextCursor}`, { token });
     expect(second.body.items.map((item: { amount: string; balanceAfter: string }) => [item.amount, item.balanceAfter])).toEqual([['1.00', '1.00']]);
@@ -178,7 +193,10 @@ describe('admin credit', () => {
     const admin = await adminToken();
     const shares = await call('POST', '/v1/admin/credit', { token: admin, body: { email, asset: 'AAPL', amount: '25' } });
     expect(shares.status).toBe(200);
-    expect(shares.body).toMatchObject({ balance: { asset: 'AAPL', available: '25', held: '0', total: '25' }, transaction: { type: 'CREDIT', asset: 'AAPL', amount: '25' } });
+    expect(shares.body).toMatchObject({
+      balance: { asset: 'AAPL', available: '25', held: '0', total: '25' },
+      transaction: { type: 'CREDIT', asset: 'AAPL', amount: '25' },
+    });
     const cash = await call('POST', '/v1/admin/credit', { token: admin, body: { userId: user.id, asset: 'USD', amount: '1000.00' } });
     expect(cash.status).toBe(200);
     const wallet = await call('GET', '/v1/wallet', { token });
@@ -205,7 +223,11 @@ describe('admin credit', () => {
     const admin = await adminToken();
     const credit = (body: unknown) => call('POST', '/v1/admin/credit', { token: admin, body });
     const fraction = await credit({ email, asset: 'AAPL', amount: '1.5' });
-    expect([fraction.status, fraction.body.error.code, fraction.body.error.details.fields.amount]).toEqual([400, 'VALIDATION_FAILED', ['must be a whole number']]);
+    expect([fraction.status, fraction.body.error.code, fraction.body.error.details.fields.amount]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      ['must be a whole number'],
+    ]);
     const unknownAsset = await credit({ email, asset: 'DOGE', amount: '1' });
     expect([unknownAsset.status, unknownAsset.body.error.details.fields.asset]).toEqual([400, ['"DOGE" is not an asset of this exchange']]);
     const unknownUser = await credit({ email: uniqueEmail('ghost'), asset: 'USD', amount: '1.00' });
@@ -231,7 +253,9 @@ describe('admin credit', () => {
     const admin = await adminToken();
     const adminId = (await call('GET', '/v1/me', { token: admin })).body.user.id;
     const credit = await call('POST', '/v1/admin/credit', { token: admin, body: { email, asset: 'USD', amount: '5.00' } });
-    const rows = await queryDatabase<{ initiated_by: string }>('SELECT initiated_by FROM wallet_service.transactions WHERE id = $1', [credit.body.transaction.id]);
+    const rows = await queryDatabase<{ initiated_by: string }>('SELECT initiated_by FROM wallet_service.transactions WHERE id = $1', [
+      credit.body.transaction.id,
+    ]);
     expect(rows).toEqual([{ initiated_by: adminId }]);
     expect(adminId).not.toBe(user.id);
   });

@@ -7,12 +7,16 @@ const FIXTURES = resolve(__dirname, 'fixtures', 'summary-reporter');
 
 /** Runs vitest as its own process on some of the fixtures; returns its exit code and summary line. */
 function runFixtures(...files: string[]): { status: number | null; summary: string | undefined; output: string } {
-  const result = spawnSync(process.execPath, [resolve(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', resolve(FIXTURES, 'vitest.config.mts'), ...files], {
-    cwd: FIXTURES,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [resolve(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', resolve(FIXTURES, 'vitest.config.mts'), ...files],
+    {
+      cwd: FIXTURES,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeout: 60_000,
+    },
+  );
   const output = `${result.stdout}${result.stderr}`;
   const summary = output.split('\n').find((line) => line.startsWith('Summary: '));
   return { status: result.status, summary, output };
@@ -43,6 +47,8 @@ describe('the summary line of a test run', () => {
   it('fails a run in which the setup of the only file failed, though no test failed', () => {
     const run = runFixtures('failing-before-all.fixture.ts');
     expect(run.status, run.output).toBe(1);
-    expect(run.summary, run.output).toMatch(/^Summary: files 0 passed, 1 failed; tests 0 passed, 2 failed, 0 skipped; failed: failing-before-all\.fixture\.ts \(beforeAll/);
+    expect(run.summary, run.output).toMatch(
+      /^Summary: files 0 passed, 1 failed; tests 0 passed, 2 failed, 0 skipped; failed: failing-before-all\.fixture\.ts \(beforeAll/,
+    );
   });
 });

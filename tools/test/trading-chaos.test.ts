@@ -20,7 +20,13 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
     exchange = await startPrivateSystem(resolve(__dirname, '..', '..'), {
       seedAdmin: true,
       restart: true, // the launcher brings killed processes back, as it does for `npm start`
-      env: { OTEL_SDK_DISABLED: 'true', RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000', ORDER_PENDING_TIMEOUT_MS: '5000' },
+      env: {
+        OTEL_SDK_DISABLED: 'true',
+        RATE_LIMIT_MAX: '100000',
+        RATE_LIMIT_ADDRESS_MAX: '100000',
+        RATE_LIMIT_AUTH_MAX: '1000',
+        ORDER_PENDING_TIMEOUT_MS: '5000',
+      },
       output: (line) => logs.push(line),
     });
     system = exchange.system;
@@ -66,7 +72,15 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
 
   it('loses no order, settles no trade twice, and keeps every invariant', { timeout: 240_000 }, async () => {
     const admin = await signIn('admin@exchange.local', 'exchange-admin');
-    const market = await api('POST', '/v1/admin/markets', admin, { symbol: SYMBOL, name: 'Chaos Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 5, takerFeeBps: 10 });
+    const market = await api('POST', '/v1/admin/markets', admin, {
+      symbol: SYMBOL,
+      name: 'Chaos Inc.',
+      tickSize: '0.01',
+      lotSize: '1',
+      referencePrice: '100.00',
+      makerFeeBps: 5,
+      takerFeeBps: 10,
+    });
     expect(market.status).toBe(201);
     const traders: Array<{ token: string; userId: string }> = [];
     for (let i = 0; i < USERS; i++) {
@@ -89,7 +103,18 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
         clearInterval(timer);
         const pid = system.processes.get(name)!.pid!;
         process.kill(pid, 'SIGKILL');
-        kills.push(eventually(async () => system.processes.get(name)!.pid !== pid && (await fetch(`${system.urls[name]}/readyz`).then((r) => r.ok, () => false)), 30_000, `${name} back`).then(() => {}));
+        kills.push(
+          eventually(
+            async () =>
+              system.processes.get(name)!.pid !== pid &&
+              (await fetch(`${system.urls[name]}/readyz`).then(
+                (r) => r.ok,
+                () => false,
+              )),
+            30_000,
+            `${name} back`,
+          ).then(() => {}),
+        );
       }, 20);
     };
     killAt('order-manager', (USERS * OPERATIONS_PER_USER) / 3);
@@ -111,7 +136,14 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
             const order =
               r < 0.3
                 ? { symbol: SYMBOL, side, type: 'MARKET', quantity }
-                : { symbol: SYMBOL, side, type: 'LIMIT', price: `${95 + Math.floor(random() * 11)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`, quantity, timeInForce: r < 0.4 ? 'IOC' : 'GTC' };
+                : {
+                    symbol: SYMBOL,
+                    side,
+                    type: 'LIMIT',
+                    price: `${95 + Math.floor(random() * 11)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`,
+                    quantity,
+                    timeInForce: r < 0.4 ? 'IOC' : 'GTC',
+                  };
             // a client that retries while a process is down: the clientOrderId makes the retry safe
             const clientOrderId = `chaos-${index}-${op}`;
             response = await retried(() => api('POST', '/v1/orders', trader.token, { ...order, clientOrderId }));
@@ -147,7 +179,15 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
     expect(conservation.problems).toEqual([]);
     expect(conservation.totals).toEqual({ USD: '0', [SYMBOL]: '0' });
     // every user's held balance is exactly what their open orders still need
-    expect((await checkHolds(db, traders.map((t) => t.userId), SYMBOL)).problems).toEqual([]);
+    expect(
+      (
+        await checkHolds(
+          db,
+          traders.map((t) => t.userId),
+          SYMBOL,
+        )
+      ).problems,
+    ).toEqual([]);
     // the engine's book and PostgreSQL agree on what rests, level by level
     const book = await checkBookMatchesOrders(db, system.urls['matching-engine'], SYMBOL);
     expect(book.problems).toEqual([]);

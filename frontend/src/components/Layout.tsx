@@ -31,7 +31,12 @@ function useUserChannel() {
       void queryClient.invalidateQueries({ queryKey: keys.orders });
       void queryClient.invalidateQueries({ queryKey: ['fills'] });
       const n = data.notification;
-      if (n) toast({ title: n.title, body: n.body, tone: n.type === 'ORDER_REJECTED' || n.type === 'ORDER_EXPIRED' ? 'error' : n.type === 'ORDER_FILLED' ? 'success' : 'info' });
+      if (n)
+        toast({
+          title: n.title,
+          body: n.body,
+          tone: n.type === 'ORDER_REJECTED' || n.type === 'ORDER_EXPIRED' ? 'error' : n.type === 'ORDER_FILLED' ? 'success' : 'info',
+        });
     }
   });
 }
@@ -71,7 +76,12 @@ export function Layout() {
           >
             Menu
           </button>
-          <nav id="main-nav" aria-label="Main" className={`${menuOpen ? 'flex' : 'hidden'} w-full flex-wrap items-center gap-1 md:flex md:w-auto`} onClick={() => setMenuOpen(false)}>
+          <nav
+            id="main-nav"
+            aria-label="Main"
+            className={`${menuOpen ? 'flex' : 'hidden'} w-full flex-wrap items-center gap-1 md:flex md:w-auto`}
+            onClick={() => setMenuOpen(false)}
+          >
             <NavLink to="/markets" className={navClass} data-testid="nav-markets">
               Markets
             </NavLink>

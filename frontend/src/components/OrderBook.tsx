@@ -40,7 +40,11 @@ function Row({ level, side, max }: { level: Level | undefined; side: 'bid' | 'as
     <tr className="relative h-6" data-testid={level ? `book-${side}-${level[0]}` : undefined}>
       <td className={`num relative px-2 text-sm ${side === 'bid' ? 'text-up' : 'text-down'}`}>
         {level && (
-          <span aria-hidden="true" className={`absolute inset-y-0.5 right-0 ${side === 'bid' ? 'bg-green-500/10' : 'bg-red-500/10'}`} style={{ width: `${width}%` }} />
+          <span
+            aria-hidden="true"
+            className={`absolute inset-y-0.5 right-0 ${side === 'bid' ? 'bg-green-500/10' : 'bg-red-500/10'}`}
+            style={{ width: `${width}%` }}
+          />
         )}
         <span className="relative">{level ? formatUsd(level[0]) : '\u00a0'}</span>
       </td>
@@ -66,10 +70,12 @@ export function OrderBookView({ book, onPick }: { book: BookState; onPick?: (pri
             <th className="px-2 text-right text-xs font-medium text-slate-400">Quantity</th>
           </tr>
         </thead>
-        <tbody onClick={(e) => {
-          const price = (e.target as HTMLElement).closest('tr')?.dataset.testid?.split('-')[2];
-          if (price && onPick) onPick(price);
-        }}>
+        <tbody
+          onClick={(e) => {
+            const price = (e.target as HTMLElement).closest('tr')?.dataset.testid?.split('-')[2];
+            if (price && onPick) onPick(price);
+          }}
+        >
           {askRows.map((level, i) => (
             <Row key={`a${i}`} level={level} side="ask" max={max} />
           ))}

@@ -7,7 +7,17 @@ import { keys, useBalance } from '../lib/queries';
 import type { Market, Order, Ticker } from '../lib/types';
 import { Button, ErrorNotice, Field, inputClass } from './ui';
 
-export function OrderEntry({ market, ticker, price, onPrice }: { market: Market; ticker: Ticker | undefined; price: string; onPrice: (price: string) => void }) {
+export function OrderEntry({
+  market,
+  ticker,
+  price,
+  onPrice,
+}: {
+  market: Market;
+  ticker: Ticker | undefined;
+  price: string;
+  onPrice: (price: string) => void;
+}) {
   const queryClient = useQueryClient();
   const cash = useBalance('USD');
   const shares = useBalance(market.baseAsset);
@@ -52,12 +62,22 @@ export function OrderEntry({ market, ticker, price, onPrice }: { market: Market;
   return (
     <form onSubmit={submit} noValidate className="space-y-3" data-testid="order-entry">
       <div className="grid grid-cols-2 gap-1 rounded-md bg-slate-950 p-1" role="group" aria-label="Side">
-        <button type="button" aria-pressed={side === 'BUY'} data-testid="order-side-buy" onClick={() => setSide('BUY')}
-          className={`rounded py-1.5 text-sm font-semibold ${side === 'BUY' ? 'bg-green-600 text-white' : 'text-slate-400 hover:text-white'}`}>
+        <button
+          type="button"
+          aria-pressed={side === 'BUY'}
+          data-testid="order-side-buy"
+          onClick={() => setSide('BUY')}
+          className={`rounded py-1.5 text-sm font-semibold ${side === 'BUY' ? 'bg-green-600 text-white' : 'text-slate-400 hover:text-white'}`}
+        >
           Buy
         </button>
-        <button type="button" aria-pressed={side === 'SELL'} data-testid="order-side-sell" onClick={() => setSide('SELL')}
-          className={`rounded py-1.5 text-sm font-semibold ${side === 'SELL' ? 'bg-red-600 text-white' : 'text-slate-400 hover:text-white'}`}>
+        <button
+          type="button"
+          aria-pressed={side === 'SELL'}
+          data-testid="order-side-sell"
+          onClick={() => setSide('SELL')}
+          className={`rounded py-1.5 text-sm font-semibold ${side === 'SELL' ? 'bg-red-600 text-white' : 'text-slate-400 hover:text-white'}`}
+        >
           Sell
         </button>
       </div>
@@ -69,7 +89,13 @@ export function OrderEntry({ market, ticker, price, onPrice }: { market: Market;
           </select>
         </Field>
         <Field label="Time in force" htmlFor="order-tif" error={show('timeInForce')}>
-          <select id="order-tif" data-testid="order-tif" className={inputClass} value={timeInForce} onChange={(e) => setTimeInForce(e.target.value as TimeInForce)}>
+          <select
+            id="order-tif"
+            data-testid="order-tif"
+            className={inputClass}
+            value={timeInForce}
+            onChange={(e) => setTimeInForce(e.target.value as TimeInForce)}
+          >
             {TIME_IN_FORCE_FOR[type].map((tif) => (
               <option key={tif} value={tif}>
                 {tif}
@@ -78,17 +104,47 @@ export function OrderEntry({ market, ticker, price, onPrice }: { market: Market;
           </select>
         </Field>
       </div>
-      <Field label={`Price (USD, tick ${market.tickSize})`} htmlFor="order-price" error={type === 'LIMIT' ? show('price') : undefined} hint={type === 'MARKET' ? 'Market: best available price, bounded by the protection price' : undefined}>
-        <input id="order-price" data-testid="order-price" inputMode="decimal" autoComplete="off" className={`${inputClass} num`} disabled={type === 'MARKET'}
-          value={type === 'MARKET' ? '' : price} placeholder={type === 'MARKET' ? 'market' : '0.00'} aria-invalid={Boolean(type === 'LIMIT' && show('price'))}
-          onChange={(e) => onPrice(e.target.value)} />
+      <Field
+        label={`Price (USD, tick ${market.tickSize})`}
+        htmlFor="order-price"
+        error={type === 'LIMIT' ? show('price') : undefined}
+        hint={type === 'MARKET' ? 'Market: best available price, bounded by the protection price' : undefined}
+      >
+        <input
+          id="order-price"
+          data-testid="order-price"
+          inputMode="decimal"
+          autoComplete="off"
+          className={`${inputClass} num`}
+          disabled={type === 'MARKET'}
+          value={type === 'MARKET' ? '' : price}
+          placeholder={type === 'MARKET' ? 'market' : '0.00'}
+          aria-invalid={Boolean(type === 'LIMIT' && show('price'))}
+          onChange={(e) => onPrice(e.target.value)}
+        />
       </Field>
       <Field label={`Quantity (shares, lot ${market.lotSize})`} htmlFor="order-quantity" error={show('quantity')}>
-        <input id="order-quantity" data-testid="order-quantity" inputMode="numeric" autoComplete="off" className={`${inputClass} num`} value={quantity} placeholder="0"
-          aria-invalid={Boolean(show('quantity'))} onChange={(e) => setQuantity(e.target.value)} />
+        <input
+          id="order-quantity"
+          data-testid="order-quantity"
+          inputMode="numeric"
+          autoComplete="off"
+          className={`${inputClass} num`}
+          value={quantity}
+          placeholder="0"
+          aria-invalid={Boolean(show('quantity'))}
+          onChange={(e) => setQuantity(e.target.value)}
+        />
       </Field>
       <label className={`flex items-center gap-2 text-sm ${type === 'LIMIT' && timeInForce === 'GTC' ? 'text-slate-300' : 'text-slate-500'}`}>
-        <input type="checkbox" data-testid="order-post-only" checked={postOnly} disabled={type !== 'LIMIT' || timeInForce !== 'GTC'} onChange={(e) => setPostOnly(e.target.checked)} className="h-4 w-4 accent-sky-500" />
+        <input
+          type="checkbox"
+          data-testid="order-post-only"
+          checked={postOnly}
+          disabled={type !== 'LIMIT' || timeInForce !== 'GTC'}
+          onChange={(e) => setPostOnly(e.target.checked)}
+          className="h-4 w-4 accent-sky-500"
+        />
         Post-only (rest on the book, never take)
       </label>
       {show('postOnly') && <p className="text-xs text-red-400">{show('postOnly')}</p>}
@@ -96,15 +152,21 @@ export function OrderEntry({ market, ticker, price, onPrice }: { market: Market;
       <dl className="space-y-1 rounded-md bg-slate-950 p-2 text-xs" data-testid="order-cost">
         <div className="flex justify-between gap-2">
           <dt className="text-slate-400">{check.cost?.estimate ? 'Est. value' : 'Value'}</dt>
-          <dd className="num" data-testid="order-notional">{check.cost ? formatUsd(check.cost.notional) : '—'}</dd>
+          <dd className="num" data-testid="order-notional">
+            {check.cost ? formatUsd(check.cost.notional) : '—'}
+          </dd>
         </div>
         <div className="flex justify-between gap-2">
           <dt className="text-slate-400">Max fee ({Math.max(market.makerFeeBps, market.takerFeeBps)} bp)</dt>
-          <dd className="num" data-testid="order-fee">{check.cost ? formatUsd(check.cost.fee) : '—'}</dd>
+          <dd className="num" data-testid="order-fee">
+            {check.cost ? formatUsd(check.cost.fee) : '—'}
+          </dd>
         </div>
         <div className="flex justify-between gap-2 font-semibold">
           <dt className="text-slate-300">{side === 'BUY' ? 'Cost incl. fee' : 'Proceeds before fee'}</dt>
-          <dd className="num" data-testid="order-total">{check.cost ? formatUsd(side === 'BUY' ? check.cost.total : check.cost.notional) : '—'}</dd>
+          <dd className="num" data-testid="order-total">
+            {check.cost ? formatUsd(side === 'BUY' ? check.cost.total : check.cost.notional) : '—'}
+          </dd>
         </div>
         <div className="flex justify-between gap-2 border-t border-slate-800 pt-1">
           <dt className="text-slate-400">Available</dt>
@@ -113,7 +175,7 @@ export function OrderEntry({ market, ticker, price, onPrice }: { market: Market;
           </dd>
         </div>
       </dl>
-      {(touched ? check.errors.funds ?? check.errors.market : check.errors.market) && (
+      {(touched ? (check.errors.funds ?? check.errors.market) : check.errors.market) && (
         <p className="text-xs text-amber-400" role="alert" data-testid="order-warning">
           {check.errors.market ?? check.errors.funds}
         </p>

@@ -42,7 +42,11 @@ function OrderTable({ orders, open }: { orders: Order[]; open: boolean }) {
           <th className={`${th} text-right`}>Filled / Qty</th>
           <th className={`${th} text-right`}>Avg</th>
           <th className={`${th} text-left`}>Status</th>
-          {open && <th className={th}><span className="sr-only">Actions</span></th>}
+          {open && (
+            <th className={th}>
+              <span className="sr-only">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -57,16 +61,27 @@ function OrderTable({ orders, open }: { orders: Order[]; open: boolean }) {
           <tr key={order.id} className="border-t border-slate-800" data-testid={`${open ? 'open-order' : 'order'}-${order.id}`}>
             <td className={`${td} whitespace-nowrap text-slate-400`}>{time(order.createdAt)}</td>
             <td className={td}>{order.symbol}</td>
-            <td className={td}><SideBadge side={order.side} /></td>
-            <td className={`${td} text-slate-300`}>{order.type} {order.timeInForce}{order.postOnly ? ' PO' : ''}</td>
+            <td className={td}>
+              <SideBadge side={order.side} />
+            </td>
+            <td className={`${td} text-slate-300`}>
+              {order.type} {order.timeInForce}
+              {order.postOnly ? ' PO' : ''}
+            </td>
             <td className={`${td} num`}>{order.price ? formatUsd(order.price) : 'market'}</td>
-            <td className={`${td} num`}>{formatQty(order.filledQuantity)} / {formatQty(order.quantity)}</td>
+            <td className={`${td} num`}>
+              {formatQty(order.filledQuantity)} / {formatQty(order.quantity)}
+            </td>
             <td className={`${td} num`}>{formatUsd(order.averagePrice)}</td>
             <td className={`${td} text-xs`} title={order.rejectReason ?? undefined}>
               {order.status}
               {order.rejectReason ? ` (${order.rejectReason})` : ''}
             </td>
-            {open && <td className={`${td} text-right`}><CancelButton order={order} /></td>}
+            {open && (
+              <td className={`${td} text-right`}>
+                <CancelButton order={order} />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -97,7 +112,9 @@ function FillsTable({ symbol }: { symbol?: string }) {
           <tr key={`${fill.id}-${fill.orderId}`} className="border-t border-slate-800" data-testid={`my-trade-${fill.id}`}>
             <td className={`${td} whitespace-nowrap text-slate-400`}>{time(fill.executedAt)}</td>
             <td className={td}>{fill.symbol}</td>
-            <td className={td}><SideBadge side={fill.side} /></td>
+            <td className={td}>
+              <SideBadge side={fill.side} />
+            </td>
             <td className={`${td} num`}>{formatUsd(fill.price)}</td>
             <td className={`${td} num`}>{formatQty(fill.quantity)}</td>
             <td className={`${td} num`}>{formatUsd(fill.fee)}</td>
@@ -124,8 +141,15 @@ export function OrdersPanel({ symbol }: { symbol?: string }) {
     <section className="rounded-lg border border-slate-800 bg-slate-900/70">
       <div role="tablist" aria-label="Orders and trades" className="flex gap-1 border-b border-slate-800 px-2 pt-2">
         {TABS.map((t) => (
-          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} data-testid={`tab-${t.id}`} onClick={() => setTab(t.id)}
-            className={`rounded-t-md px-3 py-1.5 text-sm ${tab === t.id ? 'bg-slate-800 text-white' : 'text-slate-400 hover:text-white'}`}>
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            data-testid={`tab-${t.id}`}
+            onClick={() => setTab(t.id)}
+            className={`rounded-t-md px-3 py-1.5 text-sm ${tab === t.id ? 'bg-slate-800 text-white' : 'text-slate-400 hover:text-white'}`}
+          >
             {t.label}
             {t.id === 'open' && open.data ? <span className="num ml-1 text-xs text-slate-400">({open.data.length})</span> : null}
           </button>

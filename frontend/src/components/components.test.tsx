@@ -9,8 +9,20 @@ import { ToastProvider } from './toasts';
 import { ErrorNotice } from './ui';
 
 const market: Market = {
-  symbol: 'AAPL', name: 'Apple Inc.', baseAsset: 'AAPL', quoteAsset: 'USD', tickSize: '0.01', lotSize: '1', referencePrice: '190.00', status: 'TRADING',
-  makerFeeBps: 0, takerFeeBps: 10, minQuantity: '1', maxQuantity: '1000000', maxNotional: '10000000.00', priceCollarBps: 1000,
+  symbol: 'AAPL',
+  name: 'Apple Inc.',
+  baseAsset: 'AAPL',
+  quoteAsset: 'USD',
+  tickSize: '0.01',
+  lotSize: '1',
+  referencePrice: '190.00',
+  status: 'TRADING',
+  makerFeeBps: 0,
+  takerFeeBps: 10,
+  minQuantity: '1',
+  maxQuantity: '1000000',
+  maxNotional: '10000000.00',
+  priceCollarBps: 1000,
 };
 
 beforeEach(() => {
@@ -20,7 +32,13 @@ afterEach(cleanup);
 
 describe('ErrorNotice', () => {
   it('explains the code, lists the fields and links the trace in Jaeger', () => {
-    const error = new ApiError(400, 'VALIDATION_FAILED', 'The request body is not valid', { fields: { email: ['must be a valid e-mail address'] } }, '4bf92f3577b34da6a3ce929d0e0e4736');
+    const error = new ApiError(
+      400,
+      'VALIDATION_FAILED',
+      'The request body is not valid',
+      { fields: { email: ['must be a valid e-mail address'] } },
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
     render(<ErrorNotice error={error} />);
     expect(screen.getByRole('alert').textContent).toContain('must be a valid e-mail address');
     expect(screen.getByTestId('trace-link').getAttribute('href')).toBe('http://jaeger.test/trace/4bf92f3577b34da6a3ce929d0e0e4736');

@@ -33,7 +33,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="pointer-events-none fixed right-3 bottom-3 z-50 flex w-80 max-w-[calc(100vw-1.5rem)] flex-col gap-2" aria-live="polite">
         {toasts.map((toast) => (
-          <div key={toast.id} data-testid="toast" role="status" className={`pointer-events-auto rounded-md border-l-4 bg-slate-800 px-3 py-2 shadow-lg ${TONES[toast.tone ?? 'info']}`}>
+          <div
+            key={toast.id}
+            data-testid="toast"
+            role="status"
+            className={`pointer-events-auto rounded-md border-l-4 bg-slate-800 px-3 py-2 shadow-lg ${TONES[toast.tone ?? 'info']}`}
+          >
             <div className="flex items-start justify-between gap-2">
               <p className="text-sm font-semibold">{toast.title}</p>
               <button type="button" aria-label="Dismiss" className="text-slate-400 hover:text-slate-100" onClick={() => dismiss(toast.id)}>

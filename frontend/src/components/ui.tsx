@@ -2,7 +2,19 @@ import type { ButtonHTMLAttributes, ReactNode } from 'react';
 import { ApiError } from '../lib/api';
 import { traceUrl } from '../lib/config';
 
-export function Panel({ title, actions, children, className = '', testId }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+export function Panel({
+  title,
+  actions,
+  children,
+  className = '',
+  testId,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
   return (
     <section className={`rounded-lg border border-slate-800 bg-slate-900/70 ${className}`} data-testid={testId}>
       {title !== undefined && (
@@ -39,7 +51,19 @@ export function Button({ variant = 'primary', className = '', ...props }: Button
 export const inputClass =
   'w-full rounded-md border border-slate-700 bg-slate-950 px-2.5 py-1.5 text-sm text-slate-100 placeholder:text-slate-500 focus:border-sky-500 aria-[invalid=true]:border-red-500';
 
-export function Field({ label, htmlFor, error, hint, children }: { label: string; htmlFor: string; error?: string | undefined; hint?: ReactNode; children: ReactNode }) {
+export function Field({
+  label,
+  htmlFor,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  htmlFor: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-xs font-medium text-slate-400">
@@ -96,7 +120,12 @@ export function ErrorNotice({ error, testId = 'error' }: { error: unknown; testI
   const apiError = error instanceof ApiError ? error : null;
   const fields = apiError ? Object.entries(apiError.fields) : [];
   return (
-    <div role="alert" data-testid={testId} data-code={apiError?.code} className="space-y-1 rounded-md border border-red-800 bg-red-950/60 px-3 py-2 text-sm text-red-200">
+    <div
+      role="alert"
+      data-testid={testId}
+      data-code={apiError?.code}
+      className="space-y-1 rounded-md border border-red-800 bg-red-950/60 px-3 py-2 text-sm text-red-200"
+    >
       <p>{errorText(error)}</p>
       {fields.length > 0 && (
         <ul className="list-inside list-disc text-xs">

@@ -4,8 +4,14 @@ import { applySnapshot, applyUpdate, emptyBook, sortedLevels, type BookState } f
 const snapshot = () =>
   applySnapshot(
     41,
-    [['189.81', '10'], ['189.80', '5']],
-    [['190.19', '7'], ['190.20', '3']],
+    [
+      ['189.81', '10'],
+      ['189.80', '5'],
+    ],
+    [
+      ['190.19', '7'],
+      ['190.20', '3'],
+    ],
   );
 
 function applied(result: ReturnType<typeof applyUpdate>): BookState {
@@ -24,8 +30,14 @@ describe('book', () => {
     expect(book.bids.has('189.81')).toBe(false);
     book = applied(applyUpdate(book, { firstSequence: 44, sequence: 44, bids: [['189.90', '2']], asks: [['190.19', '4']] }));
     const { bids, asks } = sortedLevels(book);
-    expect(bids).toEqual([['189.90', '2'], ['189.80', '5']]);
-    expect(asks).toEqual([['190.19', '4'], ['190.20', '3']]);
+    expect(bids).toEqual([
+      ['189.90', '2'],
+      ['189.80', '5'],
+    ]);
+    expect(asks).toEqual([
+      ['190.19', '4'],
+      ['190.20', '3'],
+    ]);
   });
 
   it('ignores stale updates at or before the snapshot', () => {
@@ -56,7 +68,18 @@ describe('book', () => {
   });
 
   it('sorts prices numerically, not as text', () => {
-    const book = applySnapshot(1, [['9.50', '1'], ['10.00', '1'], ['100.00', '1']], [['100.00', '1'], ['9.99', '1']]);
+    const book = applySnapshot(
+      1,
+      [
+        ['9.50', '1'],
+        ['10.00', '1'],
+        ['100.00', '1'],
+      ],
+      [
+        ['100.00', '1'],
+        ['9.99', '1'],
+      ],
+    );
     const { bids, asks } = sortedLevels(book);
     expect(bids.map(([p]) => p)).toEqual(['100.00', '10.00', '9.50']);
     expect(asks.map(([p]) => p)).toEqual(['9.99', '100.00']);

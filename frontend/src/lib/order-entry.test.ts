@@ -13,7 +13,15 @@ const market: MarketRules = {
   maxNotional: '100000.00',
   status: 'TRADING',
 };
-const draft = (over: Partial<OrderDraft> = {}): OrderDraft => ({ side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '101.00', quantity: '10', postOnly: false, ...over });
+const draft = (over: Partial<OrderDraft> = {}): OrderDraft => ({
+  side: 'BUY',
+  type: 'LIMIT',
+  timeInForce: 'GTC',
+  price: '101.00',
+  quantity: '10',
+  postOnly: false,
+  ...over,
+});
 const rich = { cash: '100000.00', shares: '500' };
 
 describe('order entry', () => {

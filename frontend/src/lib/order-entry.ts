@@ -121,7 +121,12 @@ export function checkOrder(draft: OrderDraft, market: MarketRules, funds: Funds,
   if (price !== null && price > 0n && !errors.price && validQuantity !== null) {
     const notional = notionalCents(price, validQuantity);
     const fee = feeCents(notional, Math.max(market.makerFeeBps, market.takerFeeBps));
-    cost = { notional: formatUnits(notional, CASH_SCALE), fee: formatUnits(fee, CASH_SCALE), total: formatUnits(notional + fee, CASH_SCALE), estimate: draft.type === 'MARKET' };
+    cost = {
+      notional: formatUnits(notional, CASH_SCALE),
+      fee: formatUnits(fee, CASH_SCALE),
+      total: formatUnits(notional + fee, CASH_SCALE),
+      estimate: draft.type === 'MARKET',
+    };
     const maxNotional = market.maxNotional ? parseUnits(market.maxNotional, CASH_SCALE) : null;
     if (draft.type === 'LIMIT' && maxNotional !== null && notional > maxNotional) {
       errors.quantity = `The order's value ${cost.notional} USD is above this market's maximum of ${market.maxNotional} USD.`;

@@ -67,7 +67,11 @@ export function useBalance(asset: string): Balance | undefined {
 export function useOrders(status: 'open' | 'closed' | 'all', symbol?: string) {
   const token = useToken();
   const query = new URLSearchParams({ status, limit: '100', ...(symbol ? { symbol } : {}) });
-  return useQuery({ queryKey: keys.ordersBy(status, symbol), queryFn: () => api<Page<Order>>(`/orders?${query}`).then((r) => r.items), enabled: Boolean(token) });
+  return useQuery({
+    queryKey: keys.ordersBy(status, symbol),
+    queryFn: () => api<Page<Order>>(`/orders?${query}`).then((r) => r.items),
+    enabled: Boolean(token),
+  });
 }
 
 export function useFills(symbol?: string) {

@@ -127,9 +127,12 @@ export class StreamClient {
         const channel = frame.channel;
         const attempt = (this.failures.get(channel) ?? 0) + 1;
         this.failures.set(channel, attempt);
-        setTimeout(() => {
-          if (this.handlers.has(channel)) this.send({ op: 'subscribe', channels: [channel] });
-        }, Math.min(10_000, 500 * 2 ** attempt));
+        setTimeout(
+          () => {
+            if (this.handlers.has(channel)) this.send({ op: 'subscribe', channels: [channel] });
+          },
+          Math.min(10_000, 500 * 2 ** attempt),
+        );
       }
       if (frame.type === 'snapshot' && frame.channel) this.failures.delete(frame.channel);
       if (frame.channel) for (const handler of this.handlers.get(frame.channel) ?? []) handler(frame);

@@ -53,10 +53,28 @@ export function LoginPage() {
     <AuthCard title="Log in">
       <form onSubmit={submit} className="space-y-3" noValidate>
         <Field label="E-mail" htmlFor="login-email" error={fieldError(login.error, 'email')}>
-          <input id="login-email" data-testid="login-email" type="email" autoComplete="email" required className={inputClass} value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="login-email"
+            data-testid="login-email"
+            type="email"
+            autoComplete="email"
+            required
+            className={inputClass}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </Field>
         <Field label="Password" htmlFor="login-password" error={fieldError(login.error, 'password')}>
-          <input id="login-password" data-testid="login-password" type="password" autoComplete="current-password" required className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="login-password"
+            data-testid="login-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            className={inputClass}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         {login.error && <ErrorNotice error={login.error} testId="login-error" />}
         <Button type="submit" className="w-full" disabled={login.isPending} data-testid="login-submit">
@@ -94,13 +112,36 @@ export function RegisterPage() {
     <AuthCard title="Create an account">
       <form onSubmit={submit} className="space-y-3" noValidate>
         <Field label="Name (optional)" htmlFor="register-name" error={fieldError(error, 'name')}>
-          <input id="register-name" data-testid="register-name" autoComplete="name" className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="register-name"
+            data-testid="register-name"
+            autoComplete="name"
+            className={inputClass}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </Field>
         <Field label="E-mail" htmlFor="register-email" error={fieldError(error, 'email')}>
-          <input id="register-email" data-testid="register-email" type="email" autoComplete="email" className={inputClass} value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="register-email"
+            data-testid="register-email"
+            type="email"
+            autoComplete="email"
+            className={inputClass}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </Field>
         <Field label="Password (at least 8 characters)" htmlFor="register-password" error={fieldError(error, 'password')}>
-          <input id="register-password" data-testid="register-password" type="password" autoComplete="new-password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="register-password"
+            data-testid="register-password"
+            type="password"
+            autoComplete="new-password"
+            className={inputClass}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         {error && <ErrorNotice error={error} testId="register-error" />}
         <Button type="submit" className="w-full" disabled={register.isPending} data-testid="register-submit">

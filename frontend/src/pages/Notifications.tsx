@@ -6,7 +6,10 @@ import type { Notification } from '../lib/types';
 
 export function NotificationsPage() {
   const queryClient = useQueryClient();
-  const list = useQuery({ queryKey: [...keys.notifications, 'list'], queryFn: () => api<{ items: Notification[]; unreadCount: number }>('/notifications?limit=100') });
+  const list = useQuery({
+    queryKey: [...keys.notifications, 'list'],
+    queryFn: () => api<{ items: Notification[]; unreadCount: number }>('/notifications?limit=100'),
+  });
   const markRead = useMutation({
     mutationFn: (id: string) => api(`/notifications/${id}/read`, { method: 'POST' }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.notifications }),

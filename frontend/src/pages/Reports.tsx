@@ -8,15 +8,46 @@ import { keys, useMe } from '../lib/queries';
 interface Statement {
   from: string;
   to: string;
-  assets: Array<{ asset: string; opening: string; closing: string; entries: Array<{ time: string; type: string; amount: string; balanceAfter: string; reference: string; symbol?: string; side?: string }> }>;
-  fills: Array<{ time: string; tradeId: string; orderId: string; symbol: string; side: string; price: string; quantity: string; notional: string; fee: string }>;
+  assets: Array<{
+    asset: string;
+    opening: string;
+    closing: string;
+    entries: Array<{ time: string; type: string; amount: string; balanceAfter: string; reference: string; symbol?: string; side?: string }>;
+  }>;
+  fills: Array<{
+    time: string;
+    tradeId: string;
+    orderId: string;
+    symbol: string;
+    side: string;
+    price: string;
+    quantity: string;
+    notional: string;
+    fee: string;
+  }>;
 }
 interface Pnl {
-  positions: Array<{ symbol: string; quantity: string; averageCost: string; costBasis: string; marketPrice: string | null; marketValue: string | null; unrealizedPnl: string | null; realizedPnl: string }>;
+  positions: Array<{
+    symbol: string;
+    quantity: string;
+    averageCost: string;
+    costBasis: string;
+    marketPrice: string | null;
+    marketValue: string | null;
+    unrealizedPnl: string | null;
+    realizedPnl: string;
+  }>;
   totals: { costBasis: string; marketValue: string; unrealizedPnl: string; realizedPnl: string };
 }
 interface Volume {
-  items: Array<{ symbol: string; day: string; orders: { accepted: number; filled: number; canceled: number; expired: number; rejected: number }; trades: number; quantity: string; notional: string }>;
+  items: Array<{
+    symbol: string;
+    day: string;
+    orders: { accepted: number; filled: number; canceled: number; expired: number; rejected: number };
+    trades: number;
+    quantity: string;
+    notional: string;
+  }>;
 }
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
@@ -38,7 +69,9 @@ function PnlReport() {
           <thead>
             <tr>
               {['Symbol', 'Quantity', 'Avg cost', 'Cost basis', 'Market', 'Value', 'Unrealized', 'Realized'].map((h, i) => (
-                <th key={h} className={`${th} ${i === 0 ? 'text-left' : 'text-right'}`}>{h}</th>
+                <th key={h} className={`${th} ${i === 0 ? 'text-left' : 'text-right'}`}>
+                  {h}
+                </th>
               ))}
             </tr>
           </thead>
@@ -51,8 +84,12 @@ function PnlReport() {
                 <td className={`${td} num`}>{formatUsd(p.costBasis)}</td>
                 <td className={`${td} num`}>{formatUsd(p.marketPrice)}</td>
                 <td className={`${td} num`}>{formatUsd(p.marketValue)}</td>
-                <td className={`${td} num`}><PnlValue value={p.unrealizedPnl} /></td>
-                <td className={`${td} num`}><PnlValue value={p.realizedPnl} /></td>
+                <td className={`${td} num`}>
+                  <PnlValue value={p.unrealizedPnl} />
+                </td>
+                <td className={`${td} num`}>
+                  <PnlValue value={p.realizedPnl} />
+                </td>
               </tr>
             ))}
             {pnl.data && (
@@ -63,8 +100,12 @@ function PnlReport() {
                 <td className={`${td} num`}>{formatUsd(pnl.data.totals.costBasis)}</td>
                 <td className={td} />
                 <td className={`${td} num`}>{formatUsd(pnl.data.totals.marketValue)}</td>
-                <td className={`${td} num`}><PnlValue value={pnl.data.totals.unrealizedPnl} /></td>
-                <td className={`${td} num`}><PnlValue value={pnl.data.totals.realizedPnl} /></td>
+                <td className={`${td} num`}>
+                  <PnlValue value={pnl.data.totals.unrealizedPnl} />
+                </td>
+                <td className={`${td} num`}>
+                  <PnlValue value={pnl.data.totals.realizedPnl} />
+                </td>
               </tr>
             )}
           </tbody>
@@ -79,7 +120,11 @@ function StatementReport() {
   const [from, setFrom] = useState(monthAgo);
   const [to, setTo] = useState(tomorrow);
   const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-  const statement = useQuery({ queryKey: [...keys.reports, 'statement', from, to], queryFn: () => api<Statement>(`/reports/statement?${query}`), enabled: Boolean(from && to) });
+  const statement = useQuery({
+    queryKey: [...keys.reports, 'statement', from, to],
+    queryFn: () => api<Statement>(`/reports/statement?${query}`),
+    enabled: Boolean(from && to),
+  });
   const csv = useMutation({ mutationFn: () => download(`/reports/statement?${query}&format=csv`, `statement-${from}-${to}.csv`) });
   return (
     <Panel
@@ -92,8 +137,16 @@ function StatementReport() {
       }
     >
       <div className="mb-3 flex flex-wrap gap-3">
-        <div className="w-40"><Field label="From" htmlFor="statement-from"><input id="statement-from" data-testid="statement-from" type="date" className={inputClass} value={from} onChange={(e) => setFrom(e.target.value)} /></Field></div>
-        <div className="w-40"><Field label="To (exclusive)" htmlFor="statement-to"><input id="statement-to" data-testid="statement-to" type="date" className={inputClass} value={to} onChange={(e) => setTo(e.target.value)} /></Field></div>
+        <div className="w-40">
+          <Field label="From" htmlFor="statement-from">
+            <input id="statement-from" data-testid="statement-from" type="date" className={inputClass} value={from} onChange={(e) => setFrom(e.target.value)} />
+          </Field>
+        </div>
+        <div className="w-40">
+          <Field label="To (exclusive)" htmlFor="statement-to">
+            <input id="statement-to" data-testid="statement-to" type="date" className={inputClass} value={to} onChange={(e) => setTo(e.target.value)} />
+          </Field>
+        </div>
       </div>
       {(statement.error ?? csv.error) && <ErrorNotice error={statement.error ?? csv.error} />}
       {statement.isPending && <Empty>Loading…</Empty>}
@@ -103,15 +156,28 @@ function StatementReport() {
           <div key={a.asset} className="overflow-x-auto" data-testid={`statement-${a.asset}`}>
             <h3 className="mb-1 flex flex-wrap justify-between gap-2 text-sm font-semibold">
               <span>{a.asset}</span>
-              <span className="num text-xs font-normal text-slate-400">opening {formatAsset(a.opening, a.asset)} · closing {formatAsset(a.closing, a.asset)}</span>
+              <span className="num text-xs font-normal text-slate-400">
+                opening {formatAsset(a.opening, a.asset)} · closing {formatAsset(a.closing, a.asset)}
+              </span>
             </h3>
             <table className="w-full min-w-[32rem]">
-              <thead><tr>{['Time', 'Type', 'Amount', 'Balance', 'Reference'].map((h, i) => <th key={h} className={`${th} ${i === 2 || i === 3 ? 'text-right' : 'text-left'}`}>{h}</th>)}</tr></thead>
+              <thead>
+                <tr>
+                  {['Time', 'Type', 'Amount', 'Balance', 'Reference'].map((h, i) => (
+                    <th key={h} className={`${th} ${i === 2 || i === 3 ? 'text-right' : 'text-left'}`}>
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
               <tbody>
                 {a.entries.map((e, i) => (
                   <tr key={i} className="border-t border-slate-800">
                     <td className={`${td} whitespace-nowrap text-slate-400`}>{time(e.time)}</td>
-                    <td className={`${td} text-xs`}>{e.type}{e.side ? ` ${e.side}` : ''}</td>
+                    <td className={`${td} text-xs`}>
+                      {e.type}
+                      {e.side ? ` ${e.side}` : ''}
+                    </td>
                     <td className={`${td} num`}>{formatAsset(e.amount, a.asset)}</td>
                     <td className={`${td} num`}>{formatAsset(e.balanceAfter, a.asset)}</td>
                     <td className={`${td} font-mono text-xs text-slate-500`}>{e.reference}</td>
@@ -125,13 +191,23 @@ function StatementReport() {
           <div className="overflow-x-auto">
             <h3 className="mb-1 text-sm font-semibold">Fills</h3>
             <table className="w-full min-w-[36rem]">
-              <thead><tr>{['Time', 'Symbol', 'Side', 'Price', 'Qty', 'Notional', 'Fee'].map((h, i) => <th key={h} className={`${th} ${i >= 3 ? 'text-right' : 'text-left'}`}>{h}</th>)}</tr></thead>
+              <thead>
+                <tr>
+                  {['Time', 'Symbol', 'Side', 'Price', 'Qty', 'Notional', 'Fee'].map((h, i) => (
+                    <th key={h} className={`${th} ${i >= 3 ? 'text-right' : 'text-left'}`}>
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
               <tbody>
                 {statement.data.fills.map((f) => (
                   <tr key={`${f.tradeId}-${f.orderId}`} className="border-t border-slate-800">
                     <td className={`${td} whitespace-nowrap text-slate-400`}>{time(f.time)}</td>
                     <td className={td}>{f.symbol}</td>
-                    <td className={td}><SideBadge side={f.side} /></td>
+                    <td className={td}>
+                      <SideBadge side={f.side} />
+                    </td>
                     <td className={`${td} num`}>{formatUsd(f.price)}</td>
                     <td className={`${td} num`}>{formatQty(f.quantity)}</td>
                     <td className={`${td} num`}>{formatUsd(f.notional)}</td>
@@ -155,20 +231,30 @@ function VolumeReport() {
       <div className="overflow-x-auto">
         <table className="w-full min-w-[40rem]">
           <thead>
-            <tr>{['Day', 'Symbol', 'Accepted', 'Filled', 'Canceled', 'Expired', 'Rejected', 'Trades', 'Shares', 'Notional'].map((h, i) => <th key={h} className={`${th} ${i >= 2 ? 'text-right' : 'text-left'}`}>{h}</th>)}</tr>
+            <tr>
+              {['Day', 'Symbol', 'Accepted', 'Filled', 'Canceled', 'Expired', 'Rejected', 'Trades', 'Shares', 'Notional'].map((h, i) => (
+                <th key={h} className={`${th} ${i >= 2 ? 'text-right' : 'text-left'}`}>
+                  {h}
+                </th>
+              ))}
+            </tr>
           </thead>
           <tbody>
-            {(volume.data?.items ?? []).filter((v) => v.trades > 0 || v.orders.accepted > 0).map((v) => (
-              <tr key={`${v.day}-${v.symbol}`} className="border-t border-slate-800">
-                <td className={`${td} text-slate-400`}>{v.day}</td>
-                <td className={td}>{v.symbol}</td>
-                {[v.orders.accepted, v.orders.filled, v.orders.canceled, v.orders.expired, v.orders.rejected, v.trades].map((n, i) => (
-                  <td key={i} className={`${td} num`}>{n.toLocaleString()}</td>
-                ))}
-                <td className={`${td} num`}>{formatQty(v.quantity)}</td>
-                <td className={`${td} num`}>{formatUsd(v.notional)}</td>
-              </tr>
-            ))}
+            {(volume.data?.items ?? [])
+              .filter((v) => v.trades > 0 || v.orders.accepted > 0)
+              .map((v) => (
+                <tr key={`${v.day}-${v.symbol}`} className="border-t border-slate-800">
+                  <td className={`${td} text-slate-400`}>{v.day}</td>
+                  <td className={td}>{v.symbol}</td>
+                  {[v.orders.accepted, v.orders.filled, v.orders.canceled, v.orders.expired, v.orders.rejected, v.trades].map((n, i) => (
+                    <td key={i} className={`${td} num`}>
+                      {n.toLocaleString()}
+                    </td>
+                  ))}
+                  <td className={`${td} num`}>{formatQty(v.quantity)}</td>
+                  <td className={`${td} num`}>{formatUsd(v.notional)}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       </div>

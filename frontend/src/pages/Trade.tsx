@@ -23,8 +23,14 @@ function Chart({ market }: { market: Market }) {
       actions={
         <div role="group" aria-label="Candle interval" className="flex gap-1">
           {INTERVALS.map((value) => (
-            <button key={value} type="button" aria-pressed={interval === value} data-testid={`interval-${value}`} onClick={() => setInterval(value)}
-              className={`rounded px-2 py-0.5 text-xs ${interval === value ? 'bg-sky-700 text-white' : 'text-slate-400 hover:bg-slate-800 hover:text-white'}`}>
+            <button
+              key={value}
+              type="button"
+              aria-pressed={interval === value}
+              data-testid={`interval-${value}`}
+              onClick={() => setInterval(value)}
+              className={`rounded px-2 py-0.5 text-xs ${interval === value ? 'bg-sky-700 text-white' : 'text-slate-400 hover:bg-slate-800 hover:text-white'}`}
+            >
               {value}
             </button>
           ))}
@@ -33,11 +39,23 @@ function Chart({ market }: { market: Market }) {
     >
       <div className="relative h-[320px] sm:h-[380px]">
         <CandleChart candles={candles.data ?? []} priceDecimals={Math.max(2, decimalsOf(market.tickSize))} />
-        {candles.data?.length === 0 && <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-slate-500">No trades in this interval yet.</p>}
-        {candles.error && <div className="absolute inset-x-0 top-0"><ErrorNotice error={candles.error} /></div>}
+        {candles.data?.length === 0 && (
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-slate-500">No trades in this interval yet.</p>
+        )}
+        {candles.error && (
+          <div className="absolute inset-x-0 top-0">
+            <ErrorNotice error={candles.error} />
+          </div>
+        )}
       </div>
       <p className="mt-1 text-right text-[11px] text-slate-500">
-        <a href="https://www.tradingview.com/" target="_blank" rel="noreferrer" className="underline hover:text-slate-300" data-testid="tradingview-attribution">
+        <a
+          href="https://www.tradingview.com/"
+          target="_blank"
+          rel="noreferrer"
+          className="underline hover:text-slate-300"
+          data-testid="tradingview-attribution"
+        >
           Charts by TradingView
         </a>
       </p>
@@ -91,7 +109,12 @@ export function TradePage() {
   if (!market.data)
     return (
       <Panel title="Unknown market">
-        <p className="text-sm">There is no market {symbol}. <Link className="text-sky-400 underline" to="/markets">See all markets</Link></p>
+        <p className="text-sm">
+          There is no market {symbol}.{' '}
+          <Link className="text-sky-400 underline" to="/markets">
+            See all markets
+          </Link>
+        </p>
       </Panel>
     );
   const m = market.data;
@@ -100,8 +123,13 @@ export function TradePage() {
     <div className="space-y-3" data-testid="trade-page">
       <div className="flex flex-wrap items-end gap-x-6 gap-y-1 rounded-lg border border-slate-800 bg-slate-900/70 px-3 py-2">
         <div>
-          <h1 className="text-lg font-bold" data-testid="trade-symbol">{m.symbol}</h1>
-          <p className="text-xs text-slate-400">{m.name}{m.status === 'HALTED' && <span className="ml-2 rounded bg-amber-700 px-1 text-[10px] text-white">HALTED</span>}</p>
+          <h1 className="text-lg font-bold" data-testid="trade-symbol">
+            {m.symbol}
+          </h1>
+          <p className="text-xs text-slate-400">
+            {m.name}
+            {m.status === 'HALTED' && <span className="ml-2 rounded bg-amber-700 px-1 text-[10px] text-white">HALTED</span>}
+          </p>
         </div>
         {[
           ['Last', <span data-testid="ticker-last">{formatUsd(t?.last ?? null)}</span>],

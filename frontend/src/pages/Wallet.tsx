@@ -33,14 +33,26 @@ function AddFunds() {
     <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-2">
       <div className="w-48">
         <Field label="Amount (USD)" htmlFor="add-funds-amount" error={local ?? serverField}>
-          <input id="add-funds-amount" data-testid="add-funds-amount" inputMode="decimal" className={`${inputClass} num`} value={amount} placeholder="1000.00"
-            aria-invalid={Boolean(local ?? serverField)} onChange={(e) => setAmount(e.target.value)} />
+          <input
+            id="add-funds-amount"
+            data-testid="add-funds-amount"
+            inputMode="decimal"
+            className={`${inputClass} num`}
+            value={amount}
+            placeholder="1000.00"
+            aria-invalid={Boolean(local ?? serverField)}
+            onChange={(e) => setAmount(e.target.value)}
+          />
         </Field>
       </div>
       <Button type="submit" disabled={addFunds.isPending} data-testid="add-funds-submit">
         {addFunds.isPending ? 'Adding…' : 'Add funds'}
       </Button>
-      {addFunds.error && <div className="w-full"><ErrorNotice error={addFunds.error} testId="add-funds-error" /></div>}
+      {addFunds.error && (
+        <div className="w-full">
+          <ErrorNotice error={addFunds.error} testId="add-funds-error" />
+        </div>
+      )}
     </form>
   );
 }
@@ -118,9 +130,15 @@ export function WalletPage() {
               {balances.map((b) => (
                 <tr key={b.asset} className="border-t border-slate-800" data-testid={`balance-${b.asset}`}>
                   <td className={`${td} font-semibold`}>{b.asset}</td>
-                  <td className={`${td} num`} data-testid={`balance-${b.asset}-available`}>{formatAsset(b.available, b.asset)}</td>
-                  <td className={`${td} num text-slate-400`} data-testid={`balance-${b.asset}-held`}>{formatAsset(b.held, b.asset)}</td>
-                  <td className={`${td} num`} data-testid={`balance-${b.asset}-total`}>{formatAsset(b.total, b.asset)}</td>
+                  <td className={`${td} num`} data-testid={`balance-${b.asset}-available`}>
+                    {formatAsset(b.available, b.asset)}
+                  </td>
+                  <td className={`${td} num text-slate-400`} data-testid={`balance-${b.asset}-held`}>
+                    {formatAsset(b.held, b.asset)}
+                  </td>
+                  <td className={`${td} num`} data-testid={`balance-${b.asset}-total`}>
+                    {formatAsset(b.total, b.asset)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -37,7 +37,14 @@ const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const executionSide = z.enum(['BUY', 'SELL']);
 const executionHeader = { symbol: z.string().min(1), sequence: count, executedAt: z.string().optional() };
 
-export const orderAcceptedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1), side: executionSide, price: count, quantity: count });
+export const orderAcceptedExecutionSchema = z.object({
+  ...executionHeader,
+  orderId: z.string().min(1),
+  ownerId: z.string().min(1),
+  side: executionSide,
+  price: count,
+  quantity: count,
+});
 export const tradeExecutionSchema = z.object({
   ...executionHeader,
   tradeId: count,
@@ -52,7 +59,13 @@ export const tradeExecutionSchema = z.object({
   takerRemaining: count,
 });
 /** `order_canceled` and `order_expired`: `quantity` is what was still open and is no more */
-export const orderClosedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1), quantity: count, reason: z.string() });
+export const orderClosedExecutionSchema = z.object({
+  ...executionHeader,
+  orderId: z.string().min(1),
+  ownerId: z.string().min(1),
+  quantity: count,
+  reason: z.string(),
+});
 export const orderRejectedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1), reason: z.string() });
 export const orderReducedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1) });
 /** any event about one order of one owner (accepted, canceled, expired, rejected, reduced) */

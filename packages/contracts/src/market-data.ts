@@ -56,7 +56,15 @@ export const symbolParamsSchema = z.object({ symbol: symbolSchema });
 
 /** The market-data service's messages on the `md:{SYMBOL}` pub/sub channel (lossy: a client re-syncs from a snapshot). */
 export type MarketDataMessage =
-  | { type: 'depth'; symbol: string; firstSequence: number; sequence: number; bids: Array<[string, string]>; asks: Array<[string, string]>; traceparent?: string }
+  | {
+      type: 'depth';
+      symbol: string;
+      firstSequence: number;
+      sequence: number;
+      bids: Array<[string, string]>;
+      asks: Array<[string, string]>;
+      traceparent?: string;
+    }
   | { type: 'trade'; symbol: string; trade: PublicTrade; traceparent?: string }
   | { type: 'ticker'; symbol: string; ticker: Ticker; traceparent?: string }
   | { type: 'candle'; symbol: string; interval: CandleInterval; candle: Candle; traceparent?: string };

@@ -30,7 +30,8 @@ export const placeOrderRequestSchema = z
   .superRefine((order, ctx) => {
     if (order.type === 'LIMIT' && order.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'a LIMIT order needs a price' });
     if (order.type === 'MARKET' && order.price !== undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'a MARKET order takes no price' });
-    if (order.type === 'MARKET' && order.timeInForce === 'GTC') ctx.addIssue({ code: 'custom', path: ['timeInForce'], message: 'a MARKET order is IOC or FOK: it never rests' });
+    if (order.type === 'MARKET' && order.timeInForce === 'GTC')
+      ctx.addIssue({ code: 'custom', path: ['timeInForce'], message: 'a MARKET order is IOC or FOK: it never rests' });
     if (order.postOnly && (order.type !== 'LIMIT' || (order.timeInForce ?? 'GTC') !== 'GTC')) {
       ctx.addIssue({ code: 'custom', path: ['postOnly'], message: 'post-only is for LIMIT GTC orders' });
     }

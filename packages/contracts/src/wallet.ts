@@ -13,9 +13,7 @@ export const decimalStringSchema = z
 /** A caller-chosen reference that makes an internal call idempotent (order id, trade id...). */
 export const referenceSchema = z.string().min(1).max(200);
 
-export const balanceSchema = z
-  .object({ asset: assetSchema, available: z.string(), held: z.string(), total: z.string() })
-  .meta({ id: 'Balance' });
+export const balanceSchema = z.object({ asset: assetSchema, available: z.string(), held: z.string(), total: z.string() }).meta({ id: 'Balance' });
 export type Balance = z.infer<typeof balanceSchema>;
 
 export const walletSchema = z.object({ balances: z.array(balanceSchema) });

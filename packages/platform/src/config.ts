@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  SERVICE_CATALOG,
-  type ServiceName,
-  portVariable,
-  urlVariable,
-} from './services.js';
+import { SERVICE_CATALOG, type ServiceName, portVariable, urlVariable } from './services.js';
 
 /** Every bad variable at once, so an operator fixes them in one go. */
 export class ConfigError extends Error {
@@ -17,7 +12,10 @@ export class ConfigError extends Error {
 export type Env = Record<string, string | undefined>;
 
 export const envBoolean = (fallback: boolean) =>
-  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((value) => value === 'true' || value === '1' || value === 'yes');
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 export const envPort = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
@@ -43,14 +41,10 @@ export const baseConfigShape = {
 };
 
 /** `<SERVICE>_PORT` for every process, with the seed's ports as defaults. */
-export const portsShape = Object.fromEntries(
-  SERVICE_CATALOG.map((s) => [portVariable(s.name), envPort(s.port)]),
-) as Record<string, ReturnType<typeof envPort>>;
+export const portsShape = Object.fromEntries(SERVICE_CATALOG.map((s) => [portVariable(s.name), envPort(s.port)])) as Record<string, ReturnType<typeof envPort>>;
 
 /** `<SERVICE>_URL` for every process; unset means `http://SERVICES_HOST:<SERVICE>_PORT`. */
-export const urlsShape = Object.fromEntries(
-  SERVICE_CATALOG.map((s) => [urlVariable(s.name), z.url().optional()]),
-) as Record<string, z.ZodOptional<z.ZodURL>>;
+export const urlsShape = Object.fromEntries(SERVICE_CATALOG.map((s) => [urlVariable(s.name), z.url().optional()])) as Record<string, z.ZodOptional<z.ZodURL>>;
 
 export const baseConfigSchema = z.object({ ...baseConfigShape, ...portsShape, ...urlsShape });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -4,11 +4,7 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 export type { Logger };
 
 /** JSON logs, one line each, carrying the active trace and span ids so a log line leads to its trace. */
-export function createLogger(
-  service: string,
-  level: LoggerOptions['level'] = 'info',
-  destination?: pino.DestinationStream,
-): Logger {
+export function createLogger(service: string, level: LoggerOptions['level'] = 'info', destination?: pino.DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
     base: { service, pid: process.pid },

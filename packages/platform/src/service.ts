@@ -1,15 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import type pg from 'pg';
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  ConfigError,
-  loadConfig,
-  servicePort,
-  serviceUrl,
-  type BaseConfig,
-  type Env,
-} from './config.js';
+import { baseConfigSchema, ConfigError, loadConfig, servicePort, serviceUrl, type BaseConfig, type Env } from './config.js';
 import { createPostgresPool, PLATFORM_MIGRATIONS_DIR, runMigrations } from './db/postgres.js';
 import { createMetrics, type HttpMetrics } from './http/metrics.js';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
@@ -55,10 +47,7 @@ export interface RunningService {
  * with health, readiness and metrics → the service's own routes → listen, and a graceful shutdown on
  * SIGTERM/SIGINT that finishes in-flight requests, closes connections and flushes spans.
  */
-export async function runService<Shape extends z.ZodRawShape>(
-  definition: ServiceDefinition<Shape>,
-  env: Env = process.env,
-): Promise<RunningService> {
+export async function runService<Shape extends z.ZodRawShape>(definition: ServiceDefinition<Shape>, env: Env = process.env): Promise<RunningService> {
   type Config = BaseConfig & z.infer<z.ZodObject<Shape>>;
   let config: Config;
   try {

@@ -11,11 +11,7 @@ export { context, SpanKind, trace, type Context } from '@opentelemetry/api';
  * "jwt generation"...). A thrown AppError below 500 is the caller's mistake, recorded on the span as
  * its code but not marked as a failure; anything else marks the span as failed.
  */
-export async function withSpan<T>(
-  name: string,
-  work: (span: Span) => Promise<T> | T,
-  attributes?: Attributes,
-): Promise<T> {
+export async function withSpan<T>(name: string, work: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
   return tracer.startActiveSpan(name, attributes ? { attributes } : {}, async (span) => {
     try {
       return await work(span);

@@ -11,7 +11,10 @@ const logger = createLogger('test', 'silent');
 function migrationsFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
   writeFileSync(join(dir, '1_first.sql'), '-- Up Migration\nCREATE TABLE things (id int PRIMARY KEY);\n-- Down Migration\nDROP TABLE things;\n');
-  writeFileSync(join(dir, '2_second.sql'), '-- Up Migration\nALTER TABLE things ADD COLUMN name text;\n-- Down Migration\nALTER TABLE things DROP COLUMN name;\n');
+  writeFileSync(
+    join(dir, '2_second.sql'),
+    '-- Up Migration\nALTER TABLE things ADD COLUMN name text;\n-- Down Migration\nALTER TABLE things DROP COLUMN name;\n',
+  );
   return dir;
 }
 

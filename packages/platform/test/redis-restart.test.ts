@@ -18,8 +18,6 @@ import { createTestDatabase, type TestDatabase, eventually, freePort } from '../
 
 const logger = createLogger('test', 'silent');
 
-
-
 /**
  * A Redis of the test's own (like the machine's: nothing kept on disk), restarted in the middle:
  * no event may be lost, none applied twice.

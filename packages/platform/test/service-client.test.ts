@@ -28,13 +28,17 @@ describe('ServiceClient against a real HTTP server', () => {
   });
 
   it('passes an upstream API error through with the same code, status and details', async () => {
-    const error = await client().get('/taken').catch((caught: unknown) => caught);
+    const error = await client()
+      .get('/taken')
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'EMAIL_TAKEN', statusCode: 409, details: { email: 'a@b.c' } });
   });
 
   it('turns a slow upstream into 504 UPSTREAM_TIMEOUT', async () => {
-    const error = await client(300).get('/slow').catch((caught: unknown) => caught);
+    const error = await client(300)
+      .get('/slow')
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', statusCode: 504, details: { service: 'upstream' } });
   });
 
@@ -45,7 +49,9 @@ describe('ServiceClient against a real HTTP server', () => {
   });
 
   it('turns an error without our error body into 502 UPSTREAM_ERROR', async () => {
-    const error = await client().get('/html-error').catch((caught: unknown) => caught);
+    const error = await client()
+      .get('/html-error')
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', statusCode: 502, details: { upstreamStatus: 502 } });
   });
 });

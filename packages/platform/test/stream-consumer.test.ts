@@ -20,7 +20,6 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis,
 
 const logger = createLogger('test', 'silent');
 
-
 describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis)', () => {
   let database: TestDatabase;
   let testRedis: TestRedis;
@@ -42,9 +41,15 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     await database?.drop();
   });
 
-  const applied = async (stream: string) => (await db.query<{ event_id: string }>('SELECT event_id FROM svc.applied WHERE type = $1 ORDER BY event_id', [stream])).rows.map((r) => r.event_id);
+  const applied = async (stream: string) =>
+    (await db.query<{ event_id: string }>('SELECT event_id FROM svc.applied WHERE type = $1 ORDER BY event_id', [stream])).rows.map((r) => r.event_id);
 
-  function consumer(stream: string, name: string, handle: (event: StreamEvent) => Promise<void> = async () => {}, extra: Partial<ConstructorParameters<typeof StreamConsumer>[0]> = {}) {
+  function consumer(
+    stream: string,
+    name: string,
+    handle: (event: StreamEvent) => Promise<void> = async () => {},
+    extra: Partial<ConstructorParameters<typeof StreamConsumer>[0]> = {},
+  ) {
     return new StreamConsumer({
       db,
       redis,
@@ -93,7 +98,11 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     const reader = consumer(stream, 'c1');
     await reader.start();
     try {
-      await eventually(async () => (await applied(stream)).length >= 2 && (await redis.xpending(stream, 'test-group') as [number])[0] === 0, 10_000, 'all entries acked');
+      await eventually(
+        async () => (await applied(stream)).length >= 2 && ((await redis.xpending(stream, 'test-group')) as [number])[0] === 0,
+        10_000,
+        'all entries acked',
+      );
       expect(await applied(stream)).toEqual([...ids].sort());
     } finally {
       await reader.stop();

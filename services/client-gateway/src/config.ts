@@ -1,9 +1,12 @@
 import { envInt } from '@exchange/platform';
 import { z } from 'zod';
 
-const commaList = z
-  .string()
-  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean));
+const commaList = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 export const gatewayConfig = {
   /** origins allowed by CORS, comma-separated; default the front end's */

@@ -52,7 +52,15 @@ describe('gateway market routes', () => {
     const list = await call('GET', '/v1/markets');
     expect(list.status).toBe(200);
     expect(list.body.items.map((market: { symbol: string }) => market.symbol)).toEqual(['AAPL', 'AMZN', 'GOOGL', 'MSFT', 'TSLA']);
-    expect(list.body.items[0]).toMatchObject({ symbol: 'AAPL', name: 'Apple Inc.', baseAsset: 'AAPL', quoteAsset: 'USD', tickSize: '0.01', lotSize: '1', status: 'TRADING' });
+    expect(list.body.items[0]).toMatchObject({
+      symbol: 'AAPL',
+      name: 'Apple Inc.',
+      baseAsset: 'AAPL',
+      quoteAsset: 'USD',
+      tickSize: '0.01',
+      lotSize: '1',
+      status: 'TRADING',
+    });
     const one = await call('GET', '/v1/markets/MSFT');
     expect(one.status).toBe(200);
     expect(one.body.market).toMatchObject({ symbol: 'MSFT', name: 'Microsoft Corporation', referencePrice: '420.00' });
@@ -73,7 +81,10 @@ describe('gateway market routes', () => {
   });
 
   it('lets an admin list a market, refuses a duplicate and bad terms', async () => {
-    const created = await call('POST', '/v1/admin/markets', { token: adminToken, body: { symbol: 'NVDA', name: 'NVIDIA Corporation', referencePrice: '120.00' } });
+    const created = await call('POST', '/v1/admin/markets', {
+      token: adminToken,
+      body: { symbol: 'NVDA', name: 'NVIDIA Corporation', referencePrice: '120.00' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.market).toMatchObject({ symbol: 'NVDA', tickSize: '0.01', lotSize: '1', status: 'TRADING', takerFeeBps: 10 });
     expect((await call('GET', '/v1/markets/NVDA')).body.market.name).toBe('NVIDIA Corporation');
@@ -84,7 +95,10 @@ describe('gateway market routes', () => {
 
     const bad = await call('POST', '/v1/admin/markets', { token: adminToken, body: { symbol: 'BAD', name: 'Bad', tickSize: '0.05', referencePrice: '1.02' } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: { referencePrice: ['must be a multiple of the tick size (0.05)'] } } });
+    expect(bad.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: { referencePrice: ['must be a multiple of the tick size (0.05)'] } },
+    });
   });
 
   it('lets an admin halt and resume a market, which everyone sees', async () => {
@@ -100,8 +114,14 @@ describe('gateway market routes', () => {
 
   it('lets an admin read and set a user’s risk limits and kill switch', async () => {
     const defaults = await call('GET', `/v1/admin/users/${userId}/risk-limits`, { token: adminToken });
-    expect(defaults).toMatchObject({ status: 200, body: { userId, maxOpenOrders: 200, maxOrdersPerMinute: 600, maxNotional: null, killSwitch: false, updatedAt: null } });
-    const set = await call('PUT', `/v1/admin/users/${userId}/risk-limits`, { token: adminToken, body: { maxOpenOrders: 10, maxNotional: '5000.00', killSwitch: true } });
+    expect(defaults).toMatchObject({
+      status: 200,
+      body: { userId, maxOpenOrders: 200, maxOrdersPerMinute: 600, maxNotional: null, killSwitch: false, updatedAt: null },
+    });
+    const set = await call('PUT', `/v1/admin/users/${userId}/risk-limits`, {
+      token: adminToken,
+      body: { maxOpenOrders: 10, maxNotional: '5000.00', killSwitch: true },
+    });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ userId, maxOpenOrders: 10, maxOrdersPerMinute: 600, maxNotional: '5000.00', killSwitch: true });
     const cleared = await call('PUT', `/v1/admin/users/${userId}/risk-limits`, { token: adminToken, body: { maxOpenOrders: null, killSwitch: false } });

@@ -42,7 +42,17 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
   let engine: Redis;
   let listener: MarketDataListener;
 
-  const KEPT = state(5, [[2000, 3], [1990, 1]], [[2010, 2], [2020, 5]]);
+  const KEPT = state(
+    5,
+    [
+      [2000, 3],
+      [1990, 1],
+    ],
+    [
+      [2010, 2],
+      [2020, 5],
+    ],
+  );
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -51,7 +61,9 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
     const otlpUrl = await receiver.start();
     riskManager = await startService('risk-manager', { database, redis });
     markets = apiClient(riskManager.url);
-    expect((await markets('POST', '/markets', { symbol: 'BOOK', name: 'Book Ltd.', tickSize: '0.05', lotSize: '10', referencePrice: '100.00' })).status).toBe(201);
+    expect((await markets('POST', '/markets', { symbol: 'BOOK', name: 'Book Ltd.', tickSize: '0.05', lotSize: '10', referencePrice: '100.00' })).status).toBe(
+      201,
+    );
     expect((await markets('POST', '/markets', { symbol: 'EMPTY', name: 'Empty Ltd.', referencePrice: '10.00' })).status).toBe(201);
     engine = testRedis(redis, 'engine-stand-in');
     // the engine kept a state before market data started (and announced it to nobody)
@@ -61,7 +73,13 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
     marketData = await startService('market-data', {
       database,
       redis,
-      env: { RISK_MANAGER_URL: riskManager.url, OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' },
+      env: {
+        RISK_MANAGER_URL: riskManager.url,
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
     });
     call = apiClient(marketData.url);
   });
@@ -77,7 +95,21 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
 
   it('serves the kept state at start, and an empty book at sequence 0 for a market without one', async () => {
     const book = await call('GET', '/markets/BOOK/book');
-    expect(book).toEqual({ status: 200, body: { symbol: 'BOOK', sequence: 5, bids: [['100.00', '30'], ['99.50', '10']], asks: [['100.50', '20'], ['101.00', '50']] } });
+    expect(book).toEqual({
+      status: 200,
+      body: {
+        symbol: 'BOOK',
+        sequence: 5,
+        bids: [
+          ['100.00', '30'],
+          ['99.50', '10'],
+        ],
+        asks: [
+          ['100.50', '20'],
+          ['101.00', '50'],
+        ],
+      },
+    });
     expect(await call('GET', '/markets/EMPTY/book')).toEqual({ status: 200, body: { symbol: 'EMPTY', sequence: 0, bids: [], asks: [] } });
   });
 
@@ -85,9 +117,29 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
     const snapshot = (await call('GET', '/markets/BOOK/book?depth=50')).body;
     const traceId = randomBytes(16).toString('hex');
     const states = [
-      state(9, [[2004, 1], [2000, 3], [1990, 1]], [[2010, 4], [2030, 1]], traceId), // a bid added, an ask changed, one removed, one added
+      state(
+        9,
+        [
+          [2004, 1],
+          [2000, 3],
+          [1990, 1],
+        ],
+        [
+          [2010, 4],
+          [2030, 1],
+        ],
+        traceId,
+      ), // a bid added, an ask changed, one removed, one added
       state(8, [[1, 1]], [[9999, 9]]), // stale: ignored
-      state(14, [[2004, 1], [2000, 3], [1990, 1]], manyAsks), // 25 ask levels
+      state(
+        14,
+        [
+          [2004, 1],
+          [2000, 3],
+          [1990, 1],
+        ],
+        manyAsks,
+      ), // 25 ask levels
       state(14, [[7, 7]], [[8, 8]]), // the same sequence again: ignored
       state(20, [], manyAsks.slice(3)), // every bid gone, the best three asks gone
       state(21, [], manyAsks.slice(3)), // nothing changed but the sequence
@@ -102,7 +154,14 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
       [15, 20],
       [21, 21],
     ]);
-    expect(updates[0]).toMatchObject({ bids: [['100.20', '10']], asks: [['100.50', '40'], ['101.00', '0'], ['101.50', '10']] });
+    expect(updates[0]).toMatchObject({
+      bids: [['100.20', '10']],
+      asks: [
+        ['100.50', '40'],
+        ['101.00', '0'],
+        ['101.50', '10'],
+      ],
+    });
     expect(updates[3]).toMatchObject({ bids: [], asks: [] });
 
     // a client that took the snapshot at 5 and applies each update holds exactly each state
@@ -136,7 +195,9 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
     // served at once: a symbol not known yet is looked up again rather than refused
     expect((await call('GET', '/markets/LATE/book')).body).toEqual({ symbol: 'LATE', sequence: 3, bids: [['19.99', '4']], asks: [] });
     await eventually(async () => (await call('GET', '/markets/LATE/trades')).body.items.length === 1, 10_000, 'the trade of LATE');
-    expect((await call('GET', '/markets/LATE/trades')).body.items).toEqual([{ id: 'LATE:1', price: '20.01', quantity: '6', takerSide: 'SELL', executedAt: '2025-01-02T03:04:05.678Z' }]);
+    expect((await call('GET', '/markets/LATE/trades')).body.items).toEqual([
+      { id: 'LATE:1', price: '20.01', quantity: '6', takerSide: 'SELL', executedAt: '2025-01-02T03:04:05.678Z' },
+    ]);
     expect((await call('GET', '/markets/LATE/candles?interval=1d')).body.items).toEqual([
       { openTime: '2025-01-02T00:00:00.000Z', open: '20.01', high: '20.01', low: '20.01', close: '20.01', volume: '6' },
     ]);

@@ -34,7 +34,12 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
     });
     direct = apiClient(marketData.url);
     engine = testRedis(redis, 'engine-stand-in');
-    await publishBook(engine, { symbol: 'GATE', sequence: 4, bids: [{ price: 999, quantity: 10, orders: 1 }], asks: [{ price: 1001, quantity: 3, orders: 2 }] });
+    await publishBook(engine, {
+      symbol: 'GATE',
+      sequence: 4,
+      bids: [{ price: 999, quantity: 10, orders: 1 }],
+      asks: [{ price: 1001, quantity: 3, orders: 2 }],
+    });
     await addTrade(engine, 'GATE', { sequence: 3, tradeId: 1, price: 1000, quantity: 7, takerSide: 'BUY', executedAt: new Date().toISOString() });
     await eventually(async () => (await direct('GET', '/markets/GATE/trades')).body.items.length === 1, 10_000, 'the trade on the tape');
     await eventually(async () => (await direct('GET', '/markets/GATE/book')).body.sequence === 4, 10_000, 'the book');
@@ -55,7 +60,14 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
       expect(through.body, path).toEqual((await direct('GET', `/markets/GATE/${path}`)).body);
     }
     expect((await gateway('/v1/markets/GATE/book')).body).toEqual({ symbol: 'GATE', sequence: 4, bids: [['9.99', '10']], asks: [['10.01', '3']] });
-    expect((await gateway('/v1/markets/GATE/ticker')).body).toMatchObject({ symbol: 'GATE', last: '10.00', bestBid: '9.99', bestAsk: '10.01', volume24h: '7', changePct24h: '0.00' });
+    expect((await gateway('/v1/markets/GATE/ticker')).body).toMatchObject({
+      symbol: 'GATE',
+      last: '10.00',
+      bestBid: '9.99',
+      bestAsk: '10.01',
+      volume24h: '7',
+      changePct24h: '0.00',
+    });
   });
 
   it('passes 404 UNKNOWN_SYMBOL through and refuses bad queries itself with 400', async () => {
@@ -84,7 +96,8 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
 
   it('documents the routes in OpenAPI under "market data", saying a period without a trade has no candle', async () => {
     const document = (await gateway('/docs/json')).body;
-    for (const route of ['book', 'trades', 'candles', 'ticker']) expect(document.paths[`/v1/markets/{symbol}/${route}`].get.tags, route).toEqual(['market data']);
+    for (const route of ['book', 'trades', 'candles', 'ticker'])
+      expect(document.paths[`/v1/markets/{symbol}/${route}`].get.tags, route).toEqual(['market data']);
     expect(document.paths['/v1/markets/{symbol}/candles'].get.description).toContain('A period without a trade has no candle');
     expect(document.paths['/v1/markets/{symbol}/candles'].get.security).toBeUndefined();
   });

@@ -33,12 +33,34 @@ export async function addTrade(redis: Redis, symbol: string, trade: TradeFields,
     takerOwnerId: 'taker-owner',
     takerRemaining: 0,
   };
-  await redis.xadd(executionsStream(symbol), '*', 'id', `${symbol}:${trade.sequence}`, 'type', 'trade', 'data', JSON.stringify(data), 'traceparent', traceparent);
+  await redis.xadd(
+    executionsStream(symbol),
+    '*',
+    'id',
+    `${symbol}:${trade.sequence}`,
+    'type',
+    'trade',
+    'data',
+    JSON.stringify(data),
+    'traceparent',
+    traceparent,
+  );
 }
 
 /** Another engine event, which market data passes over. */
 export async function addEvent(redis: Redis, symbol: string, sequence: number, type: string, data: Record<string, unknown>): Promise<void> {
-  await redis.xadd(executionsStream(symbol), '*', 'id', `${symbol}:${sequence}`, 'type', type, 'data', JSON.stringify({ symbol, sequence, ...data }), 'traceparent', '');
+  await redis.xadd(
+    executionsStream(symbol),
+    '*',
+    'id',
+    `${symbol}:${sequence}`,
+    'type',
+    type,
+    'data',
+    JSON.stringify({ symbol, sequence, ...data }),
+    'traceparent',
+    '',
+  );
 }
 
 /** SET book:{SYMBOL} and PUBLISH it on engine-book:{SYMBOL}, as the engine does after a batch. */

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, eventually, OtlpReceiver, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
-import { addEvent, addTrade, apiClient, MarketDataListener, publishBook, startService, testRedis, traceIdOf, type ServiceProcess, type TradeFields } from './support.js';
+import {
+  addEvent,
+  addTrade,
+  apiClient,
+  MarketDataListener,
+  publishBook,
+  startService,
+  testRedis,
+  traceIdOf,
+  type ServiceProcess,
+  type TradeFields,
+} from './support.js';
 
 const HOUR = 3_600_000;
 
@@ -63,7 +74,13 @@ const AFTER_EIGHT = {
   '1d': [AFTER_SIX['1d'][0]!, candle('2024-03-10T00:00:00.000Z', '100.20', '101.50', '99.00', '101.50', '150')],
 };
 
-const publicTrade = (trade: TradeFields, price: string, quantity: string) => ({ id: `CNDL:${trade.tradeId}`, price, quantity, takerSide: trade.takerSide, executedAt: trade.executedAt });
+const publicTrade = (trade: TradeFields, price: string, quantity: string) => ({
+  id: `CNDL:${trade.tradeId}`,
+  price,
+  quantity,
+  takerSide: trade.takerSide,
+  executedAt: trade.executedAt,
+});
 const TAPE = [
   publicTrade(CNDL[0]!, '100.00', '30'),
   publicTrade(CNDL[1]!, '100.50', '10'),
@@ -102,10 +119,14 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
   };
 
   const tapeLength = (symbol: string, length: number) =>
-    eventually(async () => {
-      const tape = await call('GET', `/markets/${symbol}/trades?limit=500`);
-      return tape.status === 200 && tape.body.items.length === length && tape.body;
-    }, 15_000, `${length} trades of ${symbol} on the tape`);
+    eventually(
+      async () => {
+        const tape = await call('GET', `/markets/${symbol}/trades?limit=500`);
+        return tape.status === 200 && tape.body.items.length === length && tape.body;
+      },
+      15_000,
+      `${length} trades of ${symbol} on the tape`,
+    );
 
   const candlesOf = async (interval: string, limit = 1000) => {
     const answer = await call('GET', `/markets/CNDL/candles?interval=${interval}&limit=${limit}`);
@@ -174,7 +195,10 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     // the candles as last announced are the candles as stored
     for (const [interval, items] of Object.entries(AFTER_SIX)) {
       for (const item of items) {
-        const last = listener.of('CNDL', 'candle').filter((message) => message.interval === interval && message.candle.openTime === item.openTime).at(-1);
+        const last = listener
+          .of('CNDL', 'candle')
+          .filter((message) => message.interval === interval && message.candle.openTime === item.openTime)
+          .at(-1);
         expect(last?.candle, `${interval} ${item.openTime}`).toEqual(item);
       }
     }
@@ -223,7 +247,15 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
 
   it('computes the ticker over the last 24 hours exactly, with the best prices of the book', async () => {
     expect((await call('GET', '/markets/TICK/ticker')).body).toEqual({
-      symbol: 'TICK', last: null, bestBid: null, bestAsk: null, open24h: null, high24h: null, low24h: null, volume24h: '0', changePct24h: null,
+      symbol: 'TICK',
+      last: null,
+      bestBid: null,
+      bestAsk: null,
+      open24h: null,
+      high24h: null,
+      low24h: null,
+      volume24h: '0',
+      changePct24h: null,
     });
     const now = Date.now();
     const at = (hoursAgo: number) => new Date(now - hoursAgo * HOUR).toISOString();
@@ -237,7 +269,17 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     for (const trade of trades) await addTrade(streams, 'TICK', trade);
     await tapeLength('TICK', 5);
     // (41.23 − 40.00) / 40.00 = 3.075 % → 3.08 (half away from zero)
-    const expected = { symbol: 'TICK', last: '41.23', bestBid: null, bestAsk: null, open24h: '40.00', high24h: '44.10', low24h: '38.95', volume24h: '25', changePct24h: '3.08' };
+    const expected = {
+      symbol: 'TICK',
+      last: '41.23',
+      bestBid: null,
+      bestAsk: null,
+      open24h: '40.00',
+      high24h: '44.10',
+      low24h: '38.95',
+      volume24h: '25',
+      changePct24h: '3.08',
+    };
     expect((await call('GET', '/markets/TICK/ticker')).body).toEqual(expected);
     await eventually(() => listener.of('TICK', 'ticker').at(-1)?.ticker.last === '41.23', 5000, 'the ticker message');
     expect(listener.of('TICK', 'ticker').at(-1)!.ticker).toEqual(expected);
@@ -245,7 +287,10 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     await publishBook(streams, {
       symbol: 'TICK',
       sequence: 9,
-      bids: [{ price: 4120, quantity: 5, orders: 2 }, { price: 4110, quantity: 1, orders: 1 }],
+      bids: [
+        { price: 4120, quantity: 5, orders: 2 },
+        { price: 4110, quantity: 1, orders: 1 },
+      ],
       asks: [{ price: 4125, quantity: 2, orders: 1 }],
     });
     await eventually(async () => (await call('GET', '/markets/TICK/ticker')).body.bestBid === '41.20', 5000, 'the best bid');

@@ -9,7 +9,14 @@ export const engineConfig = {
   ENGINE_SYMBOLS: z
     .string()
     .default('*')
-    .transform((text) => (text.trim() === '*' ? '*' : text.split(',').map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))),
+    .transform((text) =>
+      text.trim() === '*'
+        ? '*'
+        : text
+            .split(',')
+            .map((symbol) => symbol.trim().toUpperCase())
+            .filter(Boolean),
+    ),
   /** this instance's name in the consumer group: a restarted instance must keep it to re-read its pending commands */
   ENGINE_CONSUMER_NAME: z.string().min(1).default('engine-1'),
   /** commands taken from the streams and committed together */

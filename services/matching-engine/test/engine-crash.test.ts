@@ -64,7 +64,9 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
       // exactly once: every command journaled once, trade ids 1..n without gaps or repeats
       const journal = await db.query<{ command_id: string }>('SELECT command_id FROM matching_engine.journal ORDER BY position');
       expect(journal.rows.map((row) => row.command_id)).toEqual(fields.map((f) => f[1]));
-      const trades = await db.query<{ trade_id: string }>("SELECT payload->>'tradeId' AS trade_id FROM matching_engine.executions WHERE type = 'trade' ORDER BY sequence");
+      const trades = await db.query<{ trade_id: string }>(
+        "SELECT payload->>'tradeId' AS trade_id FROM matching_engine.executions WHERE type = 'trade' ORDER BY sequence",
+      );
       expect(trades.rows.length).toBeGreaterThan(50);
       expect(trades.rows.map((row) => Number(row.trade_id))).toEqual(trades.rows.map((_, index) => index + 1));
       const snapshots = Number((await db.query('SELECT count(*) FROM matching_engine.snapshots')).rows[0].count);
@@ -91,16 +93,24 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
       await redis.xadd(`orders:${SYMBOL}`, '*', ...fields[4]!);
       const marker = ['id', 'command-marker', 'type', 'order_cancel_requested', 'data', JSON.stringify({ orderId: 'order-1', symbol: SYMBOL })];
       await redis.xadd(`orders:${SYMBOL}`, '*', ...marker);
-      await eventually(async () => (await db.query("SELECT 1 FROM matching_engine.journal WHERE command_id = 'command-marker'")).rowCount === 1, 10_000, 'the marker');
+      await eventually(
+        async () => (await db.query("SELECT 1 FROM matching_engine.journal WHERE command_id = 'command-marker'")).rowCount === 1,
+        10_000,
+        'the marker',
+      );
       expect(await journaled()).toBe(COMMANDS + 1);
       expect(((await redis.xpending(`orders:${SYMBOL}`, 'matching-engine')) as [number])[0]).toBe(0);
 
       // the events reach executions:{SYMBOL}, each at least once
-      await eventually(async () => {
-        const entries = await redis.xrange(`executions:${SYMBOL}`, '-', '+');
-        const ids = new Set(entries.map(([, f]) => f[f.indexOf('id') + 1]));
-        return ids.size === referenceEvents.length + 1; // + the marker's one event
-      }, 30_000, 'every event on the executions stream');
+      await eventually(
+        async () => {
+          const entries = await redis.xrange(`executions:${SYMBOL}`, '-', '+');
+          const ids = new Set(entries.map(([, f]) => f[f.indexOf('id') + 1]));
+          return ids.size === referenceEvents.length + 1; // + the marker's one event
+        },
+        30_000,
+        'every event on the executions stream',
+      );
     } finally {
       await db.end();
     }

@@ -36,7 +36,15 @@ describe('matching engine pruning (real process, PostgreSQL and Redis)', () => {
         port,
         database: run.database,
         redis: run.testRedis,
-        env: { ENGINE_SYMBOLS: SYMBOL, ENGINE_BATCH_SIZE: '50', ENGINE_SNAPSHOT_EVERY: '100', ENGINE_SNAPSHOTS_KEPT: '2', OUTBOX_RETENTION_MS: '0', OTEL_SDK_DISABLED: 'true', ...env },
+        env: {
+          ENGINE_SYMBOLS: SYMBOL,
+          ENGINE_BATCH_SIZE: '50',
+          ENGINE_SNAPSHOT_EVERY: '100',
+          ENGINE_SNAPSHOTS_KEPT: '2',
+          OUTBOX_RETENTION_MS: '0',
+          OTEL_SDK_DISABLED: 'true',
+          ...env,
+        },
       });
     };
     await start();
@@ -46,7 +54,11 @@ describe('matching engine pruning (real process, PostgreSQL and Redis)', () => {
     const db = new pg.Client({ connectionString: run.database.url });
     await db.connect();
     const count = async (sql: string) => Number((await db.query(sql)).rows[0].count);
-    await eventually(async () => (await count("SELECT count(*) FROM matching_engine.journal WHERE command_id = 'command-1000'")) === 1, 30_000, 'every command journaled');
+    await eventually(
+      async () => (await count("SELECT count(*) FROM matching_engine.journal WHERE command_id = 'command-1000'")) === 1,
+      30_000,
+      'every command journaled',
+    );
     const restart = async () => {
       run.child!.kill('SIGTERM');
       await new Promise((resolve) => run.child!.once('exit', resolve));
@@ -90,8 +102,21 @@ describe('matching engine pruning (real process, PostgreSQL and Redis)', () => {
       const executions = await count('SELECT count(*) FROM matching_engine.executions');
       // a publisher that lost track publishes an early command again, then a new one behind it
       await redis.xadd(`orders:${SYMBOL}`, '*', ...fields[3]!);
-      await redis.xadd(`orders:${SYMBOL}`, '*', 'id', 'command-marker', 'type', 'order_cancel_requested', 'data', JSON.stringify({ orderId: 'order-unknown', symbol: SYMBOL }));
-      await eventually(async () => (await count("SELECT count(*) FROM matching_engine.journal WHERE command_id = 'command-marker'")) === 1, 10_000, 'the marker');
+      await redis.xadd(
+        `orders:${SYMBOL}`,
+        '*',
+        'id',
+        'command-marker',
+        'type',
+        'order_cancel_requested',
+        'data',
+        JSON.stringify({ orderId: 'order-unknown', symbol: SYMBOL }),
+      );
+      await eventually(
+        async () => (await count("SELECT count(*) FROM matching_engine.journal WHERE command_id = 'command-marker'")) === 1,
+        10_000,
+        'the marker',
+      );
       expect(await count('SELECT count(*) FROM matching_engine.journal')).toBe(COMMANDS + 1);
       expect(await count('SELECT count(*) FROM matching_engine.executions')).toBe(executions + 1); // the marker's rejection only
     } finally {

@@ -22,7 +22,13 @@ describe('matching engine traces', () => {
       port: await freePort(),
       database,
       redis: testRedis,
-      env: { ENGINE_SYMBOLS: 'MSFT', OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' },
+      env: {
+        ENGINE_SYMBOLS: 'MSFT',
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
     });
   });
   afterAll(async () => {
@@ -37,7 +43,20 @@ describe('matching engine traces', () => {
     const traceId = randomBytes(16).toString('hex');
     const parentSpanId = randomBytes(8).toString('hex');
     const order = { orderId: 'traced-1', userId: 'u1', symbol: 'MSFT', side: 'BUY', type: 'LIMIT', priceTicks: '100', quantityLots: '5' };
-    await redis.xadd('orders:MSFT', '*', 'id', 'command-traced-1', 'type', 'order_created', 'data', JSON.stringify(order), 'traceparent', `00-${traceId}-${parentSpanId}-01`, 'tracestate', '');
+    await redis.xadd(
+      'orders:MSFT',
+      '*',
+      'id',
+      'command-traced-1',
+      'type',
+      'order_created',
+      'data',
+      JSON.stringify(order),
+      'traceparent',
+      `00-${traceId}-${parentSpanId}-01`,
+      'tracestate',
+      '',
+    );
 
     await receiver.waitFor((spans) => spans.some((s) => s.traceId === traceId && s.name === 'publish executions:MSFT order_accepted'), 15_000);
     const spans = receiver.trace(traceId);

@@ -56,8 +56,16 @@ describe('notification service', () => {
     await exchange.execution('NTFA', 1, 'order_accepted', { orderId: ask, ownerId: bob, side: 'SELL', price: 42000, quantity: 10 });
     await exchange.execution('NTFA', 2, 'order_accepted', { orderId: bid, ownerId: alice, side: 'BUY', price: 42019, quantity: 4 });
     await exchange.execution('NTFA', 3, 'trade', {
-      tradeId: 1, price: 42000, quantity: 4, takerSide: 'BUY',
-      makerOrderId: ask, makerOwnerId: bob, makerRemaining: 6, takerOrderId: bid, takerOwnerId: alice, takerRemaining: 0,
+      tradeId: 1,
+      price: 42000,
+      quantity: 4,
+      takerSide: 'BUY',
+      makerOrderId: ask,
+      makerOwnerId: bob,
+      makerRemaining: 6,
+      takerOrderId: bid,
+      takerOwnerId: alice,
+      takerRemaining: 0,
     });
     await exchange.execution('NTFA', 4, 'order_canceled', { orderId: ask, ownerId: bob, quantity: 6, reason: 'REQUESTED' });
 
@@ -73,8 +81,17 @@ describe('notification service', () => {
       title: 'Buy order filled',
       body: 'Bought 4 NTFA at 420.00',
       data: {
-        orderId: bid, symbol: 'NTFA', side: 'BUY', tradeId: 'NTFA:1', price: '420.00', quantity: '4',
-        filledQuantity: '4', remaining: '0', orderQuantity: '4', limitPrice: '420.19', liquidity: 'TAKER',
+        orderId: bid,
+        symbol: 'NTFA',
+        side: 'BUY',
+        tradeId: 'NTFA:1',
+        price: '420.00',
+        quantity: '4',
+        filledQuantity: '4',
+        remaining: '0',
+        orderQuantity: '4',
+        limitPrice: '420.19',
+        liquidity: 'TAKER',
       },
       read: false,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
@@ -86,7 +103,15 @@ describe('notification service', () => {
       ['ORDER_PARTIALLY_FILLED', 'Sell order partially filled', 'Sold 4 of 10 NTFA at 420.00 (6 left)'],
       ['ORDER_ACCEPTED', 'Sell order accepted', 'Sell 10 NTFA at 420.00'],
     ]);
-    expect(bobsInbox.items[1].data).toMatchObject({ orderId: ask, side: 'SELL', quantity: '4', filledQuantity: '4', remaining: '6', orderQuantity: '10', liquidity: 'MAKER' });
+    expect(bobsInbox.items[1].data).toMatchObject({
+      orderId: ask,
+      side: 'SELL',
+      quantity: '4',
+      filledQuantity: '4',
+      remaining: '6',
+      orderQuantity: '10',
+      liquidity: 'MAKER',
+    });
     expect(bobsInbox.items[0].data).toMatchObject({ orderId: ask, quantity: '10', filledQuantity: '4', remaining: '6', reason: 'REQUESTED' });
     // nobody sees anyone else's
     expect(alicesInbox.items.every((n: any) => n.data.orderId === bid)).toBe(true);
@@ -134,7 +159,12 @@ describe('notification service', () => {
     expect(carols.items[2].data).toMatchObject({ filledQuantity: '0', remaining: '30', reason: 'FOK_NOT_FILLABLE' });
     // a reduce and a refused cancel change the order without an inbox entry: a live signal only
     await exchange.subscriber.waitFor(carol, (m) => m.type === 'order' && m.order.event === 'cancel_rejected', 'carol hearing of the refused cancel');
-    expect(exchange.subscriber.messages(carol).filter((m) => m.type === 'order').map((m) => [m.order.orderId, m.order.event, m.order.sequence])).toEqual([
+    expect(
+      exchange.subscriber
+        .messages(carol)
+        .filter((m) => m.type === 'order')
+        .map((m) => [m.order.orderId, m.order.event, m.order.sequence]),
+    ).toEqual([
       [fok, 'order_accepted', 1],
       [fok, 'order_expired', 2],
       [postOnly, 'order_rejected', 3],
@@ -151,8 +181,16 @@ describe('notification service', () => {
     await exchange.execution('NTFA', 5, 'order_accepted', { orderId: buy, ownerId: dave, side: 'BUY', price: 100, quantity: 1 });
     await exchange.execution('NTFA', 6, 'order_accepted', { orderId: sell, ownerId: dave, side: 'SELL', price: 100, quantity: 1 });
     await exchange.execution('NTFA', 7, 'trade', {
-      tradeId: 2, price: 100, quantity: 1, takerSide: 'SELL',
-      makerOrderId: buy, makerOwnerId: dave, makerRemaining: 0, takerOrderId: sell, takerOwnerId: dave, takerRemaining: 0,
+      tradeId: 2,
+      price: 100,
+      quantity: 1,
+      takerSide: 'SELL',
+      makerOrderId: buy,
+      makerOwnerId: dave,
+      makerRemaining: 0,
+      takerOrderId: sell,
+      takerOwnerId: dave,
+      takerRemaining: 0,
     });
     const daves = await inbox(dave, 4);
     expect(daves.items.slice(0, 2).map((n: any) => [n.type, n.body, n.data.orderId, n.data.liquidity])).toEqual([
@@ -164,27 +202,77 @@ describe('notification service', () => {
   it('writes deposits and credits to the inbox and signals every balance change live', async () => {
     const [erin, frank] = [await newUser(), await newUser()];
     const deposit = randomUUID();
-    await exchange.walletEvent(randomUUID(), 'funds_added', { transactionId: deposit, userId: erin, kind: 'DEPOSIT', asset: 'USD', amount: '1000.00', balance: { asset: 'USD', available: '1000.00', held: '0.00', total: '1000.00' } });
-    await exchange.walletEvent(randomUUID(), 'funds_added', { transactionId: randomUUID(), userId: frank, kind: 'CREDIT', asset: 'NTFA', amount: '25', balance: {} });
-    await exchange.walletEvent(randomUUID(), 'funds_blocked', { transactionId: randomUUID(), userId: erin, asset: 'USD', amount: '420.42', reference: randomUUID() });
-    await exchange.walletEvent(randomUUID(), 'funds_released', { transactionId: randomUUID(), userId: erin, asset: 'USD', amount: '0.42', reference: randomUUID(), releaseId: 'r' });
+    await exchange.walletEvent(randomUUID(), 'funds_added', {
+      transactionId: deposit,
+      userId: erin,
+      kind: 'DEPOSIT',
+      asset: 'USD',
+      amount: '1000.00',
+      balance: { asset: 'USD', available: '1000.00', held: '0.00', total: '1000.00' },
+    });
+    await exchange.walletEvent(randomUUID(), 'funds_added', {
+      transactionId: randomUUID(),
+      userId: frank,
+      kind: 'CREDIT',
+      asset: 'NTFA',
+      amount: '25',
+      balance: {},
+    });
+    await exchange.walletEvent(randomUUID(), 'funds_blocked', {
+      transactionId: randomUUID(),
+      userId: erin,
+      asset: 'USD',
+      amount: '420.42',
+      reference: randomUUID(),
+    });
+    await exchange.walletEvent(randomUUID(), 'funds_released', {
+      transactionId: randomUUID(),
+      userId: erin,
+      asset: 'USD',
+      amount: '0.42',
+      reference: randomUUID(),
+      releaseId: 'r',
+    });
     await exchange.walletEvent(randomUUID(), 'trade_settled', {
-      transactionId: randomUUID(), tradeId: 'NTFA:9', symbol: 'NTFA', price: '420.00', quantity: '1', notional: '420.00',
-      buyer: { userId: erin, orderId: randomUUID(), fee: '0.42', released: '0.00' }, seller: { userId: frank, orderId: randomUUID(), fee: '0.00', released: '0' },
+      transactionId: randomUUID(),
+      tradeId: 'NTFA:9',
+      symbol: 'NTFA',
+      price: '420.00',
+      quantity: '1',
+      notional: '420.00',
+      buyer: { userId: erin, orderId: randomUUID(), fee: '0.42', released: '0.00' },
+      seller: { userId: frank, orderId: randomUUID(), fee: '0.00', released: '0' },
     });
 
     const erins = await inbox(erin, 1);
     expect(erins.items).toEqual([
       {
-        id: expect.any(String), type: 'FUNDS_ADDED', title: 'Funds added', body: '1000.00 USD added to your wallet',
-        data: { transactionId: deposit, kind: 'DEPOSIT', asset: 'USD', amount: '1000.00' }, read: false, createdAt: expect.any(String),
+        id: expect.any(String),
+        type: 'FUNDS_ADDED',
+        title: 'Funds added',
+        body: '1000.00 USD added to your wallet',
+        data: { transactionId: deposit, kind: 'DEPOSIT', asset: 'USD', amount: '1000.00' },
+        read: false,
+        createdAt: expect.any(String),
       },
     ]);
     expect((await inbox(frank, 1)).items.map((n: any) => [n.title, n.body])).toEqual([['Wallet credited', '25 NTFA credited to your wallet']]);
 
-    await exchange.subscriber.waitFor(frank, (m) => m.type === 'balance' && m.balance.reason === 'trade_settled' && m.balance.asset === 'NTFA', 'frank hearing of the settlement');
-    await exchange.subscriber.waitFor(erin, (m) => m.type === 'balance' && m.balance.reason === 'trade_settled' && m.balance.asset === 'NTFA', 'erin hearing of the settlement');
-    const balances = (user: string) => exchange.subscriber.messages(user).filter((m) => m.type === 'balance').map((m) => `${m.balance.reason} ${m.balance.asset}`);
+    await exchange.subscriber.waitFor(
+      frank,
+      (m) => m.type === 'balance' && m.balance.reason === 'trade_settled' && m.balance.asset === 'NTFA',
+      'frank hearing of the settlement',
+    );
+    await exchange.subscriber.waitFor(
+      erin,
+      (m) => m.type === 'balance' && m.balance.reason === 'trade_settled' && m.balance.asset === 'NTFA',
+      'erin hearing of the settlement',
+    );
+    const balances = (user: string) =>
+      exchange.subscriber
+        .messages(user)
+        .filter((m) => m.type === 'balance')
+        .map((m) => `${m.balance.reason} ${m.balance.asset}`);
     expect(balances(erin)).toEqual(['funds_added USD', 'funds_blocked USD', 'funds_released USD', 'trade_settled USD', 'trade_settled NTFA']);
     expect(balances(frank)).toEqual(['funds_added NTFA', 'trade_settled USD', 'trade_settled NTFA']);
     // settlements, holds and releases do not fill the inbox
@@ -194,7 +282,13 @@ describe('notification service', () => {
   it('filters unread, limits, counts unread, and marks read once for the owner only', async () => {
     const [gina, hal] = [await newUser(), await newUser()];
     for (let i = 0; i < 3; i++) {
-      await exchange.walletEvent(randomUUID(), 'funds_added', { transactionId: randomUUID(), userId: gina, kind: 'DEPOSIT', asset: 'USD', amount: `${i + 1}.00` });
+      await exchange.walletEvent(randomUUID(), 'funds_added', {
+        transactionId: randomUUID(),
+        userId: gina,
+        kind: 'DEPOSIT',
+        asset: 'USD',
+        amount: `${i + 1}.00`,
+      });
     }
     await exchange.walletEvent(randomUUID(), 'funds_added', { transactionId: randomUUID(), userId: hal, kind: 'DEPOSIT', asset: 'USD', amount: '9.00' });
     const all = await inbox(gina, 3);
@@ -239,17 +333,29 @@ describe('notification service', () => {
     await exchange.execution('NTFA', 9, 'order_canceled', { orderId, ownerId: ivy, quantity: 1, reason: 'REQUESTED' });
     const ivys = await inbox(ivy, 4);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await service('GET', `/notifications?userId=${ivy}`)).body.items.map((n: any) => n.type).sort()).toEqual(['FUNDS_ADDED', 'FUNDS_ADDED', 'ORDER_ACCEPTED', 'ORDER_CANCELED']);
+    expect((await service('GET', `/notifications?userId=${ivy}`)).body.items.map((n: any) => n.type).sort()).toEqual([
+      'FUNDS_ADDED',
+      'FUNDS_ADDED',
+      'ORDER_ACCEPTED',
+      'ORDER_CANCELED',
+    ]);
     expect(ivys.unreadCount).toBe(4);
 
     // even if the consumer's memory of the event is gone, the inbox's own key writes it once
     await db.query("DELETE FROM processed_messages WHERE consumer_group = 'notification' AND event_id = ANY($1::text[])", [[event.id, 'NTFA:8']]);
     await exchange.xadd('wallet-events', event);
     await exchange.execution('NTFA', 8, 'order_accepted', accepted);
-    await eventually(async () => {
-      const { rows } = await db.query("SELECT count(*)::int AS n FROM processed_messages WHERE consumer_group = 'notification' AND event_id = ANY($1::text[])", [[event.id, 'NTFA:8']]);
-      return rows[0].n === 2;
-    }, 10_000, 'the repeats to be processed again');
+    await eventually(
+      async () => {
+        const { rows } = await db.query(
+          "SELECT count(*)::int AS n FROM processed_messages WHERE consumer_group = 'notification' AND event_id = ANY($1::text[])",
+          [[event.id, 'NTFA:8']],
+        );
+        return rows[0].n === 2;
+      },
+      10_000,
+      'the repeats to be processed again',
+    );
     const { rows } = await db.query('SELECT type, count(*)::int AS n FROM notifications WHERE user_id = $1 GROUP BY type ORDER BY type', [ivy]);
     expect(rows).toEqual([
       { type: 'FUNDS_ADDED', n: 2 },
@@ -265,7 +371,13 @@ describe('notification service', () => {
     const traceId = randomBytes(16).toString('hex');
     const producerSpanId = randomBytes(8).toString('hex');
     const orderId = randomUUID();
-    await exchange.execution('NTFA', 10, 'order_accepted', { orderId, ownerId: jay, side: 'SELL', price: 100, quantity: 1 }, `00-${traceId}-${producerSpanId}-01`);
+    await exchange.execution(
+      'NTFA',
+      10,
+      'order_accepted',
+      { orderId, ownerId: jay, side: 'SELL', price: 100, quantity: 1 },
+      `00-${traceId}-${producerSpanId}-01`,
+    );
     const pushed = await exchange.subscriber.waitFor(jay, (m) => m.type === 'notification', 'jay hearing of his order');
     await exchange.receiver.waitFor((spans) => spans.some((span) => span.traceId === traceId && span.name === 'notification push'));
     const spans = exchange.receiver.trace(traceId);
@@ -298,7 +410,11 @@ describe('notification service', () => {
 
     it('shows the caller their own notifications only, and lets them mark their own read', async () => {
       const [kim, lee] = [await signedUp(), await signedUp()];
-      for (const [user, amount] of [[kim, '10.00'], [kim, '11.00'], [lee, '12.00']] as const) {
+      for (const [user, amount] of [
+        [kim, '10.00'],
+        [kim, '11.00'],
+        [lee, '12.00'],
+      ] as const) {
         await exchange.walletEvent(randomUUID(), 'funds_added', { transactionId: randomUUID(), userId: user.id, kind: 'DEPOSIT', asset: 'USD', amount });
       }
       await inbox(kim.id, 2);

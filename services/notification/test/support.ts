@@ -118,4 +118,3 @@ export class UserChannels {
     this.connection.disconnect();
   }
 }
-

@@ -39,9 +39,12 @@ void runService({
     onClose(() => markets.stop());
     onClose(() => consumers.stop());
 
-    const janitor = setInterval(() => {
-      finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS).catch((error) => logger.warn({ err: error }, 'undoing unfinished placements failed'));
-    }, Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3));
+    const janitor = setInterval(
+      () => {
+        finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS).catch((error) => logger.warn({ err: error }, 'undoing unfinished placements failed'));
+      },
+      Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3),
+    );
     janitor.unref();
     onClose(() => clearInterval(janitor));
 

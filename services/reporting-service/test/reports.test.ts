@@ -71,7 +71,9 @@ describe('reporting-service', () => {
       services: ['user-service', 'risk-manager', 'wallet-service', 'order-manager', 'matching-engine', 'reporting-service', 'client-gateway'],
       env: {
         OTEL_SDK_DISABLED: 'true',
-        RATE_LIMIT_MAX: '100000', RATE_LIMIT_ADDRESS_MAX: '100000', RATE_LIMIT_AUTH_MAX: '1000',
+        RATE_LIMIT_MAX: '100000',
+        RATE_LIMIT_ADDRESS_MAX: '100000',
+        RATE_LIMIT_AUTH_MAX: '1000',
         REPORT_MAX_RANGE_DAYS: String(MAX_RANGE_DAYS),
       },
       output: (line) => logs.push(line),
@@ -80,7 +82,13 @@ describe('reporting-service', () => {
     db = new pg.Client({ connectionString: exchange.databaseUrl });
     await db.connect();
     admin = (await ok('POST', '/v1/auth/login', '', { email: 'admin@exchange.local', password: 'exchange-admin' })).accessToken;
-    await ok('POST', '/v1/admin/markets', admin, { symbol: SYMBOL, name: 'Report Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 5, takerFeeBps: 10 }, 201);
+    await ok(
+      'POST',
+      '/v1/admin/markets',
+      admin,
+      { symbol: SYMBOL, name: 'Report Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00', makerFeeBps: 5, takerFeeBps: 10 },
+      201,
+    );
     await register(alice);
     await register(bob);
     await register(carol);
@@ -112,12 +120,20 @@ describe('reporting-service', () => {
     await order(alice.token, 'BUY', '8', '102.50'); // trade 4: 5 @ 102.50, 3 rest (left open)
     await order(bob.token, 'SELL', '1', '102.00', { postOnly: true }); // would take: rejected
 
-    await eventually(async () => {
-      const items = (await volume()).items;
-      return items[0]?.trades === 4 && items[0]?.orders.rejected === 1 && items[0]?.orders.canceled === 1;
-    }, 30_000, 'the engine events reported');
+    await eventually(
+      async () => {
+        const items = (await volume()).items;
+        return items[0]?.trades === 4 && items[0]?.orders.rejected === 1 && items[0]?.orders.canceled === 1;
+      },
+      30_000,
+      'the engine events reported',
+    );
     const later = new Date(Date.now() + 60_000);
-    await eventually(async () => (await statement(alice.token, t1, later)).fills.length === 4 && (await statement(bob.token, t1, later)).fills.length === 4, 30_000, 'the settlements reported');
+    await eventually(
+      async () => (await statement(alice.token, t1, later)).fills.length === 4 && (await statement(bob.token, t1, later)).fills.length === 4,
+      30_000,
+      'the settlements reported',
+    );
     await new Promise((done) => setTimeout(done, 20));
     t2 = new Date();
   }, 180_000);
@@ -144,7 +160,12 @@ describe('reporting-service', () => {
     ]);
     expect(usd.closing).toBe('7719.38');
     expect(shares).toMatchObject({ asset: SYMBOL, opening: '0', closing: '23' });
-    expect(shares.entries.map((e: any) => [e.amount, e.balanceAfter, e.side])).toEqual([['20', '20', 'BUY'], ['10', '30', 'BUY'], ['-12', '18', 'SELL'], ['5', '23', 'BUY']]);
+    expect(shares.entries.map((e: any) => [e.amount, e.balanceAfter, e.side])).toEqual([
+      ['20', '20', 'BUY'],
+      ['10', '30', 'BUY'],
+      ['-12', '18', 'SELL'],
+      ['5', '23', 'BUY'],
+    ]);
     expect(mine.fills.map((f: any) => [f.side, f.price, f.quantity, f.fee])).toEqual([
       ['BUY', '100.00', '20', '2.00'],
       ['BUY', '100.00', '10', '1.00'],
@@ -157,12 +178,19 @@ describe('reporting-service', () => {
     expect(cash.total).toBe('7719.38');
 
     const his = await statement(bob.token);
-    expect(his.assets.map((a: any) => [a.asset, a.opening, a.closing])).toEqual([['USD', '1000.00', '3273.52'], [SYMBOL, '100', '77']]);
+    expect(his.assets.map((a: any) => [a.asset, a.opening, a.closing])).toEqual([
+      ['USD', '1000.00', '3273.52'],
+      [SYMBOL, '100', '77'],
+    ]);
     expect(his.assets[0].entries.map((e: any) => e.balanceAfter)).toEqual([
-      '3000.00', '2999.00', // +2000.00, maker fee 5 bp = 1.00
-      '3999.00', '3998.50', // +1000.00, fee 0.50
-      '2762.50', '2761.27', // −1236.00, taker fee 1.236 → 1.23
-      '3273.77', '3273.52', // +512.50, maker fee 0.25625 → 0.25
+      '3000.00',
+      '2999.00', // +2000.00, maker fee 5 bp = 1.00
+      '3999.00',
+      '3998.50', // +1000.00, fee 0.50
+      '2762.50',
+      '2761.27', // −1236.00, taker fee 1.236 → 1.23
+      '3273.77',
+      '3273.52', // +512.50, maker fee 0.25625 → 0.25
     ]);
     expect(his.assets[1].entries.map((e: any) => e.amount)).toEqual(['-20', '-10', '12', '-5']);
   });
@@ -171,7 +199,9 @@ describe('reporting-service', () => {
     const answer = await call('GET', `/v1/reports/statement?from=${t1.toISOString()}&to=${t2.toISOString()}&format=csv`, alice.token);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(answer.headers.get('content-disposition')).toBe(`attachment; filename="statement-${t1.toISOString().slice(0, 10)}-${t2.toISOString().slice(0, 10)}.csv"`);
+    expect(answer.headers.get('content-disposition')).toBe(
+      `attachment; filename="statement-${t1.toISOString().slice(0, 10)}-${t2.toISOString().slice(0, 10)}.csv"`,
+    );
     const rows = answer.text.split('\r\n');
     expect(rows[0]).toBe('record,time,asset,type,amount,balance_after,reference,symbol,side,price,quantity,fee');
     expect(rows[1]).toBe(`OPENING_BALANCE,${t1.toISOString()},USD,,,10000.00,,,,,,`);
@@ -190,7 +220,18 @@ describe('reporting-service', () => {
     // left 18 for 1801.80; buy 5 × 102.50 + 0.51 → 23 for 2314.81; average 2314.81/23 = 100.6439… → 100.64
     // market 102.50 (trade 4): value 23 × 102.50 = 2357.50; unrealized 2357.50 − 2314.81 = 42.69
     expect(mine).toEqual({
-      positions: [{ symbol: SYMBOL, quantity: '23', averageCost: '100.64', costBasis: '2314.81', marketPrice: '102.50', marketValue: '2357.50', unrealizedPnl: '42.69', realizedPnl: '34.19' }],
+      positions: [
+        {
+          symbol: SYMBOL,
+          quantity: '23',
+          averageCost: '100.64',
+          costBasis: '2314.81',
+          marketPrice: '102.50',
+          marketValue: '2357.50',
+          unrealizedPnl: '42.69',
+          realizedPnl: '34.19',
+        },
+      ],
       totals: { costBasis: '2314.81', marketValue: '2357.50', unrealizedPnl: '42.69', realizedPnl: '34.19' },
     });
     const his = await ok('GET', '/v1/reports/pnl', bob.token);
@@ -199,7 +240,16 @@ describe('reporting-service', () => {
     // realized 512.50 − 0.25 − 75.44 = 436.81 → 3435.31; left 77 for 1161.79, average 15.0881… → 15.09
     // value 77 × 102.50 = 7892.50; unrealized 7892.50 − 1161.79 = 6730.71
     expect(his.positions).toEqual([
-      { symbol: SYMBOL, quantity: '77', averageCost: '15.09', costBasis: '1161.79', marketPrice: '102.50', marketValue: '7892.50', unrealizedPnl: '6730.71', realizedPnl: '3435.31' },
+      {
+        symbol: SYMBOL,
+        quantity: '77',
+        averageCost: '15.09',
+        costBasis: '1161.79',
+        marketPrice: '102.50',
+        marketValue: '7892.50',
+        unrealizedPnl: '6730.71',
+        realizedPnl: '3435.31',
+      },
     ]);
   });
 
@@ -209,9 +259,12 @@ describe('reporting-service', () => {
     // filled: alice's 20 (trade 1), bob's 30 (trade 2), alice's 12 and bob's 12 (trade 3), bob's 5 (trade 4)
     expect(report.items).toEqual([
       {
-        symbol: SYMBOL, day: t1.toISOString().slice(0, 10),
+        symbol: SYMBOL,
+        day: t1.toISOString().slice(0, 10),
         orders: { accepted: 7, filled: 5, canceled: 1, expired: 0, rejected: 1 },
-        trades: 4, quantity: '47', notional: '4748.50', // 2000.00 + 1000.00 + 1236.00 + 512.50
+        trades: 4,
+        quantity: '47',
+        notional: '4748.50', // 2000.00 + 1000.00 + 1236.00 + 512.50
       },
     ]);
     const refused = await call('GET', `/v1/reports/volume?symbol=${SYMBOL}`, alice.token);
@@ -231,9 +284,14 @@ describe('reporting-service', () => {
     const asked = await ok('GET', `/v1/reports/statement?userId=${bob.id}&from=${t1.toISOString()}&to=${t2.toISOString()}`, alice.token);
     expect(asked).toEqual(await statement(alice.token));
     const carols = await ok('GET', `/v1/reports/statement?from=${wide.from.toISOString()}&to=${wide.to.toISOString()}`, carol.token);
-    expect(carols.assets).toEqual([{ asset: 'USD', opening: '0.00', closing: '50.00', entries: [expect.objectContaining({ type: 'DEPOSIT', amount: '50.00', balanceAfter: '50.00' })] }]);
+    expect(carols.assets).toEqual([
+      { asset: 'USD', opening: '0.00', closing: '50.00', entries: [expect.objectContaining({ type: 'DEPOSIT', amount: '50.00', balanceAfter: '50.00' })] },
+    ]);
     expect(carols.fills).toEqual([]);
-    expect(await ok('GET', '/v1/reports/pnl', carol.token)).toEqual({ positions: [], totals: { costBasis: '0.00', marketValue: '0.00', unrealizedPnl: '0.00', realizedPnl: '0.00' } });
+    expect(await ok('GET', '/v1/reports/pnl', carol.token)).toEqual({
+      positions: [],
+      totals: { costBasis: '0.00', marketValue: '0.00', unrealizedPnl: '0.00', realizedPnl: '0.00' },
+    });
     const alices = JSON.stringify(await statement(alice.token, wide.from, wide.to));
     expect(alices).not.toContain(carols.assets[0].entries[0].reference);
     expect((await call('GET', '/v1/reports/statement')).status).toBe(401);
@@ -248,10 +306,18 @@ describe('reporting-service', () => {
     const dateMessage = 'must be an ISO-8601 date or time with a zone, e.g. 2025-01-31 or 2025-01-31T12:00:00Z';
     expect(await refusal('/v1/reports/statement?from=yesterday&to=2025-02-30')).toEqual([400, 'VALIDATION_FAILED', { from: [dateMessage], to: [dateMessage] }]);
     expect(await refusal('/v1/reports/statement?from=2025-02-01&to=2025-01-01')).toEqual([400, 'VALIDATION_FAILED', { from: ['must not be after to'] }]);
-    expect(await refusal('/v1/reports/statement?from=2025-01-01&to=2025-03-01')).toEqual([400, 'VALIDATION_FAILED', { to: [`must be at most ${MAX_RANGE_DAYS} days after from`] }]);
+    expect(await refusal('/v1/reports/statement?from=2025-01-01&to=2025-03-01')).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      { to: [`must be at most ${MAX_RANGE_DAYS} days after from`] },
+    ]);
     expect(await refusal('/v1/reports/statement?format=xlsx')).toEqual([400, 'VALIDATION_FAILED', { format: ['must be json or csv'] }]);
     expect(await refusal('/v1/reports/statement?format=csv&from=nope')).toEqual([400, 'VALIDATION_FAILED', { from: [dateMessage] }]);
-    expect(await refusal('/v1/reports/volume?from=2025-01-01&to=2025-12-31', admin)).toEqual([400, 'VALIDATION_FAILED', { to: [`must be at most ${MAX_RANGE_DAYS} days after from`] }]);
+    expect(await refusal('/v1/reports/volume?from=2025-01-01&to=2025-12-31', admin)).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      { to: [`must be at most ${MAX_RANGE_DAYS} days after from`] },
+    ]);
     expect(await refusal('/v1/reports/volume?to=2025-13-01', admin)).toEqual([400, 'VALIDATION_FAILED', { to: [dateMessage] }]);
     expect(await refusal('/v1/reports/volume?symbol=NOPE', admin)).toEqual([404, 'UNKNOWN_SYMBOL', { symbol: 'NOPE' }]);
   });
@@ -266,7 +332,9 @@ describe('reporting-service', () => {
     });
     const before = await reports();
     // the read models are lost...
-    await db.query('TRUNCATE reporting_service.report_ledger_entries, reporting_service.report_fills, reporting_service.report_positions, reporting_service.report_trades, reporting_service.report_volume_daily');
+    await db.query(
+      'TRUNCATE reporting_service.report_ledger_entries, reporting_service.report_fills, reporting_service.report_positions, reporting_service.report_trades, reporting_service.report_volume_daily',
+    );
     expect((await ok('GET', '/v1/reports/pnl', alice.token)).positions).toEqual([]);
     // ...and the rebuild command derives them again from report_events alone
     const { stdout } = await promisify(execFile)(process.execPath, [resolve(ROOT, 'services/reporting-service/dist/rebuild.js')], {

@@ -13,8 +13,10 @@ void runService({
   config: riskConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   async setup({ app, db, redis, logger, config }) {
-    if (config.NODE_ENV === 'production' && config.SEED_DEMO_MARKETS) throw new Error('SEED_DEMO_MARKETS (the demo markets) is refused when NODE_ENV=production');
-    if (config.RISK_DEFAULT_MIN_QUANTITY > config.RISK_DEFAULT_MAX_QUANTITY) throw new Error('RISK_DEFAULT_MIN_QUANTITY must not exceed RISK_DEFAULT_MAX_QUANTITY');
+    if (config.NODE_ENV === 'production' && config.SEED_DEMO_MARKETS)
+      throw new Error('SEED_DEMO_MARKETS (the demo markets) is refused when NODE_ENV=production');
+    if (config.RISK_DEFAULT_MIN_QUANTITY > config.RISK_DEFAULT_MAX_QUANTITY)
+      throw new Error('RISK_DEFAULT_MIN_QUANTITY must not exceed RISK_DEFAULT_MAX_QUANTITY');
     const deps = {
       markets: new MarketsStore(db),
       limits: new LimitsStore(db),

@@ -118,7 +118,14 @@ describe('markets and user limits (the risk-manager as a process, real PostgreSQ
     it('refuses a reference price off the tick, quantities off the lot and a minimum above the maximum', async () => {
       const offTick = await call('POST', '/markets', { symbol: 'BAD', name: 'Bad', tickSize: '0.05', referencePrice: '10.02' });
       expect(offTick.body.error.details.fields).toEqual({ referencePrice: ['must be a multiple of the tick size (0.05)'] });
-      const offLot = await call('POST', '/markets', { symbol: 'BAD', name: 'Bad', lotSize: '100', referencePrice: '10.00', minQuantity: '150', maxQuantity: '1000' });
+      const offLot = await call('POST', '/markets', {
+        symbol: 'BAD',
+        name: 'Bad',
+        lotSize: '100',
+        referencePrice: '10.00',
+        minQuantity: '150',
+        maxQuantity: '1000',
+      });
       expect(offLot.body.error.details.fields).toEqual({ minQuantity: ['must be a multiple of the lot size (100)'] });
       const minAboveMax = await call('POST', '/markets', { symbol: 'BAD', name: 'Bad', referencePrice: '10.00', minQuantity: '500', maxQuantity: '100' });
       expect(minAboveMax.status).toBe(400);
@@ -142,7 +149,15 @@ describe('markets and user limits (the risk-manager as a process, real PostgreSQ
 
   describe('changing a market', () => {
     beforeAll(async () => {
-      await call('POST', '/markets', { symbol: 'CHG', name: 'Change Me', tickSize: '0.05', lotSize: '10', referencePrice: '50.00', minQuantity: '10', maxQuantity: '1000' });
+      await call('POST', '/markets', {
+        symbol: 'CHG',
+        name: 'Change Me',
+        tickSize: '0.05',
+        lotSize: '10',
+        referencePrice: '50.00',
+        minQuantity: '10',
+        maxQuantity: '1000',
+      });
     });
 
     it('halts and resumes', async () => {
@@ -236,7 +251,9 @@ describe('markets and user limits (the risk-manager as a process, real PostgreSQ
       expect(cleared.body).toMatchObject({ maxOpenOrders: 50, maxOrdersPerMinute: 0, maxNotional: null, killSwitch: true });
       expect((await call('GET', `/users/${userId}/limits`)).body).toEqual(cleared.body);
 
-      const row = await db.query('SELECT max_open_orders, max_orders_per_minute, max_notional_cents, kill_switch FROM risk_limits WHERE user_id = $1', [userId]);
+      const row = await db.query('SELECT max_open_orders, max_orders_per_minute, max_notional_cents, kill_switch FROM risk_limits WHERE user_id = $1', [
+        userId,
+      ]);
       expect(row.rows).toEqual([{ max_open_orders: null, max_orders_per_minute: 0, max_notional_cents: null, kill_switch: true }]);
     });
 

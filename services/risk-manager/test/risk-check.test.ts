@@ -72,7 +72,10 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
     const accepted = await check();
     expect(accepted.status).toBe(200);
     // the user's open-order limit comes back too: the order manager counts again once the order is written
-    expect(accepted.body).toEqual({ market: expect.objectContaining({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', status: 'TRADING' }), maxOpenOrders: expect.any(Number) });
+    expect(accepted.body).toEqual({
+      market: expect.objectContaining({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', status: 'TRADING' }),
+      maxOpenOrders: expect.any(Number),
+    });
   });
 
   it('answers 404 UNKNOWN_SYMBOL for a market that does not exist', async () => {
@@ -119,7 +122,10 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
       [{ type: 'MARKET' }, { price: ['a MARKET order takes no price'] }],
       [{ symbol: 'LOTS', price: '50.03', quantity: '10' }, { price: ['must be a multiple of the tick size (0.05)'] }],
       [{ symbol: 'LOTS', price: '50.05', quantity: '15' }, { quantity: ['must be a multiple of the lot size (10)'] }],
-      [{ symbol: 'LOTS', price: '50.01', quantity: '5' }, { price: ['must be a multiple of the tick size (0.05)'], quantity: ['must be a multiple of the lot size (10)'] }],
+      [
+        { symbol: 'LOTS', price: '50.01', quantity: '5' },
+        { price: ['must be a multiple of the tick size (0.05)'], quantity: ['must be a multiple of the lot size (10)'] },
+      ],
     ])('refuses %j', async (overrides, fields) => {
       const refused = await check(overrides);
       expect(refused.status).toBe(400);
@@ -135,8 +141,20 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
     await market({ symbol: 'QTY', name: 'Quantity Inc.', referencePrice: '1.00', minQuantity: '5', maxQuantity: '50' });
     expect((await check({ symbol: 'QTY', price: '1.00', quantity: '5' })).status).toBe(200);
     expect((await check({ symbol: 'QTY', price: '1.00', quantity: '50' })).status).toBe(200);
-    expect((await invalidBy({ symbol: 'QTY', price: '1.00', quantity: '4' })).details).toEqual({ rule: 'MIN_QUANTITY', quantity: '4', minQuantity: '5', maxQuantity: '50', fields: { quantity: ['must be at least 5'] } });
-    expect((await invalidBy({ symbol: 'QTY', price: '1.00', quantity: '51' })).details).toEqual({ rule: 'MAX_QUANTITY', quantity: '51', minQuantity: '5', maxQuantity: '50', fields: { quantity: ['must be at most 50'] } });
+    expect((await invalidBy({ symbol: 'QTY', price: '1.00', quantity: '4' })).details).toEqual({
+      rule: 'MIN_QUANTITY',
+      quantity: '4',
+      minQuantity: '5',
+      maxQuantity: '50',
+      fields: { quantity: ['must be at least 5'] },
+    });
+    expect((await invalidBy({ symbol: 'QTY', price: '1.00', quantity: '51' })).details).toEqual({
+      rule: 'MAX_QUANTITY',
+      quantity: '51',
+      minQuantity: '5',
+      maxQuantity: '50',
+      fields: { quantity: ['must be at most 50'] },
+    });
     // the quantity rule comes before the price collar
     expect((await invalidBy({ symbol: 'QTY', price: '9.00', quantity: '51' })).details.rule).toBe('MAX_QUANTITY');
   });
@@ -247,7 +265,11 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
   describe('open orders (MAX_OPEN_ORDERS)', () => {
     it('allows an order while the user has fewer open orders than the default limit', async () => {
       expect((await check({ openOrders: MAX_OPEN_ORDERS - 1 })).status).toBe(200);
-      expect((await refusedBy({ openOrders: MAX_OPEN_ORDERS })).details).toEqual({ rule: 'MAX_OPEN_ORDERS', openOrders: MAX_OPEN_ORDERS, maxOpenOrders: MAX_OPEN_ORDERS });
+      expect((await refusedBy({ openOrders: MAX_OPEN_ORDERS })).details).toEqual({
+        rule: 'MAX_OPEN_ORDERS',
+        openOrders: MAX_OPEN_ORDERS,
+        maxOpenOrders: MAX_OPEN_ORDERS,
+      });
     });
 
     it('applies the user’s own limit', async () => {

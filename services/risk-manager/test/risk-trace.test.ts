@@ -48,7 +48,11 @@ describe('risk-manager traces', () => {
       headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01` },
       body: JSON.stringify({ orderId: randomUUID(), userId: randomUUID(), symbol: 'TRC', side: 'BUY', type: 'LIMIT', openOrders: 0, ...body }),
     });
-    await receiver.waitFor((spans) => spans.some((span) => span.traceId === traceId && span.name === last) && spans.some((span) => span.traceId === traceId && span.name === 'risk validation'));
+    await receiver.waitFor(
+      (spans) =>
+        spans.some((span) => span.traceId === traceId && span.name === last) &&
+        spans.some((span) => span.traceId === traceId && span.name === 'risk validation'),
+    );
     return { status: response.status, spans: receiver.trace(traceId), parentSpanId };
   }
 

@@ -10,7 +10,11 @@ export function startRiskManager(options: { database: TestDatabase; redis: TestR
 }
 
 /** Starts a risk-manager that is expected to refuse to start; returns its exit code and what it wrote. */
-export async function failedStart(options: { database: TestDatabase; redis: TestRedis; env?: Record<string, string> }): Promise<{ code: number | null; output: string }> {
+export async function failedStart(options: {
+  database: TestDatabase;
+  redis: TestRedis;
+  env?: Record<string, string>;
+}): Promise<{ code: number | null; output: string }> {
   const child = spawnService('risk-manager', await freePort(), { ...options, env: { LOG_LEVEL: 'fatal', ...options.env } }, 'pipe');
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -52,8 +52,14 @@ describe('user-service use-cases against PostgreSQL', () => {
 
   it('answers a wrong password and an unknown e-mail alike', async () => {
     await registerUser(users, { email: 'bob@example.com', password: 'correct-horse' });
-    await expect(logIn(users, tokens, { email: 'bob@example.com', password: 'wrong-horse' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'The e-mail or password is wrong' });
-    await expect(logIn(users, tokens, { email: 'nobody@example.com', password: 'wrong-horse' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'The e-mail or password is wrong' });
+    await expect(logIn(users, tokens, { email: 'bob@example.com', password: 'wrong-horse' })).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: 'The e-mail or password is wrong',
+    });
+    await expect(logIn(users, tokens, { email: 'nobody@example.com', password: 'wrong-horse' })).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: 'The e-mail or password is wrong',
+    });
   });
 
   it('seeds the admin once, and never promotes an ordinary account that registered the admin e-mail first', async () => {

@@ -7,7 +7,14 @@ export const walletConfig = {
   WALLET_SHARE_ASSETS: z
     .string()
     .default('*')
-    .transform((text) => (text.trim() === '*' ? '*' : text.split(',').map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))),
+    .transform((text) =>
+      text.trim() === '*'
+        ? '*'
+        : text
+            .split(',')
+            .map((symbol) => symbol.trim().toUpperCase())
+            .filter(Boolean),
+    ),
   /** largest single deposit of cash, in USD */
   WALLET_MAX_DEPOSIT: z.string().regex(DECIMAL_PATTERN).default('1000000.00'),
   /** largest single credit of shares */

@@ -8,7 +8,6 @@ import { settleTrade } from '../src/app/settle-trade.js';
 import type { WalletDeps } from '../src/app/wallet-deps.js';
 import { createLedgerTestContext, type LedgerTestContext } from './support.js';
 
-
 describe('what the ledger refuses (real PostgreSQL)', () => {
   let context: LedgerTestContext;
   let db: Pool;
@@ -46,7 +45,10 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
     await expect(
       forge(async (client, entry) => {
         await client.query('UPDATE wallets SET available = available + 500 WHERE id = $1', [usd]);
-        await client.query("INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after) SELECT $1, id, 'USD', 500, 0, available, held FROM wallets WHERE id = $2", [entry, usd]);
+        await client.query(
+          "INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after) SELECT $1, id, 'USD', 500, 0, available, held FROM wallets WHERE id = $2",
+          [entry, usd],
+        );
       }),
     ).rejects.toThrow(/does not balance in USD: off by 500/);
   });
@@ -57,9 +59,15 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
     const external = await systemId('EXTERNAL', 'USD');
     await expect(
       forge(async (client, entry) => {
-        await client.query("INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change) VALUES ($1, $2, 'USD', -1000, 0)", [entry, external]);
+        await client.query("INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change) VALUES ($1, $2, 'USD', -1000, 0)", [
+          entry,
+          external,
+        ]);
         await client.query('UPDATE wallets SET available = available + 1000 WHERE id = $1', [shares]);
-        await client.query("INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after) SELECT $1, id, 'USD', 1000, 0, available, held FROM wallets WHERE id = $2", [entry, shares]);
+        await client.query(
+          "INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after) SELECT $1, id, 'USD', 1000, 0, available, held FROM wallets WHERE id = $2",
+          [entry, shares],
+        );
       }),
     ).rejects.toThrow(/postings_wallet_asset/);
   });
@@ -70,19 +78,27 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
     const external = await systemId('EXTERNAL', 'USD');
     await expect(
       forge(async (client, entry) => {
-        await client.query("INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change) VALUES ($1, $2, 'USD', -700, 0), ($1, $3, 'USD', 700, 0)", [entry, external, usd]);
+        await client.query(
+          "INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change) VALUES ($1, $2, 'USD', -700, 0), ($1, $3, 'USD', 700, 0)",
+          [entry, external, usd],
+        );
       }),
     ).rejects.toThrow(/changes a user account without updating its balance/);
     await expect(
       forge(async (client, entry) => {
-        await client.query("INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after) VALUES ($1, $2, 'USD', -700, 0, NULL, NULL), ($1, $3, 'USD', 700, 0, 999999, 0)", [entry, external, usd]);
+        await client.query(
+          "INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after) VALUES ($1, $2, 'USD', -700, 0, NULL, NULL), ($1, $3, 'USD', 700, 0, 999999, 0)",
+          [entry, external, usd],
+        );
       }),
     ).rejects.toThrow(/changes a user account without updating its balance/);
   });
 
   it('refuses a negative balance even when the code forgets to check', async () => {
     const userId = await fundedUser('5.00');
-    await expect(db.query('UPDATE wallets SET available = available - 501 WHERE id = $1', [await walletId(userId, 'USD')])).rejects.toThrow(/wallets_non_negative/);
+    await expect(db.query('UPDATE wallets SET available = available - 501 WHERE id = $1', [await walletId(userId, 'USD')])).rejects.toThrow(
+      /wallets_non_negative/,
+    );
   });
 
   it('answers a retry with its first answer, and a reused reference with 422 IDEMPOTENCY_KEY_REUSED', async () => {
@@ -114,11 +130,15 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
   it('refuses a release beyond the hold, and on an emptied hold, without changing anything', async () => {
     const userId = await fundedUser();
     const { hold } = await blockFunds(deps, { userId, asset: 'USD', amount: '10.00', reference: `order-${randomUUID()}` });
-    await expect(releaseFunds(deps, { reference: hold.reference, amount: '10.01', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(releaseFunds(deps, { reference: hold.reference, amount: '10.01', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+    });
     const all = await releaseFunds(deps, { reference: hold.reference, releaseId: `r-${randomUUID()}` });
     expect(all.hold).toMatchObject({ remaining: '0.00', status: 'CLOSED' });
     expect(all.balance).toEqual({ asset: 'USD', available: '1000.00', held: '0.00', total: '1000.00' });
-    await expect(releaseFunds(deps, { reference: hold.reference, amount: '0.01', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({ code: 'HOLD_CLOSED' });
+    await expect(releaseFunds(deps, { reference: hold.reference, amount: '0.01', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({
+      code: 'HOLD_CLOSED',
+    });
     await expect(releaseFunds(deps, { reference: 'no-such-hold', releaseId: `r-${randomUUID()}` })).rejects.toMatchObject({ code: 'HOLD_NOT_FOUND' });
   });
 
@@ -141,7 +161,9 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
       ]);
       await releaseFunds(deps, { reference: racing, releaseId: `abort-again:${racing}` }).catch(() => undefined);
     }
-    const after = await db.query<{ held: string; available: string }>("SELECT held::text, available::text FROM wallets WHERE user_id = $1 AND asset = 'USD'", [userId]);
+    const after = await db.query<{ held: string; available: string }>("SELECT held::text, available::text FROM wallets WHERE user_id = $1 AND asset = 'USD'", [
+      userId,
+    ]);
     expect(after.rows[0]).toEqual({ held: '0', available: '100000' });
   });
 });

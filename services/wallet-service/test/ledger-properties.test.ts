@@ -22,9 +22,15 @@ type Op =
   | { kind: 'settle'; buyer: number; seller: number; price: number; quantity: number; buyerFee: number; sellerFee: number };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('deposit' as const), user: fc.nat(7), asset: fc.nat(1), amount: fc.integer({ min: 1, max: 50_000 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('deposit' as const), user: fc.nat(7), asset: fc.nat(1), amount: fc.integer({ min: 1, max: 50_000 }) }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('block' as const), user: fc.nat(7), asset: fc.nat(1), amount: fc.integer({ min: 1, max: 20_000 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), hold: fc.nat(), amount: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: null }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('release' as const), hold: fc.nat(), amount: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: null }) }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -44,7 +50,9 @@ type Call = () => Promise<unknown>;
 
 async function snapshot(db: Pool) {
   const wallets = await db.query('SELECT id, available::text, held::text FROM wallets ORDER BY id');
-  const counts = await db.query('SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM postings) AS postings, (SELECT count(*) FROM outbox) AS events');
+  const counts = await db.query(
+    'SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM postings) AS postings, (SELECT count(*) FROM outbox) AS events',
+  );
   const holds = await db.query('SELECT reference, remaining::text FROM holds ORDER BY reference');
   return JSON.stringify([wallets.rows, counts.rows, holds.rows]);
 }
@@ -116,7 +124,11 @@ describe('ledger invariants under random concurrent operations (fast-check, real
               const userId = USERS[op.user]!;
               const reference = `order-${randomUUID()}`;
               const amount = asset === 'USD' ? formatAmount(BigInt(op.amount), 2) : String((op.amount % 50) + 1);
-              return { kind: 'block', call: () => blockFunds(deps, { userId, asset, amount, reference }), onSuccess: () => holds.push({ reference, asset, userId }) };
+              return {
+                kind: 'block',
+                call: () => blockFunds(deps, { userId, asset, amount, reference }),
+                onSuccess: () => holds.push({ reference, asset, userId }),
+              };
             }
             case 'release': {
               if (holds.length === 0) return undefined;

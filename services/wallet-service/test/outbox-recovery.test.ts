@@ -8,8 +8,6 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis,
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
-
-
 describe('the wallet outbox across a kill -9', () => {
   let database: TestDatabase;
   let redis: TestRedis;
@@ -68,15 +66,25 @@ describe('the wallet outbox across a kill -9', () => {
       start(port, redis.url);
       const reader = createRedis({ url: redis.url, keyPrefix: redis.prefix, connectionName: 'test-reader' });
       try {
-        const entries = await eventually(async () => {
-          const found = await reader.xrange('wallet-events', '-', '+');
-          return found.length > 0 ? found : undefined;
-        }, 20_000, 'the event on the wallet-events stream');
+        const entries = await eventually(
+          async () => {
+            const found = await reader.xrange('wallet-events', '-', '+');
+            return found.length > 0 ? found : undefined;
+          },
+          20_000,
+          'the event on the wallet-events stream',
+        );
         expect(entries).toHaveLength(1);
-        const fields = Object.fromEntries(entries[0]![1].reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1]!]] : pairs), []));
+        const fields = Object.fromEntries(
+          entries[0]![1].reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1]!]] : pairs), []),
+        );
         expect(fields.type).toBe('funds_added');
         expect(JSON.parse(fields.data!)).toMatchObject({ transactionId: transaction.id, userId, asset: 'USD', amount: '12.34' });
-        await eventually(async () => ((await db.query('SELECT 1 FROM wallet_service.outbox WHERE published_at IS NULL')).rowCount === 0 ? true : undefined), 5000, 'the outbox row to be marked published');
+        await eventually(
+          async () => ((await db.query('SELECT 1 FROM wallet_service.outbox WHERE published_at IS NULL')).rowCount === 0 ? true : undefined),
+          5000,
+          'the outbox row to be marked published',
+        );
       } finally {
         reader.disconnect();
       }

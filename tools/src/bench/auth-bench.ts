@@ -40,5 +40,7 @@ export async function authBench(gateway: string, print: Print): Promise<void> {
   print(latencyRow('POST /v1/auth/register', registration));
   print(latencyRow('POST /v1/auth/login', login));
   print('');
-  print(`Login under load (16 connections, 10 s): ${Math.round(load.requests.average)} req/s, p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, ${load.non2xx} non-2xx, ${load.errors} errors`);
+  print(
+    `Login under load (16 connections, 10 s): ${Math.round(load.requests.average)} req/s, p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, ${load.non2xx} non-2xx, ${load.errors} errors`,
+  );
 }

@@ -15,7 +15,11 @@ export type BenchSystem = PrivateSystem;
  */
 export async function startBenchSystem(
   rootDir: string,
-  options: { env?: Record<string, string>; services?: readonly ServiceName[]; /** the demo admin (admin@exchange.local / exchange-admin) and demo markets */ seedAdmin?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    services?: readonly ServiceName[] /** the demo admin (admin@exchange.local / exchange-admin) and demo markets */;
+    seedAdmin?: boolean;
+  } = {},
 ): Promise<BenchSystem> {
   return startPrivateSystem(rootDir, {
     ...options,

@@ -22,7 +22,18 @@ export function engineWorkload(count: number, seed = 42): Command[] {
       const offset = 1 + Math.floor(random() * random() * 50);
       const orderId = `o${++next}`;
       live.push(orderId);
-      commands.push({ kind: 'new', orderId, ownerId: owner, side, type: 'LIMIT', price: side === 'BUY' ? MID - offset : MID + offset, quantity: 1 + Math.floor(random() * 100), timeInForce: 'GTC', postOnly: false, selfTradePrevention: 'NONE' });
+      commands.push({
+        kind: 'new',
+        orderId,
+        ownerId: owner,
+        side,
+        type: 'LIMIT',
+        price: side === 'BUY' ? MID - offset : MID + offset,
+        quantity: 1 + Math.floor(random() * 100),
+        timeInForce: 'GTC',
+        postOnly: false,
+        selfTradePrevention: 'NONE',
+      });
     } else if (r < 0.9) {
       const index = Math.floor(random() * live.length);
       const orderId = live[index]!;
@@ -52,13 +63,28 @@ export function engineWorkload(count: number, seed = 42): Command[] {
 class CountingSink implements EventSink {
   events = 0;
   trades = 0;
-  accepted(): void { this.events++; }
-  trade(): void { this.events++; this.trades++; }
-  canceled(): void { this.events++; }
-  expired(): void { this.events++; }
-  rejected(): void { this.events++; }
-  reduced(): void { this.events++; }
-  commandRejected(): void { this.events++; }
+  accepted(): void {
+    this.events++;
+  }
+  trade(): void {
+    this.events++;
+    this.trades++;
+  }
+  canceled(): void {
+    this.events++;
+  }
+  expired(): void {
+    this.events++;
+  }
+  rejected(): void {
+    this.events++;
+  }
+  reduced(): void {
+    this.events++;
+  }
+  commandRejected(): void {
+    this.events++;
+  }
 }
 
 function runOurs(commands: Command[]): { seconds: number; sink: CountingSink; book: OrderBook } {
@@ -109,13 +135,21 @@ export async function engineBench(print: Print, count = 1_000_000): Promise<void
   const librarySeconds = Math.min(runLibrary(commands), runLibrary(commands));
   const ours = count / best.seconds;
   const theirs = count / librarySeconds;
-  print(`Workload: ${count.toLocaleString('en-US')} commands (seed 42): ~70% passive limits within 50 ticks of the mid, ~20% cancels, ~10% marketable (IOC limits and market orders)`);
-  print(`Events: ${best.sink.events.toLocaleString('en-US')}, trades: ${best.sink.trades.toLocaleString('en-US')}, resting at the end: ${best.book.restingOrders.toLocaleString('en-US')}`);
+  print(
+    `Workload: ${count.toLocaleString('en-US')} commands (seed 42): ~70% passive limits within 50 ticks of the mid, ~20% cancels, ~10% marketable (IOC limits and market orders)`,
+  );
+  print(
+    `Events: ${best.sink.events.toLocaleString('en-US')}, trades: ${best.sink.trades.toLocaleString('en-US')}, resting at the end: ${best.book.restingOrders.toLocaleString('en-US')}`,
+  );
   print('');
   print('| book | commands/s | p50 µs | p99 µs | p99.9 µs | max µs |');
   print('|---|---|---|---|---|---|');
-  print(`| @exchange/matching-engine OrderBook | ${Math.round(ours).toLocaleString('en-US')} | ${micros(at(latencies, 50))} | ${micros(at(latencies, 99))} | ${micros(at(latencies, 99.9))} | ${micros(latencies[latencies.length - 1]!)} |`);
+  print(
+    `| @exchange/matching-engine OrderBook | ${Math.round(ours).toLocaleString('en-US')} | ${micros(at(latencies, 50))} | ${micros(at(latencies, 99))} | ${micros(at(latencies, 99.9))} | ${micros(latencies[latencies.length - 1]!)} |`,
+  );
   print(`| nodejs-order-book 10.1.1 | ${Math.round(theirs).toLocaleString('en-US')} | | | | |`);
   print('');
-  print(`Ratio: ${(ours / theirs).toFixed(1)}× nodejs-order-book (best of 3 runs for ours, best of 2 for theirs; latency from a separate timed run, including ~40 ns of timer overhead per command)`);
+  print(
+    `Ratio: ${(ours / theirs).toFixed(1)}× nodejs-order-book (best of 3 runs for ours, best of 2 for theirs; latency from a separate timed run, including ~40 ns of timer overhead per command)`,
+  );
 }

@@ -20,7 +20,18 @@ function toFields(symbol: string, command: Command, index: number): string[] {
           selfTradePrevention: 'NONE',
         }
       : { orderId: command.orderId, symbol };
-  return ['id', `bench-${index}`, 'type', command.kind === 'new' ? 'order_created' : 'order_cancel_requested', 'data', JSON.stringify(data), 'traceparent', '', 'tracestate', ''];
+  return [
+    'id',
+    `bench-${index}`,
+    'type',
+    command.kind === 'new' ? 'order_created' : 'order_cancel_requested',
+    'data',
+    JSON.stringify(data),
+    'traceparent',
+    '',
+    'tracestate',
+    '',
+  ];
 }
 
 /**
@@ -47,7 +58,9 @@ export async function engineServiceBench(rootDir: string, print: Print, count = 
     const events = await expectedEvents();
     while ((await redis.xlen('executions:AAPL')) < events) await new Promise((resolve) => setTimeout(resolve, 20));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    print(`Service (stream in → match → PostgreSQL journal, executions and outbox in one transaction per batch of up to 500 → ack → events out): ${count.toLocaleString('en-US')} commands, ${events.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s = ${Math.round(count / seconds).toLocaleString('en-US')} commands/s, ${Math.round(events / seconds).toLocaleString('en-US')} events/s`);
+    print(
+      `Service (stream in → match → PostgreSQL journal, executions and outbox in one transaction per batch of up to 500 → ack → events out): ${count.toLocaleString('en-US')} commands, ${events.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s = ${Math.round(count / seconds).toLocaleString('en-US')} commands/s, ${Math.round(events / seconds).toLocaleString('en-US')} events/s`,
+    );
   } finally {
     await db.end();
     redis.disconnect();

@@ -60,7 +60,11 @@ function orderFlow(symbol: string, makers: Trader[], takers: Trader[], seed: num
     const side = random() < 0.5 ? 'BUY' : 'SELL';
     if (!isCrossing) {
       const cents = side === 'BUY' ? 9900 + Math.floor(random() * 100) : 10001 + Math.floor(random() * 100);
-      return { trader: pick(makers), isCrossing, body: { symbol, side, type: 'LIMIT', price: price(cents), quantity: String(1 + Math.floor(random() * 10)), timeInForce: 'GTC' } };
+      return {
+        trader: pick(makers),
+        isCrossing,
+        body: { symbol, side, type: 'LIMIT', price: price(cents), quantity: String(1 + Math.floor(random() * 10)), timeInForce: 'GTC' },
+      };
     }
     return {
       trader: pick(takers),
@@ -153,7 +157,8 @@ function watchFinished(db: pg.Client) {
  * trade being settled; and afterwards the ledger's and the book's invariants, which must hold.
  */
 export async function ordersBench(gateway: string, print: Print, bench: BenchSystem): Promise<void> {
-  if (!(OPEN_LOOP_RATE > 0 && Number.isFinite(OPEN_LOOP_RATE))) throw new Error(`BENCH_ORDERS_RATE must be a positive number of orders per second (got ${process.env.BENCH_ORDERS_RATE})`);
+  if (!(OPEN_LOOP_RATE > 0 && Number.isFinite(OPEN_LOOP_RATE)))
+    throw new Error(`BENCH_ORDERS_RATE must be a positive number of orders per second (got ${process.env.BENCH_ORDERS_RATE})`);
   const run = runTag();
   const symbol = `BENCH${run.toUpperCase()}`;
   const engineUrl = bench.system.urls['matching-engine'];
@@ -328,9 +333,10 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     const seenFilled = crossing.filter((answer) => watcher.seen.get(answer.orderId!)?.status === 'FILLED');
     const bySeen = spread(seenFilled.map((answer) => watcher.seen.get(answer.orderId!)!.at - answer.sentAt));
     const crossingStatuses = new Map<string, number>();
-    const { rows: statuses } = await db.query('SELECT status, count(*)::int AS n FROM order_manager.orders WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status', [
-      crossing.map((answer) => answer.orderId),
-    ]);
+    const { rows: statuses } = await db.query(
+      'SELECT status, count(*)::int AS n FROM order_manager.orders WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status',
+      [crossing.map((answer) => answer.orderId)],
+    );
     for (const row of statuses) crossingStatuses.set(row.status, row.n);
 
     print(`| phase A's crossing IOC orders: from sending to the trade settled | n | p50 ms | p95 ms | p99 ms | max ms |`);
@@ -343,13 +349,19 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
 
     const sum = (used: Array<[string, number]>) => used.reduce((total, [, seconds]) => total + seconds, 0);
     const untilQuietB = closedSeconds + quietAfterBMs / 1000;
-    print(`| CPU in phase B (${closedOk.length} orders) | CPU s in the ${CLOSED_LOOP_SECONDS} s | % of a core | CPU ms per order | CPU s until quiet (${untilQuietB.toFixed(0)} s, settlement included) | CPU ms per order |`);
+    print(
+      `| CPU in phase B (${closedOk.length} orders) | CPU s in the ${CLOSED_LOOP_SECONDS} s | % of a core | CPU ms per order | CPU s until quiet (${untilQuietB.toFixed(0)} s, settlement included) | CPU ms per order |`,
+    );
     print('|---|---|---|---|---|---|');
     for (const [name, cpuSeconds] of cpuB) {
       const during = cpuDuringB.find(([other]) => other === name)?.[1] ?? 0;
-      print(`| ${name} | ${during.toFixed(1)} | ${Math.round((100 * during) / closedSeconds)}% | ${((1000 * during) / closedOk.length).toFixed(2)} | ${cpuSeconds.toFixed(1)} | ${((1000 * cpuSeconds) / closedOk.length).toFixed(2)} |`);
+      print(
+        `| ${name} | ${during.toFixed(1)} | ${Math.round((100 * during) / closedSeconds)}% | ${((1000 * during) / closedOk.length).toFixed(2)} | ${cpuSeconds.toFixed(1)} | ${((1000 * cpuSeconds) / closedOk.length).toFixed(2)} |`,
+      );
     }
-    print(`| total | ${sum(cpuDuringB).toFixed(1)} | ${Math.round((100 * sum(cpuDuringB)) / closedSeconds)}% | ${((1000 * sum(cpuDuringB)) / closedOk.length).toFixed(2)} | ${sum(cpuB).toFixed(1)} | ${((1000 * sum(cpuB)) / closedOk.length).toFixed(2)} |`);
+    print(
+      `| total | ${sum(cpuDuringB).toFixed(1)} | ${Math.round((100 * sum(cpuDuringB)) / closedSeconds)}% | ${((1000 * sum(cpuDuringB)) / closedOk.length).toFixed(2)} | ${sum(cpuB).toFixed(1)} | ${((1000 * sum(cpuB)) / closedOk.length).toFixed(2)} |`,
+    );
     print('');
     print(`Phase A used ${sum(cpuA).toFixed(1)} CPU s from its first order until quiet (${((1000 * sum(cpuA)) / openOk.length).toFixed(2)} ms per order).`);
     print('');
@@ -359,7 +371,11 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     const failures = allAnswers.filter((answer) => answer.status === 0 || answer.status >= 500);
     const trades = await checkTradesSettledOnce(db, symbol);
     const conservation = await checkConservation(db, ['USD', symbol]);
-    const holds = await checkHolds(db, traders.map((trader) => trader.userId), symbol);
+    const holds = await checkHolds(
+      db,
+      traders.map((trader) => trader.userId),
+      symbol,
+    );
     const book = await checkBookMatchesOrders(db, engineUrl, symbol);
     const problems = [
       ...(failures.length > 0 ? [`${failures.length} placements failed with a 5xx or no answer: ${others(tally(failures))}`] : []),
@@ -381,7 +397,11 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
       [`p50 ≤ 5 ms at ${OPEN_LOOP_RATE} orders/s`, `${ms(openLatency.p50)} ms`, openLatency.p50 <= 5],
       [`p99 ≤ 25 ms at ${OPEN_LOOP_RATE} orders/s`, `${ms(openLatency.p99)} ms`, openLatency.p99 <= 25],
       ['≥ 1,500 orders/s sustained', `${Math.round(closedRate)} orders/s`, closedRate >= 1500],
-      ['no errors', `${allAnswers.length - allAnswers.filter((answer) => answer.status === 201).length} non-201 of ${allAnswers.length}`, allAnswers.every((answer) => answer.status === 201)],
+      [
+        'no errors',
+        `${allAnswers.length - allAnswers.filter((answer) => answer.status === 201).length} non-201 of ${allAnswers.length}`,
+        allAnswers.every((answer) => answer.status === 201),
+      ],
     ];
     print('| goal | measured | met |');
     print('|---|---|---|');
@@ -395,7 +415,9 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
 async function untilFinished(db: pg.Client, orderId: string, everyMs: number, timeoutMs: number): Promise<{ status: string; at: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await db.query("SELECT status FROM order_manager.orders WHERE id = $1 AND status NOT IN ('PENDING', 'NEW', 'PARTIALLY_FILLED')", [orderId]);
+    const { rows } = await db.query("SELECT status FROM order_manager.orders WHERE id = $1 AND status NOT IN ('PENDING', 'NEW', 'PARTIALLY_FILLED')", [
+      orderId,
+    ]);
     if (rows[0]) return { status: rows[0].status, at: wallClock() };
     if (Date.now() > deadline) throw new Error(`order ${orderId} was not finished within ${timeoutMs} ms`);
     await sleep(everyMs);

@@ -51,9 +51,15 @@ export class ProcessCpu {
     const groups = new Map<string, number[]>();
     for (const [name, process] of this.system.processes) if (process.pid) groups.set(name, [process.pid]);
     const { rows } = await this.db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    groups.set('PostgreSQL: this database\'s backends', rows.map((row) => Number(row.pid)));
+    groups.set(
+      "PostgreSQL: this database's backends",
+      rows.map((row) => Number(row.pid)),
+    );
     const { rows: background } = await this.db.query('SELECT pid FROM pg_stat_activity WHERE datname IS NULL');
-    groups.set('PostgreSQL: WAL writer, checkpointer… (shared)', background.map((row) => Number(row.pid)));
+    groups.set(
+      'PostgreSQL: WAL writer, checkpointer… (shared)',
+      background.map((row) => Number(row.pid)),
+    );
     groups.set('Redis server', pidsNamed('redis-server'));
     groups.set('the bench client', [process.pid]);
     return groups;

@@ -22,7 +22,11 @@ export async function streamBench(gateway: string, print: Print, _bench: BenchSy
   if (admin.status !== 200) throw new Error(`the demo admin could not sign in (${admin.status}); the bench system needs seedAdmin`);
   const asAdmin = { authorization: `Bearer ${admin.body.accessToken}` };
   const symbol = `WS${run.toUpperCase()}`.replace(/[^A-Z0-9]/g, 'X');
-  const market = await postJson(`${gateway}/v1/admin/markets`, { symbol, name: `Stream bench ${run}`, tickSize: '0.01', lotSize: '1', referencePrice: '100.00' }, asAdmin);
+  const market = await postJson(
+    `${gateway}/v1/admin/markets`,
+    { symbol, name: `Stream bench ${run}`, tickSize: '0.01', lotSize: '1', referencePrice: '100.00' },
+    asAdmin,
+  );
   if (market.status !== 201) throw new Error(`listing ${symbol} answered ${market.status}`);
 
   const makerToken = await signUp(gateway, `ws-maker-${run}@bench.test`, 'bench-password-1');
@@ -30,12 +34,20 @@ export async function streamBench(gateway: string, print: Print, _bench: BenchSy
   const makerId = await userIdOf(gateway, makerToken);
   await postJson(`${gateway}/v1/admin/credit`, { userId: makerId, asset: symbol, amount: String(ORDERS * 2) }, asAdmin);
   await postJson(`${gateway}/v1/wallet/add-funds`, { amount: '1000000.00' }, { authorization: `Bearer ${takerToken}` });
-  const ask = await postJson(`${gateway}/v1/orders`, { symbol, side: 'SELL', type: 'LIMIT', price: '100.00', quantity: String(ORDERS * 2) }, { authorization: `Bearer ${makerToken}` });
+  const ask = await postJson(
+    `${gateway}/v1/orders`,
+    { symbol, side: 'SELL', type: 'LIMIT', price: '100.00', quantity: String(ORDERS * 2) },
+    { authorization: `Bearer ${makerToken}` },
+  );
   if (ask.status !== 201) throw new Error(`the resting ask answered ${ask.status}`);
 
   const subscribers = await Promise.all(Array.from({ length: SUBSCRIBERS }, () => subscribe(gateway, symbol)));
   const place = (quantity: number) =>
-    postJson(`${gateway}/v1/orders`, { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: String(quantity), timeInForce: 'IOC' }, { authorization: `Bearer ${takerToken}` });
+    postJson(
+      `${gateway}/v1/orders`,
+      { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: String(quantity), timeInForce: 'IOC' },
+      { authorization: `Bearer ${takerToken}` },
+    );
   for (let i = 0; i < 10; i++) await oneTrade(subscribers, () => place(1)); // warm-up
 
   const answers: number[] = [];
@@ -49,7 +61,9 @@ export async function streamBench(gateway: string, print: Print, _bench: BenchSy
   }
   for (const subscriber of subscribers) subscriber.socket.close();
 
-  print(`${SUBSCRIBERS} WebSocket clients subscribed to trades:${symbol} through the gateway; ${ORDERS} crossing IOC orders sent one at a time, each against the resting ask`);
+  print(
+    `${SUBSCRIBERS} WebSocket clients subscribed to trades:${symbol} through the gateway; ${ORDERS} crossing IOC orders sent one at a time, each against the resting ask`,
+  );
   print('');
   print('| placement → trade on the WebSocket | n | p50 ms | p95 ms | p99 ms | mean ms |');
   print('|---|---|---|---|---|---|');

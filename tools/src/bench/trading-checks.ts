@@ -106,8 +106,10 @@ export async function checkHolds(db: Db, userIds: string[], symbol: string): Pro
   const heldOf = (userId: string, asset: string) => held.find((row) => row.user_id === userId && row.asset === asset)?.held ?? '0';
   const problems: string[] = [];
   for (const [userId, need] of needs) {
-    if (heldOf(userId, 'USD') !== need.cash.toString()) problems.push(`user ${userId} holds ${heldOf(userId, 'USD')} USD cents; their open orders need ${need.cash}`);
-    if (heldOf(userId, symbol) !== need.shares.toString()) problems.push(`user ${userId} holds ${heldOf(userId, symbol)} ${symbol}; their open orders need ${need.shares}`);
+    if (heldOf(userId, 'USD') !== need.cash.toString())
+      problems.push(`user ${userId} holds ${heldOf(userId, 'USD')} USD cents; their open orders need ${need.cash}`);
+    if (heldOf(userId, symbol) !== need.shares.toString())
+      problems.push(`user ${userId} holds ${heldOf(userId, symbol)} ${symbol}; their open orders need ${need.shares}`);
   }
   return { openOrders: orders.length, problems };
 }
@@ -128,7 +130,9 @@ export async function checkBookMatchesOrders(db: Db, engineUrl: string, symbol: 
     }
     return JSON.stringify([...byPrice.entries()].sort((a, b) => (side === 'BUY' ? b[0] - a[0] : a[0] - b[0])));
   };
-  if (JSON.stringify(book.bids.map((l) => [l.price, l.quantity])) !== levels('BUY')) problems.push(`the engine's ${symbol} bids differ from the open buy orders in PostgreSQL`);
-  if (JSON.stringify(book.asks.map((l) => [l.price, l.quantity])) !== levels('SELL')) problems.push(`the engine's ${symbol} asks differ from the open sell orders in PostgreSQL`);
+  if (JSON.stringify(book.bids.map((l) => [l.price, l.quantity])) !== levels('BUY'))
+    problems.push(`the engine's ${symbol} bids differ from the open buy orders in PostgreSQL`);
+  if (JSON.stringify(book.asks.map((l) => [l.price, l.quantity])) !== levels('SELL'))
+    problems.push(`the engine's ${symbol} asks differ from the open sell orders in PostgreSQL`);
   return { resting: resting.length, problems };
 }

@@ -19,7 +19,11 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
   // one at a time first: the latency of a single deposit, comparable to the seed's ~150 ms
   const sequential: number[] = [];
   for (let i = 0; i < 220; i++) {
-    const response = await postJson(`${gateway}/v1/wallet/add-funds`, { amount: '1.00' }, { authorization: `Bearer ${tokens[0]}`, 'idempotency-key': randomUUID() });
+    const response = await postJson(
+      `${gateway}/v1/wallet/add-funds`,
+      { amount: '1.00' },
+      { authorization: `Bearer ${tokens[0]}`, 'idempotency-key': randomUUID() },
+    );
     if (response.status !== 200) throw new Error(`add-funds answered ${response.status}`);
     if (i >= 20) sequential.push(response.elapsedMs);
   }
@@ -37,10 +41,14 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
     Array.from({ length: CONNECTIONS }, async (_, worker) => {
       while (sent < REQUESTS) {
         sent += 1;
-        const response = await postJson(`${gateway}/v1/wallet/add-funds`, { amount: '1.00' }, {
-          authorization: `Bearer ${tokens[worker % tokens.length]}`,
-          'idempotency-key': randomUUID(),
-        });
+        const response = await postJson(
+          `${gateway}/v1/wallet/add-funds`,
+          { amount: '1.00' },
+          {
+            authorization: `Bearer ${tokens[worker % tokens.length]}`,
+            'idempotency-key': randomUUID(),
+          },
+        );
         if (response.status === 200) latencies.push(response.elapsedMs);
         else failed += 1;
       }
@@ -52,7 +60,9 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
 
   let totalCents = 0n;
   for (const token of tokens) {
-    const wallet = (await (await fetch(`${gateway}/v1/wallet`, { headers: { authorization: `Bearer ${token}` } })).json()) as { balances: Array<{ asset: string; total: string }> };
+    const wallet = (await (await fetch(`${gateway}/v1/wallet`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      balances: Array<{ asset: string; total: string }>;
+    };
     const usd = wallet.balances.find((balance) => balance.asset === 'USD')!;
     totalCents += BigInt(usd.total.replace('.', ''));
   }
@@ -63,6 +73,8 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
     `| POST /v1/wallet/add-funds | ${Math.round(latencies.length / elapsedS)} | ${at(50)} | ${at(95)} | ${at(99)} | ${latencies.at(-1)!.toFixed(1)} | ${latencies.length} | ${failed} |`,
   );
   print('');
-  print(`Balances afterwards: ${totalCents / 100n}.${String(totalCents % 100n).padStart(2, '0')} USD for ${succeeded} successful deposits of 1.00 (sequential and concurrent) — ${totalCents === succeeded * 100n ? 'exact' : 'MISMATCH'}`);
+  print(
+    `Balances afterwards: ${totalCents / 100n}.${String(totalCents % 100n).padStart(2, '0')} USD for ${succeeded} successful deposits of 1.00 (sequential and concurrent) — ${totalCents === succeeded * 100n ? 'exact' : 'MISMATCH'}`,
+  );
   if (totalCents !== succeeded * 100n) throw new Error('balances do not add up to the successful deposits');
 }

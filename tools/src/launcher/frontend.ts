@@ -24,7 +24,11 @@ export function resolveFrontendPort(env: Record<string, string | undefined>): nu
  * served by `vite preview`, with `/config.js` written for this run: the browser learns the
  * gateway's and Jaeger's addresses at run time, so one build serves any port layout.
  */
-export function frontendProcess(rootDir: string, options: FrontendOptions, managed: Omit<ConstructorParameters<typeof ManagedProcess>[0], 'name' | 'command' | 'args' | 'cwd'>): ManagedProcess {
+export function frontendProcess(
+  rootDir: string,
+  options: FrontendOptions,
+  managed: Omit<ConstructorParameters<typeof ManagedProcess>[0], 'name' | 'command' | 'args' | 'cwd'>,
+): ManagedProcess {
   const dist = join(rootDir, 'frontend', 'dist');
   if (!existsSync(join(dist, 'index.html'))) throw new StartupError(`the front end is not built (${dist} is missing): run npm run build -w frontend`);
   writeFileSync(join(dist, 'config.js'), `window.EXCHANGE_CONFIG = ${JSON.stringify({ gatewayUrl: options.gatewayUrl, jaegerUrl: options.jaegerUrl })};\n`);

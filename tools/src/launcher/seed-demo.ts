@@ -35,7 +35,13 @@ export async function seedDemoTrading(options: DemoSeedOptions): Promise<{ quote
   if (registered.status !== 201 && registered.body?.error?.code !== 'EMAIL_TAKEN') throw failure('registering the market maker', registered);
   const maker = await api.login(MARKET_MAKER.email, MARKET_MAKER.password);
   const credit = async (asset: string, amount: string) => {
-    const response = await api.call('POST', '/v1/admin/credit', admin.token, { userId: maker.userId, asset, amount }, { 'idempotency-key': `demo-market-maker-${asset}` });
+    const response = await api.call(
+      'POST',
+      '/v1/admin/credit',
+      admin.token,
+      { userId: maker.userId, asset, amount },
+      { 'idempotency-key': `demo-market-maker-${asset}` },
+    );
     if (response.status !== 200) throw failure(`crediting the market maker ${amount} ${asset}`, response);
   };
   await credit('USD', CASH);

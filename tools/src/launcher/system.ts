@@ -1,11 +1,5 @@
 import { join } from 'node:path';
-import {
-  ensureDatabase,
-  portVariable,
-  SERVICE_CATALOG,
-  SERVICE_NAMES,
-  type ServiceName,
-} from '@exchange/platform';
+import { ensureDatabase, portVariable, SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from '@exchange/platform';
 import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './checks.js';
 import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
@@ -70,7 +64,12 @@ const STOP_GRACE_MS = 4500;
 
 /** The configured origins (or the default front end's) and the one this launcher serves. */
 function corsOrigins(configured: string | undefined, frontendPort: number): string {
-  const origins = new Set((configured ?? 'http://localhost:3000,http://127.0.0.1:3000').split(',').map((origin) => origin.trim()).filter(Boolean));
+  const origins = new Set(
+    (configured ?? 'http://localhost:3000,http://127.0.0.1:3000')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  );
   origins.add(`http://localhost:${frontendPort}`);
   origins.add(`http://127.0.0.1:${frontendPort}`);
   return [...origins].join(',');
@@ -86,7 +85,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const output = options.output ?? (() => {});
   await checkPostgres(options.databaseUrl);
   await checkRedis(options.redisUrl);
-  await checkPortsFree([...names.map((name) => ({ name, port: options.ports[name] })), ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : [])], '127.0.0.1');
+  await checkPortsFree(
+    [...names.map((name) => ({ name, port: options.ports[name] })), ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : [])],
+    '127.0.0.1',
+  );
   if (await ensureDatabase(options.databaseUrl)) output(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
 
   const portEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [portVariable(name), String(options.ports[name])]));
@@ -109,12 +111,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         SERVICES_HOST: '127.0.0.1',
         // children live in their own process groups; this lets each one notice a launcher that died
         EXCHANGE_SUPERVISOR_PID: String(globalThis.process.pid),
-        ...(name === 'user-service'
-          ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' }
-          : {}),
+        ...(name === 'user-service' ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' } : {}),
         ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
         // the front end this launcher serves may call the gateway, wherever its port is
-        ...(name === 'client-gateway' && options.frontend ? { CORS_ORIGINS: corsOrigins(options.env?.CORS_ORIGINS ?? globalThis.process.env.CORS_ORIGINS, options.frontend.port) } : {}),
+        ...(name === 'client-gateway' && options.frontend
+          ? { CORS_ORIGINS: corsOrigins(options.env?.CORS_ORIGINS ?? globalThis.process.env.CORS_ORIGINS, options.frontend.port) }
+          : {}),
       },
       restart: options.restart ?? true,
       onLine: (line) => output(format(line)),
@@ -135,7 +137,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const frontend = frontendProcess(
       options.rootDir,
       { port: options.frontend.port, gatewayUrl: urls['client-gateway'], jaegerUrl: options.frontend.jaegerUrl },
-      { env: { ...globalThis.process.env }, restart: options.restart ?? true, onLine: (line) => output(format(line)), onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`) },
+      {
+        env: { ...globalThis.process.env },
+        restart: options.restart ?? true,
+        onLine: (line) => output(format(line)),
+        onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`),
+      },
     );
     processes.set('frontend', frontend);
   }

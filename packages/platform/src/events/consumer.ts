@@ -119,10 +119,14 @@ export class StreamConsumer {
     if (!this.options.exclusive) return true;
     if (this.lockClient) return true;
     const { group, stream, logger } = this.options;
-    const client = new (this.options.db as unknown as { Client: typeof pg.Client }).Client((this.options.db as unknown as { options: pg.ClientConfig }).options);
+    const client = new (this.options.db as unknown as { Client: typeof pg.Client }).Client(
+      (this.options.db as unknown as { options: pg.ClientConfig }).options,
+    );
     client.on('error', () => {});
     await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('stream-consumer'), hashtext($1)) AS locked", [`${group}:${stream}`]);
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('stream-consumer'), hashtext($1)) AS locked", [
+      `${group}:${stream}`,
+    ]);
     if (!rows[0]!.locked) {
       await client.end().catch(() => {});
       return false;
@@ -264,7 +268,14 @@ export class StreamConsumer {
   private toEvent(entryId: string, flat: string[]): { event: StreamEvent; parent: Context } {
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    const event: StreamEvent = { id: fields.id ?? entryId, type: fields.type ?? 'unknown', data: safeJson(fields.data), entryId, stream: this.options.stream, occurredAt: fields.occurredAt };
+    const event: StreamEvent = {
+      id: fields.id ?? entryId,
+      type: fields.type ?? 'unknown',
+      data: safeJson(fields.data),
+      entryId,
+      stream: this.options.stream,
+      occurredAt: fields.occurredAt,
+    };
     return { event, parent: restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' }) };
   }
 
@@ -272,7 +283,15 @@ export class StreamConsumer {
     const { stream, group } = this.options;
     return tracer.startSpan(
       `consume ${stream} ${event.type}`,
-      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'redis', 'messaging.destination.name': stream, 'messaging.consumer.group.name': group, 'messaging.message.id': event.id } },
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'redis',
+          'messaging.destination.name': stream,
+          'messaging.consumer.group.name': group,
+          'messaging.message.id': event.id,
+        },
+      },
       parent,
     );
   }
@@ -287,7 +306,10 @@ export class StreamConsumer {
     try {
       await context.with(trace.setSpan(parent, span), () =>
         withTransaction(db, async (client) => {
-          const fresh = await client.query('INSERT INTO processed_messages (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [group, event.id]);
+          const fresh = await client.query('INSERT INTO processed_messages (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+            group,
+            event.id,
+          ]);
           if ((fresh.rowCount ?? 0) === 0) {
             span.setAttribute('exchange.duplicate', true);
             return;

@@ -161,10 +161,9 @@ export class OutboxRelay {
 
   /** Events sent to a Redis instance that is gone (restarted without its data) go out again. */
   private async republishLost(client: Transaction, redisRun: string): Promise<void> {
-    const { rowCount } = await client.query(
-      'UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL AND published_to IS DISTINCT FROM $1',
-      [redisRun],
-    );
+    const { rowCount } = await client.query('UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL AND published_to IS DISTINCT FROM $1', [
+      redisRun,
+    ]);
     if (rowCount) this.options.logger.warn({ events: rowCount }, 'Redis restarted since these events were published: publishing them again');
     this.knownRedisRun = redisRun;
   }

@@ -7,7 +7,9 @@ import { createHttpServer } from './server.js';
 
 function server(readiness: Record<string, () => Promise<unknown>> = {}) {
   const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics: createMetrics('test'), readiness, readinessTimeoutMs: 200 });
-  app.post('/things', { schema: { body: z.strictObject({ name: z.string().min(2), size: z.number().int().optional() }) } }, async (request) => ({ got: request.body }));
+  app.post('/things', { schema: { body: z.strictObject({ name: z.string().min(2), size: z.number().int().optional() }) } }, async (request) => ({
+    got: request.body,
+  }));
   app.get('/refuse', async () => {
     throw new AppError('EMAIL_TAKEN', 'taken', { field: 'email' });
   });

@@ -98,19 +98,14 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
     process.stderr.write(`${serviceName}: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported here; exporting with http/protobuf\n`);
   }
   if (config.OTEL_LOG_LEVEL !== 'none') {
-    const level = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG }[
-      config.OTEL_LOG_LEVEL
-    ];
+    const level = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG }[config.OTEL_LOG_LEVEL];
     diag.setLogger({ error: console.error, warn: console.warn, info: console.info, debug: console.debug, verbose: console.debug }, level);
   }
 
-  const url =
-    config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`;
+  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`;
   const exporterOptions = { url, timeoutMillis: config.OTEL_EXPORTER_OTLP_TIMEOUT };
   const exporter =
-    config.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json'
-      ? new OtlpJsonTraceExporter(exporterOptions)
-      : new OtlpProtoTraceExporter(exporterOptions);
+    config.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json' ? new OtlpJsonTraceExporter(exporterOptions) : new OtlpProtoTraceExporter(exporterOptions);
 
   // The tracer provider and the five instrumentations we use, rather than NodeSDK: NodeSDK loads
   // every exporter it might be asked for (gRPC included) and costs each process about a second at start.
@@ -162,6 +157,10 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
 
 /** The sampler the standard OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG name. */
 export function samplerOf(name: string, ratio: number): Sampler {
-  const root: Sampler = name.endsWith('always_off') ? new AlwaysOffSampler() : name.endsWith('traceidratio') ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOnSampler();
+  const root: Sampler = name.endsWith('always_off')
+    ? new AlwaysOffSampler()
+    : name.endsWith('traceidratio')
+      ? new TraceIdRatioBasedSampler(ratio)
+      : new AlwaysOnSampler();
   return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }

@@ -39,7 +39,11 @@ export function freePort(): Promise<number> {
  * Polls `probe` until it returns something truthy (errors count as not yet), and returns that;
  * fails naming `what` after `timeoutMs`.
  */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs: number, what: string): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await Promise.resolve()
@@ -58,9 +62,7 @@ export interface TestDatabase {
 }
 
 /** Creates `exchange_test_<unique>` on the server of `baseUrl` (TEST_DATABASE_URL or the local one). */
-export async function createTestDatabase(
-  baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-): Promise<TestDatabase> {
+export async function createTestDatabase(baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<TestDatabase> {
   const name = `exchange_test_${uniqueSuffix()}`;
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
@@ -178,12 +180,20 @@ export class OtlpReceiver {
       if (left <= 0) throw new Error(`spans did not arrive within ${timeoutMs} ms (have ${this.spans.length})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
 
-  private ingest(payload: { resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value?: OtlpValue }> }; scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }> }): void {
+  private ingest(payload: {
+    resourceSpans?: Array<{
+      resource?: { attributes?: Array<{ key: string; value?: OtlpValue }> };
+      scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }>;
+    }>;
+  }): void {
     for (const resourceSpans of payload.resourceSpans ?? []) {
       const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name'] ?? 'unknown');
       for (const scope of resourceSpans.scopeSpans ?? []) {

@@ -65,7 +65,6 @@ export function registerAuthRoutes(app: HttpServer, options: AuthRouteOptions): 
         response: { 200: userEnvelopeSchema, 401: errorBodySchema, 429: errorBodySchema },
       },
     },
-    async (request) =>
-      (await options.users.get<UserEnvelope>('/me', { headers: { authorization: request.headers.authorization } })).body,
+    async (request) => (await options.users.get<UserEnvelope>('/me', { headers: { authorization: request.headers.authorization } })).body,
   );
 }

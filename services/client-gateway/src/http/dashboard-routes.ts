@@ -35,7 +35,8 @@ export function registerDashboardRoutes(app: HttpServer, options: DashboardRoute
       config: { rateLimit: options.rateLimit },
       schema: {
         tags: ['aggregation'],
-        summary: 'User, balances, open orders, recent fills and unread notifications in one call; a part whose service is down is null and listed in `unavailable`',
+        summary:
+          'User, balances, open orders, recent fills and unread notifications in one call; a part whose service is down is null and listed in `unavailable`',
         security: [{ bearerAuth: [] }],
         response: { 200: dashboardSchema, 401: errorBodySchema, 429: errorBodySchema },
       },

@@ -41,7 +41,7 @@ export function registerMarketDataRoutes(app: HttpServer, options: MarketDataRou
         tags,
         summary: 'The order book: aggregated price levels, best first',
         description:
-          'Valid at `sequence`, the engine\'s. The live channel `book:{SYMBOL}` sends depth updates with `firstSequence`/`sequence`: after a snapshot at S, apply the first update with firstSequence ≤ S+1 ≤ sequence and each next one; a gap means a new snapshot.',
+          "Valid at `sequence`, the engine's. The live channel `book:{SYMBOL}` sends depth updates with `firstSequence`/`sequence`: after a snapshot at S, apply the first update with firstSequence ≤ S+1 ≤ sequence and each next one; a gap means a new snapshot.",
         params: symbolParams,
         querystring: bookQuerySchema,
         response: { 200: bookSchema, ...errors },
@@ -52,7 +52,16 @@ export function registerMarketDataRoutes(app: HttpServer, options: MarketDataRou
 
   app.get(
     '/v1/markets/:symbol/trades',
-    { ...open, schema: { tags, summary: 'The latest trades of the market, newest first', params: symbolParams, querystring: tradesQuerySchema, response: { 200: publicTradesSchema, ...errors } } },
+    {
+      ...open,
+      schema: {
+        tags,
+        summary: 'The latest trades of the market, newest first',
+        params: symbolParams,
+        querystring: tradesQuerySchema,
+        response: { 200: publicTradesSchema, ...errors },
+      },
+    },
     async (request) => (await marketData.get<{ items: PublicTrade[] }>(marketPath(request.params.symbol, 'trades'), { query: request.query })).body,
   );
 
@@ -80,7 +89,8 @@ export function registerMarketDataRoutes(app: HttpServer, options: MarketDataRou
       schema: {
         tags,
         summary: 'Last price, best bid and ask, and the last 24 hours',
-        description: 'open24h is the price of the first trade of the last 24 h; changePct24h = (last − open24h) / open24h in percent, two decimals, rounded half away from zero. Null before a trade.',
+        description:
+          'open24h is the price of the first trade of the last 24 h; changePct24h = (last − open24h) / open24h in percent, two decimals, rounded half away from zero. Null before a trade.',
         params: symbolParams,
         response: { 200: tickerSchema, ...errors },
       },

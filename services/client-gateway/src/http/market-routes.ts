@@ -41,19 +41,32 @@ export function registerMarketRoutes(app: HttpServer, options: MarketRouteOption
   const admin = { onRequest: [authenticate(options.verifier), requireAdmin], config: { rateLimit: options.rateLimit } };
   const security = [{ bearerAuth: [] }];
 
-  app.get('/v1/markets', { ...open, schema: { tags: ['markets'], summary: 'Every market, by symbol', response: { 200: marketListSchema, 429: errorBodySchema } } }, async () =>
-    (await options.markets.get<MarketList>('/markets')).body,
+  app.get(
+    '/v1/markets',
+    { ...open, schema: { tags: ['markets'], summary: 'Every market, by symbol', response: { 200: marketListSchema, 429: errorBodySchema } } },
+    async () => (await options.markets.get<MarketList>('/markets')).body,
   );
 
   app.get(
     '/v1/markets/:symbol',
-    { ...open, schema: { tags: ['markets'], summary: 'One market', params: symbolParams, response: { 200: marketEnvelopeSchema, 404: errorBodySchema, 429: errorBodySchema } } },
+    {
+      ...open,
+      schema: {
+        tags: ['markets'],
+        summary: 'One market',
+        params: symbolParams,
+        response: { 200: marketEnvelopeSchema, 404: errorBodySchema, 429: errorBodySchema },
+      },
+    },
     async (request) => (await options.markets.get<MarketEnvelope>(marketPath(request.params.symbol))).body,
   );
 
   app.post(
     '/v1/admin/markets',
-    { ...admin, schema: { tags: ['admin'], summary: 'List a new market', security, body: createMarketRequestSchema, response: { 201: marketEnvelopeSchema, ...errors } } },
+    {
+      ...admin,
+      schema: { tags: ['admin'], summary: 'List a new market', security, body: createMarketRequestSchema, response: { 201: marketEnvelopeSchema, ...errors } },
+    },
     async (request, reply) => reply.status(201).send((await options.markets.post<MarketEnvelope>('/markets', request.body)).body),
   );
 
@@ -70,13 +83,21 @@ export function registerMarketRoutes(app: HttpServer, options: MarketRouteOption
         response: { 200: marketEnvelopeSchema, ...errors },
       },
     },
-    async (request) =>
-      (await options.markets.request<MarketEnvelope>({ method: 'PATCH', path: marketPath(request.params.symbol), body: request.body })).body,
+    async (request) => (await options.markets.request<MarketEnvelope>({ method: 'PATCH', path: marketPath(request.params.symbol), body: request.body })).body,
   );
 
   app.get(
     '/v1/admin/users/:userId/risk-limits',
-    { ...admin, schema: { tags: ['admin'], summary: 'The risk limits that apply to a user', security, params: userParams, response: { 200: userRiskLimitsSchema, ...errors } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'The risk limits that apply to a user',
+        security,
+        params: userParams,
+        response: { 200: userRiskLimitsSchema, ...errors },
+      },
+    },
     async (request) => {
       await options.users.get<UserEnvelope>(`/users/${request.params.userId}`); // 404 USER_NOT_FOUND
       return (await options.markets.get<UserRiskLimits>(`/users/${request.params.userId}/limits`)).body;

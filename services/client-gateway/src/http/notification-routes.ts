@@ -37,7 +37,8 @@ export function registerNotificationRoutes(app: HttpServer, options: Notificatio
         response: { 200: notificationListSchema, ...errors },
       },
     },
-    async (request) => (await options.notifications.get<NotificationList>('/notifications', { query: { ...request.query, userId: callerOf(request).id } })).body,
+    async (request) =>
+      (await options.notifications.get<NotificationList>('/notifications', { query: { ...request.query, userId: callerOf(request).id } })).body,
   );
 
   app.post(
@@ -53,6 +54,10 @@ export function registerNotificationRoutes(app: HttpServer, options: Notificatio
       },
     },
     async (request) =>
-      (await options.notifications.post<NotificationEnvelope>(`/notifications/${request.params.id}/read`, undefined, { query: { userId: callerOf(request).id } })).body,
+      (
+        await options.notifications.post<NotificationEnvelope>(`/notifications/${request.params.id}/read`, undefined, {
+          query: { userId: callerOf(request).id },
+        })
+      ).body,
   );
 }

@@ -31,7 +31,7 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
 
   for (const [path, summary] of [
     ['/v1/orders', 'Place an order'],
-    ['/v1/order', 'Place an order (the seed\'s path, same as POST /v1/orders)'],
+    ['/v1/order', "Place an order (the seed's path, same as POST /v1/orders)"],
   ] as const) {
     app.post(
       path,
@@ -48,13 +48,25 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
 
   app.get(
     '/v1/orders',
-    { ...guarded, schema: { tags: ['orders'], summary: 'Your orders, newest first', security, querystring: orderListQuerySchema, response: { 200: orderListSchema, ...errors } } },
+    {
+      ...guarded,
+      schema: {
+        tags: ['orders'],
+        summary: 'Your orders, newest first',
+        security,
+        querystring: orderListQuerySchema,
+        response: { 200: orderListSchema, ...errors },
+      },
+    },
     async (request) => (await options.orders.get<OrderList>('/orders', { query: { ...request.query, userId: callerOf(request).id } })).body,
   );
 
   app.get(
     '/v1/orders/:id',
-    { ...guarded, schema: { tags: ['orders'], summary: 'One of your orders', security, params: orderParams, response: { 200: orderEnvelopeSchema, ...errors } } },
+    {
+      ...guarded,
+      schema: { tags: ['orders'], summary: 'One of your orders', security, params: orderParams, response: { 200: orderEnvelopeSchema, ...errors } },
+    },
     async (request) => (await options.orders.get<OrderEnvelope>(`/orders/${request.params.id}`, { query: { userId: callerOf(request).id } })).body,
   );
 
@@ -76,7 +88,16 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
 
   app.get(
     '/v1/trades',
-    { ...guarded, schema: { tags: ['orders'], summary: 'Your fills, newest first', security, querystring: fillListQuerySchema, response: { 200: fillListSchema, ...errors } } },
+    {
+      ...guarded,
+      schema: {
+        tags: ['orders'],
+        summary: 'Your fills, newest first',
+        security,
+        querystring: fillListQuerySchema,
+        response: { 200: fillListSchema, ...errors },
+      },
+    },
     async (request) => (await options.orders.get<FillList>('/trades', { query: { ...request.query, userId: callerOf(request).id } })).body,
   );
 }

@@ -39,7 +39,8 @@ export function registerReportRoutes(app: HttpServer, options: ReportRouteOption
       ...guarded,
       schema: {
         tags: ['reports'],
-        summary: 'Your statement for [from, to): per asset the opening balance, every entry with the balance after it, the closing balance; and your fills (format=csv: a spreadsheet file)',
+        summary:
+          'Your statement for [from, to): per asset the opening balance, every entry with the balance after it, the closing balance; and your fills (format=csv: a spreadsheet file)',
         security,
         querystring: statementQuerySchema,
         response: { 200: statementSchema.or(z.string().meta({ description: 'format=csv: text/csv, one header row, RFC 4180' })), ...errors },
@@ -59,7 +60,15 @@ export function registerReportRoutes(app: HttpServer, options: ReportRouteOption
 
   app.get(
     '/v1/reports/pnl',
-    { ...guarded, schema: { tags: ['reports'], summary: 'Your positions: average cost, realized and unrealized P&L at the last trade price', security, response: { 200: pnlReportSchema, ...errors } } },
+    {
+      ...guarded,
+      schema: {
+        tags: ['reports'],
+        summary: 'Your positions: average cost, realized and unrealized P&L at the last trade price',
+        security,
+        response: { 200: pnlReportSchema, ...errors },
+      },
+    },
     async (request) => (await options.reports.get<PnlReport>('/reports/pnl', { query: { userId: callerOf(request).id } })).body,
   );
 
@@ -67,7 +76,13 @@ export function registerReportRoutes(app: HttpServer, options: ReportRouteOption
     '/v1/reports/volume',
     {
       ...admin,
-      schema: { tags: ['admin'], summary: 'Exchange volumes per symbol and UTC day (admins only)', security, querystring: volumeQuerySchema, response: { 200: volumeReportSchema, ...errors } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Exchange volumes per symbol and UTC day (admins only)',
+        security,
+        querystring: volumeQuerySchema,
+        response: { 200: volumeReportSchema, ...errors },
+      },
     },
     async (request) => (await options.reports.get<VolumeReport>('/reports/volume', { query: { ...request.query } })).body,
   );

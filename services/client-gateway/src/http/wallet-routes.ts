@@ -93,8 +93,7 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
         response: { 200: walletTransactionsSchema, 400: errorBodySchema, 401: errorBodySchema },
       },
     },
-    async (request) =>
-      (await options.wallet.get<WalletTransactions>(`/transactions/${callerOf(request).id}`, { query: request.query })).body,
+    async (request) => (await options.wallet.get<WalletTransactions>(`/transactions/${callerOf(request).id}`, { query: request.query })).body,
   );
 
   app.post(

@@ -9,7 +9,9 @@ function fakeRedis() {
     pending: [] as Array<{ channel: string; resolve: () => void; reject: (error: Error) => void }>,
     subscribed: [] as string[],
     subscribe(channel: string) {
-      return new Promise<void>((resolve, reject) => subscriber.pending.push({ channel, resolve: () => (subscriber.subscribed.push(channel), resolve()), reject }));
+      return new Promise<void>((resolve, reject) =>
+        subscriber.pending.push({ channel, resolve: () => (subscriber.subscribed.push(channel), resolve()), reject }),
+      );
     },
     async unsubscribe(channel: string) {
       subscriber.subscribed = subscriber.subscribed.filter((c) => c !== channel);

@@ -82,7 +82,11 @@ export class LiveHub {
     }
     const traceparent = typeof message.traceparent === 'string' ? message.traceparent : '';
     const span = traceparent
-      ? tracer.startSpan(`ws push ${channel} ${String(message.type)}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': channel, 'exchange.recipients': listeners.size } }, restoreTraceContext({ traceparent, tracestate: '' }))
+      ? tracer.startSpan(
+          `ws push ${channel} ${String(message.type)}`,
+          { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': channel, 'exchange.recipients': listeners.size } },
+          restoreTraceContext({ traceparent, tracestate: '' }),
+        )
       : undefined;
     const run = () => {
       for (const listener of listeners) {

@@ -31,7 +31,11 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
   const hub = new LiveHub(options.redis, options.logger);
   options.onClose(() => hub.close());
   const connections = new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections of /v1/stream', registers: [options.registry] });
-  const slow = new Counter({ name: 'ws_slow_client_disconnects_total', help: 'WebSocket clients disconnected for not reading fast enough', registers: [options.registry] });
+  const slow = new Counter({
+    name: 'ws_slow_client_disconnects_total',
+    help: 'WebSocket clients disconnected for not reading fast enough',
+    registers: [options.registry],
+  });
 
   // one timer for every connection: a peer that did not answer the previous ping is gone
   const alive = new WeakMap<WebSocket, boolean>();
@@ -64,7 +68,14 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
       connections.inc();
       alive.set(socket, true);
       socket.on('pong', () => alive.set(socket, true));
-      const session = new StreamSession(socket, { hub, marketData: options.marketData, verifier: options.verifier, logger: options.logger, limits: options.limits, onSlowClient: () => slow.inc() });
+      const session = new StreamSession(socket, {
+        hub,
+        marketData: options.marketData,
+        verifier: options.verifier,
+        logger: options.logger,
+        limits: options.limits,
+        onSlowClient: () => slow.inc(),
+      });
       // handlers first (a message may arrive at once), then one message at a time, in order,
       // after the token of the query (if any) was checked
       const { token } = request.query as z.infer<typeof streamQuery>;

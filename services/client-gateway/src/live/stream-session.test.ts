@@ -47,7 +47,14 @@ function setup(options: { snapshotSequence?: number; beforeSnapshot?: (push: Lis
   return { sent, socket, session, push, subscribe, slow, stopped };
 }
 
-const depth = (firstSequence: number, sequence: number) => ({ type: 'depth', symbol: 'AAPL', firstSequence, sequence, bids: [['99.00', String(sequence)]], asks: [] });
+const depth = (firstSequence: number, sequence: number) => ({
+  type: 'depth',
+  symbol: 'AAPL',
+  firstSequence,
+  sequence,
+  bids: [['99.00', String(sequence)]],
+  asks: [],
+});
 
 describe('a stream session', () => {
   it('sends the book snapshot first, then only the held and live updates newer than it, in order', async () => {

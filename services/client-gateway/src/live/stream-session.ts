@@ -102,7 +102,8 @@ export class StreamSession {
   private async subscribe(channel: string): Promise<void> {
     if (this.isClosed || this.subscriptions.has(channel)) return;
     const match = CHANNEL_PATTERNS.map(([pattern, kind]) => [pattern.exec(channel), kind] as const).find(([found]) => found);
-    if (!match) return this.error('UNKNOWN_CHANNEL', `No channel "${channel}": book:SYMBOL, trades:SYMBOL, ticker:SYMBOL, candles:SYMBOL:INTERVAL or user`, channel);
+    if (!match)
+      return this.error('UNKNOWN_CHANNEL', `No channel "${channel}": book:SYMBOL, trades:SYMBOL, ticker:SYMBOL, candles:SYMBOL:INTERVAL or user`, channel);
     if (this.subscriptions.size >= this.deps.limits.maxSubscriptions) {
       return this.error('TOO_MANY_SUBSCRIPTIONS', `At most ${this.deps.limits.maxSubscriptions} channels per connection`, channel);
     }
@@ -129,7 +130,8 @@ export class StreamSession {
   }
 
   private async subscribeUser(channel: string): Promise<() => Promise<void>> {
-    if (!this.user) throw new AppError('UNAUTHENTICATED', 'The user channel needs a signed-in client: connect with ?token= or send {"op":"auth","token":"…"} first');
+    if (!this.user)
+      throw new AppError('UNAUTHENTICATED', 'The user channel needs a signed-in client: connect with ?token= or send {"op":"auth","token":"…"} first');
     const stop = await this.deps.hub.listen(userChannel(this.user.id), (message) => {
       const { traceparent: _unused, ...data } = message;
       this.send({ channel, type: 'update', data });
@@ -150,7 +152,13 @@ export class StreamSession {
     const forward = (message: Record<string, unknown>) => {
       if (kind === 'book') {
         if (Number(message.sequence) <= snapshotSequence!) return;
-        this.send({ channel, type: 'update', firstSequence: message.firstSequence, sequence: message.sequence, data: { bids: message.bids, asks: message.asks } });
+        this.send({
+          channel,
+          type: 'update',
+          firstSequence: message.firstSequence,
+          sequence: message.sequence,
+          data: { bids: message.bids, asks: message.asks },
+        });
       } else {
         const data = kind === 'trades' ? message.trade : kind === 'ticker' ? message.ticker : message.candle;
         this.send({ channel, type: 'update', data });

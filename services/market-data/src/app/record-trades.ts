@@ -72,7 +72,9 @@ export async function recordTrades(deps: MarketDataDeps, market: Market, events:
   const { publisher } = deps;
   const announce = async () => {
     await Promise.all([
-      ...recorded.map(({ trade, context: tradeContext }) => context.with(tradeContext, () => publisher.publish({ type: 'trade', symbol: market.symbol, trade: publicTradeOf(trade) }))),
+      ...recorded.map(({ trade, context: tradeContext }) =>
+        context.with(tradeContext, () => publisher.publish({ type: 'trade', symbol: market.symbol, trade: publicTradeOf(trade) })),
+      ),
       ...candles.map(({ interval, candle }) => context.with(latest, () => publisher.publish({ type: 'candle', symbol: market.symbol, interval, candle }))),
     ]);
     const ticker = await context.with(latest, () => withSpan('ticker update', () => refreshTicker(deps, market, deps.trades.db)));

@@ -13,11 +13,38 @@ const state = (sequence: number, bids: Array<[number, number]>, asks: Array<[num
 
 describe('depth diffs', () => {
   it('lists changed, added and removed levels best first, in USD and shares', () => {
-    const before = state(3, [[2000, 3], [1990, 1]], [[2010, 2], [2020, 5]]);
-    const after = state(7, [[2004, 1], [2000, 3]], [[2010, 4], [2030, 1]]);
+    const before = state(
+      3,
+      [
+        [2000, 3],
+        [1990, 1],
+      ],
+      [
+        [2010, 2],
+        [2020, 5],
+      ],
+    );
+    const after = state(
+      7,
+      [
+        [2004, 1],
+        [2000, 3],
+      ],
+      [
+        [2010, 4],
+        [2030, 1],
+      ],
+    );
     expect(depthDiff(before, after, units)).toEqual({
-      bids: [['100.20', '10'], ['99.50', '0']],
-      asks: [['100.50', '40'], ['101.00', '0'], ['101.50', '10']],
+      bids: [
+        ['100.20', '10'],
+        ['99.50', '0'],
+      ],
+      asks: [
+        ['100.50', '40'],
+        ['101.00', '0'],
+        ['101.50', '10'],
+      ],
     });
     expect(levelsOf(after.asks, units, 1)).toEqual([['100.50', '40']]);
   });
@@ -28,7 +55,10 @@ describe('depth diffs', () => {
   });
 
   it('applied to the levels before, gives exactly the levels after (any two books)', () => {
-    const side = fc.uniqueArray(fc.record({ price: fc.integer({ min: 1, max: 60 }), quantity: fc.integer({ min: 1, max: 5 }) }), { selector: (level) => level.price, maxLength: 12 });
+    const side = fc.uniqueArray(fc.record({ price: fc.integer({ min: 1, max: 60 }), quantity: fc.integer({ min: 1, max: 5 }) }), {
+      selector: (level) => level.price,
+      maxLength: 12,
+    });
     const book = fc.record({ bids: side, asks: side }).map(({ bids, asks }) => ({
       symbol: 'X',
       sequence: 1,

@@ -30,10 +30,38 @@ describe('candle buckets', () => {
     ]);
     const minute = updates.filter((update) => update.interval === '1m');
     expect(minute).toEqual([
-      { interval: '1m', openTime: new Date('2024-03-09T10:00:00Z'), openCents: 100n, highCents: 105n, lowCents: 98n, closeCents: 105n, volume: 6n, firstSequence: 4, lastSequence: 9 },
-      { interval: '1m', openTime: new Date('2024-03-09T10:01:00Z'), openCents: 101n, highCents: 101n, lowCents: 101n, closeCents: 101n, volume: 4n, firstSequence: 12, lastSequence: 12 },
+      {
+        interval: '1m',
+        openTime: new Date('2024-03-09T10:00:00Z'),
+        openCents: 100n,
+        highCents: 105n,
+        lowCents: 98n,
+        closeCents: 105n,
+        volume: 6n,
+        firstSequence: 4,
+        lastSequence: 9,
+      },
+      {
+        interval: '1m',
+        openTime: new Date('2024-03-09T10:01:00Z'),
+        openCents: 101n,
+        highCents: 101n,
+        lowCents: 101n,
+        closeCents: 101n,
+        volume: 4n,
+        firstSequence: 12,
+        lastSequence: 12,
+      },
     ]);
-    expect(updates.find((update) => update.interval === '1h')).toMatchObject({ openCents: 100n, highCents: 105n, lowCents: 98n, closeCents: 101n, volume: 10n, firstSequence: 4, lastSequence: 12 });
+    expect(updates.find((update) => update.interval === '1h')).toMatchObject({
+      openCents: 100n,
+      highCents: 105n,
+      lowCents: 98n,
+      closeCents: 101n,
+      volume: 10n,
+      firstSequence: 4,
+      lastSequence: 12,
+    });
     expect(updates).toHaveLength(5);
   });
 });

@@ -14,7 +14,14 @@ const symbolParams = z.object({ symbol: z.string().min(1).max(40) });
 export function registerRoutes(app: HttpServer, deps: MarketDataDeps): void {
   app.get(
     '/markets/:symbol/book',
-    { schema: { description: 'The aggregated book, best first, valid at `sequence`; depth updates on md:{SYMBOL} continue from it', params: symbolParams, querystring: bookQuerySchema, response: { 200: bookSchema } } },
+    {
+      schema: {
+        description: 'The aggregated book, best first, valid at `sequence`; depth updates on md:{SYMBOL} continue from it',
+        params: symbolParams,
+        querystring: bookQuerySchema,
+        response: { 200: bookSchema },
+      },
+    },
     async (request) => getBook(deps, request.params.symbol, request.query.depth),
   );
 
@@ -39,7 +46,13 @@ export function registerRoutes(app: HttpServer, deps: MarketDataDeps): void {
 
   app.get(
     '/markets/:symbol/ticker',
-    { schema: { description: 'Last price, best bid and ask, and the last 24 h: open, high, low, volume, change', params: symbolParams, response: { 200: tickerSchema } } },
+    {
+      schema: {
+        description: 'Last price, best bid and ask, and the last 24 h: open, high, low, volume, change',
+        params: symbolParams,
+        response: { 200: tickerSchema },
+      },
+    },
     async (request) => getTicker(deps, request.params.symbol),
   );
 }

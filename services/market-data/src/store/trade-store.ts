@@ -76,6 +76,12 @@ export class TradeStore {
       [symbol, since],
     );
     const row = rows[0]!;
-    return { lastCents: optional(row.last_cents), openCents: optional(row.open_cents), highCents: optional(row.high_cents), lowCents: optional(row.low_cents), volume: BigInt(row.volume) };
+    return {
+      lastCents: optional(row.last_cents),
+      openCents: optional(row.open_cents),
+      highCents: optional(row.high_cents),
+      lowCents: optional(row.low_cents),
+      volume: BigInt(row.volume),
+    };
   }
 }

@@ -136,7 +136,11 @@ export class EngineLoop {
       if (!book) continue;
       const state: EngineBookState = { symbol, ...book.depth(50), lastPrice: engine.lastPrice(symbol), traceparent: engine.lastTraceparent(symbol) };
       const json = JSON.stringify(state);
-      await redis.multi().set(engineBookKey(symbol), json).publish(prefixedChannel(redis, engineBookChannel(symbol)), json).exec();
+      await redis
+        .multi()
+        .set(engineBookKey(symbol), json)
+        .publish(prefixedChannel(redis, engineBookChannel(symbol)), json)
+        .exec();
     }
   }
 }

@@ -177,7 +177,11 @@ export class MatchingEngine {
     for (const { inbound, events } of applied) {
       // each command's events continue the trace of the order that caused them
       const parent = restoreTraceContext({ traceparent: inbound.traceparent, tracestate: inbound.tracestate });
-      const span = tracer.startSpan(`match ${inbound.symbol}`, { kind: SpanKind.INTERNAL, attributes: { 'exchange.symbol': inbound.symbol, 'exchange.events': events.map((e) => e.type).join(',') } }, parent);
+      const span = tracer.startSpan(
+        `match ${inbound.symbol}`,
+        { kind: SpanKind.INTERNAL, attributes: { 'exchange.symbol': inbound.symbol, 'exchange.events': events.map((e) => e.type).join(',') } },
+        parent,
+      );
       const traceContext = captureTraceContext(trace.setSpan(context.active(), span));
       span.end();
       if (events.length > 0) this.lastTraceparents.set(inbound.symbol, traceContext.traceparent ?? '');
@@ -197,10 +201,12 @@ export class MatchingEngine {
       ],
     );
     if (executions.length > 0) {
-      await client.query(
-        'INSERT INTO executions (symbol, sequence, type, payload) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])',
-        [executions.map((e) => e.symbol), executions.map((e) => e.sequence), executions.map((e) => e.type), executions.map((e) => e.payload)],
-      );
+      await client.query('INSERT INTO executions (symbol, sequence, type, payload) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])', [
+        executions.map((e) => e.symbol),
+        executions.map((e) => e.sequence),
+        executions.map((e) => e.type),
+        executions.map((e) => e.payload),
+      ]);
     }
     await enqueueEvents(client, outbox);
     await this.snapshotIfDue(client, applied, prune);
@@ -239,9 +245,10 @@ export class MatchingEngine {
     const oldestKept = rows[0];
     if (!oldestKept) return;
     await client.query('DELETE FROM snapshots WHERE symbol = $1 AND sequence < $2', [symbol, oldestKept.sequence]);
-    await client.query(
-      "DELETE FROM journal WHERE symbol = $1 AND position <= $2 AND created_at < now() - make_interval(secs => $3::double precision / 1000)",
-      [symbol, oldestKept.position, this.options.journalRetentionMs],
-    );
+    await client.query('DELETE FROM journal WHERE symbol = $1 AND position <= $2 AND created_at < now() - make_interval(secs => $3::double precision / 1000)', [
+      symbol,
+      oldestKept.position,
+      this.options.journalRetentionMs,
+    ]);
   }
 }

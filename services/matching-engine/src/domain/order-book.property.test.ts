@@ -21,7 +21,9 @@ const commandsArbitrary = fc
           quantity: fc.integer({ min: 1, max: 20 }),
           timeInForce: fc.constantFrom('GTC', 'GTC', 'GTC', 'IOC', 'FOK') as fc.Arbitrary<'GTC' | 'IOC' | 'FOK'>,
           postOnly: fc.nat(9).map((n) => n === 0),
-          selfTradePrevention: fc.constantFrom('CANCEL_NEWEST', 'CANCEL_OLDEST', 'CANCEL_BOTH', 'NONE') as fc.Arbitrary<'CANCEL_NEWEST' | 'CANCEL_OLDEST' | 'CANCEL_BOTH' | 'NONE'>,
+          selfTradePrevention: fc.constantFrom('CANCEL_NEWEST', 'CANCEL_OLDEST', 'CANCEL_BOTH', 'NONE') as fc.Arbitrary<
+            'CANCEL_NEWEST' | 'CANCEL_OLDEST' | 'CANCEL_BOTH' | 'NONE'
+          >,
         }),
       },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), target: fc.nat(400) }) },

@@ -72,7 +72,9 @@ describe('limit orders', () => {
     const events = run({ kind: 'cancel', orderId: resting.orderId });
     expect(events).toEqual([{ type: 'canceled', sequence: expect.any(Number), orderId: resting.orderId, ownerId: 'alice', quantity: 7, reason: 'REQUESTED' }]);
     expect(book.restingOrders).toBe(0);
-    expect(run({ kind: 'cancel', orderId: resting.orderId })).toEqual([{ type: 'commandRejected', sequence: expect.any(Number), orderId: resting.orderId, reason: 'UNKNOWN_ORDER' }]);
+    expect(run({ kind: 'cancel', orderId: resting.orderId })).toEqual([
+      { type: 'commandRejected', sequence: expect.any(Number), orderId: resting.orderId, reason: 'UNKNOWN_ORDER' },
+    ]);
   });
 
   it('reduces in place, keeping time priority', () => {
@@ -82,8 +84,14 @@ describe('limit orders', () => {
     run(first);
     run(second);
     expect(kinds(run({ kind: 'reduce', orderId: first.orderId, quantity: 4 }))).toEqual(['reduced']);
-    expect(book.queue('SELL', 100).map((o) => [o.id, o.remaining])).toEqual([[first.orderId, 4], [second.orderId, 10]]);
-    expect(trades(run(order({ side: 'BUY', price: 100, quantity: 5 })))).toEqual([[100, 4, first.orderId], [100, 1, second.orderId]]);
+    expect(book.queue('SELL', 100).map((o) => [o.id, o.remaining])).toEqual([
+      [first.orderId, 4],
+      [second.orderId, 10],
+    ]);
+    expect(trades(run(order({ side: 'BUY', price: 100, quantity: 5 })))).toEqual([
+      [100, 4, first.orderId],
+      [100, 1, second.orderId],
+    ]);
     expect(kinds(run({ kind: 'reduce', orderId: second.orderId, quantity: 9 }))).toEqual(['commandRejected']);
     expect(kinds(run({ kind: 'reduce', orderId: second.orderId, quantity: 0 }))).toEqual(['commandRejected']);
   });
@@ -107,7 +115,10 @@ describe('market orders and time in force', () => {
     run(order({ side: 'SELL', ownerId: 'bob', price: 100, quantity: 3 }));
     run(order({ side: 'SELL', ownerId: 'bob', price: 150, quantity: 2 }));
     const events = run(order({ side: 'BUY', type: 'MARKET', price: 0, quantity: 10, timeInForce: 'IOC' }));
-    expect(trades(events).map(([price, quantity]) => [price, quantity])).toEqual([[100, 3], [150, 2]]);
+    expect(trades(events).map(([price, quantity]) => [price, quantity])).toEqual([
+      [100, 3],
+      [150, 2],
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'expired', quantity: 5, reason: 'MARKET_REMAINDER' });
     expect(book.restingOrders).toBe(0);
   });
@@ -118,7 +129,10 @@ describe('market orders and time in force', () => {
     run(order({ side: 'SELL', ownerId: 'bob', price: 110, quantity: 2 }));
     run(order({ side: 'SELL', ownerId: 'bob', price: 111, quantity: 2 }));
     const events = run(order({ side: 'BUY', type: 'MARKET', price: 110, quantity: 10, timeInForce: 'IOC' }));
-    expect(trades(events).map(([price, quantity]) => [price, quantity])).toEqual([[100, 3], [110, 2]]);
+    expect(trades(events).map(([price, quantity]) => [price, quantity])).toEqual([
+      [100, 3],
+      [110, 2],
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'expired', quantity: 5, reason: 'MARKET_REMAINDER' });
     expect(book.bestAsk()).toBe(111);
     const sell = run(order({ side: 'SELL', type: 'MARKET', price: 95, quantity: 4 }));
@@ -149,7 +163,10 @@ describe('market orders and time in force', () => {
     expect(tooMuch[1]).toMatchObject({ quantity: 7, reason: 'FOK_NOT_FILLABLE' });
     expect(book.depth().asks.map((l) => l.quantity)).toEqual([3, 3, 3]);
     const exact = run(order({ side: 'BUY', price: 101, quantity: 6, timeInForce: 'FOK' }));
-    expect(trades(exact).map(([price, quantity]) => [price, quantity])).toEqual([[100, 3], [101, 3]]);
+    expect(trades(exact).map(([price, quantity]) => [price, quantity])).toEqual([
+      [100, 3],
+      [101, 3],
+    ]);
   });
 
   it('post-only rests when it would not take, and is rejected when it would', () => {
@@ -202,15 +219,29 @@ describe('self-trade prevention', () => {
   it('keeps FOK all-or-nothing when self-trade prevention removes liquidity', () => {
     const { book, run } = withOwnOrderBehindOthers();
     // 12 lots rest up to 101, but 5 are alice's own: CANCEL_OLDEST leaves 7, CANCEL_NEWEST only 2
-    expect(kinds(run(order({ side: 'BUY', price: 101, quantity: 8, timeInForce: 'FOK', selfTradePrevention: 'CANCEL_OLDEST' })))).toEqual(['accepted', 'expired']);
-    expect(kinds(run(order({ side: 'BUY', price: 101, quantity: 3, timeInForce: 'FOK', selfTradePrevention: 'CANCEL_NEWEST' })))).toEqual(['accepted', 'expired']);
+    expect(kinds(run(order({ side: 'BUY', price: 101, quantity: 8, timeInForce: 'FOK', selfTradePrevention: 'CANCEL_OLDEST' })))).toEqual([
+      'accepted',
+      'expired',
+    ]);
+    expect(kinds(run(order({ side: 'BUY', price: 101, quantity: 3, timeInForce: 'FOK', selfTradePrevention: 'CANCEL_NEWEST' })))).toEqual([
+      'accepted',
+      'expired',
+    ]);
     expect(book.depth().asks.map((l) => l.quantity)).toEqual([7, 5]);
-    expect(kinds(run(order({ side: 'BUY', price: 101, quantity: 7, timeInForce: 'FOK', selfTradePrevention: 'CANCEL_OLDEST' })))).toEqual(['accepted', 'trade', 'canceled', 'trade']);
+    expect(kinds(run(order({ side: 'BUY', price: 101, quantity: 7, timeInForce: 'FOK', selfTradePrevention: 'CANCEL_OLDEST' })))).toEqual([
+      'accepted',
+      'trade',
+      'canceled',
+      'trade',
+    ]);
   });
 
   it('NONE lets an owner trade with themself', () => {
     const { run, own, other } = withOwnOrderBehindOthers();
-    expect(trades(run(order({ side: 'BUY', price: 100, quantity: 7, selfTradePrevention: 'NONE' })))).toEqual([[100, 2, other.orderId], [100, 5, own.orderId]]);
+    expect(trades(run(order({ side: 'BUY', price: 100, quantity: 7, selfTradePrevention: 'NONE' })))).toEqual([
+      [100, 2, other.orderId],
+      [100, 5, own.orderId],
+    ]);
   });
 });
 

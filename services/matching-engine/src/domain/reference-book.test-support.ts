@@ -79,7 +79,15 @@ export class ReferenceBook {
     if (left === 0) return;
     if (c.type === 'MARKET') return s.expired(++this.sequence, c.orderId, c.ownerId, left, 'MARKET_REMAINDER');
     if (c.timeInForce !== 'GTC') return s.expired(++this.sequence, c.orderId, c.ownerId, left, 'IOC_REMAINDER');
-    this.orders.push({ id: c.orderId, ownerId: c.ownerId, side: c.side, price: c.price, remaining: left, stp: c.selfTradePrevention, acceptedAt: this.sequence });
+    this.orders.push({
+      id: c.orderId,
+      ownerId: c.ownerId,
+      side: c.side,
+      price: c.price,
+      remaining: left,
+      stp: c.selfTradePrevention,
+      acceptedAt: this.sequence,
+    });
   }
 
   private cancel(orderId: string): void {
@@ -92,7 +100,8 @@ export class ReferenceBook {
   private reduce(orderId: string, quantity: number): void {
     const order = this.orders.find((candidate) => candidate.id === orderId);
     if (!order) return this.sink.commandRejected(++this.sequence, orderId, 'UNKNOWN_ORDER');
-    if (!Number.isSafeInteger(quantity) || quantity <= 0 || quantity >= order.remaining) return this.sink.commandRejected(++this.sequence, orderId, 'INVALID_QUANTITY');
+    if (!Number.isSafeInteger(quantity) || quantity <= 0 || quantity >= order.remaining)
+      return this.sink.commandRejected(++this.sequence, orderId, 'INVALID_QUANTITY');
     order.remaining = quantity;
     this.sink.reduced(++this.sequence, orderId, order.ownerId, quantity);
   }

@@ -38,12 +38,7 @@ export interface ReduceCommand {
 
 export type Command = NewOrderCommand | CancelCommand | ReduceCommand;
 
-export type RejectReason =
-  | 'INVALID_QUANTITY'
-  | 'INVALID_PRICE'
-  | 'INVALID_TIME_IN_FORCE'
-  | 'DUPLICATE_ORDER_ID'
-  | 'POST_ONLY_WOULD_TAKE';
+export type RejectReason = 'INVALID_QUANTITY' | 'INVALID_PRICE' | 'INVALID_TIME_IN_FORCE' | 'DUPLICATE_ORDER_ID' | 'POST_ONLY_WOULD_TAKE';
 export type CancelReason = 'REQUESTED' | 'SELF_TRADE';
 export type ExpireReason = 'IOC_REMAINDER' | 'MARKET_REMAINDER' | 'FOK_NOT_FILLABLE';
 export type CommandRejectReason = 'UNKNOWN_ORDER' | 'INVALID_QUANTITY';
@@ -124,7 +119,20 @@ export class CollectingSink implements EventSink {
     takerOwnerId: string,
     takerRemaining: number,
   ): void {
-    this.events.push({ type: 'trade', sequence, tradeId, price, quantity, takerSide, makerOrderId, makerOwnerId, makerRemaining, takerOrderId, takerOwnerId, takerRemaining });
+    this.events.push({
+      type: 'trade',
+      sequence,
+      tradeId,
+      price,
+      quantity,
+      takerSide,
+      makerOrderId,
+      makerOwnerId,
+      makerRemaining,
+      takerOrderId,
+      takerOwnerId,
+      takerRemaining,
+    });
   }
   canceled(sequence: number, orderId: string, ownerId: string, quantity: number, reason: CancelReason): void {
     this.events.push({ type: 'canceled', sequence, orderId, ownerId, quantity, reason });

@@ -21,17 +21,26 @@ export async function recordExecution(deps: NotificationDeps, symbol: string, ev
         if (!market) throw new Error(`executions of ${symbol}, a market the risk-manager does not list`);
         const known = await deps.store.trackedOrders(client, ordersNamedBy(event.type, event.data));
         const plan = planExecution(symbol, event.type, event.data, unitsOf(market), known);
-        if (plan.ignoredOwners.length > 0) deps.logger.warn({ eventId: event.id, owners: plan.ignoredOwners }, 'an execution names owners that are not user ids; nobody told');
+        if (plan.ignoredOwners.length > 0)
+          deps.logger.warn({ eventId: event.id, owners: plan.ignoredOwners }, 'an execution names owners that are not user ids; nobody told');
         if (plan.accepted) await deps.store.trackOrder(client, plan.accepted);
         await deps.store.closeOrders(client, plan.closed);
-        const written = await deps.store.insert(client, event.id, plan.notices.map((notice) => ({ ...notice, id: randomUUID() })));
+        const written = await deps.store.insert(
+          client,
+          event.id,
+          plan.notices.map((notice) => ({ ...notice, id: randomUUID() })),
+        );
 
         const { traceparent } = captureTraceContext();
         const pushes: UserPush[] = [
           ...written.map((row) => notificationPush(row.user_id, toNotification(row), traceparent)),
           ...plan.signals.map(({ userId, orderId }) => ({
             userId,
-            message: { type: 'order' as const, order: { orderId, symbol, event: event.type, sequence: (event.data as { sequence?: number }).sequence }, traceparent },
+            message: {
+              type: 'order' as const,
+              order: { orderId, symbol, event: event.type, sequence: (event.data as { sequence?: number }).sequence },
+              traceparent,
+            },
           })),
         ];
         deps.pushes.afterCommit(event, pushes);
@@ -40,4 +49,3 @@ export async function recordExecution(deps: NotificationDeps, symbol: string, ev
     ),
   );
 }
-

@@ -15,7 +15,11 @@ export async function recordWalletEvent(deps: NotificationDeps, event: StreamEve
       'notification write',
       async () => {
         const plan = planWalletEvent(event.type, event.data);
-        const written = await deps.store.insert(client, event.id, plan.notices.map((notice) => ({ ...notice, id: randomUUID() })));
+        const written = await deps.store.insert(
+          client,
+          event.id,
+          plan.notices.map((notice) => ({ ...notice, id: randomUUID() })),
+        );
         const { traceparent } = captureTraceContext();
         const pushes: UserPush[] = [
           ...written.map((row) => notificationPush(row.user_id, toNotification(row), traceparent)),

@@ -1,4 +1,3 @@
-
 /**
  * The matching engine's events on `executions:{SYMBOL}` as this service reads them, and a market's
  * units (prices in ticks, quantities in lots): defined once, in the contracts.

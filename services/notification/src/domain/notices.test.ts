@@ -19,7 +19,18 @@ describe('notification texts and data', () => {
   });
 
   it('tells of a whole fill, a partial fill and the last fill of an order', () => {
-    const whole = fillNotice({ orderId: 'o-1', userId: 'u-1', symbol: 'AAPL', side: 'BUY', tradeId: 'AAPL:7', priceCents: 19019n, quantity: 10n, remaining: 0n, liquidity: 'TAKER', order: buyAapl });
+    const whole = fillNotice({
+      orderId: 'o-1',
+      userId: 'u-1',
+      symbol: 'AAPL',
+      side: 'BUY',
+      tradeId: 'AAPL:7',
+      priceCents: 19019n,
+      quantity: 10n,
+      remaining: 0n,
+      liquidity: 'TAKER',
+      order: buyAapl,
+    });
     expect(whole).toEqual({
       userId: 'u-1',
       type: 'ORDER_FILLED',
@@ -41,7 +52,18 @@ describe('notification texts and data', () => {
       dedupeKey: 'o-1',
     });
 
-    const partial = fillNotice({ orderId: 'o-2', userId: 'u-2', symbol: 'MSFT', side: 'SELL', tradeId: 'MSFT:1', priceCents: 42000n, quantity: 4n, remaining: 6n, liquidity: 'MAKER', order: sellMsft });
+    const partial = fillNotice({
+      orderId: 'o-2',
+      userId: 'u-2',
+      symbol: 'MSFT',
+      side: 'SELL',
+      tradeId: 'MSFT:1',
+      priceCents: 42000n,
+      quantity: 4n,
+      remaining: 6n,
+      liquidity: 'MAKER',
+      order: sellMsft,
+    });
     expect(partial).toMatchObject({
       type: 'ORDER_PARTIALLY_FILLED',
       title: 'Sell order partially filled',
@@ -49,37 +71,101 @@ describe('notification texts and data', () => {
       data: { quantity: '4', filledQuantity: '4', remaining: '6', orderQuantity: '10', price: '420.00' },
     });
 
-    const last = fillNotice({ orderId: 'o-2', userId: 'u-2', symbol: 'MSFT', side: 'SELL', tradeId: 'MSFT:2', priceCents: 42005n, quantity: 6n, remaining: 0n, liquidity: 'MAKER', order: sellMsft });
+    const last = fillNotice({
+      orderId: 'o-2',
+      userId: 'u-2',
+      symbol: 'MSFT',
+      side: 'SELL',
+      tradeId: 'MSFT:2',
+      priceCents: 42005n,
+      quantity: 6n,
+      remaining: 0n,
+      liquidity: 'MAKER',
+      order: sellMsft,
+    });
     expect(last).toMatchObject({ type: 'ORDER_FILLED', body: 'Sold the last 6 of 10 MSFT at 420.05', data: { filledQuantity: '10', remaining: '0' } });
   });
 
   it('still tells of a fill of an order it never saw accepted, without what it cannot know', () => {
-    const fill = fillNotice({ orderId: 'o-9', userId: 'u-9', symbol: 'AAPL', side: 'SELL', tradeId: 'AAPL:3', priceCents: 5n, quantity: 3n, remaining: 2n, liquidity: 'TAKER' });
-    expect(fill).toMatchObject({ type: 'ORDER_PARTIALLY_FILLED', body: 'Sold 3 AAPL at 0.05 (2 left)', data: { filledQuantity: null, orderQuantity: null, limitPrice: null, remaining: '2' } });
+    const fill = fillNotice({
+      orderId: 'o-9',
+      userId: 'u-9',
+      symbol: 'AAPL',
+      side: 'SELL',
+      tradeId: 'AAPL:3',
+      priceCents: 5n,
+      quantity: 3n,
+      remaining: 2n,
+      liquidity: 'TAKER',
+    });
+    expect(fill).toMatchObject({
+      type: 'ORDER_PARTIALLY_FILLED',
+      body: 'Sold 3 AAPL at 0.05 (2 left)',
+      data: { filledQuantity: null, orderQuantity: null, limitPrice: null, remaining: '2' },
+    });
   });
 
   it('tells of cancels, expiries and rejections with what was filled and why', () => {
-    const canceled = closeNotice({ kind: 'ORDER_CANCELED', orderId: 'o-2', userId: 'u-2', symbol: 'MSFT', remaining: 6n, reason: 'REQUESTED', order: sellMsft });
+    const canceled = closeNotice({
+      kind: 'ORDER_CANCELED',
+      orderId: 'o-2',
+      userId: 'u-2',
+      symbol: 'MSFT',
+      remaining: 6n,
+      reason: 'REQUESTED',
+      order: sellMsft,
+    });
     expect(canceled).toEqual({
       userId: 'u-2',
       type: 'ORDER_CANCELED',
       title: 'Sell order canceled',
       body: 'Sell 10 MSFT at 420.00: 4 filled, 6 not filled',
-      data: { orderId: 'o-2', symbol: 'MSFT', side: 'SELL', orderType: 'LIMIT', price: '420.00', quantity: '10', filledQuantity: '4', remaining: '6', reason: 'REQUESTED' },
+      data: {
+        orderId: 'o-2',
+        symbol: 'MSFT',
+        side: 'SELL',
+        orderType: 'LIMIT',
+        price: '420.00',
+        quantity: '10',
+        filledQuantity: '4',
+        remaining: '6',
+        reason: 'REQUESTED',
+      },
       dedupeKey: 'o-2',
     });
-    expect(closeNotice({ kind: 'ORDER_CANCELED', orderId: 'o-1', userId: 'u-1', symbol: 'AAPL', remaining: 10n, reason: 'SELF_TRADE', order: buyAapl }).body).toBe(
-      'Buy 10 AAPL at 190.19: nothing filled (it would have traded with another order of yours)',
-    );
-    const expired = closeNotice({ kind: 'ORDER_EXPIRED', orderId: 'o-1', userId: 'u-1', symbol: 'AAPL', remaining: 10n, reason: 'FOK_NOT_FILLABLE', order: buyAapl });
-    expect(expired).toMatchObject({ title: 'Buy order expired', body: 'Buy 10 AAPL at 190.19: nothing filled (fill-or-kill: it could not be filled completely at once)' });
+    expect(
+      closeNotice({ kind: 'ORDER_CANCELED', orderId: 'o-1', userId: 'u-1', symbol: 'AAPL', remaining: 10n, reason: 'SELF_TRADE', order: buyAapl }).body,
+    ).toBe('Buy 10 AAPL at 190.19: nothing filled (it would have traded with another order of yours)');
+    const expired = closeNotice({
+      kind: 'ORDER_EXPIRED',
+      orderId: 'o-1',
+      userId: 'u-1',
+      symbol: 'AAPL',
+      remaining: 10n,
+      reason: 'FOK_NOT_FILLABLE',
+      order: buyAapl,
+    });
+    expect(expired).toMatchObject({
+      title: 'Buy order expired',
+      body: 'Buy 10 AAPL at 190.19: nothing filled (fill-or-kill: it could not be filled completely at once)',
+    });
     const rejected = closeNotice({ kind: 'ORDER_REJECTED', orderId: 'o-3', userId: 'u-1', symbol: 'AAPL', reason: 'POST_ONLY_WOULD_TAKE' });
     expect(rejected).toEqual({
       userId: 'u-1',
       type: 'ORDER_REJECTED',
       title: 'Order rejected',
       body: 'Your AAPL order was rejected: a post-only order would have traded at once',
-      data: { orderId: 'o-3', symbol: 'AAPL', side: null, orderType: null, price: null, quantity: null, filledQuantity: null, remaining: null, reason: 'POST_ONLY_WOULD_TAKE' },
+      data: {
+        orderId: 'o-3',
+        symbol: 'AAPL',
+        side: null,
+        orderType: null,
+        price: null,
+        quantity: null,
+        filledQuantity: null,
+        remaining: null,
+        reason: 'POST_ONLY_WOULD_TAKE',
+      },
       dedupeKey: 'o-3',
     });
     expect(closeNotice({ kind: 'ORDER_CANCELED', orderId: 'o-4', userId: 'u-1', symbol: 'AAPL', remaining: 3n, reason: 'SOMETHING_NEW' }).body).toBe(

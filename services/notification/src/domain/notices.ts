@@ -151,7 +151,8 @@ export function closeNotice(close: Close): NotificationDraft {
   if (order) {
     let outcome = '';
     if (remaining !== undefined) {
-      outcome = remaining >= order.quantity ? 'nothing filled' : `${shares(order.quantity - remaining, symbol)} filled, ${shares(remaining, symbol)} not filled`;
+      outcome =
+        remaining >= order.quantity ? 'nothing filled' : `${shares(order.quantity - remaining, symbol)} filled, ${shares(remaining, symbol)} not filled`;
     }
     const because = outcome && reason ? `${outcome} (${reason})` : outcome || reason;
     body = because ? `${describeOrder(order)}: ${because}` : describeOrder(order);

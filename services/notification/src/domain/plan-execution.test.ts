@@ -12,14 +12,26 @@ const header = { symbol: 'BRK.B', executedAt: '2025-01-01T00:00:00.000Z' };
 
 describe('planning an execution event', () => {
   it('reads ticks and lots in the market’s units, and remembers an accepted order', () => {
-    const plan = planExecution('BRK.B', 'order_accepted', { ...header, sequence: 1, orderId: 'o-1', ownerId: ALICE, side: 'BUY', price: 8201, quantity: 3 }, units, none);
+    const plan = planExecution(
+      'BRK.B',
+      'order_accepted',
+      { ...header, sequence: 1, orderId: 'o-1', ownerId: ALICE, side: 'BUY', price: 8201, quantity: 3 },
+      units,
+      none,
+    );
     expect(plan.accepted).toEqual({ orderId: 'o-1', userId: ALICE, symbol: 'BRK.B', side: 'BUY', priceCents: 41005n, quantity: 30n });
     expect(plan.notices).toHaveLength(1);
     expect(plan.notices[0]).toMatchObject({ userId: ALICE, type: 'ORDER_ACCEPTED', body: 'Buy 30 BRK.B at 410.05' });
     expect(plan.signals).toEqual([{ userId: ALICE, orderId: 'o-1' }]);
     expect(plan.closed).toEqual([]);
 
-    const market = planExecution('BRK.B', 'order_accepted', { ...header, sequence: 2, orderId: 'o-2', ownerId: BOB, side: 'SELL', price: 0, quantity: 1 }, units, none);
+    const market = planExecution(
+      'BRK.B',
+      'order_accepted',
+      { ...header, sequence: 2, orderId: 'o-2', ownerId: BOB, side: 'SELL', price: 0, quantity: 1 },
+      units,
+      none,
+    );
     expect(market.accepted?.priceCents).toBeNull();
     expect(market.notices[0]!.body).toBe('Sell 10 BRK.B at market');
   });
@@ -29,7 +41,20 @@ describe('planning an execution event', () => {
       ['maker', { orderId: 'maker', userId: BOB, symbol: 'BRK.B', side: 'SELL', priceCents: 41000n, quantity: 100n }],
       ['taker', { orderId: 'taker', userId: ALICE, symbol: 'BRK.B', side: 'BUY', priceCents: 41005n, quantity: 40n }],
     ]);
-    const trade = { ...header, sequence: 5, tradeId: 2, price: 8200, quantity: 4, takerSide: 'BUY', makerOrderId: 'maker', makerOwnerId: BOB, makerRemaining: 6, takerOrderId: 'taker', takerOwnerId: ALICE, takerRemaining: 0 };
+    const trade = {
+      ...header,
+      sequence: 5,
+      tradeId: 2,
+      price: 8200,
+      quantity: 4,
+      takerSide: 'BUY',
+      makerOrderId: 'maker',
+      makerOwnerId: BOB,
+      makerRemaining: 6,
+      takerOrderId: 'taker',
+      takerOwnerId: ALICE,
+      takerRemaining: 0,
+    };
     const plan = planExecution('BRK.B', 'trade', trade, units, known);
     expect(plan.notices.map((notice) => [notice.userId, notice.type, notice.body])).toEqual([
       [BOB, 'ORDER_PARTIALLY_FILLED', 'Sold 40 of 100 BRK.B at 410.00 (60 left)'],
@@ -45,7 +70,20 @@ describe('planning an execution event', () => {
   });
 
   it('gives a user trading with themself one notification per order', () => {
-    const trade = { ...header, sequence: 9, tradeId: 3, price: 1, quantity: 1, takerSide: 'SELL', makerOrderId: 'a', makerOwnerId: ALICE, makerRemaining: 0, takerOrderId: 'b', takerOwnerId: ALICE, takerRemaining: 0 };
+    const trade = {
+      ...header,
+      sequence: 9,
+      tradeId: 3,
+      price: 1,
+      quantity: 1,
+      takerSide: 'SELL',
+      makerOrderId: 'a',
+      makerOwnerId: ALICE,
+      makerRemaining: 0,
+      takerOrderId: 'b',
+      takerOwnerId: ALICE,
+      takerRemaining: 0,
+    };
     const plan = planExecution('BRK.B', 'trade', trade, units, none);
     expect(plan.notices.map((notice) => [notice.userId, notice.dedupeKey, notice.title])).toEqual([
       [ALICE, 'a', 'Buy order filled'],
@@ -56,10 +94,22 @@ describe('planning an execution event', () => {
 
   it('tells of cancels, expiries and rejections and closes the order', () => {
     const known = new Map<string, KnownOrder>([['o-1', { orderId: 'o-1', userId: ALICE, symbol: 'BRK.B', side: 'BUY', priceCents: 41005n, quantity: 30n }]]);
-    const canceled = planExecution('BRK.B', 'order_canceled', { ...header, sequence: 3, orderId: 'o-1', ownerId: ALICE, quantity: 2, reason: 'REQUESTED' }, units, known);
+    const canceled = planExecution(
+      'BRK.B',
+      'order_canceled',
+      { ...header, sequence: 3, orderId: 'o-1', ownerId: ALICE, quantity: 2, reason: 'REQUESTED' },
+      units,
+      known,
+    );
     expect(canceled.notices[0]).toMatchObject({ type: 'ORDER_CANCELED', body: 'Buy 30 BRK.B at 410.05: 10 filled, 20 not filled' });
     expect(canceled.closed).toEqual(['o-1']);
-    const expired = planExecution('BRK.B', 'order_expired', { ...header, sequence: 4, orderId: 'o-1', ownerId: ALICE, quantity: 3, reason: 'IOC_REMAINDER' }, units, known);
+    const expired = planExecution(
+      'BRK.B',
+      'order_expired',
+      { ...header, sequence: 4, orderId: 'o-1', ownerId: ALICE, quantity: 3, reason: 'IOC_REMAINDER' },
+      units,
+      known,
+    );
     expect(expired.notices[0]).toMatchObject({ type: 'ORDER_EXPIRED', title: 'Buy order expired' });
     const rejected = planExecution('BRK.B', 'order_rejected', { ...header, sequence: 5, orderId: 'o-5', ownerId: BOB, reason: 'INVALID_PRICE' }, units, none);
     expect(rejected.notices[0]).toMatchObject({ userId: BOB, type: 'ORDER_REJECTED', body: 'Your BRK.B order was rejected: the price is not valid' });
@@ -77,7 +127,13 @@ describe('planning an execution event', () => {
   });
 
   it('tells nobody whose id is not a user id, and refuses an event that is not what the engine sends', () => {
-    const plan = planExecution('BRK.B', 'order_accepted', { ...header, sequence: 1, orderId: 'o-1', ownerId: 'bench-owner-7', side: 'BUY', price: 1, quantity: 1 }, units, none);
+    const plan = planExecution(
+      'BRK.B',
+      'order_accepted',
+      { ...header, sequence: 1, orderId: 'o-1', ownerId: 'bench-owner-7', side: 'BUY', price: 1, quantity: 1 },
+      units,
+      none,
+    );
     expect(plan).toMatchObject({ notices: [], signals: [], ignoredOwners: ['bench-owner-7'] });
     expect(plan.accepted).toBeUndefined();
     expect(() => planExecution('BRK.B', 'trade', { ...header, sequence: 1, price: 1.5 }, units, none)).toThrow();

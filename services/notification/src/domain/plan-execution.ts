@@ -76,7 +76,13 @@ export function planExecution(symbol: string, type: string, data: unknown, units
   } else if (type === 'trade') {
     const trade = tradeSchema.parse(data);
     const sides = [
-      { orderId: trade.makerOrderId, userId: trade.makerOwnerId, side: opposite(trade.takerSide), remaining: trade.makerRemaining, liquidity: 'MAKER' as const },
+      {
+        orderId: trade.makerOrderId,
+        userId: trade.makerOwnerId,
+        side: opposite(trade.takerSide),
+        remaining: trade.makerRemaining,
+        liquidity: 'MAKER' as const,
+      },
       { orderId: trade.takerOrderId, userId: trade.takerOwnerId, side: trade.takerSide, remaining: trade.takerRemaining, liquidity: 'TAKER' as const },
     ];
     for (const side of sides) {
@@ -100,13 +106,25 @@ export function planExecution(symbol: string, type: string, data: unknown, units
   } else if (type === 'order_canceled' || type === 'order_expired') {
     const event = orderClosedSchema.parse(data);
     const order = known.get(event.orderId);
-    const notice = closeNotice({ kind: CLOSES[type], orderId: event.orderId, userId: event.ownerId, symbol, remaining: sharesOf(event.quantity, units), reason: event.reason, ...(order ? { order } : {}) });
+    const notice = closeNotice({
+      kind: CLOSES[type],
+      orderId: event.orderId,
+      userId: event.ownerId,
+      symbol,
+      remaining: sharesOf(event.quantity, units),
+      reason: event.reason,
+      ...(order ? { order } : {}),
+    });
     tell(event.ownerId, event.orderId, notice);
     plan.closed.push(event.orderId);
   } else if (type === 'order_rejected') {
     const event = orderRejectedSchema.parse(data);
     const order = known.get(event.orderId);
-    tell(event.ownerId, event.orderId, closeNotice({ kind: 'ORDER_REJECTED', orderId: event.orderId, userId: event.ownerId, symbol, reason: event.reason, ...(order ? { order } : {}) }));
+    tell(
+      event.ownerId,
+      event.orderId,
+      closeNotice({ kind: 'ORDER_REJECTED', orderId: event.orderId, userId: event.ownerId, symbol, reason: event.reason, ...(order ? { order } : {}) }),
+    );
     plan.closed.push(event.orderId);
   } else if (type === 'order_reduced') {
     const event = orderReducedSchema.parse(data);

@@ -12,9 +12,23 @@ describe('planning a wallet event', () => {
   });
 
   it('only signals holds, releases and settlements, once per user and asset', () => {
-    expect(planWalletEvent('funds_blocked', { transactionId: 't', userId: ALICE, asset: 'AAPL', amount: '5', reference: 'o' })).toEqual({ notices: [], balances: [{ userId: ALICE, asset: 'AAPL' }] });
-    expect(planWalletEvent('funds_released', { transactionId: 't', userId: BOB, asset: 'USD', amount: '5.00', reference: 'o', releaseId: 'r' }).balances).toEqual([{ userId: BOB, asset: 'USD' }]);
-    const settled = { transactionId: 't', tradeId: 'AAPL:1', symbol: 'AAPL', price: '1.00', quantity: '1', notional: '1.00', buyer: { userId: ALICE }, seller: { userId: BOB } };
+    expect(planWalletEvent('funds_blocked', { transactionId: 't', userId: ALICE, asset: 'AAPL', amount: '5', reference: 'o' })).toEqual({
+      notices: [],
+      balances: [{ userId: ALICE, asset: 'AAPL' }],
+    });
+    expect(
+      planWalletEvent('funds_released', { transactionId: 't', userId: BOB, asset: 'USD', amount: '5.00', reference: 'o', releaseId: 'r' }).balances,
+    ).toEqual([{ userId: BOB, asset: 'USD' }]);
+    const settled = {
+      transactionId: 't',
+      tradeId: 'AAPL:1',
+      symbol: 'AAPL',
+      price: '1.00',
+      quantity: '1',
+      notional: '1.00',
+      buyer: { userId: ALICE },
+      seller: { userId: BOB },
+    };
     expect(planWalletEvent('trade_settled', settled)).toEqual({
       notices: [],
       balances: [

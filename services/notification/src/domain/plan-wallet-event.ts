@@ -17,7 +17,13 @@ export interface WalletPlan {
 const asset = z.string().min(1);
 const userId = z.uuid();
 // the wallet-service's payloads (services/wallet-service/src/app): only what this service uses
-const fundsAddedSchema = z.object({ transactionId: z.string().min(1), userId, kind: z.enum(['DEPOSIT', 'CREDIT']).default('DEPOSIT'), asset, amount: z.string() });
+const fundsAddedSchema = z.object({
+  transactionId: z.string().min(1),
+  userId,
+  kind: z.enum(['DEPOSIT', 'CREDIT']).default('DEPOSIT'),
+  asset,
+  amount: z.string(),
+});
 const holdChangedSchema = z.object({ userId, asset });
 const tradeSettledSchema = z.object({ symbol: asset, buyer: z.object({ userId }), seller: z.object({ userId }) });
 

@@ -9,10 +9,14 @@ const notificationParams = z.object({ id: z.uuid() });
 
 /** The notification service's internal API, called by the gateway on behalf of an authenticated user. */
 export function registerRoutes(app: HttpServer, deps: NotificationDeps): void {
-  app.get('/notifications', { schema: { querystring: notificationListQuerySchema.extend(userQuery.shape), response: { 200: notificationListSchema } } }, async (request) => {
-    const { userId, ...query } = request.query;
-    return listNotifications(deps, userId, query);
-  });
+  app.get(
+    '/notifications',
+    { schema: { querystring: notificationListQuerySchema.extend(userQuery.shape), response: { 200: notificationListSchema } } },
+    async (request) => {
+      const { userId, ...query } = request.query;
+      return listNotifications(deps, userId, query);
+    },
+  );
 
   app.post(
     '/notifications/:id/read',

@@ -108,10 +108,9 @@ export class NotificationStore {
 
   /** Forgets orders closed longer than `olderThanMs` ago; returns how many. */
   async purgeClosedOrders(olderThanMs: number): Promise<number> {
-    const { rowCount } = await this.db.query(
-      'DELETE FROM tracked_orders WHERE closed_at < now() - make_interval(secs => $1::double precision / 1000)',
-      [olderThanMs],
-    );
+    const { rowCount } = await this.db.query('DELETE FROM tracked_orders WHERE closed_at < now() - make_interval(secs => $1::double precision / 1000)', [
+      olderThanMs,
+    ]);
     return rowCount ?? 0;
   }
 }

@@ -115,7 +115,12 @@ function settlementOf(trade: TradeEvent, orders: Map<string, OrderRow>) {
     symbol: trade.symbol,
     price: formatAsset(priceCents, CASH_ASSET),
     quantity: shares.toString(),
-    buyer: { userId: buyer.order.user_id, holdReference: buyer.order.id, fee: formatAsset(buyer.fee, CASH_ASSET), keepHeld: formatAsset(buyerNeeds(buyer.order, buyer.remaining), CASH_ASSET) },
+    buyer: {
+      userId: buyer.order.user_id,
+      holdReference: buyer.order.id,
+      fee: formatAsset(buyer.fee, CASH_ASSET),
+      keepHeld: formatAsset(buyerNeeds(buyer.order, buyer.remaining), CASH_ASSET),
+    },
     seller: { userId: seller.order.user_id, holdReference: seller.order.id, fee: formatAsset(seller.fee, CASH_ASSET), keepHeld: seller.remaining.toString() },
   };
   const fills = sides.map((side) => ({

@@ -63,12 +63,20 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
   if (risk.maxOpenOrders !== undefined && (await deps.store.countOpen(userId)) > risk.maxOpenOrders) {
     await deps.store.claimForAbort(pending.id);
     await deps.store.deleteAborting(pending.id);
-    throw new AppError('RISK_REJECTED', `You have ${risk.maxOpenOrders} open orders, the most allowed`, { rule: 'MAX_OPEN_ORDERS', maxOpenOrders: risk.maxOpenOrders });
+    throw new AppError('RISK_REJECTED', `You have ${risk.maxOpenOrders} open orders, the most allowed`, {
+      rule: 'MAX_OPEN_ORDERS',
+      maxOpenOrders: risk.maxOpenOrders,
+    });
   }
 
   try {
     await withSpan('funds blocking', () =>
-      deps.wallet.post('/block-funds', { userId, asset: order.hold_asset, amount: formatAsset(BigInt(order.hold_amount), order.hold_asset), reference: orderId }),
+      deps.wallet.post('/block-funds', {
+        userId,
+        asset: order.hold_asset,
+        amount: formatAsset(BigInt(order.hold_amount), order.hold_asset),
+        reference: orderId,
+      }),
     );
   } catch (error) {
     await undo(deps, pending, error);

@@ -12,10 +12,25 @@ export class TradingMetrics {
   private readonly notional: Counter<'symbol'>;
 
   constructor(registry: HttpMetrics['registry']) {
-    this.orders = new Counter({ name: 'exchange_orders_total', help: 'Orders entering a status (NEW at placement, then PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED), per symbol', labelNames: ['symbol', 'status'] as const, registers: [registry] });
+    this.orders = new Counter({
+      name: 'exchange_orders_total',
+      help: 'Orders entering a status (NEW at placement, then PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED), per symbol',
+      labelNames: ['symbol', 'status'] as const,
+      registers: [registry],
+    });
     this.trades = new Counter({ name: 'exchange_trades_total', help: 'Trades settled, per symbol', labelNames: ['symbol'] as const, registers: [registry] });
-    this.shares = new Counter({ name: 'exchange_traded_shares_total', help: 'Shares traded, per symbol', labelNames: ['symbol'] as const, registers: [registry] });
-    this.notional = new Counter({ name: 'exchange_traded_notional_cents_total', help: 'Traded notional (price × quantity) in US cents, per symbol', labelNames: ['symbol'] as const, registers: [registry] });
+    this.shares = new Counter({
+      name: 'exchange_traded_shares_total',
+      help: 'Shares traded, per symbol',
+      labelNames: ['symbol'] as const,
+      registers: [registry],
+    });
+    this.notional = new Counter({
+      name: 'exchange_traded_notional_cents_total',
+      help: 'Traded notional (price × quantity) in US cents, per symbol',
+      labelNames: ['symbol'] as const,
+      registers: [registry],
+    });
   }
 
   orderStatus(symbol: string, status: string): void {

@@ -5,7 +5,6 @@ import type { MarketUnits } from '@exchange/contracts';
  * and lots for the matching engine. No I/O.
  */
 
-
 const BPS = 10_000n;
 
 /** The fee on `notionalCents` at `bps` basis points, rounded down to the cent (never more than the rate). */

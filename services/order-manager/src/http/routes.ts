@@ -11,10 +11,14 @@ const orderParams = z.object({ id: z.uuid() });
 
 /** The order-manager's internal API, called by the gateway on behalf of an authenticated user. */
 export function registerRoutes(app: HttpServer, deps: OrderDeps): void {
-  app.post('/order', { schema: { body: internalPlaceOrderSchema, response: { 200: orderEnvelopeSchema, 201: orderEnvelopeSchema } } }, async (request, reply) => {
-    const placed = await placeOrder(deps, request.body.userId, request.body.order);
-    return reply.status(placed.statusCode).send({ order: placed.order });
-  });
+  app.post(
+    '/order',
+    { schema: { body: internalPlaceOrderSchema, response: { 200: orderEnvelopeSchema, 201: orderEnvelopeSchema } } },
+    async (request, reply) => {
+      const placed = await placeOrder(deps, request.body.userId, request.body.order);
+      return reply.status(placed.statusCode).send({ order: placed.order });
+    },
+  );
 
   app.get('/orders', { schema: { querystring: orderListQuerySchema.extend(userQuery.shape), response: { 200: orderListSchema } } }, async (request) => {
     const { userId, ...query } = request.query;

@@ -32,7 +32,10 @@ export interface OrderRow {
   updated_at: Date;
 }
 
-export type NewOrder = Omit<OrderRow, 'seq' | 'filled_quantity' | 'filled_notional_cents' | 'fees_cents' | 'status' | 'reject_reason' | 'cancel_requested' | 'created_at' | 'updated_at'>;
+export type NewOrder = Omit<
+  OrderRow,
+  'seq' | 'filled_quantity' | 'filled_notional_cents' | 'fees_cents' | 'status' | 'reject_reason' | 'cancel_requested' | 'created_at' | 'updated_at'
+>;
 
 export interface FillRow {
   id: string;
@@ -100,7 +103,8 @@ export function encodeCursor(seq: string): string {
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,18}$/.test(decoded)) throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { fields: { cursor: ['is not a cursor this API gave out'] } });
+  if (!/^\d{1,18}$/.test(decoded))
+    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { fields: { cursor: ['is not a cursor this API gave out'] } });
   return decoded;
 }
 
@@ -115,9 +119,24 @@ export class OrderStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PENDING', $13, $14, $15, $16, $17, $18)
        RETURNING *`,
       [
-        order.id, order.user_id, order.client_order_id, order.request_hash, order.symbol, order.side, order.type, order.time_in_force, order.post_only,
-        order.price_cents, order.protection_price_cents, order.quantity, order.tick_size_cents, order.lot_size, order.maker_fee_bps, order.taker_fee_bps,
-        order.hold_asset, order.hold_amount,
+        order.id,
+        order.user_id,
+        order.client_order_id,
+        order.request_hash,
+        order.symbol,
+        order.side,
+        order.type,
+        order.time_in_force,
+        order.post_only,
+        order.price_cents,
+        order.protection_price_cents,
+        order.quantity,
+        order.tick_size_cents,
+        order.lot_size,
+        order.maker_fee_bps,
+        order.taker_fee_bps,
+        order.hold_asset,
+        order.hold_amount,
       ],
     );
     return rows[0]!;
@@ -125,7 +144,9 @@ export class OrderStore {
 
   /** PENDING → NEW; undefined when the row is no longer pending (the janitor undid it). */
   async markPublished(client: Transaction, id: string): Promise<OrderRow | undefined> {
-    const { rows } = await client.query<OrderRow>("UPDATE orders SET status = 'NEW', updated_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING *", [id]);
+    const { rows } = await client.query<OrderRow>("UPDATE orders SET status = 'NEW', updated_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING *", [
+      id,
+    ]);
     return rows[0];
   }
 
@@ -209,7 +230,19 @@ export class OrderStore {
     const inserted = await client.query(
       `INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
-      [fill.id, fill.trade_id, fill.order_id, fill.user_id, fill.symbol, fill.side, fill.price_cents, fill.quantity, fill.fee_cents, fill.liquidity, fill.sequence],
+      [
+        fill.id,
+        fill.trade_id,
+        fill.order_id,
+        fill.user_id,
+        fill.symbol,
+        fill.side,
+        fill.price_cents,
+        fill.quantity,
+        fill.fee_cents,
+        fill.liquidity,
+        fill.sequence,
+      ],
     );
     if ((inserted.rowCount ?? 0) === 0) return undefined;
     const { rows } = await client.query<{ status: string }>(

@@ -19,7 +19,14 @@ export async function recordEvent(deps: ReportDeps, event: StreamEvent, client: 
           if (!market) throw new Error(`executions of ${symbol}, a market the risk-manager does not list`);
           units = unitsOf(market);
         }
-        const row = await deps.store.logEvent(client, { stream: event.stream, id: event.id, type: event.type, data: event.data, occurredAt: occurredAt(event.data, event.entryId, event.occurredAt), units });
+        const row = await deps.store.logEvent(client, {
+          stream: event.stream,
+          id: event.id,
+          type: event.type,
+          data: event.data,
+          occurredAt: occurredAt(event.data, event.entryId, event.occurredAt),
+          units,
+        });
         if (row) await applyLoggedEvent(deps.store, client, row);
       },
       { 'messaging.message.id': event.id, 'exchange.event': event.type },

@@ -23,14 +23,33 @@ export function statementCsv(statement: Statement): string {
     row({ record: 'OPENING_BALANCE', time: statement.from, asset: asset.asset, balance_after: asset.opening });
     for (const entry of asset.entries) {
       row({
-        record: 'ENTRY', time: entry.time, asset: asset.asset, type: entry.type, amount: entry.amount, balance_after: entry.balanceAfter,
-        reference: entry.reference, symbol: entry.symbol, side: entry.side,
+        record: 'ENTRY',
+        time: entry.time,
+        asset: asset.asset,
+        type: entry.type,
+        amount: entry.amount,
+        balance_after: entry.balanceAfter,
+        reference: entry.reference,
+        symbol: entry.symbol,
+        side: entry.side,
       });
     }
     row({ record: 'CLOSING_BALANCE', time: statement.to, asset: asset.asset, balance_after: asset.closing });
   }
   for (const fill of statement.fills) {
-    row({ record: 'FILL', time: fill.time, asset: fill.symbol, type: 'TRADE', amount: fill.notional, reference: fill.tradeId, symbol: fill.symbol, side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee });
+    row({
+      record: 'FILL',
+      time: fill.time,
+      asset: fill.symbol,
+      type: 'TRADE',
+      amount: fill.notional,
+      reference: fill.tradeId,
+      symbol: fill.symbol,
+      side: fill.side,
+      price: fill.price,
+      quantity: fill.quantity,
+      fee: fill.fee,
+    });
   }
   return toCsv(rows);
 }

@@ -119,7 +119,15 @@ function tradeSettled(data: unknown): Derivation {
   add({ userId: trade.seller.userId, asset: CASH_ASSET, kind: 'TRADE', amount: notionalCents, side: 'SELL' });
   add({ userId: trade.seller.userId, asset: CASH_ASSET, kind: 'FEE', amount: -sellerFee, side: 'SELL' });
   const fill = (side: Side, who: { userId: string; orderId: string }, feeCents: bigint): FillRow => ({
-    tradeId, side, userId: who.userId, orderId: who.orderId, symbol, priceCents, quantity, notionalCents, feeCents,
+    tradeId,
+    side,
+    userId: who.userId,
+    orderId: who.orderId,
+    symbol,
+    priceCents,
+    quantity,
+    notionalCents,
+    feeCents,
   });
   return {
     ledger,
@@ -131,7 +139,12 @@ function tradeSettled(data: unknown): Derivation {
   };
 }
 
-const CLOSING_EVENTS: Record<string, VolumeCounter> = { order_canceled: 'canceled', order_expired: 'expired', order_rejected: 'rejected', order_accepted: 'accepted' };
+const CLOSING_EVENTS: Record<string, VolumeCounter> = {
+  order_canceled: 'canceled',
+  order_expired: 'expired',
+  order_rejected: 'rejected',
+  order_accepted: 'accepted',
+};
 
 function execution(event: RawEvent, symbol: string, units: MarketUnits): Derivation {
   const day = event.occurredAt.toISOString().slice(0, 10);

@@ -30,7 +30,14 @@ export const tradeSettledSchema = z.object({
 });
 
 /** The engine's events and a market's units are defined once, in the contracts. */
-export { centsOf, orderExecutionSchema as orderEventSchema, sharesOf, tradeExecutionSchema as engineTradeSchema, unitsOf, type MarketUnits } from '@exchange/contracts';
+export {
+  centsOf,
+  orderExecutionSchema as orderEventSchema,
+  sharesOf,
+  tradeExecutionSchema as engineTradeSchema,
+  unitsOf,
+  type MarketUnits,
+} from '@exchange/contracts';
 
 export type Side = z.infer<typeof side>;
 

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { applyChange, divideRoundHalfUp, EMPTY_POSITION, pnlReport, type Position } from './pnl.js';
 
-const buy = (quantity: bigint, notionalCents: bigint, feeCents = 0n) => ({ userId: 'u', symbol: 'ACME', kind: 'BUY' as const, quantity, notionalCents, feeCents });
-const sell = (quantity: bigint, notionalCents: bigint, feeCents = 0n) => ({ userId: 'u', symbol: 'ACME', kind: 'SELL' as const, quantity, notionalCents, feeCents });
+const buy = (quantity: bigint, notionalCents: bigint, feeCents = 0n) => ({
+  userId: 'u',
+  symbol: 'ACME',
+  kind: 'BUY' as const,
+  quantity,
+  notionalCents,
+  feeCents,
+});
+const sell = (quantity: bigint, notionalCents: bigint, feeCents = 0n) => ({
+  userId: 'u',
+  symbol: 'ACME',
+  kind: 'SELL' as const,
+  quantity,
+  notionalCents,
+  feeCents,
+});
 
 describe('weighted-average P&L', () => {
   it('rounds half up', () => {
@@ -41,9 +55,23 @@ describe('weighted-average P&L', () => {
     const report = pnlReport(positions, new Map([['ACME', 350n]]));
     // average 1000 / 3 = 333.33… → 3.33; market value 3 × 3.50 = 10.50; unrealized 10.50 − 10.00
     expect(report.positions[0]).toEqual({
-      symbol: 'ACME', quantity: '3', averageCost: '3.33', costBasis: '10.00', marketPrice: '3.50', marketValue: '10.50', unrealizedPnl: '0.50', realizedPnl: '-0.05',
+      symbol: 'ACME',
+      quantity: '3',
+      averageCost: '3.33',
+      costBasis: '10.00',
+      marketPrice: '3.50',
+      marketValue: '10.50',
+      unrealizedPnl: '0.50',
+      realizedPnl: '-0.05',
     });
-    expect(report.positions[1]).toMatchObject({ symbol: 'ZED', averageCost: '2.00', marketPrice: null, marketValue: null, unrealizedPnl: null, realizedPnl: '0.07' });
+    expect(report.positions[1]).toMatchObject({
+      symbol: 'ZED',
+      averageCost: '2.00',
+      marketPrice: null,
+      marketValue: null,
+      unrealizedPnl: null,
+      realizedPnl: '0.07',
+    });
     expect(report.totals).toEqual({ costBasis: '14.00', marketValue: '10.50', unrealizedPnl: '0.50', realizedPnl: '0.02' });
   });
 });

@@ -8,7 +8,9 @@ function fieldsOf(work: () => unknown): unknown {
   try {
     work();
   } catch (error) {
-    return (error as { code: string; details: { fields: unknown } }).code === 'VALIDATION_FAILED' ? (error as { details: { fields: unknown } }).details.fields : error;
+    return (error as { code: string; details: { fields: unknown } }).code === 'VALIDATION_FAILED'
+      ? (error as { details: { fields: unknown } }).details.fields
+      : error;
   }
   return undefined;
 }
@@ -35,7 +37,13 @@ describe('report queries', () => {
   });
 
   it('covers whole UTC days in the volume report', () => {
-    expect(volumeDays({ from: new Date('2025-01-01T15:00:00Z'), to: new Date('2025-01-03T00:00:00Z') })).toEqual({ firstDay: '2025-01-01', endDay: '2025-01-03' });
-    expect(volumeDays({ from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-03T00:00:01Z') })).toEqual({ firstDay: '2025-01-01', endDay: '2025-01-04' });
+    expect(volumeDays({ from: new Date('2025-01-01T15:00:00Z'), to: new Date('2025-01-03T00:00:00Z') })).toEqual({
+      firstDay: '2025-01-01',
+      endDay: '2025-01-03',
+    });
+    expect(volumeDays({ from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-03T00:00:01Z') })).toEqual({
+      firstDay: '2025-01-01',
+      endDay: '2025-01-04',
+    });
   });
 });

@@ -27,7 +27,8 @@ const EXECUTIONS_PREFIX = 'executions:';
 /** The raw row as the pure derivation reads it; the symbol of an executions stream. */
 export function toRawEvent(row: RawEventRow): { event: RawEvent; symbol?: string } {
   const isWallet = row.source_stream === WALLET_SOURCE;
-  const units = row.tick_size_cents !== null && row.lot_size !== null ? { tickSizeCents: BigInt(row.tick_size_cents), lotSize: BigInt(row.lot_size) } : undefined;
+  const units =
+    row.tick_size_cents !== null && row.lot_size !== null ? { tickSizeCents: BigInt(row.tick_size_cents), lotSize: BigInt(row.lot_size) } : undefined;
   return {
     event: { seq: BigInt(row.seq), source: isWallet ? 'wallet' : 'executions', type: row.type, data: row.data, occurredAt: row.occurred_at, units },
     symbol: row.source_stream.startsWith(EXECUTIONS_PREFIX) ? row.source_stream.slice(EXECUTIONS_PREFIX.length) : undefined,
@@ -48,7 +49,15 @@ export class ReportStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT ON CONSTRAINT report_events_once DO NOTHING
        RETURNING *`,
-      [event.stream, event.id, event.type, JSON.stringify(event.data ?? null), event.occurredAt, event.units?.tickSizeCents.toString() ?? null, event.units?.lotSize.toString() ?? null],
+      [
+        event.stream,
+        event.id,
+        event.type,
+        JSON.stringify(event.data ?? null),
+        event.occurredAt,
+        event.units?.tickSizeCents.toString() ?? null,
+        event.units?.lotSize.toString() ?? null,
+      ],
     );
     return rows[0];
   }
@@ -61,7 +70,11 @@ export class ReportStore {
       [keys.map((key) => key.userId), keys.map((key) => key.symbol)],
     );
     for (const row of rows) {
-      found.set(positionKey(row.user_id, row.symbol), { quantity: BigInt(row.quantity), costCents: BigInt(row.cost_cents), realizedCents: BigInt(row.realized_cents) });
+      found.set(positionKey(row.user_id, row.symbol), {
+        quantity: BigInt(row.quantity),
+        costCents: BigInt(row.cost_cents),
+        realizedCents: BigInt(row.realized_cents),
+      });
     }
     return found;
   }
@@ -72,14 +85,37 @@ export class ReportStore {
       await client.query(
         `INSERT INTO report_ledger_entries (event_seq, entry_no, user_id, asset, kind, amount, reference, symbol, side, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [seq.toString(), entry.entryNo, entry.userId, entry.asset, entry.kind, entry.amount.toString(), entry.reference, entry.symbol ?? null, entry.side ?? null, occurredAt],
+        [
+          seq.toString(),
+          entry.entryNo,
+          entry.userId,
+          entry.asset,
+          entry.kind,
+          entry.amount.toString(),
+          entry.reference,
+          entry.symbol ?? null,
+          entry.side ?? null,
+          occurredAt,
+        ],
       );
     }
     for (const fill of derived.fills) {
       await client.query(
         `INSERT INTO report_fills (event_seq, trade_id, side, user_id, order_id, symbol, price_cents, quantity, notional_cents, fee_cents, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (trade_id, side) DO NOTHING`,
-        [seq.toString(), fill.tradeId, fill.side, fill.userId, fill.orderId, fill.symbol, fill.priceCents.toString(), fill.quantity.toString(), fill.notionalCents.toString(), fill.feeCents.toString(), occurredAt],
+        [
+          seq.toString(),
+          fill.tradeId,
+          fill.side,
+          fill.userId,
+          fill.orderId,
+          fill.symbol,
+          fill.priceCents.toString(),
+          fill.quantity.toString(),
+          fill.notionalCents.toString(),
+          fill.feeCents.toString(),
+          occurredAt,
+        ],
       );
     }
     for (const [key, position] of positions) {
@@ -107,7 +143,18 @@ export class ReportStore {
            accepted = v.accepted + EXCLUDED.accepted, filled = v.filled + EXCLUDED.filled, canceled = v.canceled + EXCLUDED.canceled,
            expired = v.expired + EXCLUDED.expired, rejected = v.rejected + EXCLUDED.rejected, trades = v.trades + EXCLUDED.trades,
            quantity = v.quantity + EXCLUDED.quantity, notional_cents = v.notional_cents + EXCLUDED.notional_cents`,
-        [symbol, day, counts.accepted ?? 0, counts.filled ?? 0, counts.canceled ?? 0, counts.expired ?? 0, counts.rejected ?? 0, trades, quantity.toString(), notionalCents.toString()],
+        [
+          symbol,
+          day,
+          counts.accepted ?? 0,
+          counts.filled ?? 0,
+          counts.canceled ?? 0,
+          counts.expired ?? 0,
+          counts.rejected ?? 0,
+          trades,
+          quantity.toString(),
+          notionalCents.toString(),
+        ],
       );
     }
   }
@@ -122,22 +169,52 @@ export class ReportStore {
   }
 
   async entries(userId: string, from: Date, to: Date): Promise<StoredEntry[]> {
-    const { rows } = await this.db.query<{ occurred_at: Date; asset: string; kind: StatementEntryType; amount: string; reference: string; symbol: string | null; side: Side | null }>(
+    const { rows } = await this.db.query<{
+      occurred_at: Date;
+      asset: string;
+      kind: StatementEntryType;
+      amount: string;
+      reference: string;
+      symbol: string | null;
+      side: Side | null;
+    }>(
       `SELECT occurred_at, asset, kind, amount, reference, symbol, side FROM report_ledger_entries
        WHERE user_id = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY occurred_at, event_seq, entry_no`,
       [userId, from, to],
     );
-    return rows.map((row) => ({ time: row.occurred_at, asset: row.asset, kind: row.kind, amount: BigInt(row.amount), reference: row.reference, symbol: row.symbol, side: row.side }));
+    return rows.map((row) => ({
+      time: row.occurred_at,
+      asset: row.asset,
+      kind: row.kind,
+      amount: BigInt(row.amount),
+      reference: row.reference,
+      symbol: row.symbol,
+      side: row.side,
+    }));
   }
 
   async fills(userId: string, from: Date, to: Date): Promise<StoredFill[]> {
-    const { rows } = await this.db.query<{ occurred_at: Date; trade_id: string; order_id: string; symbol: string; side: Side; price_cents: string; quantity: string; notional_cents: string; fee_cents: string }>(
-      `SELECT * FROM report_fills WHERE user_id = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY occurred_at, event_seq, side`,
-      [userId, from, to],
-    );
+    const { rows } = await this.db.query<{
+      occurred_at: Date;
+      trade_id: string;
+      order_id: string;
+      symbol: string;
+      side: Side;
+      price_cents: string;
+      quantity: string;
+      notional_cents: string;
+      fee_cents: string;
+    }>(`SELECT * FROM report_fills WHERE user_id = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY occurred_at, event_seq, side`, [userId, from, to]);
     return rows.map((row) => ({
-      time: row.occurred_at, tradeId: row.trade_id, orderId: row.order_id, symbol: row.symbol, side: row.side,
-      priceCents: BigInt(row.price_cents), quantity: BigInt(row.quantity), notionalCents: BigInt(row.notional_cents), feeCents: BigInt(row.fee_cents),
+      time: row.occurred_at,
+      tradeId: row.trade_id,
+      orderId: row.order_id,
+      symbol: row.symbol,
+      side: row.side,
+      priceCents: BigInt(row.price_cents),
+      quantity: BigInt(row.quantity),
+      notionalCents: BigInt(row.notional_cents),
+      feeCents: BigInt(row.fee_cents),
     }));
   }
 
@@ -146,7 +223,9 @@ export class ReportStore {
       'SELECT symbol, quantity, cost_cents, realized_cents FROM report_positions WHERE user_id = $1',
       [userId],
     );
-    return new Map(rows.map((row) => [row.symbol, { quantity: BigInt(row.quantity), costCents: BigInt(row.cost_cents), realizedCents: BigInt(row.realized_cents) }]));
+    return new Map(
+      rows.map((row) => [row.symbol, { quantity: BigInt(row.quantity), costCents: BigInt(row.cost_cents), realizedCents: BigInt(row.realized_cents) }]),
+    );
   }
 
   /** The price of each symbol's last trade (by the engine's trade number). */
@@ -168,7 +247,13 @@ export class ReportStore {
     return rows.map((row) => ({
       symbol: row.symbol!,
       day: row.day!,
-      orders: { accepted: Number(row.accepted), filled: Number(row.filled), canceled: Number(row.canceled), expired: Number(row.expired), rejected: Number(row.rejected) },
+      orders: {
+        accepted: Number(row.accepted),
+        filled: Number(row.filled),
+        canceled: Number(row.canceled),
+        expired: Number(row.expired),
+        rejected: Number(row.rejected),
+      },
       trades: Number(row.trades),
       quantity: formatAsset(BigInt(row.quantity!), row.symbol!),
       notional: formatAsset(BigInt(row.notional_cents!), 'USD'),

@@ -46,9 +46,7 @@ export async function checkOrder(deps: RiskDeps, order: RiskCheckRequest): Promi
         }
         return protectionPrice(order.side, collarRange(referenceCents, market.priceCollarBps, market.tickSizeCents));
       });
-      await withSpan('risk check notional', () =>
-        checkNotional(worstPriceCents, quantity, market.maxNotionalCents, limits?.maxNotionalCents ?? null),
-      );
+      await withSpan('risk check notional', () => checkNotional(worstPriceCents, quantity, market.maxNotionalCents, limits?.maxNotionalCents ?? null));
       await withSpan('risk check open orders', () => checkOpenOrders(order.openOrders, limits?.maxOpenOrders ?? deps.defaults.maxOpenOrders));
       await withSpan('risk check order rate', async () => {
         const window = orderRateWindow(deps.now());

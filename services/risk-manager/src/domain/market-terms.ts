@@ -1,13 +1,5 @@
 import { AppError } from '@exchange/platform';
-import {
-  AmountError,
-  CASH_SCALE,
-  formatAmount,
-  parseAmount,
-  SHARE_SCALE,
-  type CreateMarketRequest,
-  type UpdateMarketRequest,
-} from '@exchange/contracts';
+import { AmountError, CASH_SCALE, formatAmount, parseAmount, SHARE_SCALE, type CreateMarketRequest, type UpdateMarketRequest } from '@exchange/contracts';
 
 /** A market's trading terms in exact units: cents and whole shares. */
 export interface MarketTerms {

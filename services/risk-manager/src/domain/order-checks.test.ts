@@ -34,7 +34,10 @@ const cents = { tickSizeCents: 1n, lotSize: 1n };
 describe('price on the tick, quantity in lots', () => {
   it('gives a LIMIT order its price in cents and its quantity in shares', () => {
     expect(orderAmounts(cents, { type: 'LIMIT', price: '190.25', quantity: '15' })).toEqual({ priceCents: 19025n, quantity: 15n });
-    expect(orderAmounts({ tickSizeCents: 5n, lotSize: 10n }, { type: 'LIMIT', price: '190.05', quantity: '30' })).toEqual({ priceCents: 19005n, quantity: 30n });
+    expect(orderAmounts({ tickSizeCents: 5n, lotSize: 10n }, { type: 'LIMIT', price: '190.05', quantity: '30' })).toEqual({
+      priceCents: 19005n,
+      quantity: 30n,
+    });
     expect(orderAmounts(cents, { type: 'MARKET', quantity: '3' })).toEqual({ priceCents: undefined, quantity: 3n });
   });
 
@@ -58,13 +61,19 @@ describe('price on the tick, quantity in lots', () => {
   });
 
   it('refuses fractional, zero and missing quantities', () => {
-    expect(refusal(() => orderAmounts(cents, { type: 'MARKET', quantity: '1.5' })).details.fields).toEqual({ quantity: ['must be a positive whole number of shares'] });
-    expect(refusal(() => orderAmounts(cents, { type: 'MARKET', quantity: '0' })).details.fields).toEqual({ quantity: ['must be a positive whole number of shares'] });
+    expect(refusal(() => orderAmounts(cents, { type: 'MARKET', quantity: '1.5' })).details.fields).toEqual({
+      quantity: ['must be a positive whole number of shares'],
+    });
+    expect(refusal(() => orderAmounts(cents, { type: 'MARKET', quantity: '0' })).details.fields).toEqual({
+      quantity: ['must be a positive whole number of shares'],
+    });
   });
 
   it('wants a price for a LIMIT order and none for a MARKET order', () => {
     expect(refusal(() => orderAmounts(cents, { type: 'LIMIT', quantity: '1' })).details.fields).toEqual({ price: ['a LIMIT order needs a price'] });
-    expect(refusal(() => orderAmounts(cents, { type: 'MARKET', price: '1.00', quantity: '1' })).details.fields).toEqual({ price: ['a MARKET order takes no price'] });
+    expect(refusal(() => orderAmounts(cents, { type: 'MARKET', price: '1.00', quantity: '1' })).details.fields).toEqual({
+      price: ['a MARKET order takes no price'],
+    });
   });
 });
 

@@ -12,9 +12,7 @@ export async function registerUser(users: UsersStore, request: RegisterRequest):
   const passwordHash = await withSpan('password hashing', () => hashPassword(request.password), {
     'exchange.hash.algorithm': 'argon2id',
   });
-  const user = await withSpan('db insert', () =>
-    users.insert({ email: request.email, name: request.name ?? null, passwordHash, role: 'user' }),
-  );
+  const user = await withSpan('db insert', () => users.insert({ email: request.email, name: request.name ?? null, passwordHash, role: 'user' }));
   if (!user) throw emailTaken();
   return publicUser(user);
 }

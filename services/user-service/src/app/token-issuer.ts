@@ -1,24 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  exportPKCS8,
-  generateKeyPair,
-  importJWK,
-  importPKCS8,
-  jwtVerify,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '@exchange/platform';
-import {
-  accessTokenClaimsSchema,
-  JWT_AUDIENCE,
-  JWT_ISSUER,
-  type AccessTokenClaims,
-  type User,
-} from '@exchange/contracts';
+import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims, type User } from '@exchange/contracts';
 
 const ALGORITHM = 'EdDSA';
 

@@ -1,12 +1,5 @@
 import type { HttpServer } from '@exchange/platform';
-import {
-  emailSchema,
-  errorBodySchema,
-  loginRequestSchema,
-  loginResponseSchema,
-  registerRequestSchema,
-  userEnvelopeSchema,
-} from '@exchange/contracts';
+import { emailSchema, errorBodySchema, loginRequestSchema, loginResponseSchema, registerRequestSchema, userEnvelopeSchema } from '@exchange/contracts';
 import { z } from 'zod';
 import { findUser, getProfile } from '../app/get-profile.js';
 import { logIn } from '../app/log-in.js';
@@ -15,16 +8,12 @@ import type { TokenIssuer } from '../app/token-issuer.js';
 import type { UsersStore } from '../store/users-store.js';
 
 export function registerRoutes(app: HttpServer, users: UsersStore, tokens: TokenIssuer): void {
-  app.post(
-    '/register',
-    { schema: { body: registerRequestSchema, response: { 201: userEnvelopeSchema, 409: errorBodySchema } } },
-    async (request, reply) => reply.status(201).send({ user: await registerUser(users, request.body) }),
+  app.post('/register', { schema: { body: registerRequestSchema, response: { 201: userEnvelopeSchema, 409: errorBodySchema } } }, async (request, reply) =>
+    reply.status(201).send({ user: await registerUser(users, request.body) }),
   );
 
-  app.post(
-    '/auth/login',
-    { schema: { body: loginRequestSchema, response: { 200: loginResponseSchema, 401: errorBodySchema } } },
-    async (request) => logIn(users, tokens, request.body),
+  app.post('/auth/login', { schema: { body: loginRequestSchema, response: { 200: loginResponseSchema, 401: errorBodySchema } } }, async (request) =>
+    logIn(users, tokens, request.body),
   );
 
   app.get('/me', { schema: { response: { 200: userEnvelopeSchema } } }, async (request) => ({
@@ -40,9 +29,7 @@ export function registerRoutes(app: HttpServer, users: UsersStore, tokens: Token
     user: await findUser(users, { email: request.query.email }),
   }));
 
-  app.get(
-    '/.well-known/jwks.json',
-    { schema: { response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } },
-    async () => ({ keys: [tokens.publicJwk] }),
-  );
+  app.get('/.well-known/jwks.json', { schema: { response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } }, async () => ({
+    keys: [tokens.publicJwk],
+  }));
 }

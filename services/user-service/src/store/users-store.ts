@@ -46,10 +46,12 @@ export class UsersStore {
   /** Inserts a user; returns undefined when the e-mail is already taken. */
   async insert(user: { email: string; name: string | null; passwordHash: string; role: Role }): Promise<StoredUser | undefined> {
     try {
-      const result = await this.db.query<UserRow>(
-        `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-        [user.email, user.name, user.passwordHash, user.role],
-      );
+      const result = await this.db.query<UserRow>(`INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
+        user.email,
+        user.name,
+        user.passwordHash,
+        user.role,
+      ]);
       return toUser(result.rows[0]!);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;

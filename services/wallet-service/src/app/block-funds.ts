@@ -43,7 +43,13 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
         type: 'funds_blocked',
-        data: { transactionId: entry.id, userId: request.userId, asset: account.asset, amount: formatAsset(amount, account.asset), reference: request.reference },
+        data: {
+          transactionId: entry.id,
+          userId: request.userId,
+          asset: account.asset,
+          amount: formatAsset(amount, account.asset),
+          reference: request.reference,
+        },
       });
       return response;
     }).catch(refuseConcurrentReuse(referenceReused)),

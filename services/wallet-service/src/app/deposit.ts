@@ -29,14 +29,10 @@ async function post(deps: WalletDeps, client: Transaction, request: UpdateBalanc
   const walletId = account.id;
   return withSpan('balance update', async () => {
     const external = await ledger.systemWalletId(client, 'EXTERNAL', asset);
-    const entry = await ledger.post(
-      client,
-      { type, reference: null, initiatedBy: request.initiatedBy ?? userId, details: {} },
-      [
-        { walletId: external, asset, availableChange: -amount, heldChange: 0n },
-        { walletId, asset, availableChange: amount, heldChange: 0n },
-      ],
-    );
+    const entry = await ledger.post(client, { type, reference: null, initiatedBy: request.initiatedBy ?? userId, details: {} }, [
+      { walletId: external, asset, availableChange: -amount, heldChange: 0n },
+      { walletId, asset, availableChange: amount, heldChange: 0n },
+    ]);
     const balance = toBalance(asset, entry.balances.get(walletId)!);
     const transaction = { id: entry.id, type, asset, amount: formatAsset(amount, asset), createdAt: entry.createdAt };
     await enqueueEvent(client, {

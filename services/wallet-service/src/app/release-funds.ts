@@ -26,7 +26,10 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
       const account = (await ledger.lockAccounts(client, [peek.walletId])).get(peek.walletId)!;
       const hold = (await ledger.findHold(client, request.reference, true))!;
 
-      const hash = requestHash({ reference: request.reference, amount: request.amount === undefined ? 'all' : positiveAmount(hold.asset, request.amount).toString() });
+      const hash = requestHash({
+        reference: request.reference,
+        amount: request.amount === undefined ? 'all' : positiveAmount(hold.asset, request.amount).toString(),
+      });
       const prior = await ledger.findEntry(client, 'RELEASE', request.releaseId);
       if (prior) return replayOf<HoldResponse>(prior, hash, releaseIdReused);
       const amount = request.amount === undefined ? hold.remaining : positiveAmount(hold.asset, request.amount);

@@ -110,17 +110,13 @@ async function settleLocked(deps: WalletDeps, client: Transaction, prepared: Pre
     buyerHold: toHold({ ...lockedBuyerHold!, remaining: buyerLeft - buyerRelease }),
     sellerHold: toHold({ ...lockedSellerHold!, remaining: sellerLeft - sellerRelease }),
   };
-  await ledger.post(
-    client,
-    { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { requestHash: hash, response } },
-    [
-      { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: buyerRelease, heldChange: -buyerCost - buyerRelease },
-      { walletId: prepared.sellerCashId, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
-      { walletId: fees, asset: CASH_ASSET, availableChange: trade.buyerFee + trade.sellerFee, heldChange: 0n },
-      { walletId: sellerHold.walletId, asset: symbol, availableChange: sellerRelease, heldChange: -trade.quantity - sellerRelease },
-      { walletId: prepared.buyerSharesId, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
-    ],
-  );
+  await ledger.post(client, { id: transactionId, type: 'TRADE', reference: request.tradeId, initiatedBy: null, details: { requestHash: hash, response } }, [
+    { walletId: buyerHold.walletId, asset: CASH_ASSET, availableChange: buyerRelease, heldChange: -buyerCost - buyerRelease },
+    { walletId: prepared.sellerCashId, asset: CASH_ASSET, availableChange: trade.notional - trade.sellerFee, heldChange: 0n },
+    { walletId: fees, asset: CASH_ASSET, availableChange: trade.buyerFee + trade.sellerFee, heldChange: 0n },
+    { walletId: sellerHold.walletId, asset: symbol, availableChange: sellerRelease, heldChange: -trade.quantity - sellerRelease },
+    { walletId: prepared.buyerSharesId, asset: symbol, availableChange: trade.quantity, heldChange: 0n },
+  ]);
   await ledger.reduceHold(client, buyer.holdReference, buyerCost + buyerRelease);
   await ledger.reduceHold(client, seller.holdReference, trade.quantity + sellerRelease);
   await enqueueEvent(client, {
@@ -133,8 +129,18 @@ async function settleLocked(deps: WalletDeps, client: Transaction, prepared: Pre
       price: request.price,
       quantity: formatAsset(trade.quantity, symbol),
       notional: response.notional,
-      buyer: { userId: buyer.userId, orderId: buyer.holdReference, fee: formatAsset(trade.buyerFee, CASH_ASSET), released: formatAsset(buyerRelease, CASH_ASSET) },
-      seller: { userId: seller.userId, orderId: seller.holdReference, fee: formatAsset(trade.sellerFee, CASH_ASSET), released: formatAsset(sellerRelease, symbol) },
+      buyer: {
+        userId: buyer.userId,
+        orderId: buyer.holdReference,
+        fee: formatAsset(trade.buyerFee, CASH_ASSET),
+        released: formatAsset(buyerRelease, CASH_ASSET),
+      },
+      seller: {
+        userId: seller.userId,
+        orderId: seller.holdReference,
+        fee: formatAsset(trade.sellerFee, CASH_ASSET),
+        released: formatAsset(sellerRelease, symbol),
+      },
     },
   });
   return response;

@@ -86,22 +86,25 @@ export class LedgerStore {
   constructor(readonly db: Pool) {}
 
   async findAccount(client: Transaction | Pool, userId: string, asset: string): Promise<Account | undefined> {
-    const { rows } = await client.query<AccountRow>(
-      'SELECT id, user_id, asset, available, held FROM wallets WHERE user_id = $1 AND asset = $2',
-      [userId, asset],
-    );
+    const { rows } = await client.query<AccountRow>('SELECT id, user_id, asset, available, held FROM wallets WHERE user_id = $1 AND asset = $2', [
+      userId,
+      asset,
+    ]);
     return rows[0] ? toAccount(rows[0]) : undefined;
   }
 
   /** Creates the account if it is missing (a concurrent creation is fine) and returns it. */
   async createAccount(client: Transaction, userId: string, asset: string): Promise<Account> {
-    await client.query('INSERT INTO wallets (user_id, asset) VALUES ($1, $2) ON CONFLICT (user_id, asset) WHERE user_id IS NOT NULL DO NOTHING', [userId, asset]);
+    await client.query('INSERT INTO wallets (user_id, asset) VALUES ($1, $2) ON CONFLICT (user_id, asset) WHERE user_id IS NOT NULL DO NOTHING', [
+      userId,
+      asset,
+    ]);
     return (await this.findAccount(client, userId, asset))!;
   }
 
   async accounts(client: Transaction | Pool, userId: string): Promise<Account[]> {
     const { rows } = await client.query<AccountRow>(
-      'SELECT id, user_id, asset, available, held FROM wallets WHERE user_id = $1 ORDER BY asset = \'USD\' DESC, asset',
+      "SELECT id, user_id, asset, available, held FROM wallets WHERE user_id = $1 ORDER BY asset = 'USD' DESC, asset",
       [userId],
     );
     return rows.map(toAccount);
@@ -142,7 +145,11 @@ export class LedgerStore {
     return rows[0]!.id;
   }
 
-  async findEntry(client: Transaction, type: TransactionType, reference: string): Promise<{ id: string; details: Record<string, unknown>; createdAt: string } | undefined> {
+  async findEntry(
+    client: Transaction,
+    type: TransactionType,
+    reference: string,
+  ): Promise<{ id: string; details: Record<string, unknown>; createdAt: string } | undefined> {
     const { rows } = await client.query<{ id: string; details: Record<string, unknown>; created_at: Date }>(
       'SELECT id, details, created_at FROM transactions WHERE type = $1 AND reference = $2',
       [type, reference],
