@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers, all run by `npm test`:
+// The tiers, all run by `npm test`:
+//  static      formatting, lint, types (front end and tests included) and layer boundaries; runs first
 //  unit        pure logic beside the code (src/**/*.test.ts)
 //  integration real PostgreSQL and Redis, a fresh database per run (*/test/**/*.test.ts)
 //  e2e         the whole system started by the launcher, requests through the gateway (test/e2e)
@@ -12,22 +13,43 @@ export default defineConfig({
     projects: [
       {
         test: {
+          name: 'static',
+          include: ['test/static/**/*.test.ts'],
+          testTimeout: 300_000,
+          // a group of its own, before every other tier: a broken build or boundary shows at once
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
           name: 'unit',
+          sequence: { groupOrder: 1 },
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },
-      { extends: './frontend/vitest.config.ts', test: { name: 'frontend', root: './frontend', environment: 'happy-dom', include: ['src/**/*.test.{ts,tsx}'] } },
+      {
+        extends: './frontend/vitest.config.ts',
+        test: {
+          name: 'frontend',
+          root: './frontend',
+          environment: 'happy-dom',
+          include: ['src/**/*.test.{ts,tsx}'],
+          sequence: { groupOrder: 1 },
+        },
+      },
       {
         test: {
           name: 'browser',
+          sequence: { groupOrder: 1 },
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -37,6 +59,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 1 },
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,

@@ -24,7 +24,12 @@ function descendants(pid: number): number[] {
     }
   }
   const found: number[] = [];
-  const walk = (id: number) => (children.get(id) ?? []).forEach((child) => (found.push(child), walk(child)));
+  const walk = (id: number): void => {
+    for (const child of children.get(id) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
   walk(pid);
   return found;
 }

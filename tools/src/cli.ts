@@ -23,6 +23,7 @@ async function main(command: string | undefined): Promise<void> {
       print('');
       await engineServiceBench(ROOT_DIR, print);
       process.exit(0);
+      break;
     }
     default:
       process.stderr.write('usage: exchange start|bench|bench:engine\n');

@@ -126,7 +126,7 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
         const mine: string[] = [];
         for (let op = 0; op < OPERATIONS_PER_USER; op++) {
           const r = random();
-          let response;
+          let response: { status: number; body: any };
           if (r < 0.2 && mine.length > 0) {
             const id = mine[Math.floor(random() * mine.length)]!;
             response = await retried(() => api('DELETE', `/v1/orders/${id}`, trader.token));

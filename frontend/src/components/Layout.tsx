@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { setToken } from '../lib/auth-store';
 import { formatUsd } from '../lib/money';
 import { keys, useBalance, useMarkets, useMe, useUnreadCount } from '../lib/queries';
@@ -53,6 +53,10 @@ export function Layout() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  // the phone menu closes once a link was followed
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of page
+  useEffect(() => setMenuOpen(false), [location.pathname]);
 
   const logout = () => {
     setToken(null);
@@ -76,12 +80,7 @@ export function Layout() {
           >
             Menu
           </button>
-          <nav
-            id="main-nav"
-            aria-label="Main"
-            className={`${menuOpen ? 'flex' : 'hidden'} w-full flex-wrap items-center gap-1 md:flex md:w-auto`}
-            onClick={() => setMenuOpen(false)}
-          >
+          <nav id="main-nav" aria-label="Main" className={`${menuOpen ? 'flex' : 'hidden'} w-full flex-wrap items-center gap-1 md:flex md:w-auto`}>
             <NavLink to="/markets" className={navClass} data-testid="nav-markets">
               Markets
             </NavLink>

@@ -34,7 +34,7 @@ export function useOrderBook(symbol: string): BookState {
   return book;
 }
 
-function Row({ level, side, max }: { level: Level | undefined; side: 'bid' | 'ask'; max: number }) {
+function Row({ level, side, max, onPick }: { level: Level | undefined; side: 'bid' | 'ask'; max: number; onPick: ((price: string) => void) | undefined }) {
   const width = level ? Math.max(2, Math.round((Number(level[1]) / max) * 100)) : 0; // bar width only
   return (
     <tr className="relative h-6" data-testid={level ? `book-${side}-${level[0]}` : undefined}>
@@ -46,7 +46,18 @@ function Row({ level, side, max }: { level: Level | undefined; side: 'bid' | 'as
             style={{ width: `${width}%` }}
           />
         )}
-        <span className="relative">{level ? formatUsd(level[0]) : '\u00a0'}</span>
+        {level && onPick ? (
+          <button
+            type="button"
+            className="relative rounded px-0.5 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-400"
+            aria-label={`Use price ${formatUsd(level[0])}`}
+            onClick={() => onPick(level[0])}
+          >
+            {formatUsd(level[0])}
+          </button>
+        ) : (
+          <span className="relative">{level ? formatUsd(level[0]) : '\u00a0'}</span>
+        )}
       </td>
       <td className="num px-2 text-sm text-slate-300">{level ? formatQty(level[1]) : ''}</td>
     </tr>
@@ -70,14 +81,10 @@ export function OrderBookView({ book, onPick }: { book: BookState; onPick?: (pri
             <th className="px-2 text-right text-xs font-medium text-slate-400">Quantity</th>
           </tr>
         </thead>
-        <tbody
-          onClick={(e) => {
-            const price = (e.target as HTMLElement).closest('tr')?.dataset.testid?.split('-')[2];
-            if (price && onPick) onPick(price);
-          }}
-        >
+        <tbody>
           {askRows.map((level, i) => (
-            <Row key={`a${i}`} level={level} side="ask" max={max} />
+            // biome-ignore lint/suspicious/noArrayIndexKey: the book shows a fixed number of row slots; a slot keeps its row as prices move through it
+            <Row key={`a${i}`} level={level} side="ask" max={max} onPick={onPick} />
           ))}
           <tr className="h-7 border-y border-slate-800">
             <td colSpan={2} className="px-2 text-center text-xs text-slate-400">
@@ -85,7 +92,8 @@ export function OrderBookView({ book, onPick }: { book: BookState; onPick?: (pri
             </td>
           </tr>
           {bidRows.map((level, i) => (
-            <Row key={`b${i}`} level={level} side="bid" max={max} />
+            // biome-ignore lint/suspicious/noArrayIndexKey: fixed row slots, as above
+            <Row key={`b${i}`} level={level} side="bid" max={max} onPick={onPick} />
           ))}
         </tbody>
       </table>

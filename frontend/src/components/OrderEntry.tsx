@@ -61,7 +61,8 @@ export function OrderEntry({
 
   return (
     <form onSubmit={submit} noValidate className="space-y-3" data-testid="order-entry">
-      <div className="grid grid-cols-2 gap-1 rounded-md bg-slate-950 p-1" role="group" aria-label="Side">
+      <fieldset className="grid grid-cols-2 gap-1 rounded-md border-0 bg-slate-950 p-1">
+        <legend className="sr-only">Side</legend>
         <button
           type="button"
           aria-pressed={side === 'BUY'}
@@ -80,7 +81,7 @@ export function OrderEntry({
         >
           Sell
         </button>
-      </div>
+      </fieldset>
       <div className="grid grid-cols-2 gap-2">
         <Field label="Type" htmlFor="order-type">
           <select id="order-type" data-testid="order-type" className={inputClass} value={type} onChange={(e) => changeType(e.target.value as OrderType)}>

@@ -172,6 +172,7 @@ function StatementReport() {
               </thead>
               <tbody>
                 {a.entries.map((e, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a statement is an ordered list replaced as a whole on each fetch, and its entries have no id of their own
                   <tr key={i} className="border-t border-slate-800">
                     <td className={`${td} whitespace-nowrap text-slate-400`}>{time(e.time)}</td>
                     <td className={`${td} text-xs`}>
@@ -246,8 +247,17 @@ function VolumeReport() {
                 <tr key={`${v.day}-${v.symbol}`} className="border-t border-slate-800">
                   <td className={`${td} text-slate-400`}>{v.day}</td>
                   <td className={td}>{v.symbol}</td>
-                  {[v.orders.accepted, v.orders.filled, v.orders.canceled, v.orders.expired, v.orders.rejected, v.trades].map((n, i) => (
-                    <td key={i} className={`${td} num`}>
+                  {(
+                    [
+                      ['accepted', v.orders.accepted],
+                      ['filled', v.orders.filled],
+                      ['canceled', v.orders.canceled],
+                      ['expired', v.orders.expired],
+                      ['rejected', v.orders.rejected],
+                      ['trades', v.trades],
+                    ] as const
+                  ).map(([name, n]) => (
+                    <td key={name} className={`${td} num`}>
                       {n.toLocaleString()}
                     </td>
                   ))}

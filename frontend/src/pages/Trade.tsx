@@ -4,7 +4,7 @@ import { CandleChart } from '../components/CandleChart';
 import { OrderBookView, useOrderBook } from '../components/OrderBook';
 import { OrderEntry } from '../components/OrderEntry';
 import { OrdersPanel } from '../components/Orders';
-import { Empty, ErrorNotice, Panel, time } from '../components/ui';
+import { Empty, ErrorNotice, Panel } from '../components/ui';
 import { useLiveCandles, useLiveTicker, useLiveTrades } from '../lib/live';
 import { decimalsOf, formatQty, formatUsd } from '../lib/money';
 import { useCandles, useMarket, useMarketTrades, useTicker } from '../lib/queries';
@@ -21,7 +21,8 @@ function Chart({ market }: { market: Market }) {
     <Panel
       title="Chart"
       actions={
-        <div role="group" aria-label="Candle interval" className="flex gap-1">
+        <fieldset className="flex gap-1 border-0 p-0">
+          <legend className="sr-only">Candle interval</legend>
           {INTERVALS.map((value) => (
             <button
               key={value}
@@ -34,7 +35,7 @@ function Chart({ market }: { market: Market }) {
               {value}
             </button>
           ))}
-        </div>
+        </fieldset>
       }
     >
       <div className="relative h-[320px] sm:h-[380px]">
@@ -132,13 +133,18 @@ export function TradePage() {
           </p>
         </div>
         {[
-          ['Last', <span data-testid="ticker-last">{formatUsd(t?.last ?? null)}</span>],
-          ['24h', <Change pct={t?.changePct24h} />],
+          [
+            'Last',
+            <span key="last" data-testid="ticker-last">
+              {formatUsd(t?.last ?? null)}
+            </span>,
+          ],
+          ['24h', <Change key="change" pct={t?.changePct24h} />],
           ['High', formatUsd(t?.high24h ?? null)],
           ['Low', formatUsd(t?.low24h ?? null)],
           ['Volume', formatQty(t?.volume24h ?? null)],
-        ].map(([label, value], i) => (
-          <div key={i} className="min-w-[5.5rem] text-right">
+        ].map(([label, value]) => (
+          <div key={String(label)} className="min-w-[5.5rem] text-right">
             <p className="text-[11px] text-slate-500">{label}</p>
             <p className="num text-sm">{value}</p>
           </div>

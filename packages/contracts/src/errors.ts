@@ -58,3 +58,10 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** `details.fields` of a VALIDATION_FAILED error: field path → messages. */
 export type FieldErrors = Record<string, string[]>;
+
+/** Adds one message to a field of a VALIDATION_FAILED error's `details.fields`. */
+export function addFieldError(fields: FieldErrors, field: string, message: string): void {
+  const messages = fields[field] ?? [];
+  messages.push(message);
+  fields[field] = messages;
+}

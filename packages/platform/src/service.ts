@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type pg from 'pg';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { baseConfigSchema, ConfigError, loadConfig, servicePort, serviceUrl, type BaseConfig, type Env } from './config.js';
 import { createPostgresPool, PLATFORM_MIGRATIONS_DIR, runMigrations } from './db/postgres.js';
 import { createMetrics, type HttpMetrics } from './http/metrics.js';

@@ -10,7 +10,10 @@ export async function startEngine(options: { port: number; database: TestDatabas
 /** A seeded stream of order commands as the order manager's outbox would write them. */
 export function commandFields(symbol: string, count: number): string[][] {
   let state = 12345;
-  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const random = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
   const out: string[][] = [];
   for (let i = 1; i <= count; i++) {
     const side = random() < 0.5 ? 'BUY' : 'SELL';

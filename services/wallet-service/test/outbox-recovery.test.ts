@@ -75,9 +75,7 @@ describe('the wallet outbox across a kill -9', () => {
           'the event on the wallet-events stream',
         );
         expect(entries).toHaveLength(1);
-        const fields = Object.fromEntries(
-          entries[0]![1].reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1]!]] : pairs), []),
-        );
+        const fields = Object.fromEntries(entries[0]![1].flatMap((value, index, all) => (index % 2 === 0 ? [[value, all[index + 1]!]] : [])));
         expect(fields.type).toBe('funds_added');
         expect(JSON.parse(fields.data!)).toMatchObject({ transactionId: transaction.id, userId, asset: 'USD', amount: '12.34' });
         await eventually(

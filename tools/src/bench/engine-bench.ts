@@ -1,5 +1,5 @@
 import { OrderBook as ReferenceLibraryBook } from 'nodejs-order-book';
-import { OrderBook, type Command, type EventSink } from '@exchange/matching-engine/dist/domain/index.js';
+import { OrderBook, type Command, type EventSink } from '@exchange/matching-engine/domain';
 import { seededRandom } from '@exchange/platform/testing';
 import type { Print } from './bench-support.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createRedis } from '@exchange/platform';
-import type { Command } from '@exchange/matching-engine/dist/domain/index.js';
+import type { Command } from '@exchange/matching-engine/domain';
 import { startBenchSystem, type Print } from './bench-support.js';
 import { engineWorkload } from './engine-bench.js';
 
@@ -49,7 +49,7 @@ export async function engineServiceBench(rootDir: string, print: Print, count = 
     const started = process.hrtime.bigint();
     for (let offset = 0; offset < commands.length; offset += 1000) {
       const pipeline = redis.pipeline();
-      commands.slice(offset, offset + 1000).forEach((command, i) => pipeline.xadd('orders:AAPL', '*', ...toFields('AAPL', command, offset + i)));
+      for (const [i, command] of commands.slice(offset, offset + 1000).entries()) pipeline.xadd('orders:AAPL', '*', ...toFields('AAPL', command, offset + i));
       await pipeline.exec();
     }
     const expectedEvents = async () => Number((await db.query('SELECT count(*) FROM matching_engine.executions')).rows[0].count);

@@ -1,3 +1,4 @@
+import { errorBodySchema, loginResponseSchema, type Market, marketListSchema } from '@exchange/contracts';
 import { StartupError } from './checks.js';
 
 /** The demo market maker of API.md: cash, shares and a ladder of quotes on every market at local start. */
@@ -14,13 +15,7 @@ export interface DemoSeedOptions {
   adminPassword: string;
 }
 
-interface MarketView {
-  symbol: string;
-  tickSize: string;
-  lotSize: string;
-  referencePrice: string;
-  status: string;
-}
+type MarketView = Pick<Market, 'symbol' | 'tickSize' | 'lotSize' | 'referencePrice' | 'status'>;
 
 /**
  * Through the public API, as any client would: the market maker account (created once), its cash
@@ -32,7 +27,8 @@ export async function seedDemoTrading(options: DemoSeedOptions): Promise<{ quote
   const api = client(options.gatewayUrl);
   const admin = await api.login(options.adminEmail, options.adminPassword);
   const registered = await api.call('POST', '/v1/auth/register', undefined, MARKET_MAKER);
-  if (registered.status !== 201 && registered.body?.error?.code !== 'EMAIL_TAKEN') throw failure('registering the market maker', registered);
+  if (registered.status !== 201 && errorBodySchema.safeParse(registered.body).data?.error.code !== 'EMAIL_TAKEN')
+    throw failure('registering the market maker', registered);
   const maker = await api.login(MARKET_MAKER.email, MARKET_MAKER.password);
   const credit = async (asset: string, amount: string) => {
     const response = await api.call(
@@ -45,7 +41,7 @@ export async function seedDemoTrading(options: DemoSeedOptions): Promise<{ quote
     if (response.status !== 200) throw failure(`crediting the market maker ${amount} ${asset}`, response);
   };
   await credit('USD', CASH);
-  const markets = ((await api.call('GET', '/v1/markets')).body?.items ?? []) as MarketView[];
+  const markets = marketListSchema.parse((await api.call('GET', '/v1/markets')).body).items;
   let quotes = 0;
   for (const market of markets.filter((m) => m.status === 'TRADING')) {
     await credit(market.symbol, SHARES);
@@ -82,7 +78,7 @@ const dollars = (value: bigint): string => `${value / 100n}.${(value % 100n).toS
 
 interface Answer {
   status: number;
-  body: any;
+  body: unknown;
 }
 
 function failure(what: string, response: Answer): StartupError {
@@ -104,7 +100,8 @@ function client(gatewayUrl: string) {
     async login(email: string, password: string): Promise<{ token: string; userId: string }> {
       const response = await call('POST', '/v1/auth/login', undefined, { email, password });
       if (response.status !== 200) throw failure(`signing in as ${email}`, response);
-      return { token: response.body.accessToken, userId: response.body.user.id };
+      const answer = loginResponseSchema.parse(response.body);
+      return { token: answer.accessToken, userId: answer.user.id };
     },
   };
 }

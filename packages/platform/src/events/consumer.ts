@@ -208,7 +208,7 @@ export class StreamConsumer {
     const { redis, stream, group, consumer, claimIdleMs, batchSize } = this.options;
     const [, entries] = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', batchSize)) as [string, RawEntry[]];
     if (entries.length > 0) this.options.logger.info({ stream, count: entries.length }, 'took over abandoned stream entries');
-    await this.processAll(entries.filter((entry) => entry && entry[1]));
+    await this.processAll(entries.filter((entry) => entry?.[1]));
   }
 
   private async processAll(entries: RawEntry[]): Promise<void> {
@@ -238,7 +238,7 @@ export class StreamConsumer {
         const fresh = new Set(rows.map((row) => row.event_id));
         const seen = new Set<string>();
         const todo = events.map(({ event }) => event).filter((event) => fresh.has(event.id) && !seen.has(event.id) && seen.add(event.id));
-        spans.forEach((span, index) => span.setAttribute('exchange.duplicate', !todo.includes(events[index]!.event)));
+        for (const [index, span] of spans.entries()) span.setAttribute('exchange.duplicate', !todo.includes(events[index]!.event));
         if (todo.length > 0) {
           try {
             await this.options.handleBatch!(todo, client);

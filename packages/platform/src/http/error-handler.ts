@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { ErrorBody, ErrorCode, FieldErrors } from '@exchange/contracts';
+import { addFieldError, type ErrorBody, type ErrorCode, type FieldErrors } from '@exchange/contracts';
 import { AppError } from '../errors.js';
 import { currentTraceId } from '../tracing.js';
 
@@ -16,7 +16,7 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
 
 function fieldErrors(error: FastifyError): FieldErrors {
   const fields: FieldErrors = {};
-  const add = (path: string, message: string) => (fields[path] ??= []).push(message);
+  const add = (path: string, message: string) => addFieldError(fields, path, message);
   if (!hasZodFastifySchemaValidationErrors(error)) return fields;
   for (const problem of error.validation) {
     const base = (problem.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');

@@ -10,7 +10,14 @@ function fakeRedis() {
     subscribed: [] as string[],
     subscribe(channel: string) {
       return new Promise<void>((resolve, reject) =>
-        subscriber.pending.push({ channel, resolve: () => (subscriber.subscribed.push(channel), resolve()), reject }),
+        subscriber.pending.push({
+          channel,
+          resolve: () => {
+            subscriber.subscribed.push(channel);
+            resolve();
+          },
+          reject,
+        }),
       );
     },
     async unsubscribe(channel: string) {

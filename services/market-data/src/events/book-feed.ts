@@ -1,6 +1,7 @@
 import { context, prefixedChannel, restoreTraceContext, unprefixedChannel, withSpan, type Logger, type Redis } from '@exchange/platform';
 import { engineBookChannel, engineBookKey, type Book, type EngineBookState, type Market } from '@exchange/contracts';
 import { HeldBooks } from '../app/held-books.js';
+import type { BookSource } from '../app/market-data-deps.js';
 import { unitsOf } from '../domain/units.js';
 import type { MarketDataPublisher } from './market-data-publisher.js';
 
@@ -16,7 +17,7 @@ const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  * the trace of the engine's batch that made it. After a lost connection the kept states are read
  * again, so announcements missed meanwhile still become one update.
  */
-export class BookFeed {
+export class BookFeed implements BookSource {
   private readonly held = new HeldBooks();
   private readonly loading = new Map<string, Promise<void>>();
   private readonly subscriber: Redis;

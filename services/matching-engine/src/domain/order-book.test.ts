@@ -45,7 +45,7 @@ describe('limit orders', () => {
     const a = order({ side: 'SELL', ownerId: 'bob', price: 101, quantity: 5 });
     const b = order({ side: 'SELL', ownerId: 'carol', price: 100, quantity: 5 });
     const c = order({ side: 'SELL', ownerId: 'dave', price: 100, quantity: 5 });
-    [a, b, c].forEach((command) => run(command));
+    for (const command of [a, b, c]) run(command);
     const events = run(order({ side: 'BUY', price: 102, quantity: 12 }));
     expect(trades(events)).toEqual([
       [100, 5, b.orderId],
@@ -185,7 +185,7 @@ describe('self-trade prevention', () => {
     const other = order({ side: 'SELL', ownerId: 'bob', price: 100, quantity: 2 });
     const own = order({ side: 'SELL', ownerId: 'alice', price: 100, quantity: 5 });
     const later = order({ side: 'SELL', ownerId: 'carol', price: 101, quantity: 5 });
-    [other, own, later].forEach((command) => ctx.run(command));
+    for (const command of [other, own, later]) ctx.run(command);
     return { ...ctx, other, own, later };
   }
 

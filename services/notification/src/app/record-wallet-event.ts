@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { captureTraceContext, context, withSpan, type StreamEvent, type Transaction } from '@exchange/platform';
 import { planWalletEvent } from '../domain/plan-wallet-event.js';
-import { notificationPush, type UserPush } from '../events/user-pushes.js';
+import { notificationPush, type UserPush } from './notification-deps.js';
 import { toNotification } from '../store/notification-store.js';
 import type { NotificationDeps } from './notification-deps.js';
 

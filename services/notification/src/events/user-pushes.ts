@@ -1,20 +1,12 @@
 import { context, prefixedChannel, withSpan, type Context, type Logger, type Redis, type StreamEvent } from '@exchange/platform';
-import { userChannel, type Notification, type UserMessage } from '@exchange/contracts';
-
-export interface UserPush {
-  userId: string;
-  message: UserMessage;
-}
-
-export function notificationPush(userId: string, notification: Notification, traceparent: string | undefined): UserPush {
-  return { userId, message: { type: 'notification', notification, traceparent } };
-}
+import { userChannel } from '@exchange/contracts';
+import type { UserPush, UserPushPort } from '../app/notification-deps.js';
 
 /**
  * Publishes messages on users' private `user:{USER_ID}` channels. Pub/sub loses what nobody hears:
  * that is fine, the inbox in PostgreSQL is the truth and a client refetches it.
  */
-export class UserPushes {
+export class UserPushes implements UserPushPort {
   constructor(private readonly options: { redis: Redis; logger: Logger }) {}
 
   /** Publishes `pushes`, in order, once the transaction applying `event` has committed (never if it does not). */

@@ -13,7 +13,7 @@ export async function recordEvent(deps: ReportDeps, event: StreamEvent, client: 
     withSpan(
       'report write',
       async () => {
-        let units;
+        let units: ReturnType<typeof unitsOf> | undefined;
         if (symbol) {
           const market = await deps.markets.get(symbol);
           if (!market) throw new Error(`executions of ${symbol}, a market the risk-manager does not list`);

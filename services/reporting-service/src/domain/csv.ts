@@ -7,7 +7,7 @@ export function csvField(value: string): string {
 
 /** Rows as RFC 4180 text: CRLF after every row, the first row the header. */
 export function toCsv(rows: string[][]): string {
-  return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('');
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
 }
 
 export const STATEMENT_CSV_HEADER = ['record', 'time', 'asset', 'type', 'amount', 'balance_after', 'reference', 'symbol', 'side', 'price', 'quantity', 'fee'];

@@ -7,7 +7,6 @@ import { z } from 'zod';
  */
 const decimal = z.string().min(1);
 const side = z.enum(['BUY', 'SELL']);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const fundsAddedSchema = z.object({
   transactionId: z.string().min(1),

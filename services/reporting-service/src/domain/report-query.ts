@@ -1,5 +1,5 @@
-import { AppError } from '@exchange/platform';
-import type { ReportFormat } from '@exchange/contracts';
+import { addFieldError, type FieldErrors, type ReportFormat } from '@exchange/contracts';
+import { AppError } from '@exchange/platform/errors';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_PERIOD_DAYS = 30;
@@ -20,7 +20,7 @@ export interface Period {
 }
 
 type Query = Record<string, unknown>;
-type Fields = Record<string, string[]>;
+type Fields = FieldErrors;
 
 /** `2025-01-31` (midnight UTC) or an ISO time with its zone; undefined when it is neither (or no such day). */
 export function parseIsoTime(text: string): Date | undefined {
@@ -40,15 +40,15 @@ function period(query: Query, fields: Fields, options: { now: Date; maxRangeDays
     const value = query[name];
     if (value === undefined || value === '') return undefined;
     const time = typeof value === 'string' ? parseIsoTime(value) : undefined;
-    if (!time) (fields[name] ??= []).push(FIELD_MESSAGES.date);
+    if (!time) addFieldError(fields, name, FIELD_MESSAGES.date);
     return time;
   };
   const given = { from: read('from'), to: read('to') };
   const to = given.to ?? options.now;
   const from = given.from ?? new Date(to.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS);
   if (!fields.from && !fields.to) {
-    if (from.getTime() > to.getTime()) (fields.from ??= []).push(FIELD_MESSAGES.order);
-    else if (to.getTime() - from.getTime() > options.maxRangeDays * DAY_MS) (fields.to ??= []).push(FIELD_MESSAGES.range(options.maxRangeDays));
+    if (from.getTime() > to.getTime()) addFieldError(fields, 'from', FIELD_MESSAGES.order);
+    else if (to.getTime() - from.getTime() > options.maxRangeDays * DAY_MS) addFieldError(fields, 'to', FIELD_MESSAGES.range(options.maxRangeDays));
   }
   return { from, to };
 }

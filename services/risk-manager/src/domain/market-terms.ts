@@ -1,5 +1,14 @@
-import { AppError } from '@exchange/platform';
-import { AmountError, CASH_SCALE, formatAmount, parseAmount, SHARE_SCALE, type CreateMarketRequest, type UpdateMarketRequest } from '@exchange/contracts';
+import { AppError } from '@exchange/platform/errors';
+import {
+  AmountError,
+  addFieldError,
+  CASH_SCALE,
+  formatAmount,
+  parseAmount,
+  SHARE_SCALE,
+  type CreateMarketRequest,
+  type UpdateMarketRequest,
+} from '@exchange/contracts';
 
 /** A market's trading terms in exact units: cents and whole shares. */
 export interface MarketTerms {
@@ -35,7 +44,7 @@ export class FieldProblems {
   readonly fields: Record<string, string[]> = {};
 
   add(field: string, message: string): void {
-    (this.fields[field] ??= []).push(message);
+    addFieldError(this.fields, field, message);
   }
 
   /** A strictly positive decimal at `scale` (2: cents, 0: whole shares); undefined after noting `problem` otherwise. */

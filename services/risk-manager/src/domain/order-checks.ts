@@ -1,4 +1,4 @@
-import { AppError } from '@exchange/platform';
+import { AppError } from '@exchange/platform/errors';
 import { CASH_SCALE, formatAmount, SHARE_SCALE, type RiskRule } from '@exchange/contracts';
 import { FieldProblems, formatCents, formatShares, type MarketTerms } from './market-terms.js';
 

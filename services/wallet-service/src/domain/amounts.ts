@@ -1,4 +1,4 @@
-import { AppError } from '@exchange/platform';
+import { AppError } from '@exchange/platform/errors';
 import { AmountError, CASH_ASSET, formatAsset, parseAsset } from '@exchange/contracts';
 
 export interface AmountRules {

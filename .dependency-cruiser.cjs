@@ -1,0 +1,105 @@
+// The layering of the code, checked by dependency-cruiser in `npm test` and `npm run lint`.
+// Each rule names the boundary it keeps; the README's "Layout" section explains the layers.
+
+/** Modules that do I/O or serve HTTP: domain code must not reach them, not even through a barrel. */
+const IO_MODULES = [
+  '^node_modules/(fastify|@fastify|pg|pg-[a-z]+|ioredis|undici|node-pg-migrate|pino|prom-client|close-with-grace|@opentelemetry|ws|jose)/',
+  '^(node:)?(net|http|https|http2|tls|dgram|dns|fs|fs/promises|child_process|cluster|worker_threads)$',
+];
+
+/** The folders of a service that may do I/O; domain/ sits below all of them. */
+const SERVICE_IO_LAYERS = '^services/[^/]+/src/(app|store|http|events|main\\.ts|instrument\\.ts|config\\.ts)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make initialisation order fragile and layers meaningless.',
+      from: { pathNot: '^node_modules' },
+      to: { circular: true },
+    },
+    {
+      name: 'domain-does-no-io',
+      severity: 'error',
+      comment: 'domain/ is pure logic: it reaches no HTTP, database, Redis, network, file or telemetry module, directly or through a barrel.',
+      from: { path: '^services/[^/]+/src/domain/', pathNot: '\\.test\\.ts$|\\.test-support\\.ts$' },
+      to: { reachable: true, path: IO_MODULES },
+    },
+    {
+      name: 'domain-below-the-other-layers',
+      severity: 'error',
+      comment: 'domain/ is used by app/, store/, http/ and events/; it never imports them.',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: { path: SERVICE_IO_LAYERS },
+    },
+    {
+      name: 'store-below-app',
+      severity: 'error',
+      comment: 'store/ holds the SQL; it knows nothing of use-cases, routes or stream handlers.',
+      from: { path: '^services/[^/]+/src/store/' },
+      to: { path: '^services/[^/]+/src/(app|http|events)/' },
+    },
+    {
+      name: 'app-below-http-and-events',
+      severity: 'error',
+      comment: 'app/ holds the use-cases; routes and stream handlers call them, never the other way round.',
+      from: { path: '^services/[^/]+/src/app/' },
+      to: { path: '^services/[^/]+/src/(http|events)/' },
+    },
+    {
+      name: 'no-service-imports-another',
+      severity: 'error',
+      comment: 'Services talk over HTTP and streams with the contracts, never through each other’s code.',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/[^/]+/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'platform-imports-no-service',
+      severity: 'error',
+      comment: 'The platform is what every service shares; it knows none of them.',
+      from: { path: '^packages/platform/' },
+      to: { path: '^(services|tools|frontend)/' },
+    },
+    {
+      name: 'contracts-import-nothing-of-ours',
+      severity: 'error',
+      comment: 'The contracts are the shared language; they depend on zod alone.',
+      from: { path: '^packages/contracts/' },
+      to: { path: '^(packages/platform|services|tools|frontend)/' },
+    },
+    {
+      name: 'frontend-imports-contracts-only',
+      severity: 'error',
+      comment: 'The front end uses only the public contracts (and a client SDK), never server code.',
+      from: { path: '^frontend/' },
+      to: { path: '^(packages/platform|services|tools)/' },
+    },
+    {
+      name: 'services-do-not-import-tools',
+      severity: 'error',
+      comment: 'tools/ (launcher, benchmarks) drives the services from outside; production code never needs it.',
+      from: { path: '^(services|packages)/[^/]+/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^tools/' },
+    },
+    {
+      name: 'production-code-does-not-import-test-helpers',
+      severity: 'error',
+      comment: 'Test helpers (the platform’s testing entry, *.test-support.ts) stay out of what runs in production.',
+      from: { path: '^(services|packages)/[^/]+/src/', pathNot: '(\\.test\\.ts|\\.test-support\\.ts|/testing/.*)$' },
+      to: { path: '(^packages/platform/src/testing/|\\.test-support\\.ts$)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: '^node_modules' },
+    exclude: { path: '(^|/)(dist|coverage|test-artifacts)/|^tools/test/fixtures/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.depcruise.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
