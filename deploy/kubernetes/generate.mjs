@@ -20,7 +20,7 @@ function podName(variable) {
   return [variable, { fieldRef: 'metadata.name' }, "this replica's name in its stream consumer groups: the pod's"];
 }
 
-/** Every process, with the seed's port (same table as packages/platform/src/services.ts). */
+/** Every process, with its standard port (same table as packages/platform/src/services.ts). */
 const services = [
   {
     name: 'client-gateway',

@@ -9,7 +9,7 @@ const ARTIFACTS = resolve(ROOT, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
- * The issue's browser scenario in Debian's Chromium against the whole system, started by the
+ * A trader's whole session in Debian's Chromium against the whole system, started by the
  * launcher `npm start` uses (its own database, Redis prefix and ports), front end included.
  */
 describe('the trading front end in a real browser', () => {

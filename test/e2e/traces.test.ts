@@ -94,7 +94,7 @@ describe('traces', () => {
     const inserts = postgresSpansUnder(spans, insert);
     expect(inserts.length).toBe(1);
     expect(String(inserts[0]!.attributes['db.statement'] ?? inserts[0]!.attributes['db.query.text'])).toMatch(/^INSERT INTO users/);
-    // the seed's order: validation, then hashing, then the insert
+    // the documented order: validation, then hashing, then the insert
     expectBefore(validation, hashing);
     expectBefore(hashing, insert);
   });

@@ -1,4 +1,4 @@
-/** Response shapes of the gateway (README, API.md). Amounts are decimal strings. */
+/** Response shapes of the gateway (see the README's API section). Amounts are decimal strings. */
 export interface User {
   id: string;
   email: string;

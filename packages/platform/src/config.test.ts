@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { baseConfigSchema, ConfigError, envBoolean, loadConfig, servicePort, serviceUrl } from './config.js';
 
 describe('loadConfig', () => {
-  it('gives every process the seed ports and local defaults when nothing is set', () => {
+  it('gives every process its standard port and local defaults when nothing is set', () => {
     const config = loadConfig(baseConfigSchema, {});
     expect(servicePort(config, 'client-gateway')).toBe(8347);
     expect(servicePort(config, 'notification')).toBe(9243);

@@ -40,7 +40,7 @@ export const baseConfigShape = {
   EXCHANGE_SUPERVISOR_PID: z.coerce.number().int().positive().optional(),
 };
 
-/** `<SERVICE>_PORT` for every process, with the seed's ports as defaults. */
+/** `<SERVICE>_PORT` for every process, with the standard ports as defaults. */
 export const portsShape = Object.fromEntries(SERVICE_CATALOG.map((s) => [portVariable(s.name), envPort(s.port)])) as Record<string, ReturnType<typeof envPort>>;
 
 /** `<SERVICE>_URL` for every process; unset means `http://SERVICES_HOST:<SERVICE>_PORT`. */

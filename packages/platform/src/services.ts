@@ -1,5 +1,5 @@
 /**
- * Every process of the exchange with the seed's port. The launcher, the configuration defaults and
+ * Every process of the exchange with its standard port. The launcher, the configuration defaults and
  * the service clients all read this one table.
  */
 export const SERVICE_CATALOG = [

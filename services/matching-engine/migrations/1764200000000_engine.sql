@@ -12,7 +12,7 @@ CREATE TABLE journal (
   CONSTRAINT journal_command_once UNIQUE (symbol, command_id)
 );
 
--- The seed's executions: every event of every book, by symbol and sequence.
+-- The executions: every event of every book, by symbol and sequence.
 CREATE TABLE executions (
   symbol     text NOT NULL,
   sequence   bigint NOT NULL,

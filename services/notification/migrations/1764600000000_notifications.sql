@@ -1,6 +1,6 @@
 -- Up Migration
 
--- The seed's `notifications` table: each user's inbox. Written only by this service's consumers of
+-- The `notifications` table: each user's inbox. Written only by this service's consumers of
 -- `executions:{SYMBOL}` and `wallet-events`; read and marked read through its internal API.
 CREATE TABLE notifications (
   id              uuid PRIMARY KEY,

@@ -1,6 +1,6 @@
 -- Up Migration
 
--- The seed's `orders` table. Money in cents, quantities in shares, both BIGINT. A row is PENDING
+-- The `orders` table. Money in cents, quantities in shares, both BIGINT. A row is PENDING
 -- only while its placement runs (between the funds hold and the commit that publishes it); a
 -- placement that dies there is undone by the janitor (hold released, row deleted).
 CREATE TABLE orders (

@@ -212,7 +212,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     for (let i = 0; i < 20; i++) await expect201(place(gateway, next('maker')));
     await untilFinished(db, (await expect201(place(gateway, next('taker')))).orderId!, 1, 30_000);
 
-    // one order at a time: the latency of a single placement, comparable to the seed's ~200 ms (these rest and build the book)
+    // one order at a time: the latency of a single placement, against the ~200 ms budget of one placement (these rest and build the book)
     const sequential: number[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) {
       const answer = await expect201(place(gateway, next('maker')));

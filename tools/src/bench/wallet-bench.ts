@@ -16,7 +16,7 @@ export async function walletBench(gateway: string, print: Print): Promise<void> 
   const run = runTag();
   const tokens: string[] = [];
   for (let i = 0; i < USERS; i++) tokens.push(await signUp(gateway, `funds-${run}-${i}@bench.test`, 'bench-password-1'));
-  // one at a time first: the latency of a single deposit, comparable to the seed's ~150 ms
+  // one at a time first: the latency of a single deposit, against the ~150 ms budget of one deposit
   const sequential: number[] = [];
   for (let i = 0; i < 220; i++) {
     const response = await postJson(

@@ -1,7 +1,7 @@
 import { errorBodySchema, loginResponseSchema, type Market, marketListSchema } from '@exchange/contracts';
 import { StartupError } from './checks.js';
 
-/** The demo market maker of API.md: cash, shares and a ladder of quotes on every market at local start. */
+/** The demo market maker: cash, shares and a ladder of quotes on every market at local start. */
 export const MARKET_MAKER = { email: 'market-maker@exchange.local', password: 'market-maker-demo', name: 'Demo Market Maker' };
 
 const CASH = '1000000.00';

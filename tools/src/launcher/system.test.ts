@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePorts } from './system.js';
 
 describe('resolvePorts', () => {
-  it('uses the seed ports by default', () => {
+  it('uses the standard ports by default', () => {
     expect(resolvePorts({})).toEqual({
       'client-gateway': 8347,
       'user-service': 8975,

@@ -46,7 +46,7 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** `EXCHANGE_PORT_BASE=20000` gives every process base+i; otherwise `<SERVICE>_PORT` or the seed's port. */
+/** `EXCHANGE_PORT_BASE=20000` gives every process base+i; otherwise `<SERVICE>_PORT` or the standard port. */
 export function resolvePorts(env: Record<string, string | undefined>): Ports {
   const base = env.EXCHANGE_PORT_BASE ? Number(env.EXCHANGE_PORT_BASE) : undefined;
   if (base !== undefined && (!Number.isInteger(base) || base < 1024 || base > 65000)) {

@@ -24,7 +24,7 @@ export interface DashboardRouteOptions {
 }
 
 /**
- * `GET /v1/dashboard`, the seed's API aggregation: the five parts are fetched from their services at
+ * `GET /v1/dashboard`, an API aggregation: the five parts are fetched from their services at
  * the same time, each in a span of its own; a service that fails costs only its part.
  */
 export function registerDashboardRoutes(app: HttpServer, options: DashboardRouteOptions): void {

@@ -31,7 +31,7 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
 
   for (const [path, summary] of [
     ['/v1/orders', 'Place an order'],
-    ['/v1/order', "Place an order (the seed's path, same as POST /v1/orders)"],
+    ['/v1/order', 'Place an order (the singular path, same as POST /v1/orders)'],
   ] as const) {
     app.post(
       path,

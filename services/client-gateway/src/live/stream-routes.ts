@@ -22,7 +22,7 @@ const streamQuery = z.object({ token: z.string().max(4096).optional() });
 const MAX_MESSAGES_IN_FLIGHT = 256;
 
 /**
- * `GET /v1/stream`: the live WebSocket of API.md. Public channels (book, trades, ticker, candles) for
+ * `GET /v1/stream`: the live WebSocket (protocol in the README). Public channels (book, trades, ticker, candles) for
  * anyone; the private `user` channel for a client that authenticated (`?token=` or an `auth`
  * message). Heartbeats find dead peers; slow clients are disconnected.
  */

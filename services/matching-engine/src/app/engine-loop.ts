@@ -125,7 +125,7 @@ export class EngineLoop {
   }
 
   /**
-   * The seed's "order book state" in Redis, for market data and risk: the top levels of each changed
+   * The "order book state" in Redis, for market data and risk: the top levels of each changed
    * book, kept at `book:{SYMBOL}` and announced on `engine-book:{SYMBOL}` (with the trace of the
    * command that changed it last), so market data can turn consecutive states into depth updates.
    */

@@ -4,7 +4,7 @@ import { OPEN_STATUSES, toOrder } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
 
 /**
- * The seed's cancel: asks the engine to take the rest of the order off the book
+ * Cancel: asks the engine to take the rest of the order off the book
  * (`order_cancel_requested`); the engine's `order_canceled` closes the order and releases its hold.
  * Until then the order stays open with `cancelRequested: true`. Asking twice asks once.
  */

@@ -21,7 +21,7 @@ export interface Placed {
 }
 
 /**
- * The seed's order placement: validate → risk-manager → wallet `block-funds` → INSERT the order and
+ * Order placement: validate → risk-manager → wallet `block-funds` → INSERT the order and
  * its `order_created` outbox row in one transaction → the relay publishes it to `orders:{SYMBOL}`.
  * A failure after the hold releases it (and a placement that dies there is undone by the janitor).
  * A retry with the same clientOrderId and body answers with the order it placed.

@@ -1,7 +1,7 @@
 import { Counter, type HttpMetrics } from '@exchange/platform';
 
 /**
- * The seed's business metrics on /metrics: orders entering each status per symbol, trades, shares
+ * Business metrics on /metrics: orders entering each status per symbol, trades, shares
  * and notional per symbol. Counted after the commit that made the change, once per change (a
  * redelivered event changes nothing, so counts nothing).
  */

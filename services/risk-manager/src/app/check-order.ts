@@ -18,7 +18,7 @@ import type { StoredMarket } from '../store/markets-store.js';
 import { toMarket, unknownSymbol, type RiskDeps } from './risk-deps.js';
 
 /**
- * The seed's "risk validation" of one order about to be placed, one span per rule, in this order:
+ * The "risk validation" of one order about to be placed, one span per rule, in this order:
  * market (exists, trading) → kill switch → tick and lot → min/max quantity → price collar (a MARKET
  * order gets its protection price) → notional → open orders → order rate. The rate counter is
  * last, so that it counts only orders every other rule let through.

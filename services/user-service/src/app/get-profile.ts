@@ -3,7 +3,7 @@ import type { User } from '@exchange/contracts';
 import { publicUser, type UsersStore } from '../store/users-store.js';
 import type { TokenIssuer } from './token-issuer.js';
 
-/** `GET /me`: the token is verified here too (the seed's "verify token" step), then the user read. */
+/** `GET /me`: the token is verified here too (the "verify token" step), then the user read. */
 export async function getProfile(users: UsersStore, tokens: TokenIssuer, authorization: string | undefined): Promise<User> {
   const token = bearerToken(authorization);
   const claims = await withSpan('token verification', () => tokens.verify(token));

@@ -4,7 +4,7 @@ import { publicUser, type UsersStore } from '../store/users-store.js';
 import { burnPasswordCheck, verifyPassword } from './passwords.js';
 import type { TokenIssuer } from './token-issuer.js';
 
-/** Login, in the seed's steps: DB query → password verification → JWT generation. */
+/** Login, in its traced steps: DB query → password verification → JWT generation. */
 export async function logIn(users: UsersStore, tokens: TokenIssuer, request: LoginRequest): Promise<LoginResponse> {
   const user = await withSpan('db query', () => users.findByEmail(request.email));
   const isValid = await withSpan('password verification', async () => {

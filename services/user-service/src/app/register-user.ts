@@ -3,7 +3,7 @@ import type { RegisterRequest, User } from '@exchange/contracts';
 import { publicUser, type UsersStore } from '../store/users-store.js';
 import { hashPassword } from './passwords.js';
 
-/** Registration, in the seed's steps: user validation → password hashing → DB insert. */
+/** Registration, in its traced steps: user validation → password hashing → DB insert. */
 export async function registerUser(users: UsersStore, request: RegisterRequest): Promise<User> {
   await withSpan('user validation', async () => {
     // The unique constraint is the real guard; this early check spares a costly hash on the common case.

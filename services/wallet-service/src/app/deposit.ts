@@ -4,7 +4,7 @@ import { depositAmount } from '../domain/amounts.js';
 import { toBalance, type WalletDeps } from './wallet-deps.js';
 
 /**
- * The seed's add-funds flow inside the wallet-service, in one PostgreSQL transaction: wallet check →
+ * The add-funds flow inside the wallet-service, in one PostgreSQL transaction: wallet check →
  * wallet creation on first use → balance update (a balanced journal entry from the EXTERNAL account)
  * → `funds_added` in the outbox. With an Idempotency-Key, a retry returns the first answer.
  */

@@ -3,7 +3,7 @@ import { formatAsset, type Wallet, type WalletTransactions } from '@exchange/con
 import type { LedgerStore } from '../store/ledger-store.js';
 import { toBalance } from './wallet-deps.js';
 
-/** The seed's balance look-up: 404 WALLET_NOT_FOUND for a user who never had a wallet. */
+/** The balance look-up: 404 WALLET_NOT_FOUND for a user who never had a wallet. */
 export async function getBalances(ledger: LedgerStore, userId: string): Promise<Wallet> {
   const accounts = await ledger.accounts(ledger.db, userId);
   if (accounts.length === 0) throw new AppError('WALLET_NOT_FOUND', 'This user has no wallet yet');
