@@ -12,7 +12,7 @@ export const STATIC_CHECKS = [
   {
     name: 'formatting and lint (Biome)',
     fix: 'npm run format',
-    args: [bin('@biomejs', 'biome', 'bin', 'biome'), 'check', '--colors=off', '.'],
+    args: [bin('@biomejs', 'biome', 'bin', 'biome'), 'check', '--colors=off', '--error-on-warnings', '.'],
   },
   {
     name: 'types of every project, the front end and the tests included (tsc -b)',

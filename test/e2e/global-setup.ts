@@ -1,12 +1,16 @@
 import { resolve } from 'node:path';
+import type { GeneratedIdentities } from '@exchange/platform';
 import type { TestProject } from 'vitest/node';
-import { createTestDatabase, createTestRedis, OtlpReceiver } from '@exchange/platform/testing';
+import { identityEnv } from '@exchange/platform';
+import { createTestDatabase, createTestIdentities, createTestRedis, OtlpReceiver } from '@exchange/platform/testing';
 import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     gatewayUrl: string;
     serviceUrls: Record<string, string>;
+    /** every caller's private key and the trust bundle, so a test can speak as a process (or forge one) */
+    identities: GeneratedIdentities;
     databaseUrl: string;
     otlpUrl: string;
     jwtPrivateKey: string;
@@ -37,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const receiver = new OtlpReceiver();
   const otlpUrl = await receiver.start();
   const jwtPrivateKey = generateSigningKey();
+  const identities = createTestIdentities();
   const portBase = await findFreePortBase(10);
   const logs: string[] = [];
   let system: RunningSystem | undefined;
@@ -48,6 +53,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redisKeyPrefix: redis.prefix,
       ports: resolvePorts({ EXCHANGE_PORT_BASE: String(portBase) }),
       jwtPrivateKey,
+      identities,
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
       restart: false,
@@ -81,6 +87,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('gatewayUrl', system.urls['client-gateway']);
   project.provide('serviceUrls', system.urls);
+  project.provide('identities', identities);
   project.provide('databaseUrl', database.url);
   project.provide('otlpUrl', otlpUrl);
   project.provide('jwtPrivateKey', jwtPrivateKey);
@@ -95,6 +102,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
     JWT_PRIVATE_KEY: jwtPrivateKey,
+    ...identityEnv(identities, 'client-gateway'),
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,

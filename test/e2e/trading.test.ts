@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
+import { internalHeaders } from '@exchange/platform';
 import { eventually } from '@exchange/platform/testing';
 import { call, queryDatabase } from './support.js';
 import { admin, balance, newMarket, orderWhen, place, placed, trader } from './trading-support.js';
@@ -228,9 +229,11 @@ describe('a placement that died between the funds hold and the commit', () => {
        VALUES ($1, $2, 'x', $3, 'BUY', 'LIMIT', 'GTC', 10000, 2, 'PENDING', 1, 1, 0, 10, 'USD', 20020, now() - interval '1 minute')`,
       [orderId, buyer.userId, symbol],
     );
+    // as the order-manager does it, for the buyer the gateway asserted
+    const asOrderManager = await internalHeaders(inject('identities'), 'order-manager', 'wallet-service', { id: buyer.userId, role: 'user' });
     const hold = await fetch(`${inject('serviceUrls')['wallet-service']}/block-funds`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...asOrderManager },
       body: JSON.stringify({ userId: buyer.userId, asset: 'USD', amount: '200.20', reference: orderId }),
     });
     expect(hold.status).toBe(200);

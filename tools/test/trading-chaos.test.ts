@@ -162,7 +162,7 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
     expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(USERS * OPERATIONS_PER_USER * 0.5);
 
     // quiet: no placement half done, every command matched, every execution applied
-    await waitUntilQuiet(db, system.urls['matching-engine'], SYMBOL, 90_000);
+    await waitUntilQuiet(db, { url: system.urls['matching-engine'], identities: exchange.identities }, SYMBOL, 90_000);
 
     // no order lost: every order the gateway accepted exists and is not half placed
     const { rows: orders } = await db.query("SELECT id FROM order_manager.orders WHERE status <> 'PENDING'");
@@ -189,7 +189,7 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
       ).problems,
     ).toEqual([]);
     // the engine's book and PostgreSQL agree on what rests, level by level
-    const book = await checkBookMatchesOrders(db, system.urls['matching-engine'], SYMBOL);
+    const book = await checkBookMatchesOrders(db, { url: system.urls['matching-engine'], identities: exchange.identities }, SYMBOL);
     expect(book.problems).toEqual([]);
     expect(book.resting).toBeGreaterThan(0);
 

@@ -58,6 +58,8 @@ export const accessTokenClaimsSchema = z.object({
   sub: z.uuid(),
   email: z.string(),
   role: roleSchema,
+  /** a token without an expiry is never accepted */
+  exp: z.number().int().positive(),
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 

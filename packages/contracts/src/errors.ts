@@ -8,7 +8,11 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
+  /** an internal request without a valid caller identity (never seen by end users: the gateway answers 502) */
+  CALLER_UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  /** an internal request from a caller, or for a user, that the route does not accept */
+  CALLER_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
@@ -26,7 +30,10 @@ export const ERROR_STATUS = {
   DUPLICATE_CLIENT_ORDER_ID: 409,
   ORDER_NOT_OPEN: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UPGRADE_REQUIRED: 426,
+  HEADERS_TOO_LARGE: 431,
   INSUFFICIENT_FUNDS: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   RISK_REJECTED: 422,

@@ -1,3 +1,5 @@
+export * from './processes.js';
+export * from './internal-access.js';
 export * from './errors.js';
 export * from './auth.js';
 export * from './money.js';

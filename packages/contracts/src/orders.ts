@@ -104,8 +104,3 @@ export type FillListQuery = z.infer<typeof fillListQuerySchema>;
 
 export const fillListSchema = z.object({ items: z.array(fillSchema), nextCursor: z.string().nullable() });
 export type FillList = z.infer<typeof fillListSchema>;
-
-// ---- internal API of the order-manager (called by the gateway) ----
-
-export const internalPlaceOrderSchema = z.strictObject({ userId: z.uuid(), order: placeOrderRequestSchema });
-export type InternalPlaceOrder = z.infer<typeof internalPlaceOrderSchema>;

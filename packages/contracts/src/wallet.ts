@@ -101,8 +101,6 @@ export const updateBalanceRequestSchema = z.strictObject({
   asset: assetSchema,
   amount: decimalStringSchema,
   idempotency: idempotencySchema.optional(),
-  /** who made the deposit or credit (an admin for a credit); the user by default */
-  initiatedBy: z.uuid().optional(),
 });
 export type UpdateBalanceRequest = z.infer<typeof updateBalanceRequestSchema>;
 

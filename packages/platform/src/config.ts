@@ -36,6 +36,12 @@ export const baseConfigShape = {
   SERVICES_HOST: z.string().min(1).default('127.0.0.1'),
   /** how long published outbox events are kept, to publish them again should Redis lose them */
   OUTBOX_RETENTION_MS: envInt(3_600_000, 0),
+  /** this process's own Ed25519 private key (PKCS#8 PEM), which signs its internal requests */
+  SERVICE_PRIVATE_KEY: z.string().min(1).optional(),
+  /** the public keys of every caller, JSON `{ "<caller>": ["<base64url key>", …] }` */
+  SERVICE_TRUST_BUNDLE: z.string().min(1).optional(),
+  /** lifetime of the caller tokens and user assertions this process signs */
+  SERVICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(300).default(60),
   /** set by the launcher: the process shuts down when its supervisor is gone */
   EXCHANGE_SUPERVISOR_PID: z.coerce.number().int().positive().optional(),
 };

@@ -6,6 +6,9 @@ import { createPostgresPool, PLATFORM_MIGRATIONS_DIR, runMigrations } from './db
 import { createMetrics, type HttpMetrics } from './http/metrics.js';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
 import { ServiceClient } from './http/service-client.js';
+import { accessTableOf } from '@exchange/contracts';
+import { IdentityError, loadSigningKey, loadTrustBundle } from './identity/keys.js';
+import { ServiceIdentity } from './identity/tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedis, type Redis } from './redis.js';
 import { schemaName, type ServiceName } from './services.js';
@@ -19,7 +22,9 @@ export interface ServiceContext<C extends BaseConfig> {
   metrics: HttpMetrics;
   db: pg.Pool;
   redis: Redis;
-  /** a pooled, traced client for another process of the exchange */
+  /** this process's identity: it signs what the process sends and checks who calls it */
+  identity: ServiceIdentity;
+  /** a pooled, traced client for another process of the exchange, signing each request as this process */
   client(service: ServiceName): ServiceClient;
   /** runs at shutdown, after the server stopped taking requests, in reverse order of registration */
   onClose(hook: () => Promise<unknown> | unknown): void;
@@ -61,6 +66,10 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
   }
 
   const logger = createLogger(definition.name, config.LOG_LEVEL);
+  const identity = await loadIdentity(definition.name, config).catch((error: unknown) => {
+    process.stderr.write(`${definition.name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
   const closeHooks: Array<() => Promise<unknown> | unknown> = [];
   const clients = new Map<ServiceName, ServiceClient>();
   const db = createPostgresPool({
@@ -78,6 +87,7 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
       postgres: () => db.query('SELECT 1'),
       redis: () => redis.ping(),
     },
+    ...(accessTableOf(definition.name) ? { access: { table: accessTableOf(definition.name)!, identity } } : {}),
     ...definition.http?.(config),
   });
 
@@ -117,10 +127,11 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
       metrics,
       db,
       redis,
+      identity,
       client(service) {
         let client = clients.get(service);
         if (!client) {
-          client = new ServiceClient({ service, baseUrl: serviceUrl(config, service), timeoutMs: config.SERVICE_TIMEOUT_MS });
+          client = new ServiceClient({ service, identity, baseUrl: serviceUrl(config, service), timeoutMs: config.SERVICE_TIMEOUT_MS });
           clients.set(service, client);
         }
         return client;
@@ -153,4 +164,20 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
   });
 
   return { app, close };
+}
+
+/**
+ * This process's key and the trust bundle. Both are required, in development too (`npm start`
+ * creates them): a process without its own identity could neither call nor be called.
+ */
+async function loadIdentity(name: ServiceName, config: BaseConfig): Promise<ServiceIdentity> {
+  if (!config.SERVICE_PRIVATE_KEY || !config.SERVICE_TRUST_BUNDLE) {
+    throw new IdentityError(
+      'SERVICE_PRIVATE_KEY and SERVICE_TRUST_BUNDLE must be set: every process signs its internal requests with its own key and ' +
+        'checks its callers against the bundle of public keys (npm start creates both under .exchange/identities)',
+    );
+  }
+  const signing = await loadSigningKey(name, config.SERVICE_PRIVATE_KEY);
+  const trust = await loadTrustBundle(config.SERVICE_TRUST_BUNDLE);
+  return new ServiceIdentity(signing, trust, { tokenTtlSeconds: config.SERVICE_TOKEN_TTL_SECONDS });
 }

@@ -19,7 +19,7 @@ describe('ServiceClient against a real HTTP server', () => {
   });
   afterAll(async () => upstream?.close());
 
-  const client = (timeoutMs = 5000) => new ServiceClient({ service: 'upstream', baseUrl, timeoutMs });
+  const client = (timeoutMs = 5000) => new ServiceClient({ service: 'wallet-service', baseUrl, timeoutMs });
 
   it('sends and receives JSON', async () => {
     const response = await client().post<{ received: unknown }>('/echo', { amount: '10.00' });
@@ -39,13 +39,13 @@ describe('ServiceClient against a real HTTP server', () => {
     const error = await client(300)
       .get('/slow')
       .catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', statusCode: 504, details: { service: 'upstream' } });
+    expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', statusCode: 504, details: { service: 'wallet-service' } });
   });
 
   it('turns an unreachable upstream into 503 SERVICE_UNAVAILABLE', async () => {
-    const closed = new ServiceClient({ service: 'nobody', baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000 });
+    const closed = new ServiceClient({ service: 'wallet-service', baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000 });
     const error = await closed.get('/anything').catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503, details: { service: 'nobody' } });
+    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503, details: { service: 'wallet-service' } });
   });
 
   it('turns an error without our error body into 502 UPSTREAM_ERROR', async () => {

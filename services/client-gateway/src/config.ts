@@ -24,6 +24,8 @@ export const gatewayConfig = {
    * so clients cannot pick their own rate-limit key.
    */
   TRUST_PROXY: commaList.default([]),
+  /** how long the user-service's answer that an account exists is trusted, before a token of it is accepted again */
+  USER_CHECK_CACHE_MS: envInt(30_000, 0),
   /** largest request body in bytes */
   BODY_LIMIT_BYTES: envInt(64 * 1024, 1024),
   /** /v1/stream: channels per connection, unsent bytes before a slow client is dropped, ping interval, largest client message */

@@ -20,14 +20,19 @@ void runService({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
   }),
-  async setup({ app, config, redis, client, logger, metrics, onClose }) {
+  async setup({ app, config, redis, client, identity, logger, metrics, onClose }) {
     const rateLimit = { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS };
     await registerPlugins(app, {
       corsOrigins: config.CORS_ORIGINS,
       redis,
       addressRateLimit: { max: config.RATE_LIMIT_ADDRESS_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS },
     });
-    const verifier = new TokenVerifier(serviceUrl(config, 'user-service'));
+    const verifier = new TokenVerifier({
+      userServiceUrl: serviceUrl(config, 'user-service'),
+      identity,
+      users: client('user-service'),
+      userCheckCacheMs: config.USER_CHECK_CACHE_MS,
+    });
     registerAuthRoutes(app, {
       users: client('user-service'),
       verifier,

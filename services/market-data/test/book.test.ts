@@ -60,7 +60,7 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
     receiver = new OtlpReceiver();
     const otlpUrl = await receiver.start();
     riskManager = await startService('risk-manager', { database, redis });
-    markets = apiClient(riskManager.url);
+    markets = apiClient(riskManager);
     expect((await markets('POST', '/markets', { symbol: 'BOOK', name: 'Book Ltd.', tickSize: '0.05', lotSize: '10', referencePrice: '100.00' })).status).toBe(
       201,
     );
@@ -81,7 +81,7 @@ describe('market data: the book with sequences (real processes, PostgreSQL and R
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
     });
-    call = apiClient(marketData.url);
+    call = apiClient(marketData);
   });
   afterAll(async () => {
     listener?.close();

@@ -25,14 +25,14 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
     database = await createTestDatabase();
     redis = createTestRedis();
     riskManager = await startService('risk-manager', { database, redis });
-    expect((await apiClient(riskManager.url)('POST', '/markets', { symbol: 'GATE', name: 'Gate Inc.', referencePrice: '10.00' })).status).toBe(201);
+    expect((await apiClient(riskManager)('POST', '/markets', { symbol: 'GATE', name: 'Gate Inc.', referencePrice: '10.00' })).status).toBe(201);
     marketData = await startService('market-data', { database, redis, env: { RISK_MANAGER_URL: riskManager.url } });
     gatewayProcess = await startService('client-gateway', {
       database,
       redis,
       env: { RISK_MANAGER_URL: riskManager.url, MARKET_DATA_URL: marketData.url, TRUST_PROXY: '127.0.0.1', RATE_LIMIT_MAX: String(ROUTE_RATE_LIMIT) },
     });
-    direct = apiClient(marketData.url);
+    direct = apiClient(marketData);
     engine = testRedis(redis, 'engine-stand-in');
     await publishBook(engine, {
       symbol: 'GATE',

@@ -115,7 +115,7 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
     });
-    call = apiClient(marketData.url);
+    call = apiClient(marketData);
   };
 
   const tapeLength = (symbol: string, length: number) =>
@@ -144,7 +144,7 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     receiver = new OtlpReceiver();
     otlpUrl = await receiver.start();
     riskManager = await startService('risk-manager', { database, redis });
-    const markets = apiClient(riskManager.url);
+    const markets = apiClient(riskManager);
     for (const market of [
       { symbol: 'CNDL', name: 'Candles Inc.', tickSize: '0.05', lotSize: '10', referencePrice: '100.00' },
       { symbol: 'TICK', name: 'Ticker Corp.', referencePrice: '40.00' },

@@ -5,7 +5,7 @@ import { createRedis, type Redis } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually, freePort } from '@exchange/platform/testing';
 import { parseEntry } from '../src/app/commands.js';
 import { CollectingSink, OrderBook } from '../src/domain/index.js';
-import { commandFields, startEngine } from './support.js';
+import { commandFields, engineBook, startEngine } from './support.js';
 
 const SYMBOL = 'AAPL';
 const COMMANDS = 1500;
@@ -81,7 +81,7 @@ describe('matching engine across a kill -9 (real processes, PostgreSQL and Redis
         if (command) reference.apply(command, sink);
         referenceEvents.push(...sink.take());
       }
-      const book = (await (await fetch(`http://127.0.0.1:${port}/books/${SYMBOL}?depth=1000`)).json()) as { stateHash: string; sequence: number };
+      const book = await engineBook(port, SYMBOL, 1000);
       expect(book.sequence).toBe(reference.lastSequence);
       expect(book.stateHash).toBe(reference.stateHash());
       // and every event it recorded is the one the uncrashed book produced

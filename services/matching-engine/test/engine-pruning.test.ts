@@ -5,7 +5,7 @@ import { createRedis } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, eventually, freePort, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
 import { parseEntry } from '../src/app/commands.js';
 import { CollectingSink, OrderBook } from '../src/domain/index.js';
-import { commandFields, startEngine } from './support.js';
+import { commandFields, engineBook, startEngine } from './support.js';
 
 const SYMBOL = 'MSFT';
 const COMMANDS = 1000;
@@ -85,7 +85,7 @@ describe('matching engine pruning (real process, PostgreSQL and Redis)', () => {
         const { command } = parseEntry(`orders:${SYMBOL}`, '0-0', entry);
         if (command) reference.apply(command, sink);
       }
-      const book = (await (await fetch(`http://127.0.0.1:${port}/books/${SYMBOL}`)).json()) as { stateHash: string; sequence: number };
+      const book = await engineBook(port, SYMBOL);
       expect(book.sequence).toBe(reference.lastSequence);
       expect(book.stateHash).toBe(reference.stateHash());
     } finally {

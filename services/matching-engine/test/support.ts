@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { TestDatabase, TestRedis } from '@exchange/platform/testing';
-import { startServiceProcess } from '@exchange/tools';
+import { internalHeaders } from '@exchange/platform';
+import { startServiceProcess, testIdentities } from '@exchange/tools';
 
 /** The built matching-engine as a real process on the test's database and Redis prefix, once ready. */
 export async function startEngine(options: { port: number; database: TestDatabase; redis: TestRedis; env: Record<string, string> }): Promise<ChildProcess> {
@@ -41,4 +42,12 @@ export function commandFields(symbol: string, count: number): string[][] {
     out.push(['id', `command-${i}`, 'type', type, 'data', JSON.stringify(data), 'traceparent', '', 'tracestate', '']);
   }
   return out;
+}
+
+/** The engine's own book at `port`, read as the operator's audit reads it. */
+export async function engineBook(port: number, symbol: string, depth?: number): Promise<{ stateHash: string; sequence: number }> {
+  const headers = await internalHeaders(testIdentities(), 'operator', 'matching-engine');
+  const response = await fetch(`http://127.0.0.1:${port}/books/${symbol}${depth ? `?depth=${depth}` : ''}`, { headers });
+  if (!response.ok) throw new Error(`the engine answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { stateHash: string; sequence: number };
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createRedis, type Redis } from '@exchange/platform';
+import { createRedis, internalHeaders, type Redis } from '@exchange/platform';
 import { eventually, OtlpReceiver } from '@exchange/platform/testing';
 import { executionsStream, userChannel, WALLET_EVENTS_STREAM } from '@exchange/contracts';
 import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '@exchange/tools';
@@ -9,10 +9,15 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** JSON over HTTP to one base URL, with an optional bearer token. */
-export function apiClient(baseUrl: string) {
-  return async function call<T = any>(method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = {};
+/**
+ * JSON over HTTP to one base URL, with an optional bearer token; `sign` adds the internal identity
+ * headers a legitimate caller would send (and may rewrite the path).
+ */
+export function apiClient(baseUrl: string, sign?: (method: string, path: string) => Promise<{ path: string; headers: Record<string, string> }>) {
+  return async function call<T = any>(method: string, pathAndQuery: string, options: { body?: unknown; token?: string } = {}): Promise<ApiResponse<T>> {
+    const signed = sign ? await sign(method, pathAndQuery) : { path: pathAndQuery, headers: {} };
+    const path = signed.path;
+    const headers: Record<string, string> = { ...signed.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const response = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
@@ -68,6 +73,28 @@ export class NotificationSystem {
 
   url(service: 'notification' | 'client-gateway' | 'risk-manager'): string {
     return this.system.urls[service];
+  }
+
+  /**
+   * The notification service's own API, called as the gateway calls it: `?userId=` in a test's path
+   * names the user the gateway asserts (and is taken out of the query).
+   */
+  notificationApi() {
+    return apiClient(this.url('notification'), async (_method, pathAndQuery) => {
+      const url = new URL(pathAndQuery, 'http://test');
+      const userId = url.searchParams.get('userId');
+      url.searchParams.delete('userId');
+      const user = userId ? { id: userId, role: 'user' as const } : undefined;
+      return { path: `${url.pathname}${url.search}`, headers: await internalHeaders(this.exchange.identities, 'client-gateway', 'notification', user) };
+    });
+  }
+
+  /** The risk-manager's API as the gateway calls it for an admin. */
+  riskAdminApi() {
+    return apiClient(this.url('risk-manager'), async (_method, path) => ({
+      path,
+      headers: await internalHeaders(this.exchange.identities, 'client-gateway', 'risk-manager', { id: '00000000-0000-4000-8000-00000000ad31', role: 'admin' }),
+    }));
   }
 
   /** An event on a stream, in the fields the platform's outbox relay writes. */

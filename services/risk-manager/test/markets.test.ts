@@ -19,7 +19,7 @@ describe('markets and user limits (the risk-manager as a process, real PostgreSQ
       redis,
       env: { RISK_DEFAULT_TAKER_FEE_BPS: '25', RISK_DEFAULT_MAX_OPEN_ORDERS: '50', RISK_DEFAULT_MAX_ORDERS_PER_MINUTE: '120' },
     });
-    call = apiClient(service.url);
+    call = apiClient(service);
     db = createPostgresPool({ url: database.url, schema: 'risk_manager', max: 2, applicationName: 'risk-test' });
   });
   afterAll(async () => {
@@ -287,7 +287,7 @@ describe('demo markets and start-up checks', () => {
 
   it('seeds the five demo markets once: a second start keeps what an admin changed', async () => {
     const first = await startRiskManager({ database, redis, env: { SEED_DEMO_MARKETS: 'true' } });
-    const call = apiClient(first.url);
+    const call = apiClient(first);
     try {
       const list = (await call('GET', '/markets')).body.items;
       expect(list.map((market: { symbol: string; name: string; referencePrice: string }) => [market.symbol, market.name, market.referencePrice])).toEqual([
@@ -305,7 +305,7 @@ describe('demo markets and start-up checks', () => {
 
     const second = await startRiskManager({ database, redis, env: { SEED_DEMO_MARKETS: 'true' } });
     try {
-      const list = (await apiClient(second.url)('GET', '/markets')).body.items;
+      const list = (await apiClient(second)('GET', '/markets')).body.items;
       expect(list).toHaveLength(5);
       expect(list[0]).toMatchObject({ symbol: 'AAPL', status: 'HALTED', referencePrice: '200.00' });
     } finally {
@@ -317,7 +317,7 @@ describe('demo markets and start-up checks', () => {
     const empty = await createTestDatabase();
     const service = await startRiskManager({ database: empty, redis });
     try {
-      expect((await apiClient(service.url)('GET', '/markets')).body).toEqual({ items: [] });
+      expect((await apiClient(service)('GET', '/markets')).body).toEqual({ items: [] });
     } finally {
       await service.stop();
       await empty.drop();

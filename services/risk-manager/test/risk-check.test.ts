@@ -22,7 +22,7 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
       redis: testRedis,
       env: { RISK_DEFAULT_MAX_OPEN_ORDERS: String(MAX_OPEN_ORDERS), RISK_DEFAULT_MAX_ORDERS_PER_MINUTE: String(MAX_ORDERS_PER_MINUTE) },
     });
-    call = apiClient(service.url);
+    call = apiClient(service);
     redis = createRedis({ url: testRedis.url, keyPrefix: testRedis.prefix, connectionName: 'risk-test' });
     // ±10% around 190.00: LIMIT prices 171.00 to 209.00; at most 1000 shares and 100000.00 USD
     await market({ symbol: 'AAPL', name: 'Apple Inc.', referencePrice: '190.00', minQuantity: '1', maxQuantity: '1000', maxNotional: '100000.00' });

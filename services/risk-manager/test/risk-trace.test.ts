@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalHeaders } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, OtlpReceiver, type ReceivedSpan, type TestDatabase, type TestRedis } from '@exchange/platform/testing';
 import { apiClient, startRiskManager, type RiskManagerProcess } from './support.js';
 
@@ -30,7 +31,7 @@ describe('risk-manager traces', () => {
       redis,
       env: { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' },
     });
-    await apiClient(service.url)('POST', '/markets', { symbol: 'TRC', name: 'Traced Inc.', referencePrice: '100.00' });
+    await apiClient(service)('POST', '/markets', { symbol: 'TRC', name: 'Traced Inc.', referencePrice: '100.00' });
   });
   afterAll(async () => {
     await service?.stop();
@@ -43,10 +44,12 @@ describe('risk-manager traces', () => {
   async function tracedCheck(body: Record<string, unknown>, last: string): Promise<{ status: number; spans: ReceivedSpan[]; parentSpanId: string }> {
     const traceId = randomBytes(16).toString('hex');
     const parentSpanId = randomBytes(8).toString('hex');
+    const userId = randomUUID();
+    const identity = await internalHeaders(service.identities, 'order-manager', 'risk-manager', { id: userId, role: 'user' });
     const response = await fetch(`${service.url}/check`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01` },
-      body: JSON.stringify({ orderId: randomUUID(), userId: randomUUID(), symbol: 'TRC', side: 'BUY', type: 'LIMIT', openOrders: 0, ...body }),
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01`, ...identity },
+      body: JSON.stringify({ orderId: randomUUID(), userId, symbol: 'TRC', side: 'BUY', type: 'LIMIT', openOrders: 0, ...body }),
     });
     await receiver.waitFor(
       (spans) =>

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const userServiceConfig = {
   /** PKCS#8 PEM of the Ed25519 key that signs access tokens; a development key is generated when unset */
   JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  /** during a rotation of JWT_PRIVATE_KEY: the previous key's public half (SPKI PEM), still published so its tokens verify until they expire */
+  JWT_PREVIOUS_PUBLIC_KEY: z.string().min(1).optional(),
   JWT_TTL_SECONDS: envInt(3600, 60),
   /** create (or promote) the demo admin account at start; refused when NODE_ENV=production */
   SEED_ADMIN: envBoolean(false),

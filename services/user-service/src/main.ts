@@ -16,7 +16,11 @@ void runService({
     if (isProduction && !config.JWT_PRIVATE_KEY) throw new Error('JWT_PRIVATE_KEY must be set when NODE_ENV=production');
     if (isProduction && config.SEED_ADMIN) throw new Error('SEED_ADMIN (the demo admin account) is refused when NODE_ENV=production');
 
-    const { issuer, isGenerated } = await TokenIssuer.create({ privateKeyPem: config.JWT_PRIVATE_KEY, ttlSeconds: config.JWT_TTL_SECONDS });
+    const { issuer, isGenerated } = await TokenIssuer.create({
+      privateKeyPem: config.JWT_PRIVATE_KEY,
+      ttlSeconds: config.JWT_TTL_SECONDS,
+      previousPublicKeyPems: config.JWT_PREVIOUS_PUBLIC_KEY ? [config.JWT_PREVIOUS_PUBLIC_KEY] : [],
+    });
     if (isGenerated) logger.warn('JWT_PRIVATE_KEY is not set: signing with a generated development key; tokens end when this process does');
 
     const users = new UsersStore(db);

@@ -1,7 +1,7 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
-import { parseAsset } from '@exchange/contracts';
+import { AppError, MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
+import { parseAsset, type UserEnvelope } from '@exchange/contracts';
 import { walletConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
 import { LedgerStore } from './store/ledger-store.js';
@@ -25,6 +25,7 @@ void runService({
     const outbox = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     outbox.start();
     onClose(() => outbox.stop());
+    const users = client('user-service');
     registerRoutes(app, {
       ledger,
       outbox,
@@ -39,6 +40,15 @@ void runService({
             if (asset !== 'USD' && !shareAssets.has(asset) && (await markets.get(asset))) shareAssets.add(asset);
           }
         : undefined,
+      userExists: async (userId) => {
+        try {
+          await users.get<UserEnvelope>(`/users/${userId}`);
+          return true;
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'USER_NOT_FOUND') return false;
+          throw error;
+        }
+      },
     });
   },
 });

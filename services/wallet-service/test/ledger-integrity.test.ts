@@ -21,8 +21,8 @@ describe('what the ledger refuses (real PostgreSQL)', () => {
 
   async function fundedUser(cash = '1000.00', shares = '100') {
     const userId = randomUUID();
-    await deposit(deps, { userId, type: 'DEPOSIT', asset: 'USD', amount: cash });
-    await deposit(deps, { userId, type: 'CREDIT', asset: 'AAPL', amount: shares });
+    await deposit(deps, { userId, type: 'DEPOSIT', asset: 'USD', amount: cash }, userId);
+    await deposit(deps, { userId, type: 'CREDIT', asset: 'AAPL', amount: shares }, userId);
     return userId;
   }
 

@@ -115,7 +115,7 @@ describe('ledger invariants under random concurrent operations (fast-check, real
               const key = randomUUID();
               return {
                 kind: 'deposit',
-                call: () => deposit(deps, { userId, type: 'DEPOSIT', asset, amount, idempotency: { scope: userId, key } }),
+                call: () => deposit(deps, { userId, type: 'DEPOSIT', asset, amount, idempotency: { scope: userId, key } }, userId),
                 onSuccess: () => deposited.set(asset, (deposited.get(asset) ?? 0n) + minor),
               };
             }

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis } from '@exchange/platform';
+import { createRedis, identityEnv, internalHeaders } from '@exchange/platform';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually, freePort } from '@exchange/platform/testing';
+import { apiClient, type ServiceProcess, startServiceProcess, testIdentities } from '@exchange/tools';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
@@ -12,13 +13,17 @@ describe('the wallet outbox across a kill -9', () => {
   let database: TestDatabase;
   let redis: TestRedis;
   let child: ChildProcess | undefined;
+  let users: ServiceProcess | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = createTestRedis();
+    // the wallet opens accounts only for users the user-service knows
+    users = await startServiceProcess('user-service', { database, redis });
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
+    await users?.stop();
     await redis?.clean();
     await database?.drop();
   });
@@ -31,6 +36,8 @@ describe('the wallet outbox across a kill -9', () => {
         DATABASE_URL: database.url,
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: redis.prefix,
+        USER_SERVICE_URL: users!.url,
+        ...identityEnv(testIdentities(), 'wallet-service'),
         OTEL_SDK_DISABLED: 'true',
         LOG_LEVEL: 'error',
       },
@@ -45,10 +52,13 @@ describe('the wallet outbox across a kill -9', () => {
     // Redis unreachable: the deposit commits, its event waits in the outbox.
     const first = start(port, 'redis://127.0.0.1:1');
     await eventually(async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), 20_000, 'the wallet-service');
-    const userId = randomUUID();
+    const registered = await apiClient(users!)('POST', '/register', { email: `outbox-${randomUUID()}@example.com`, password: 'a-long-passphrase-9' });
+    expect(registered.status).toBe(201);
+    const userId: string = registered.body.user.id;
+    const asGateway = await internalHeaders(testIdentities(), 'client-gateway', 'wallet-service', { id: userId, role: 'user' });
     const response = await fetch(`${url}/update-balance`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...asGateway },
       body: JSON.stringify({ userId, type: 'DEPOSIT', asset: 'USD', amount: '12.34' }),
     });
     expect(response.status).toBe(200);

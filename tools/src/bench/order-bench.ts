@@ -161,7 +161,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     throw new Error(`BENCH_ORDERS_RATE must be a positive number of orders per second (got ${process.env.BENCH_ORDERS_RATE})`);
   const run = runTag();
   const symbol = `BENCH${run.toUpperCase()}`;
-  const engineUrl = bench.system.urls['matching-engine'];
+  const engine = { url: bench.system.urls['matching-engine'], identities: bench.identities };
   const db = new pg.Client({ connectionString: bench.databaseUrl });
   await db.connect();
   try {
@@ -228,7 +228,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
       if (finished.status !== 'FILLED') throw new Error(`a crossing order alone on a deep book ended ${finished.status}`);
       sequentialSettled.push(finished.at - answer.sentAt);
     }
-    await waitUntilQuiet(db, engineUrl, symbol, QUIET_TIMEOUT_MS);
+    await waitUntilQuiet(db, engine, symbol, QUIET_TIMEOUT_MS);
 
     // phase A: open loop at a fixed rate; latency counted from when the order was due, so a slow answer cannot hold back the next sends
     const cpu = new ProcessCpu(bench.system, db);
@@ -256,7 +256,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     await Promise.all(inFlight);
     const openSeconds = (Math.max(...phaseA.map((answer) => answer.answeredAt)) - openStarted) / 1000;
     await watcher.stop(QUIET_TIMEOUT_MS);
-    const quietAfterAMs = await waitUntilQuiet(db, engineUrl, symbol, QUIET_TIMEOUT_MS);
+    const quietAfterAMs = await waitUntilQuiet(db, engine, symbol, QUIET_TIMEOUT_MS);
     const cpuA = ProcessCpu.used(cpuBeforeA, await cpu.sample());
     const openOutcomes = tally(phaseA);
     const openOk = phaseA.filter((answer) => answer.status === 201);
@@ -276,7 +276,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     );
     const closedSeconds = (wallClock() - closedStarted) / 1000;
     const cpuDuringB = ProcessCpu.used(cpuBeforeB, await cpu.sample());
-    const quietAfterBMs = await waitUntilQuiet(db, engineUrl, symbol, QUIET_TIMEOUT_MS);
+    const quietAfterBMs = await waitUntilQuiet(db, engine, symbol, QUIET_TIMEOUT_MS);
     const cpuB = ProcessCpu.used(cpuBeforeB, await cpu.sample());
     // how fast the order-manager applies executions while it has a backlog: phase B's events, start to end
     const { rows: applied } = await db.query(
@@ -376,7 +376,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
       traders.map((trader) => trader.userId),
       symbol,
     );
-    const book = await checkBookMatchesOrders(db, engineUrl, symbol);
+    const book = await checkBookMatchesOrders(db, engine, symbol);
     const problems = [
       ...(failures.length > 0 ? [`${failures.length} placements failed with a 5xx or no answer: ${others(tally(failures))}`] : []),
       ...trades.problems,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type GeneratedIdentities, internalHeaders } from '@exchange/platform';
 
 /**
  * The trading invariants tools/test/trading-chaos.test.ts asserts, as plain functions for the
@@ -21,8 +22,15 @@ interface Book {
   asks: Array<{ price: number; quantity: number }>;
 }
 
-async function engineBook(engineUrl: string, symbol: string): Promise<Book> {
-  const response = await fetch(`${engineUrl}/books/${symbol}?depth=1000`);
+/** The matching engine, and the keys to read its books as the operator's tools do. */
+export interface EngineEndpoint {
+  url: string;
+  identities: GeneratedIdentities;
+}
+
+async function engineBook(engine: EngineEndpoint, symbol: string): Promise<Book> {
+  const headers = await internalHeaders(engine.identities, 'operator', 'matching-engine');
+  const response = await fetch(`${engine.url}/books/${symbol}?depth=1000`, { headers });
   if (!response.ok) throw new Error(`the matching engine answered ${response.status} for the ${symbol} book`);
   return (await response.json()) as Book;
 }
@@ -31,7 +39,7 @@ async function engineBook(engineUrl: string, symbol: string): Promise<Book> {
  * Waits until the system is quiet for `symbol`: no placement half done, both outboxes published,
  * and the order-manager has applied every event the engine produced. Returns the ms it took.
  */
-export async function waitUntilQuiet(db: Db, engineUrl: string, symbol: string, timeoutMs: number): Promise<number> {
+export async function waitUntilQuiet(db: Db, engine: EngineEndpoint, symbol: string, timeoutMs: number): Promise<number> {
   const started = Date.now();
   for (;;) {
     const isQuiet =
@@ -39,7 +47,7 @@ export async function waitUntilQuiet(db: Db, engineUrl: string, symbol: string, 
       (await count(db, 'SELECT count(*) FROM order_manager.outbox WHERE published_at IS NULL')) === 0 &&
       (await count(db, 'SELECT count(*) FROM matching_engine.outbox WHERE published_at IS NULL')) === 0 &&
       (await count(db, 'SELECT count(*) FROM order_manager.processed_messages WHERE event_id LIKE $1', [`${symbol}:%`])) ===
-        Number((await engineBook(engineUrl, symbol)).sequence);
+        Number((await engineBook(engine, symbol)).sequence);
     if (isQuiet) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`the system was not quiet for ${symbol} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -115,8 +123,8 @@ export async function checkHolds(db: Db, userIds: string[], symbol: string): Pro
 }
 
 /** The engine's book and PostgreSQL agree on what rests, order count and every price level. */
-export async function checkBookMatchesOrders(db: Db, engineUrl: string, symbol: string): Promise<{ resting: number; problems: string[] }> {
-  const book = await engineBook(engineUrl, symbol);
+export async function checkBookMatchesOrders(db: Db, engine: EngineEndpoint, symbol: string): Promise<{ resting: number; problems: string[] }> {
+  const book = await engineBook(engine, symbol);
   const { rows: resting } = await db.query(
     'SELECT side, price_cents::text, quantity::text, filled_quantity::text FROM order_manager.orders WHERE symbol = $1 AND status = ANY($2::text[])',
     [symbol, OPEN],

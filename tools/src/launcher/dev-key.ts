@@ -1,6 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CALLER_NAMES } from '@exchange/contracts';
+import { type GeneratedIdentities, publicKeyOf, type TrustBundle } from '@exchange/platform';
+import { StartupError } from './checks.js';
 
 export function generateSigningKey(): string {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -17,4 +20,27 @@ export function loadOrCreateDevKey(path: string): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, pem, { mode: 0o600 });
   return pem;
+}
+
+/**
+ * The processes' identities: one Ed25519 key per process (and the operator's tools), `<name>.pem` in
+ * one folder, each file readable by its owner only; the trust bundle is derived from them. In
+ * development the folder is git-ignored and the keys are created once and reused; in production
+ * (`create` false) they must all be there already.
+ */
+export function loadIdentities(dir: string, create: boolean): GeneratedIdentities {
+  if (create) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
+  const privateKeys = {} as GeneratedIdentities['privateKeys'];
+  const bundle: TrustBundle = {};
+  for (const name of CALLER_NAMES) {
+    const path = join(dir, `${name}.pem`);
+    if (!create && !existsSync(path)) throw new StartupError(`${path} is missing: every process needs its own key`);
+    const pem = create ? loadOrCreateDevKey(path) : readFileSync(path, 'utf8');
+    privateKeys[name] = pem;
+    bundle[name] = [publicKeyOf(pem)];
+  }
+  return { privateKeys, bundle };
 }

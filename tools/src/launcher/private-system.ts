@@ -1,4 +1,5 @@
-import { createTestDatabase, createTestRedis } from '@exchange/platform/testing';
+import type { GeneratedIdentities } from '@exchange/platform';
+import { createTestDatabase, createTestIdentities, createTestRedis } from '@exchange/platform/testing';
 import { findFreePortBase } from './checks.js';
 import { generateSigningKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
@@ -10,6 +11,8 @@ export interface PrivateSystem {
   databaseUrl: string;
   redisUrl: string;
   redisKeyPrefix: string;
+  /** the processes' keys (a test or bench may speak as one of them, or as the operator) */
+  identities: GeneratedIdentities;
   /** ms from launching (checks included) to every process ready */
   totalStartMs: number;
   /** stops every process, then drops the database and the Redis keys */
@@ -29,6 +32,7 @@ export type PrivateSystemOptions = Partial<Pick<SystemOptions, 'services' | 'see
 export async function startPrivateSystem(rootDir: string, options: PrivateSystemOptions = {}): Promise<PrivateSystem> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
+  const identities = createTestIdentities();
   const launchedAt = Date.now();
   const portEnv = { EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) };
   let system: RunningSystem;
@@ -40,6 +44,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
       redisKeyPrefix: redis.prefix,
       ports: resolvePorts(portEnv),
       jwtPrivateKey: generateSigningKey(),
+      identities,
       seedAdmin: options.seedAdmin ?? false,
       restart: options.restart ?? false,
       env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
@@ -59,6 +64,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
     databaseUrl: database.url,
     redisUrl: redis.url,
     redisKeyPrefix: redis.prefix,
+    identities,
     totalStartMs: Date.now() - launchedAt,
     async stop() {
       await system.stop();

@@ -1,13 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { eventually, freePort } from '@exchange/platform/testing';
-import { portVariable, type ServiceName } from '@exchange/platform';
+import { accessTableOf, OPEN_ROUTE, type RouteAccess } from '@exchange/contracts';
+import { type Actor, type GeneratedIdentities, identityEnv, internalHeaders, portVariable, type ServiceName } from '@exchange/platform';
+import { createTestIdentities, eventually, freePort } from '@exchange/platform/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
 export interface ServiceProcess {
+  name: ServiceName;
   url: string;
+  /** the keys it was started with: a test speaks to it as one of its legitimate callers */
+  identities: GeneratedIdentities;
   child: ChildProcess;
   /** SIGTERM, then waits for the exit */
   stop(): Promise<void>;
@@ -18,6 +22,16 @@ export interface ServiceProcessOptions {
   redis: { url: string; prefix: string };
   env?: Record<string, string>;
   port?: number;
+  /** the keys of every process; by default one set shared by the test file's processes */
+  identities?: GeneratedIdentities;
+}
+
+let sharedIdentities: GeneratedIdentities | undefined;
+
+/** One set of keys for every process a test file starts alone, so they trust each other. */
+export function testIdentities(): GeneratedIdentities {
+  sharedIdentities ??= createTestIdentities();
+  return sharedIdentities;
 }
 
 /** Spawns one built service on the given database and Redis prefix (quiet, tracing off unless `env` says). */
@@ -29,6 +43,7 @@ export function spawnService(name: ServiceName, port: number, options: ServicePr
       DATABASE_URL: options.database.url,
       REDIS_URL: options.redis.url,
       REDIS_KEY_PREFIX: options.redis.prefix,
+      ...identityEnv(options.identities ?? testIdentities(), name),
       NODE_ENV: 'test',
       LOG_LEVEL: 'error',
       OTEL_SDK_DISABLED: 'true',
@@ -52,7 +67,9 @@ export async function startServiceProcess(name: ServiceName, options: ServicePro
     exited.then(([code]) => Promise.reject(new Error(`the ${name} exited with code ${code}`))),
   ]);
   return {
+    name,
     url,
+    identities: options.identities ?? testIdentities(),
     child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -67,12 +84,67 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** JSON over HTTP to one base URL, for tests. */
-export function apiClient(baseUrl: string) {
+const TEST_ADMIN: Actor = { id: '00000000-0000-4000-8000-00000000ad31', role: 'admin' };
+const TEST_USER: Actor = { id: '00000000-0000-4000-8000-0000000051e2', role: 'user' };
+
+/** `/balance/:userId` → a pattern capturing each parameter */
+function routeMatcher(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '([^/]+)')}$`);
+}
+
+function fieldValue(field: string, params: Record<string, string>, body: unknown): unknown {
+  const [part, name] = field.split('.', 2) as [string, string];
+  if (part === 'params') return params[name];
+  if (part === 'body') return (body as Record<string, unknown> | undefined)?.[name];
+  return undefined;
+}
+
+/**
+ * The headers a legitimate caller of this route would send: the first caller the access table
+ * allows, acting for the user the request is about (its `userId`), an admin where the route needs
+ * one, or `user`. Tests of one service use it to call as the real system does; the attack tests
+ * forge everything else.
+ */
+async function legitimateHeaders(
+  service: ServiceProcess,
+  method: string,
+  path: string,
+  body: unknown,
+  user: Actor | undefined,
+): Promise<Record<string, string>> {
+  const table = accessTableOf(service.name) ?? {};
+  const route = path.split('?')[0]!;
+  for (const [key, rule] of Object.entries(table)) {
+    const [routeMethod, pattern] = key.split(' ') as [string, string];
+    const values = routeMethod === method ? routeMatcher(pattern).exec(route) : null;
+    if (!values || rule === OPEN_ROUTE) continue;
+    const names = [...pattern.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+    const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i + 1] ?? '')]));
+    return internalHeaders(service.identities, rule.callers[0]!, service.name, actorFor(rule, params, body, user));
+  }
+  return {};
+}
+
+function actorFor(rule: RouteAccess, params: Record<string, string>, body: unknown, user: Actor | undefined): Actor | undefined {
+  if (rule.actor === 'none') return undefined;
+  const wantsAdmin = rule.actor === 'admin' || rule.adminWhen?.values.includes(String(fieldValue(rule.adminWhen.field, params, body)));
+  if (wantsAdmin) return user?.role === 'admin' ? user : TEST_ADMIN;
+  const subject = (rule.self ?? []).map((field) => fieldValue(field, params, body)).find((value) => typeof value === 'string');
+  if (typeof subject === 'string') return { id: subject, role: 'user' };
+  return user ?? TEST_USER;
+}
+
+/**
+ * JSON over HTTP, for tests: to a URL (the gateway, anything public), or to a service started alone,
+ * signed as that route's legitimate caller would sign it (for `user` where the route acts for one).
+ */
+export function apiClient(target: string | ServiceProcess, options: { user?: Actor } = {}) {
+  const baseUrl = typeof target === 'string' ? target : target.url;
   return async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    const signed = typeof target === 'string' ? {} : await legitimateHeaders(target, method, path, body, options.user);
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: { ...signed, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

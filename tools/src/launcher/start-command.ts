@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { envBoolean, loadConfig, SERVICE_CATALOG, type Env } from '@exchange/platform';
 import { z } from 'zod';
 import { StartupError } from './checks.js';
-import { loadOrCreateDevKey } from './dev-key.js';
+import { loadIdentities, loadOrCreateDevKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
 import { MARKET_MAKER } from './seed-demo.js';
 import { resolvePorts, startSystem, type RunningSystem } from './system.js';
@@ -13,6 +13,8 @@ const launcherConfigSchema = z.object({
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default(''),
   JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  /** where every process's private key lives (one `<process>.pem` each); created in development, required in production */
+  EXCHANGE_IDENTITIES_DIR: z.string().min(1).optional(),
   EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),
   EXCHANGE_ADMIN_PASSWORD: z.string().min(8).default('exchange-admin'),
   EXCHANGE_RESTART: envBoolean(true),
@@ -28,6 +30,9 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
   const config = loadConfig(launcherConfigSchema, env);
   const isProduction = config.NODE_ENV === 'production';
   if (isProduction && !config.JWT_PRIVATE_KEY) throw new StartupError('JWT_PRIVATE_KEY must be set when NODE_ENV=production');
+  if (isProduction && !config.EXCHANGE_IDENTITIES_DIR) {
+    throw new StartupError('EXCHANGE_IDENTITIES_DIR must name the folder of the processes’ own keys when NODE_ENV=production (nothing is generated then)');
+  }
   const colorize = Boolean(process.stdout.isTTY) && !env.NO_COLOR;
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const ports = resolvePorts(env);
@@ -67,6 +72,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       redisKeyPrefix: config.REDIS_KEY_PREFIX,
       ports,
       jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
+      identities: loadIdentities(config.EXCHANGE_IDENTITIES_DIR ?? join(rootDir, '.exchange', 'identities'), !isProduction),
       seedAdmin: !isProduction,
       frontend: { port: resolveFrontendPort(env), jaegerUrl: config.JAEGER_UI_URL },
       ...(isProduction ? {} : { seedDemoTrading: { adminEmail: config.EXCHANGE_ADMIN_EMAIL, adminPassword: config.EXCHANGE_ADMIN_PASSWORD } }),

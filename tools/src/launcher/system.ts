@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureDatabase, portVariable, SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from '@exchange/platform';
+import { ensureDatabase, type GeneratedIdentities, identityEnv, portVariable, SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from '@exchange/platform';
 import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './checks.js';
 import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
@@ -17,6 +17,8 @@ export interface SystemOptions {
   ports: Ports;
   /** PKCS#8 PEM that signs access tokens */
   jwtPrivateKey: string;
+  /** every process's own key and the bundle of public keys they all trust */
+  identities: GeneratedIdentities;
   /** create the demo admin account and the demo markets (never in production) */
   seedAdmin: boolean;
   /** extra variables for every process (OTEL_*, LOG_LEVEL, rate limits...) */
@@ -111,6 +113,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         SERVICES_HOST: '127.0.0.1',
         // children live in their own process groups; this lets each one notice a launcher that died
         EXCHANGE_SUPERVISOR_PID: String(globalThis.process.pid),
+        ...identityEnv(options.identities, name),
         ...(name === 'user-service' ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' } : {}),
         ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
         // the front end this launcher serves may call the gateway, wherever its port is

@@ -7,6 +7,9 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AccessTable } from '@exchange/contracts';
+import { guardRoute } from '../identity/access.js';
+import type { ServiceIdentity } from '../identity/tokens.js';
 import type { Logger } from '../logger.js';
 import { currentTraceId } from '../tracing.js';
 import { sendError } from './error-handler.js';
@@ -26,6 +29,8 @@ export interface HttpServerOptions {
   /** forwarded-for handling, as fastify's `trustProxy` */
   trustProxy?: boolean | string | string[];
   readinessTimeoutMs?: number;
+  /** internal routes: every route must be in `table`, and is guarded by it with this process's identity */
+  access?: { table: AccessTable; identity: ServiceIdentity };
 }
 
 const OPERATIONAL_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -65,6 +70,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  const access = options.access;
+  if (access) app.addHook('onRoute', (route) => guardRoute(route, access.table, access.identity));
 
   app.addHook('onRequest', async (_request, reply) => {
     const traceId = currentTraceId();

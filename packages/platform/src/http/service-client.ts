@@ -1,10 +1,13 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import { isErrorCode } from '@exchange/contracts';
+import { CALLER_HEADER, type ErrorCode, isErrorCode, type ServiceName, USER_ASSERTION_HEADER } from '@exchange/contracts';
 import { AppError } from '../errors.js';
+import type { ActorCredential, ServiceIdentity } from '../identity/tokens.js';
 
 export interface ServiceClientOptions {
-  /** the upstream's process name, used in messages and error details */
-  service: string;
+  /** the upstream's process name, used in messages and error details, and the audience of our tokens */
+  service: ServiceName;
+  /** this process's identity, which signs every request (tests of a bare service may leave it out) */
+  identity?: ServiceIdentity;
   baseUrl: string;
   timeoutMs: number;
   connections?: number;
@@ -16,6 +19,8 @@ export interface ServiceRequest {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string | undefined>;
+  /** the end user this request acts for: the gateway's assertion travels with it unchanged */
+  actor?: ActorCredential;
 }
 
 export interface ServiceResponse<T> {
@@ -24,6 +29,9 @@ export interface ServiceResponse<T> {
   body: T;
   headers: Record<string, string | string[] | undefined>;
 }
+
+/** Refusals of the calling process itself, which must never reach an end user as their own 401/403. */
+const INTERNAL_REFUSALS: ReadonlySet<ErrorCode> = new Set(['CALLER_UNAUTHENTICATED', 'CALLER_NOT_ALLOWED']);
 
 const CONNECT_FAILURES = new Set([
   'ECONNREFUSED',
@@ -60,6 +68,8 @@ export class ServiceClient {
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined) headers[name] = value;
     }
+    if (this.options.identity) headers[CALLER_HEADER] = await this.options.identity.callerToken(this.options.service);
+    if (request.actor) headers[USER_ASSERTION_HEADER] = request.actor.assertion;
     let body: string | undefined;
     if (request.body !== undefined) {
       body = JSON.stringify(request.body);
@@ -108,6 +118,11 @@ export class ServiceClient {
 
   private apiError(statusCode: number, body: unknown): AppError {
     const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    if (error && isErrorCode(error.code) && INTERNAL_REFUSALS.has(error.code)) {
+      // The upstream refused us, not the end user: a misconfigured key or access table is our fault (502).
+      const service = this.options.service;
+      return new AppError('UPSTREAM_ERROR', `${service} refused this process: ${String(error.message)}`, { service, upstreamCode: error.code });
+    }
     if (error && isErrorCode(error.code)) {
       const details = typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : undefined;
       return new AppError(error.code, String(error.message ?? error.code), details, { statusCode });

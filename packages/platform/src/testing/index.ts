@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { CALLER_NAMES } from '@exchange/contracts';
 import { dropDatabase, ensureDatabase } from '../db/postgres.js';
+import { type GeneratedIdentities, generateIdentities } from '../identity/keys.js';
 import { createRedis } from '../redis.js';
 
 export function uniqueSuffix(): string {
@@ -53,6 +55,11 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Fresh identities for every caller, for a test's own processes. */
+export function createTestIdentities(): GeneratedIdentities {
+  return generateIdentities(CALLER_NAMES);
 }
 
 export interface TestDatabase {

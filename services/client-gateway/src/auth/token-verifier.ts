@@ -1,6 +1,6 @@
+import { AppError, type ActorCredential, bearerToken, type ServiceClient, type ServiceIdentity, withSpan } from '@exchange/platform';
+import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role, type UserEnvelope } from '@exchange/contracts';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { AppError, bearerToken, withSpan } from '@exchange/platform';
-import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role } from '@exchange/contracts';
 
 const KEY_SET_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
 
@@ -8,17 +8,36 @@ export interface AuthenticatedUser {
   id: string;
   email: string;
   role: Role;
+  /** the gateway's signed assertion of this user, which internal calls carry */
+  credential: ActorCredential;
+  /** when the access token expires (ms since the epoch) */
+  expiresAtMs: number;
+}
+
+export interface TokenVerifierOptions {
+  userServiceUrl: string;
+  identity: ServiceIdentity;
+  /** the user-service, asked whether the account still exists */
+  users: ServiceClient;
+  /** how long an answer of the user-service about an account is trusted */
+  userCheckCacheMs: number;
+  now?: () => number;
 }
 
 /**
  * Verifies access tokens locally (signature, issuer, audience, expiry) against the user-service's
  * published keys, fetched once and cached: an authenticated call costs no user-service round trip.
+ * The account behind a token must still exist (asked of the user-service, the answer cached); a
+ * verified user is then asserted, signed with the gateway's own key, for the internal calls.
  */
 export class TokenVerifier {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
+  private readonly accounts = new Map<string, { exists: boolean; checkedAt: number }>();
+  private readonly now: () => number;
 
-  constructor(userServiceUrl: string) {
-    this.keys = createRemoteJWKSet(new URL('/.well-known/jwks.json', userServiceUrl), {
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.now = options.now ?? Date.now;
+    this.keys = createRemoteJWKSet(new URL('/.well-known/jwks.json', options.userServiceUrl), {
       timeoutDuration: 3000,
       cooldownDuration: 5000,
       // Keys are fetched again only for a token signed with a key we do not know (a rotation), never
@@ -32,7 +51,12 @@ export class TokenVerifier {
       const token = bearerToken(authorization);
       let payload: unknown;
       try {
-        ({ payload } = await jwtVerify(token, this.keys, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
+        ({ payload } = await jwtVerify(token, this.keys, {
+          issuer: JWT_ISSUER,
+          audience: JWT_AUDIENCE,
+          algorithms: ['EdDSA'],
+          requiredClaims: ['exp', 'sub'],
+        }));
       } catch (error) {
         const code = (error as { code?: string }).code ?? '';
         // The key set could not be fetched or read: our fault, not the caller's token's.
@@ -44,7 +68,38 @@ export class TokenVerifier {
       }
       const claims = accessTokenClaimsSchema.safeParse(payload);
       if (!claims.success) throw new AppError('UNAUTHENTICATED', 'The access token is invalid');
-      return { id: claims.data.sub, email: claims.data.email, role: claims.data.role };
+      const credential = await this.options.identity.assertUser({ id: claims.data.sub, role: claims.data.role });
+      await this.ensureAccountExists(credential);
+      return { id: claims.data.sub, email: claims.data.email, role: claims.data.role, credential, expiresAtMs: claims.data.exp * 1000 };
     });
+  }
+
+  /**
+   * A token outlives nothing: the account must exist. The user-service's answer is kept for
+   * `userCheckCacheMs`; while it is unreachable, an account it confirmed before is still believed.
+   */
+  private async ensureAccountExists(credential: ActorCredential): Promise<void> {
+    const now = this.now();
+    const known = this.accounts.get(credential.id);
+    if (known && now - known.checkedAt < this.options.userCheckCacheMs) {
+      if (known.exists) return;
+      throw new AppError('UNAUTHENTICATED', 'The account of this access token no longer exists');
+    }
+    try {
+      await this.options.users.get<UserEnvelope>(`/users/${credential.id}`, { actor: credential });
+      this.remember(credential.id, true, now);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'USER_NOT_FOUND') {
+        this.remember(credential.id, false, now);
+        throw new AppError('UNAUTHENTICATED', 'The account of this access token no longer exists');
+      }
+      if (known?.exists) return;
+      throw error;
+    }
+  }
+
+  private remember(id: string, exists: boolean, checkedAt: number): void {
+    if (this.accounts.size > 100_000) this.accounts.clear();
+    this.accounts.set(id, { exists, checkedAt });
   }
 }

@@ -1,4 +1,4 @@
-import type { HttpServer, ServiceClient } from '@exchange/platform';
+import { actorOf, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   errorBodySchema,
   loginRequestSchema,
@@ -65,6 +65,6 @@ export function registerAuthRoutes(app: HttpServer, options: AuthRouteOptions): 
         response: { 200: userEnvelopeSchema, 401: errorBodySchema, 429: errorBodySchema },
       },
     },
-    async (request) => (await options.users.get<UserEnvelope>('/me', { headers: { authorization: request.headers.authorization } })).body,
+    async (request) => (await options.users.get<UserEnvelope>('/me', { actor: actorOf(request) })).body,
   );
 }

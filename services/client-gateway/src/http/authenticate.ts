@@ -9,10 +9,15 @@ declare module 'fastify' {
   }
 }
 
-/** onRequest hook for routes that need a signed-in caller: 401 UNAUTHENTICATED otherwise. */
+/**
+ * onRequest hook for routes that need a signed-in caller: 401 UNAUTHENTICATED otherwise. It also
+ * sets `request.actor`, the gateway's signed assertion of that user, which internal calls carry.
+ */
 export function authenticate(verifier: TokenVerifier): onRequestHookHandler {
   return async (request) => {
-    request.user = await verifier.verify(request.headers.authorization);
+    const user = await verifier.verify(request.headers.authorization);
+    request.user = user;
+    request.actor = user.credential;
   };
 }
 
@@ -27,5 +32,5 @@ export function callerOf(request: { user?: AuthenticatedUser }): AuthenticatedUs
  * body is even read, so their existence and shape do not leak.
  */
 export const requireAdmin: onRequestHookHandler = async (request) => {
-  if (callerOf(request).role !== 'admin') throw new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+  if (callerOf(request).role !== 'admin') throw new AppError('ROUTE_NOT_FOUND', 'No such route');
 };

@@ -1,4 +1,4 @@
-import { AppError, withSpan, type HttpServer, type ServiceClient } from '@exchange/platform';
+import { type ActorCredential, AppError, actorOf, withSpan, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   CASH_ASSET,
   dashboardSchema,
@@ -12,7 +12,7 @@ import {
   type Wallet,
 } from '@exchange/contracts';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { authenticate, callerOf } from './authenticate.js';
+import { authenticate } from './authenticate.js';
 
 export interface DashboardRouteOptions {
   users: ServiceClient;
@@ -42,7 +42,7 @@ export function registerDashboardRoutes(app: HttpServer, options: DashboardRoute
       },
     },
     async (request): Promise<Dashboard> => {
-      const userId = callerOf(request).id;
+      const actor = actorOf(request);
       const unavailable: Dashboard['unavailable'] = [];
       const part = async <T>(name: DashboardPart, fetch: () => Promise<T>): Promise<T | null> => {
         try {
@@ -55,12 +55,12 @@ export function registerDashboardRoutes(app: HttpServer, options: DashboardRoute
         }
       };
       const [user, balances, openOrders, recentTrades, unreadNotifications] = await Promise.all([
-        part('user', async () => (await options.users.get<UserEnvelope>('/me', { headers: { authorization: request.headers.authorization } })).body.user),
-        part('balances', () => balancesOf(options.wallet, userId)),
-        part('openOrders', async () => (await options.orders.get<OrderList>('/orders', { query: { userId, status: 'open', limit: 50 } })).body.items),
-        part('recentTrades', async () => (await options.orders.get<FillList>('/trades', { query: { userId, limit: 20 } })).body.items),
+        part('user', async () => (await options.users.get<UserEnvelope>('/me', { actor })).body.user),
+        part('balances', () => balancesOf(options.wallet, actor)),
+        part('openOrders', async () => (await options.orders.get<OrderList>('/orders', { query: { status: 'open', limit: 50 }, actor })).body.items),
+        part('recentTrades', async () => (await options.orders.get<FillList>('/trades', { query: { limit: 20 }, actor })).body.items),
         part('unreadNotifications', async () => {
-          const { body } = await options.notifications.get<NotificationList>('/notifications', { query: { userId, unread: 'true', limit: 20 } });
+          const { body } = await options.notifications.get<NotificationList>('/notifications', { query: { unread: 'true', limit: 20 }, actor });
           return { count: body.unreadCount, items: body.items };
         }),
       ]);
@@ -70,9 +70,9 @@ export function registerDashboardRoutes(app: HttpServer, options: DashboardRoute
   );
 }
 
-async function balancesOf(wallet: ServiceClient, userId: string): Promise<Wallet['balances']> {
+async function balancesOf(wallet: ServiceClient, actor: ActorCredential): Promise<Wallet['balances']> {
   try {
-    return (await wallet.get<Wallet>(`/balance/${userId}`)).body.balances;
+    return (await wallet.get<Wallet>(`/balance/${actor.id}`, { actor })).body.balances;
   } catch (error) {
     // no wallet yet: nothing deposited
     if (error instanceof AppError && error.code === 'WALLET_NOT_FOUND') return [{ asset: CASH_ASSET, available: '0.00', held: '0.00', total: '0.00' }];

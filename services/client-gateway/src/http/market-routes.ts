@@ -1,4 +1,4 @@
-import type { HttpServer, ServiceClient } from '@exchange/platform';
+import { actorOf, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   createMarketRequestSchema,
   errorBodySchema,
@@ -67,7 +67,7 @@ export function registerMarketRoutes(app: HttpServer, options: MarketRouteOption
       ...admin,
       schema: { tags: ['admin'], summary: 'List a new market', security, body: createMarketRequestSchema, response: { 201: marketEnvelopeSchema, ...errors } },
     },
-    async (request, reply) => reply.status(201).send((await options.markets.post<MarketEnvelope>('/markets', request.body)).body),
+    async (request, reply) => reply.status(201).send((await options.markets.post<MarketEnvelope>('/markets', request.body, { actor: actorOf(request) })).body),
   );
 
   app.patch(
@@ -83,7 +83,9 @@ export function registerMarketRoutes(app: HttpServer, options: MarketRouteOption
         response: { 200: marketEnvelopeSchema, ...errors },
       },
     },
-    async (request) => (await options.markets.request<MarketEnvelope>({ method: 'PATCH', path: marketPath(request.params.symbol), body: request.body })).body,
+    async (request) =>
+      (await options.markets.request<MarketEnvelope>({ method: 'PATCH', path: marketPath(request.params.symbol), body: request.body, actor: actorOf(request) }))
+        .body,
   );
 
   app.get(
@@ -99,8 +101,9 @@ export function registerMarketRoutes(app: HttpServer, options: MarketRouteOption
       },
     },
     async (request) => {
-      await options.users.get<UserEnvelope>(`/users/${request.params.userId}`); // 404 USER_NOT_FOUND
-      return (await options.markets.get<UserRiskLimits>(`/users/${request.params.userId}/limits`)).body;
+      const actor = actorOf(request);
+      await options.users.get<UserEnvelope>(`/users/${request.params.userId}`, { actor }); // 404 USER_NOT_FOUND
+      return (await options.markets.get<UserRiskLimits>(`/users/${request.params.userId}/limits`, { actor })).body;
     },
   );
 
@@ -118,8 +121,9 @@ export function registerMarketRoutes(app: HttpServer, options: MarketRouteOption
       },
     },
     async (request) => {
-      await options.users.get<UserEnvelope>(`/users/${request.params.userId}`); // 404 USER_NOT_FOUND
-      return (await options.markets.request<UserRiskLimits>({ method: 'PUT', path: `/users/${request.params.userId}/limits`, body: request.body })).body;
+      const actor = actorOf(request);
+      await options.users.get<UserEnvelope>(`/users/${request.params.userId}`, { actor }); // 404 USER_NOT_FOUND
+      return (await options.markets.request<UserRiskLimits>({ method: 'PUT', path: `/users/${request.params.userId}/limits`, body: request.body, actor })).body;
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { HttpServer, ServiceClient } from '@exchange/platform';
+import { actorOf, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   errorBodySchema,
   notificationEnvelopeSchema,
@@ -9,7 +9,7 @@ import {
 } from '@exchange/contracts';
 import { z } from 'zod';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { authenticate, callerOf } from './authenticate.js';
+import { authenticate } from './authenticate.js';
 
 export interface NotificationRouteOptions {
   notifications: ServiceClient;
@@ -37,8 +37,7 @@ export function registerNotificationRoutes(app: HttpServer, options: Notificatio
         response: { 200: notificationListSchema, ...errors },
       },
     },
-    async (request) =>
-      (await options.notifications.get<NotificationList>('/notifications', { query: { ...request.query, userId: callerOf(request).id } })).body,
+    async (request) => (await options.notifications.get<NotificationList>('/notifications', { query: request.query, actor: actorOf(request) })).body,
   );
 
   app.post(
@@ -56,7 +55,7 @@ export function registerNotificationRoutes(app: HttpServer, options: Notificatio
     async (request) =>
       (
         await options.notifications.post<NotificationEnvelope>(`/notifications/${request.params.id}/read`, undefined, {
-          query: { userId: callerOf(request).id },
+          actor: actorOf(request),
         })
       ).body,
   );

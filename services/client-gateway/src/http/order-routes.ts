@@ -1,4 +1,4 @@
-import type { HttpServer, ServiceClient } from '@exchange/platform';
+import { actorOf, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   errorBodySchema,
   fillListQuerySchema,
@@ -13,7 +13,7 @@ import {
 } from '@exchange/contracts';
 import { z } from 'zod';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { authenticate, callerOf } from './authenticate.js';
+import { authenticate } from './authenticate.js';
 
 export interface OrderRouteOptions {
   orders: ServiceClient;
@@ -40,7 +40,7 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
         schema: { tags: ['orders'], summary, security, body: placeOrderRequestSchema, response: { 201: orderEnvelopeSchema, ...errors } },
       },
       async (request, reply) => {
-        const { statusCode, body } = await options.orders.post<OrderEnvelope>('/order', { userId: callerOf(request).id, order: request.body });
+        const { statusCode, body } = await options.orders.post<OrderEnvelope>('/order', request.body, { actor: actorOf(request) });
         return reply.status(statusCode as 201).send(body);
       },
     );
@@ -58,7 +58,7 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
         response: { 200: orderListSchema, ...errors },
       },
     },
-    async (request) => (await options.orders.get<OrderList>('/orders', { query: { ...request.query, userId: callerOf(request).id } })).body,
+    async (request) => (await options.orders.get<OrderList>('/orders', { query: request.query, actor: actorOf(request) })).body,
   );
 
   app.get(
@@ -67,7 +67,7 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
       ...guarded,
       schema: { tags: ['orders'], summary: 'One of your orders', security, params: orderParams, response: { 200: orderEnvelopeSchema, ...errors } },
     },
-    async (request) => (await options.orders.get<OrderEnvelope>(`/orders/${request.params.id}`, { query: { userId: callerOf(request).id } })).body,
+    async (request) => (await options.orders.get<OrderEnvelope>(`/orders/${request.params.id}`, { actor: actorOf(request) })).body,
   );
 
   app.delete(
@@ -82,8 +82,7 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
         response: { 200: orderEnvelopeSchema, ...errors },
       },
     },
-    async (request) =>
-      (await options.orders.request<OrderEnvelope>({ method: 'DELETE', path: `/orders/${request.params.id}`, query: { userId: callerOf(request).id } })).body,
+    async (request) => (await options.orders.request<OrderEnvelope>({ method: 'DELETE', path: `/orders/${request.params.id}`, actor: actorOf(request) })).body,
   );
 
   app.get(
@@ -98,6 +97,6 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
         response: { 200: fillListSchema, ...errors },
       },
     },
-    async (request) => (await options.orders.get<FillList>('/trades', { query: { ...request.query, userId: callerOf(request).id } })).body,
+    async (request) => (await options.orders.get<FillList>('/trades', { query: request.query, actor: actorOf(request) })).body,
   );
 }

@@ -1,4 +1,4 @@
-import type { HttpServer, ServiceClient } from '@exchange/platform';
+import { actorOf, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   CSV_CONTENT_TYPE,
   errorBodySchema,
@@ -13,7 +13,7 @@ import {
 } from '@exchange/contracts';
 import { z } from 'zod';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { authenticate, callerOf, requireAdmin } from './authenticate.js';
+import { authenticate, requireAdmin } from './authenticate.js';
 
 export interface ReportRouteOptions {
   reports: ServiceClient;
@@ -47,8 +47,7 @@ export function registerReportRoutes(app: HttpServer, options: ReportRouteOption
       },
     },
     async (request, reply) => {
-      const query = { ...request.query, userId: callerOf(request).id };
-      const { body, headers } = await options.reports.get<Statement | string>('/reports/statement', { query });
+      const { body, headers } = await options.reports.get<Statement | string>('/reports/statement', { query: request.query, actor: actorOf(request) });
       if (request.query.format !== 'csv') return body;
       // the file passes through with its type and name
       return reply
@@ -69,7 +68,7 @@ export function registerReportRoutes(app: HttpServer, options: ReportRouteOption
         response: { 200: pnlReportSchema, ...errors },
       },
     },
-    async (request) => (await options.reports.get<PnlReport>('/reports/pnl', { query: { userId: callerOf(request).id } })).body,
+    async (request) => (await options.reports.get<PnlReport>('/reports/pnl', { actor: actorOf(request) })).body,
   );
 
   app.get(
@@ -84,6 +83,6 @@ export function registerReportRoutes(app: HttpServer, options: ReportRouteOption
         response: { 200: volumeReportSchema, ...errors },
       },
     },
-    async (request) => (await options.reports.get<VolumeReport>('/reports/volume', { query: { ...request.query } })).body,
+    async (request) => (await options.reports.get<VolumeReport>('/reports/volume', { query: request.query, actor: actorOf(request) })).body,
   );
 }

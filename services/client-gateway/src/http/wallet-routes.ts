@@ -1,4 +1,4 @@
-import { AppError, type HttpServer, type ServiceClient } from '@exchange/platform';
+import { AppError, actorOf, type HttpServer, type ServiceClient } from '@exchange/platform';
 import {
   addFundsRequestSchema,
   adminCreditRequestSchema,
@@ -44,7 +44,7 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
     { ...guarded, schema: { tags: ['wallet'], summary: 'Balances per asset', security, response: { 200: walletSchema, 401: errorBodySchema } } },
     async (request) => {
       try {
-        return (await options.wallet.get<Wallet>(`/balance/${callerOf(request).id}`)).body;
+        return (await options.wallet.get<Wallet>(`/balance/${callerOf(request).id}`, { actor: actorOf(request) })).body;
       } catch (error) {
         if (error instanceof AppError && error.code === 'WALLET_NOT_FOUND') {
           return { balances: [{ asset: CASH_ASSET, available: '0.00', held: '0.00', total: '0.00' }] };
@@ -70,13 +70,17 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
     async (request) => {
       const userId = callerOf(request).id;
       const key = request.headers['idempotency-key'];
-      const { body } = await options.wallet.post<DepositResponse>('/update-balance', {
-        userId,
-        type: 'DEPOSIT',
-        asset: request.body.asset,
-        amount: request.body.amount,
-        ...(key ? { idempotency: { scope: userId, key } } : {}),
-      });
+      const { body } = await options.wallet.post<DepositResponse>(
+        '/update-balance',
+        {
+          userId,
+          type: 'DEPOSIT',
+          asset: request.body.asset,
+          amount: request.body.amount,
+          ...(key ? { idempotency: { scope: userId, key } } : {}),
+        },
+        { actor: actorOf(request) },
+      );
       return body;
     },
   );
@@ -93,7 +97,8 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
         response: { 200: walletTransactionsSchema, 400: errorBodySchema, 401: errorBodySchema },
       },
     },
-    async (request) => (await options.wallet.get<WalletTransactions>(`/transactions/${callerOf(request).id}`, { query: request.query })).body,
+    async (request) =>
+      (await options.wallet.get<WalletTransactions>(`/transactions/${callerOf(request).id}`, { query: request.query, actor: actorOf(request) })).body,
   );
 
   app.post(
@@ -114,16 +119,19 @@ export function registerWalletRoutes(app: HttpServer, options: WalletRouteOption
       const admin = callerOf(request);
       const { userId, email, asset, amount } = request.body;
       const lookup = userId ? `/users/${userId}` : `/users?email=${encodeURIComponent(email!)}`;
-      const { user } = (await options.users.get<UserEnvelope>(lookup)).body;
+      const { user } = (await options.users.get<UserEnvelope>(lookup, { actor: actorOf(request) })).body;
       const key = request.headers['idempotency-key'];
-      const { body } = await options.wallet.post<DepositResponse>('/update-balance', {
-        userId: user.id,
-        type: 'CREDIT',
-        asset,
-        amount,
-        initiatedBy: admin.id,
-        ...(key ? { idempotency: { scope: admin.id, key } } : {}),
-      });
+      const { body } = await options.wallet.post<DepositResponse>(
+        '/update-balance',
+        {
+          userId: user.id,
+          type: 'CREDIT',
+          asset,
+          amount,
+          ...(key ? { idempotency: { scope: admin.id, key } } : {}),
+        },
+        { actor: actorOf(request) },
+      );
       return body;
     },
   );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
+import { type ActorCredential, AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
 import {
   CASH_ASSET,
   formatAsset,
@@ -26,7 +26,8 @@ export interface Placed {
  * A failure after the hold releases it (and a placement that dies there is undone by the janitor).
  * A retry with the same clientOrderId and body answers with the order it placed.
  */
-export async function placeOrder(deps: OrderDeps, userId: string, request: PlaceOrderRequest): Promise<Placed> {
+export async function placeOrder(deps: OrderDeps, actor: ActorCredential, request: PlaceOrderRequest): Promise<Placed> {
+  const userId = actor.id;
   const hash = requestHash(request);
   if (request.clientOrderId) {
     const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
@@ -34,16 +35,11 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
   }
   const orderId = randomUUID();
   const openOrders = await deps.store.countOpen(userId);
-  const { body: risk } = await deps.risk.post<RiskCheckResponse>('/check', {
-    orderId,
-    userId,
-    symbol: request.symbol,
-    side: request.side,
-    type: request.type,
-    price: request.price,
-    quantity: request.quantity,
-    openOrders,
-  });
+  const { body: risk } = await deps.risk.post<RiskCheckResponse>(
+    '/check',
+    { orderId, userId, symbol: request.symbol, side: request.side, type: request.type, price: request.price, quantity: request.quantity, openOrders },
+    { actor },
+  );
   const order = newOrder(orderId, userId, hash, request, risk);
 
   let pending: OrderRow;
@@ -71,12 +67,11 @@ export async function placeOrder(deps: OrderDeps, userId: string, request: Place
 
   try {
     await withSpan('funds blocking', () =>
-      deps.wallet.post('/block-funds', {
-        userId,
-        asset: order.hold_asset,
-        amount: formatAsset(BigInt(order.hold_amount), order.hold_asset),
-        reference: orderId,
-      }),
+      deps.wallet.post(
+        '/block-funds',
+        { userId, asset: order.hold_asset, amount: formatAsset(BigInt(order.hold_amount), order.hold_asset), reference: orderId },
+        { actor },
+      ),
     );
   } catch (error) {
     await undo(deps, pending, error);

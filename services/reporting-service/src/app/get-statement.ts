@@ -7,8 +7,8 @@ import type { ReportDeps } from './report-deps.js';
 export type StatementAnswer = { format: 'json'; statement: Statement } | { format: 'csv'; csv: string; filename: string };
 
 /** The user's statement for [from, to), as JSON or CSV. */
-export async function getStatement(deps: ReportDeps, query: Record<string, unknown>, now = new Date()): Promise<StatementAnswer> {
-  const { userId, from, to, format } = parseStatementQuery(query, { now, maxRangeDays: deps.maxRangeDays });
+export async function getStatement(deps: ReportDeps, userId: string, query: Record<string, unknown>, now = new Date()): Promise<StatementAnswer> {
+  const { from, to, format } = parseStatementQuery(query, { now, maxRangeDays: deps.maxRangeDays });
   const [openings, entries, fills] = await Promise.all([
     deps.store.balancesBefore(userId, from),
     deps.store.entries(userId, from, to),

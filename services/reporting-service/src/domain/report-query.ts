@@ -4,14 +4,12 @@ import { AppError } from '@exchange/platform/errors';
 const DAY_MS = 86_400_000;
 const DEFAULT_PERIOD_DAYS = 30;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const FIELD_MESSAGES = {
   date: 'must be an ISO-8601 date or time with a zone, e.g. 2025-01-31 or 2025-01-31T12:00:00Z',
   order: 'must not be after to',
   range: (days: number) => `must be at most ${days} days after from`,
   format: 'must be json or csv',
-  userId: 'must be a UUID',
 } as const;
 
 export interface Period {
@@ -57,27 +55,13 @@ function refuse(fields: Fields): void {
   if (Object.keys(fields).length > 0) throw new AppError('VALIDATION_FAILED', 'The request query is not valid', { fields });
 }
 
-function userId(query: Query, fields: Fields): string {
-  const value = query.userId;
-  if (typeof value !== 'string' || !UUID.test(value)) fields.userId = [FIELD_MESSAGES.userId];
-  return String(value).toLowerCase();
-}
-
-export function parseStatementQuery(query: Query, options: { now: Date; maxRangeDays: number }): Period & { userId: string; format: ReportFormat } {
+export function parseStatementQuery(query: Query, options: { now: Date; maxRangeDays: number }): Period & { format: ReportFormat } {
   const fields: Fields = {};
-  const user = userId(query, fields);
   const range = period(query, fields, options);
   const format = query.format === undefined || query.format === '' ? 'json' : query.format;
   if (format !== 'json' && format !== 'csv') fields.format = [FIELD_MESSAGES.format];
   refuse(fields);
-  return { ...range, userId: user, format: format as ReportFormat };
-}
-
-export function parsePnlQuery(query: Query): { userId: string } {
-  const fields: Fields = {};
-  const user = userId(query, fields);
-  refuse(fields);
-  return { userId: user };
+  return { ...range, format: format as ReportFormat };
 }
 
 export function parseVolumeQuery(query: Query, options: { now: Date; maxRangeDays: number }): Period & { symbol?: string } {

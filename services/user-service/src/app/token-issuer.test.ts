@@ -10,7 +10,7 @@ describe('TokenIssuer', () => {
     const { issuer, isGenerated } = await TokenIssuer.create({ privateKeyPem: undefined, ttlSeconds: 60 });
     expect(isGenerated).toBe(true);
     const token = await issuer.issue(user);
-    expect(await issuer.verify(token)).toEqual({ sub: user.id, email: user.email, role: 'user' });
+    expect(await issuer.verify(token)).toEqual({ sub: user.id, email: user.email, role: 'user', exp: expect.any(Number) });
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'EdDSA', kid: issuer.publicJwk.kid, typ: 'JWT' });
   });
 

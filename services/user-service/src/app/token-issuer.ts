@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  importSPKI,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { AppError } from '@exchange/platform';
 import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims, type User } from '@exchange/contracts';
 
@@ -15,9 +27,19 @@ export class TokenIssuer {
     private readonly publicKey: CryptoKey,
     readonly publicJwk: JWK,
     readonly ttlSeconds: number,
+    /** keys still accepted while a rotation finishes: tokens they signed verify until they expire */
+    private readonly previousJwks: JWK[] = [],
   ) {}
 
-  static async create(options: { privateKeyPem: string | undefined; ttlSeconds: number }): Promise<{ issuer: TokenIssuer; isGenerated: boolean }> {
+  /** What the JWKS endpoint publishes: the signing key, then the previous ones of a rotation. */
+  get publishedJwks(): JWK[] {
+    return [this.publicJwk, ...this.previousJwks];
+  }
+
+  static async create(options: { privateKeyPem: string | undefined; ttlSeconds: number; previousPublicKeyPems?: string[] }): Promise<{
+    issuer: TokenIssuer;
+    isGenerated: boolean;
+  }> {
     let privateKey: CryptoKey;
     const isGenerated = options.privateKeyPem === undefined;
     if (options.privateKeyPem) {
@@ -31,7 +53,13 @@ export class TokenIssuer {
     const kid = await calculateJwkThumbprint(publicFields);
     const publicJwk: JWK = { ...publicFields, kid, alg: ALGORITHM, use: 'sig' };
     const publicKey = (await importJWK(publicJwk, ALGORITHM)) as CryptoKey;
-    return { issuer: new TokenIssuer(privateKey, publicKey, publicJwk, options.ttlSeconds), isGenerated };
+    const previousJwks = await Promise.all(
+      (options.previousPublicKeyPems ?? []).map(async (pem) => {
+        const jwk = await exportJWK(await importSPKI(pem, ALGORITHM, { extractable: true }));
+        return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: ALGORITHM, use: 'sig' };
+      }),
+    );
+    return { issuer: new TokenIssuer(privateKey, publicKey, publicJwk, options.ttlSeconds, previousJwks), isGenerated };
   }
 
   async issue(user: User): Promise<string> {

@@ -1,4 +1,4 @@
-import type { HttpServer } from '@exchange/platform';
+import { actorOf, type HttpServer } from '@exchange/platform';
 import { emailSchema, errorBodySchema, loginRequestSchema, loginResponseSchema, registerRequestSchema, userEnvelopeSchema } from '@exchange/contracts';
 import { z } from 'zod';
 import { findUser, getProfile } from '../app/get-profile.js';
@@ -17,10 +17,10 @@ export function registerRoutes(app: HttpServer, users: UsersStore, tokens: Token
   );
 
   app.get('/me', { schema: { response: { 200: userEnvelopeSchema } } }, async (request) => ({
-    user: await getProfile(users, tokens, request.headers.authorization),
+    user: await getProfile(users, actorOf(request).id),
   }));
 
-  // Internal look-ups (the gateway's admin credit names a user by id or e-mail).
+  // Look-ups: does a user exist (the gateway's token check, the wallet), and an admin's credit by e-mail.
   app.get('/users/:id', { schema: { params: z.object({ id: z.uuid() }), response: { 200: userEnvelopeSchema } } }, async (request) => ({
     user: await findUser(users, { id: request.params.id }),
   }));
@@ -30,6 +30,6 @@ export function registerRoutes(app: HttpServer, users: UsersStore, tokens: Token
   }));
 
   app.get('/.well-known/jwks.json', { schema: { response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } }, async () => ({
-    keys: [tokens.publicJwk],
+    keys: tokens.publishedJwks,
   }));
 }

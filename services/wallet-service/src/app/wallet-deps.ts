@@ -12,6 +12,8 @@ export interface WalletDeps {
   idempotencyWaitMs: number;
   /** adds a share asset to `rules.shareAssets` if it was listed since (a market created while running) */
   learnAsset?: (asset: string) => Promise<void>;
+  /** whether the user-service knows this user: accounts are never opened for anyone else */
+  userExists?: (userId: string) => Promise<boolean>;
 }
 
 export function toBalance(asset: string, balance: { available: bigint; held: bigint }): Balance {

@@ -1,4 +1,4 @@
-import type { HttpServer } from '@exchange/platform';
+import { actorOf, type HttpServer } from '@exchange/platform';
 import {
   blockFundsRequestSchema,
   depositResponseSchema,
@@ -23,7 +23,10 @@ import type { WalletDeps } from '../app/wallet-deps.js';
 
 const userParams = z.object({ userId: z.uuid() });
 
-/** The wallet-service's internal API, called by the gateway, the order manager and settlement. */
+/**
+ * The wallet-service's internal API, called by the gateway and the order manager; who may call each
+ * route, and for whom, is the wallet's part of the internal access table.
+ */
 export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
   app.get('/balance/:userId', { schema: { params: userParams, response: { 200: walletSchema } } }, async (request) =>
     getBalances(deps.ledger, request.params.userId),
@@ -36,7 +39,7 @@ export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
   );
 
   app.post('/update-balance', { schema: { body: updateBalanceRequestSchema, response: { 200: depositResponseSchema } } }, async (request, reply) => {
-    const result = await deposit(deps, request.body);
+    const result = await deposit(deps, request.body, actorOf(request).id);
     return reply.status(result.statusCode as 200).send(result.body);
   });
 

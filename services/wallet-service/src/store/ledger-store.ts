@@ -93,6 +93,12 @@ export class LedgerStore {
     return rows[0] ? toAccount(rows[0]) : undefined;
   }
 
+  /** Whether the user has any account yet (then the user-service knew them when the first was opened). */
+  async hasAccounts(userId: string): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM wallets WHERE user_id = $1 LIMIT 1', [userId]);
+    return rows.length > 0;
+  }
+
   /** Creates the account if it is missing (a concurrent creation is fine) and returns it. */
   async createAccount(client: Transaction, userId: string, asset: string): Promise<Account> {
     await client.query('INSERT INTO wallets (user_id, asset) VALUES ($1, $2) ON CONFLICT (user_id, asset) WHERE user_id IS NOT NULL DO NOTHING', [

@@ -1,0 +1,101 @@
+import {
+  type AccessTable,
+  type ActorRequirement,
+  CALLER_HEADER,
+  type CallerName,
+  OPEN_ROUTE,
+  type RequestField,
+  type RouteAccess,
+  USER_ASSERTION_HEADER,
+} from '@exchange/contracts';
+import type { FastifyRequest, onRequestHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify';
+import { AppError } from '../errors.js';
+import type { ActorCredential, ServiceIdentity } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the process (or operator tool) that sent this internal request, verified */
+    caller?: CallerName;
+    /** the end user the request acts for, as the gateway asserted it, verified */
+    actor?: ActorCredential;
+  }
+}
+
+/** Routes every process serves to anyone: health and metrics carry no user data. */
+const OPERATIONAL_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function fieldOf(request: FastifyRequest, field: RequestField): unknown {
+  const [part, name] = field.split('.', 2) as ['params' | 'query' | 'body', string];
+  const container = request[part] as Record<string, unknown> | undefined;
+  return container?.[name];
+}
+
+function notAllowed(message: string): AppError {
+  return new AppError('CALLER_NOT_ALLOWED', message);
+}
+
+const NEEDS_USER: ReadonlySet<ActorRequirement> = new Set(['user', 'admin']);
+
+/** onRequest: who calls, and for which user; refused before the body is even read. */
+function checkCaller(identity: ServiceIdentity, route: string, rule: RouteAccess): onRequestHookHandler {
+  return async (request) => {
+    const caller = await identity.verifyCaller(header(request, CALLER_HEADER));
+    if (!rule.callers.includes(caller)) throw notAllowed(`${caller} may not call ${route}`);
+    request.caller = caller;
+    if (rule.actor === 'none') return;
+    const assertion = header(request, USER_ASSERTION_HEADER);
+    if (assertion) request.actor = await identity.verifyActor(assertion);
+    if (NEEDS_USER.has(rule.actor) && !request.actor) throw notAllowed(`${route} acts for a signed-in user, and no user was asserted`);
+    if (rule.actor === 'admin' && request.actor?.role !== 'admin') throw notAllowed(`${route} is for admins`);
+  };
+}
+
+/** preHandler (after validation): the user a request is about must be the asserted user, or an admin's business. */
+function checkSubject(route: string, rule: RouteAccess): preHandlerHookHandler {
+  return async (request) => {
+    const actor = request.actor;
+    if (rule.adminWhen) {
+      const value = fieldOf(request, rule.adminWhen.field);
+      if (typeof value === 'string' && rule.adminWhen.values.includes(value)) {
+        if (actor?.role !== 'admin') throw notAllowed(`${route} with ${rule.adminWhen.field} ${value} is for admins`);
+        return;
+      }
+    }
+    for (const field of rule.self ?? []) {
+      const value = fieldOf(request, field);
+      if (value === undefined || actor?.role === 'admin') continue;
+      if (value !== actor?.id) throw notAllowed(`${route}: ${field} must be the asserted user`);
+    }
+  };
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/**
+ * The one place internal routes are guarded: each route registered on the server is looked up in
+ * the service's access table (a route missing from it stops the process at start), and gets the
+ * hooks that enforce its entry.
+ */
+export function guardRoute(route: RouteOptions, table: AccessTable, identity: ServiceIdentity): void {
+  if (OPERATIONAL_ROUTES.has(route.url)) return;
+  const methods = asArray(route.method);
+  // fastify adds a HEAD twin to every GET route: it is guarded as the GET
+  const method = methods.includes('HEAD') && methods.length === 1 ? 'GET' : methods.find((m) => m !== 'HEAD');
+  const key = `${method} ${route.url}`;
+  const rule = table[key];
+  if (!rule) throw new Error(`${key} has no entry in the internal access table (packages/contracts/src/internal-access.ts)`);
+  if (rule === OPEN_ROUTE) return;
+  route.onRequest = [checkCaller(identity, key, rule), ...asArray(route.onRequest)];
+  if (rule.self || rule.adminWhen) route.preHandler = [checkSubject(key, rule), ...asArray(route.preHandler)];
+}
+
+/** The asserted user of a request on a route whose entry requires one. */
+export function actorOf(request: FastifyRequest): ActorCredential {
+  if (!request.actor) throw new Error('this route has no asserted user: its access entry must require one');
+  return request.actor;
+}
