@@ -3,10 +3,11 @@ import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 
 // `vite` serves on port 3000 with HMR; `vite build` writes frontend/dist.
-// public/config.js is the default runtime configuration; the launcher serves its own /config.js.
+// public/config.js is the default runtime configuration of `vite` (dev); the front end's server makes its own /config.js.
 export default defineConfig({
   plugins: [react(), tailwindcss()],
   server: { port: 3000, strictPort: true, host: '127.0.0.1' },
   preview: { port: 3000, strictPort: true, host: '127.0.0.1' },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  // no source maps in the build: the app's sources are not published (FRONTEND_SOURCEMAPS=true for debugging)
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: process.env.FRONTEND_SOURCEMAPS === 'true' },
 });

@@ -71,6 +71,11 @@ describe('the trading front end in a real browser', () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const email = `browser-${Date.now()}@example.com`;
+    // the Content-Security-Policy must let the app do everything it does: no violation all session long
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
 
     // register, which signs in
     await page.goto(system.frontendUrl!);
@@ -155,5 +160,29 @@ describe('the trading front end in a real browser', () => {
     await testId(page, 'logout').click();
     await testId(page, 'login-email').waitFor();
     await context.close();
+    expect(violations).toEqual([]);
+  });
+
+  it('is served with a strict Content-Security-Policy and the other protective headers, and without source maps', async () => {
+    const page = await fetch(`${system.frontendUrl}/trade/AAPL`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(`connect-src 'self' ${gateway}`);
+    expect(csp).not.toContain('unsafe-eval');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const bundle = await fetch(`${system.frontendUrl}${script}`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).not.toContain('sourceMappingURL');
+    expect((await fetch(`${system.frontendUrl}${script}.map`)).status).toBe(404);
+    const config = await (await fetch(`${system.frontendUrl}/config.js`)).text();
+    expect(config).toContain(gateway);
   });
 });

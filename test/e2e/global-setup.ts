@@ -3,12 +3,14 @@ import type { GeneratedIdentities } from '@exchange/platform';
 import type { TestProject } from 'vitest/node';
 import { identityEnv } from '@exchange/platform';
 import { createTestDatabase, createTestIdentities, createTestRedis, OtlpReceiver } from '@exchange/platform/testing';
-import { findFreePortBase, generateSigningKey, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { findFreePortBase, generateSigningKey, resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     gatewayUrl: string;
     serviceUrls: Record<string, string>;
+    /** where each process serves /metrics */
+    metricsUrls: Record<string, string>;
     /** every caller's private key and the trust bundle, so a test can speak as a process (or forge one) */
     identities: GeneratedIdentities;
     databaseUrl: string;
@@ -42,7 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const otlpUrl = await receiver.start();
   const jwtPrivateKey = generateSigningKey();
   const identities = createTestIdentities();
-  const portBase = await findFreePortBase(10);
+  const portBase = await findFreePortBase();
   const logs: string[] = [];
   let system: RunningSystem | undefined;
   try {
@@ -52,6 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redisUrl: redis.url,
       redisKeyPrefix: redis.prefix,
       ports: resolvePorts({ EXCHANGE_PORT_BASE: String(portBase) }),
+      gatewayMetricsPort: resolveGatewayMetricsPort({ EXCHANGE_PORT_BASE: String(portBase) }),
       jwtPrivateKey,
       identities,
       seedAdmin: true,
@@ -87,6 +90,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('gatewayUrl', system.urls['client-gateway']);
   project.provide('serviceUrls', system.urls);
+  project.provide('metricsUrls', system.metricsUrls);
   project.provide('identities', identities);
   project.provide('databaseUrl', database.url);
   project.provide('otlpUrl', otlpUrl);

@@ -25,7 +25,8 @@ describe('every backend process', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: { status: 'up' }, redis: { status: 'up' } } });
 
-      const metrics = await fetch(`${url}/metrics`);
+      const metrics = await fetch(inject('metricsUrls')[name]!);
+      expect(metrics.status).toBe(200);
       expect(metrics.headers.get('content-type')).toContain('text/plain');
       const text = await metrics.text();
       expect(text).toContain('# TYPE http_server_request_duration_seconds histogram');
@@ -33,12 +34,19 @@ describe('every backend process', () => {
       expect(text).toMatch(/process_resident_memory_bytes\{service="[^"]+"\} \d+/);
     });
   }
+
+  it('serves no /metrics on the gateway’s public port, only on its own listener', async () => {
+    const publicMetrics = await fetch(`${inject('serviceUrls')['client-gateway']}/metrics`);
+    expect(publicMetrics.status).toBe(404);
+    expect(((await publicMetrics.json()) as { error: { code: string } }).error.code).toBe('ROUTE_NOT_FOUND');
+    expect(new URL(inject('metricsUrls')['client-gateway']!).port).not.toBe(new URL(inject('serviceUrls')['client-gateway']!).port);
+  });
 });
 
 describe('gateway metrics', () => {
   it('counts requests per route and status, and errors per stable code', async () => {
     await call('POST', '/v1/auth/login', { body: { email: uniqueEmail('metrics'), password: 'not-the-password' } });
-    const text = await (await fetch(`${inject('gatewayUrl')}/metrics`)).text();
+    const text = await (await fetch(inject('metricsUrls')['client-gateway']!)).text();
     const sample = (metric: string, labels: string) =>
       text.split('\n').find((line) => line.startsWith(`${metric}{`) && labels.split(',').every((label) => line.includes(label)));
     expect(sample('http_server_request_duration_seconds_count', 'route="/v1/auth/login",status_code="401",method="POST"')).toMatch(/ [1-9]\d*$/);

@@ -69,7 +69,7 @@ describe('npm start', () => {
   let portBase: number;
 
   beforeAll(async () => {
-    portBase = await findFreePortBase(10);
+    portBase = await findFreePortBase();
     database = await createTestDatabase();
     redis = createTestRedis();
   });

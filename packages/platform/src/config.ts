@@ -36,6 +36,8 @@ export const baseConfigShape = {
   SERVICES_HOST: z.string().min(1).default('127.0.0.1'),
   /** how long published outbox events are kept, to publish them again should Redis lose them */
   OUTBOX_RETENTION_MS: envInt(3_600_000, 0),
+  /** serve /metrics on this port instead of the main one (the gateway, whose main port is public) */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** this process's own Ed25519 private key (PKCS#8 PEM), which signs its internal requests */
   SERVICE_PRIVATE_KEY: z.string().min(1).optional(),
   /** the public keys of every caller, JSON `{ "<caller>": ["<base64url key>", …] }` */

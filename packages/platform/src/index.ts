@@ -16,6 +16,7 @@ export * from './http/server.js';
 export * from './http/service-client.js';
 export * from './http/bearer-token.js';
 export * from './service.js';
+export * from './data-access.js';
 export * from './identity/keys.js';
 export * from './identity/tokens.js';
 export * from './identity/credentials.js';

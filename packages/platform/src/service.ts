@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { baseConfigSchema, ConfigError, loadConfig, servicePort, serviceUrl, type BaseConfig, type Env } from './config.js';
 import { createPostgresPool, PLATFORM_MIGRATIONS_DIR, runMigrations } from './db/postgres.js';
 import { createMetrics, type HttpMetrics } from './http/metrics.js';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
+import { createHttpServer, createMetricsServer, type HttpServer, type HttpServerOptions } from './http/server.js';
 import { ServiceClient } from './http/service-client.js';
 import { accessTableOf } from '@exchange/contracts';
 import { IdentityError, loadSigningKey, loadTrustBundle } from './identity/keys.js';
@@ -88,13 +88,16 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
       redis: () => redis.ping(),
     },
     ...(accessTableOf(definition.name) ? { access: { table: accessTableOf(definition.name)!, identity } } : {}),
+    serveMetrics: config.METRICS_PORT === undefined,
     ...definition.http?.(config),
   });
 
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : createMetricsServer(metrics);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await metricsServer?.close();
       for (const hook of closeHooks.reverse()) {
         try {
           await hook();
@@ -139,6 +142,7 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
       onClose: (hook) => closeHooks.push(hook),
     });
     await app.listen({ host: config.HOST, port: servicePort(config, definition.name) });
+    if (metricsServer) await metricsServer.listen({ host: config.HOST, port: config.METRICS_PORT! });
   } catch (error) {
     logger.fatal({ err: error }, `${definition.name} failed to start`);
     await close().catch(() => {});

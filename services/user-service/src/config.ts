@@ -7,6 +7,10 @@ export const userServiceConfig = {
   /** during a rotation of JWT_PRIVATE_KEY: the previous key's public half (SPKI PEM), still published so its tokens verify until they expire */
   JWT_PREVIOUS_PUBLIC_KEY: z.string().min(1).optional(),
   JWT_TTL_SECONDS: envInt(3600, 60),
+  /** per account: failed logins in a row before each further attempt must wait, the first wait (doubled each time) and the longest */
+  LOGIN_FREE_ATTEMPTS: envInt(5, 1),
+  LOGIN_BACKOFF_BASE_MS: envInt(1000, 1),
+  LOGIN_BACKOFF_MAX_MS: envInt(15 * 60_000, 1),
   /** create (or promote) the demo admin account at start; refused when NODE_ENV=production */
   SEED_ADMIN: envBoolean(false),
   EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),

@@ -79,11 +79,18 @@ export async function checkPortsFree(ports: Array<{ name: string; port: number }
  * A base port where `count` consecutive ports are free, chosen at random in [20000, 60000) so that
  * several systems (test runs, a bench, `npm start`) can run side by side on one machine.
  */
-export async function findFreePortBase(count: number, attempts = 50): Promise<number> {
+/**
+ * With `EXCHANGE_PORT_BASE`, a system takes a block of this many ports: the nine processes at
+ * base+0…8, the front end at base+9, the gateway's metrics listener at base+10; the rest is kept
+ * free for what runs beside them.
+ */
+export const PORT_BLOCK = 20;
+
+export async function findFreePortBase(count = PORT_BLOCK, attempts = 50): Promise<number> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     // below Linux's ephemeral range (32768 and up): an outgoing connection of any process could take
     // a port there between this check and the service's listen
-    const base = 20_000 + Math.floor(Math.random() * 1200) * 10;
+    const base = 20_000 + Math.floor(Math.random() * (12_000 / PORT_BLOCK)) * PORT_BLOCK;
     let isFree = true;
     for (let offset = 0; offset < count && isFree; offset++) isFree = await isPortFree(base + offset);
     if (isFree) return base;

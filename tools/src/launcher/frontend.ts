@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FRONTEND_PORT } from '@exchange/platform';
 import { StartupError } from './checks.js';
@@ -21,8 +21,9 @@ export function resolveFrontendPort(env: Record<string, string | undefined>): nu
 
 /**
  * The built front end (frontend/dist, made by `vite build` at every start when its sources changed)
- * served by `vite preview`, with `/config.js` written for this run: the browser learns the
- * gateway's and Jaeger's addresses at run time, so one build serves any port layout.
+ * served by our own static server (tools/src/frontend-server: security headers, no source maps),
+ * with `/config.js` made for this run: the browser learns the gateway's and Jaeger's addresses at
+ * run time, so one build serves any port layout.
  */
 export function frontendProcess(
   rootDir: string,
@@ -31,13 +32,20 @@ export function frontendProcess(
 ): ManagedProcess {
   const dist = join(rootDir, 'frontend', 'dist');
   if (!existsSync(join(dist, 'index.html'))) throw new StartupError(`the front end is not built (${dist} is missing): run npm run build -w frontend`);
-  writeFileSync(join(dist, 'config.js'), `window.EXCHANGE_CONFIG = ${JSON.stringify({ gatewayUrl: options.gatewayUrl, jaegerUrl: options.jaegerUrl })};\n`);
   return new ManagedProcess({
     ...managed,
+    env: {
+      ...managed.env,
+      FRONTEND_PORT: String(options.port),
+      FRONTEND_DIST: dist,
+      FRONTEND_GATEWAY_URL: options.gatewayUrl,
+      FRONTEND_JAEGER_URL: options.jaegerUrl,
+      HOST: '127.0.0.1',
+    },
     name: 'frontend',
     command: process.execPath,
-    args: [join(rootDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(options.port), '--strictPort', '--host', '127.0.0.1'],
-    cwd: join(rootDir, 'frontend'),
+    args: [join(rootDir, 'tools', 'dist', 'frontend-server', 'main.js')],
+    cwd: rootDir,
   });
 }
 

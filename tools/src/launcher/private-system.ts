@@ -3,7 +3,7 @@ import { createTestDatabase, createTestIdentities, createTestRedis } from '@exch
 import { findFreePortBase } from './checks.js';
 import { generateSigningKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
-import { resolvePorts, startSystem, type RunningSystem, type SystemOptions } from './system.js';
+import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem, type SystemOptions } from './system.js';
 
 export interface PrivateSystem {
   system: RunningSystem;
@@ -34,7 +34,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
   const redis = createTestRedis();
   const identities = createTestIdentities();
   const launchedAt = Date.now();
-  const portEnv = { EXCHANGE_PORT_BASE: String(await findFreePortBase(10)) };
+  const portEnv = { EXCHANGE_PORT_BASE: String(await findFreePortBase()) };
   let system: RunningSystem;
   try {
     system = await startSystem({
@@ -43,6 +43,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
       redisUrl: redis.url,
       redisKeyPrefix: redis.prefix,
       ports: resolvePorts(portEnv),
+      gatewayMetricsPort: resolveGatewayMetricsPort(portEnv),
       jwtPrivateKey: generateSigningKey(),
       identities,
       seedAdmin: options.seedAdmin ?? false,

@@ -5,7 +5,7 @@ import { StartupError } from './checks.js';
 import { loadIdentities, loadOrCreateDevKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
 import { MARKET_MAKER } from './seed-demo.js';
-import { resolvePorts, startSystem, type RunningSystem } from './system.js';
+import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem } from './system.js';
 
 const launcherConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -71,6 +71,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       redisUrl: config.REDIS_URL,
       redisKeyPrefix: config.REDIS_KEY_PREFIX,
       ports,
+      gatewayMetricsPort: resolveGatewayMetricsPort(env),
       jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
       identities: loadIdentities(config.EXCHANGE_IDENTITIES_DIR ?? join(rootDir, '.exchange', 'identities'), !isProduction),
       seedAdmin: !isProduction,
@@ -109,7 +110,7 @@ function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSch
     isProduction ? '' : `  Demo admin:  ${config.EXCHANGE_ADMIN_EMAIL} / ${config.EXCHANGE_ADMIN_PASSWORD}`,
     isProduction ? '' : `  Demo market maker: ${MARKET_MAKER.email} / ${MARKET_MAKER.password} (quotes AAPL, MSFT, GOOGL, AMZN, TSLA)`,
     `  Try it:      curl -s -X POST ${gateway}/v1/auth/register -H 'content-type: application/json' -d '{"email":"me@example.com","password":"correct-horse"}'`,
-    `  Metrics:     <any process>/metrics (Prometheus text)`,
+    `  Metrics:     <any process>/metrics (Prometheus text); the gateway's at ${system.metricsUrls['client-gateway']}`,
     `  Traces:      start Jaeger with  ${JAEGER_COMMAND}  then open http://localhost:16686`,
     '',
     'Ctrl-C stops everything.',

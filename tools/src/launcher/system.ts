@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { ensureDatabase, type GeneratedIdentities, identityEnv, portVariable, SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from '@exchange/platform';
+import {
+  ensureDatabase,
+  type GeneratedIdentities,
+  identityEnv,
+  portVariable,
+  provisionDataAccess,
+  SERVICE_CATALOG,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '@exchange/platform';
 import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './checks.js';
 import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
@@ -17,6 +26,8 @@ export interface SystemOptions {
   ports: Ports;
   /** PKCS#8 PEM that signs access tokens */
   jwtPrivateKey: string;
+  /** where the gateway serves /metrics (its main port is public, so it has a listener of its own) */
+  gatewayMetricsPort: number;
   /** every process's own key and the bundle of public keys they all trust */
   identities: GeneratedIdentities;
   /** create the demo admin account and the demo markets (never in production) */
@@ -40,12 +51,21 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   urls: Record<ServiceName, string>;
+  /** where each process serves /metrics (the gateway on its own listener) */
+  metricsUrls: Record<ServiceName, string>;
   /** the front end's URL, when it was started */
   frontendUrl?: string;
   processes: Map<ServiceName | 'frontend', ManagedProcess>;
   /** how long from the first spawn until every /readyz answered 200 */
   readyAfterMs: number;
   stop(): Promise<void>;
+}
+
+/** `CLIENT_GATEWAY_METRICS_PORT`, or base+10 with `EXCHANGE_PORT_BASE`, or 9347 (the gateway's port + 1000). */
+export function resolveGatewayMetricsPort(env: Record<string, string | undefined>): number {
+  if (env.CLIENT_GATEWAY_METRICS_PORT) return Number(env.CLIENT_GATEWAY_METRICS_PORT);
+  if (env.EXCHANGE_PORT_BASE) return Number(env.EXCHANGE_PORT_BASE) + 10;
+  return 9347;
 }
 
 /** `EXCHANGE_PORT_BASE=20000` gives every process base+i; otherwise `<SERVICE>_PORT` or the standard port. */
@@ -88,10 +108,21 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   await checkPostgres(options.databaseUrl);
   await checkRedis(options.redisUrl);
   await checkPortsFree(
-    [...names.map((name) => ({ name, port: options.ports[name] })), ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : [])],
+    [
+      ...names.map((name) => ({ name, port: options.ports[name] })),
+      ...(names.includes('client-gateway') ? [{ name: 'client-gateway metrics', port: options.gatewayMetricsPort }] : []),
+      ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : []),
+    ],
     '127.0.0.1',
   );
   if (await ensureDatabase(options.databaseUrl)) output(`created database ${new URL(options.databaseUrl).pathname.slice(1)}`);
+  // each process connects to PostgreSQL and Redis as its own role and user, with fresh passwords
+  const access = await provisionDataAccess({
+    adminDatabaseUrl: options.databaseUrl,
+    adminRedisUrl: options.redisUrl,
+    redisKeyPrefix: options.redisKeyPrefix,
+    services: names,
+  });
 
   const portEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [portVariable(name), String(options.ports[name])]));
   const width = Math.max(...names.map((name) => name.length));
@@ -107,8 +138,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...globalThis.process.env,
         ...options.env,
         ...portEnv,
-        DATABASE_URL: options.databaseUrl,
-        REDIS_URL: options.redisUrl,
+        DATABASE_URL: access[name].databaseUrl,
+        REDIS_URL: access[name].redisUrl,
         REDIS_KEY_PREFIX: options.redisKeyPrefix,
         SERVICES_HOST: '127.0.0.1',
         // children live in their own process groups; this lets each one notice a launcher that died
@@ -116,6 +147,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...identityEnv(options.identities, name),
         ...(name === 'user-service' ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' } : {}),
         ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
+        ...(name === 'client-gateway' ? { METRICS_PORT: String(options.gatewayMetricsPort) } : {}),
         // the front end this launcher serves may call the gateway, wherever its port is
         ...(name === 'client-gateway' && options.frontend
           ? { CORS_ORIGINS: corsOrigins(options.env?.CORS_ORIGINS ?? globalThis.process.env.CORS_ORIGINS, options.frontend.port) }
@@ -133,6 +165,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
+  const metricsUrls = Object.fromEntries(
+    names.map((name) => [name, name === 'client-gateway' ? `http://127.0.0.1:${options.gatewayMetricsPort}/metrics` : `${urls[name]}/metrics`]),
+  ) as Record<ServiceName, string>;
   let frontendUrl: string | undefined;
   if (options.frontend) {
     frontendUrl = `http://127.0.0.1:${options.frontend.port}`;
@@ -170,7 +205,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stop();
     throw error;
   }
-  return { urls, frontendUrl, processes, readyAfterMs: Date.now() - startedAt, stop };
+  return { urls, metricsUrls, frontendUrl, processes, readyAfterMs: Date.now() - startedAt, stop };
 }
 
 async function isReady(url: string): Promise<boolean> {

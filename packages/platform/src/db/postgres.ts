@@ -63,6 +63,10 @@ export async function runMigrations(options: MigrationOptions): Promise<string[]
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // A service's own role owns its schema (made when its access was provisioned) and may not create
+    // schemas; CREATE SCHEMA IF NOT EXISTS would still ask for that right, so it runs only when needed.
+    const found = await lock.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
+    if (!found.rowCount) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
     return await migrate(options);
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
@@ -80,8 +84,8 @@ async function migrate(options: MigrationOptions): Promise<string[]> {
     migrationsTable: options.migrationsTable ?? 'pgmigrations',
     schema: options.schema,
     migrationsSchema: options.schema,
-    createSchema: true,
-    createMigrationsSchema: true,
+    createSchema: false,
+    createMigrationsSchema: false,
     checkOrder: true,
     verbose: false,
     log: (message: string) => options.logger.debug({ migration: message }, 'migration'),

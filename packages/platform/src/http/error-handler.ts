@@ -12,7 +12,38 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body' },
   FST_ERR_VALIDATION: { code: 'VALIDATION_FAILED', message: 'The request is not valid' },
+  FST_ERR_BAD_URL: { code: 'VALIDATION_FAILED', message: 'The URL is not valid' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', message: 'A part of the URL is too long' },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' },
 };
+
+/** What a client sees for any other refusal of Fastify's: a stable code and a fixed text, never an echo of its input. */
+const STATUS_CODES: Record<number, { code: ErrorCode; message: string }> = {
+  404: { code: 'NOT_FOUND', message: 'Not found' },
+  405: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here' },
+  413: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
+  414: { code: 'URI_TOO_LONG', message: 'The URL is too long' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' },
+  431: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },
+};
+const OTHER_REFUSAL = { code: 'VALIDATION_FAILED', message: 'The request is not valid' } as const;
+
+/**
+ * The raw answer to a request Node's HTTP parser refused before any route saw it (headers too
+ * large, a malformed request line): the same error body as every other refusal.
+ */
+export function clientErrorResponse(errorCode: string | undefined): string {
+  const isHeaderOverflow = errorCode === 'HPE_HEADER_OVERFLOW';
+  const status = isHeaderOverflow ? 431 : errorCode === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const refusal = isHeaderOverflow
+    ? STATUS_CODES[431]!
+    : status === 408
+      ? { code: 'VALIDATION_FAILED', message: 'The request took too long to arrive' }
+      : OTHER_REFUSAL;
+  const body = JSON.stringify({ error: refusal });
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`;
+}
 
 function fieldErrors(error: FastifyError): FieldErrors {
   const fields: FieldErrors = {};
@@ -65,17 +96,8 @@ export function normalizeError(error: unknown): NormalizedError {
   }
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode =
-      status === 404
-        ? 'NOT_FOUND'
-        : status === 405
-          ? 'METHOD_NOT_ALLOWED'
-          : status === 413
-            ? 'PAYLOAD_TOO_LARGE'
-            : status === 415
-              ? 'UNSUPPORTED_MEDIA_TYPE'
-              : 'VALIDATION_FAILED';
-    return { statusCode: status, body: body(code, fastifyError.message), isServerFault: false };
+    const refusal = STATUS_CODES[status] ?? OTHER_REFUSAL;
+    return { statusCode: status, body: body(refusal.code, refusal.message), isServerFault: false };
   }
   return { statusCode: 500, body: body('INTERNAL_ERROR', 'Something went wrong on our side'), isServerFault: true };
 }
@@ -85,6 +107,9 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const normalized = normalizeError(error);
   if (normalized.isServerFault) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: normalized.body.error.code }, 'request refused');
+  // a refusal that says when to come back (429, 503) says it in the standard header too
+  const retryAfter = normalized.body.error.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   void reply.status(normalized.statusCode).send(normalized.body);
   return normalized.body.error.code;
 }

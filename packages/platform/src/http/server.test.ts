@@ -63,7 +63,7 @@ describe('the shared HTTP server', () => {
     expect(malformed.json().error.code).toBe('VALIDATION_FAILED');
     const missing = await app.inject('/nowhere?x=1');
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'No route GET /nowhere' } });
+    expect(missing.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'No such route' } });
   });
 
   it('believes X-Forwarded-For only from configured proxies', async () => {

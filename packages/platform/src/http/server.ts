@@ -2,6 +2,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -10,9 +11,10 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AccessTable } from '@exchange/contracts';
 import { guardRoute } from '../identity/access.js';
 import type { ServiceIdentity } from '../identity/tokens.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { currentTraceId } from '../tracing.js';
-import { sendError } from './error-handler.js';
+import { clientErrorResponse, sendError } from './error-handler.js';
 import type { HttpMetrics } from './metrics.js';
 
 export type HttpServer = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -29,11 +31,15 @@ export interface HttpServerOptions {
   /** forwarded-for handling, as fastify's `trustProxy` */
   trustProxy?: boolean | string | string[];
   readinessTimeoutMs?: number;
+  /** false when /metrics is served on a listener of its own (see `createMetricsServer`) */
+  serveMetrics?: boolean;
   /** internal routes: every route must be in `table`, and is guarded by it with this process's identity */
   access?: { table: AccessTable; identity: ServiceIdentity };
 }
 
 const OPERATIONAL_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+/** longer URLs are refused with 414 URI_TOO_LONG before any route reads them */
+const MAX_URL_LENGTH = 4096;
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -65,7 +71,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    clientErrorHandler: (error, socket) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse((error as NodeJS.ErrnoException).code));
+      socket.destroy(error);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -74,9 +85,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const access = options.access;
   if (access) app.addHook('onRoute', (route) => guardRoute(route, access.table, access.identity));
 
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
     const traceId = currentTraceId();
     if (traceId) reply.header('x-trace-id', traceId);
+    if (request.url.length > MAX_URL_LENGTH) throw new AppError('URI_TOO_LONG', 'The URL is too long');
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -103,7 +115,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return reply.status(404).send({
       error: {
         code: 'ROUTE_NOT_FOUND',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+        message: 'No such route',
         ...(traceId ? { traceId } : {}),
       },
     });
@@ -138,8 +150,23 @@ function registerOperationalRoutes(app: HttpServer, options: HttpServerOptions):
     });
   });
 
-  app.get('/metrics', hide, async (_request, reply) => {
-    const text = await options.metrics.registry.metrics();
-    return reply.type(options.metrics.registry.contentType).send(text);
-  });
+  if (options.serveMetrics !== false) app.get('/metrics', hide, metricsHandler(options.metrics));
+}
+
+function metricsHandler(metrics: HttpMetrics) {
+  return async (_request: unknown, reply: FastifyReply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  };
+}
+
+/**
+ * `/metrics` on a listener of its own, for a process whose main port is public (the gateway):
+ * the scraper reaches it, clients of the API do not.
+ */
+export function createMetricsServer(metrics: HttpMetrics): FastifyInstance {
+  const server = Fastify({ logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+  server.get('/metrics', metricsHandler(metrics));
+  server.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'No such route' } }));
+  return server;
 }

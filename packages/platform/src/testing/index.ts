@@ -8,6 +8,8 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { CALLER_NAMES } from '@exchange/contracts';
 import { dropDatabase, ensureDatabase } from '../db/postgres.js';
 import { type GeneratedIdentities, generateIdentities } from '../identity/keys.js';
+import { dropDatabaseRoles, removeRedisUsers } from '../data-access.js';
+import { SERVICE_NAMES } from '../services.js';
 import { createRedis } from '../redis.js';
 
 export function uniqueSuffix(): string {
@@ -74,7 +76,14 @@ export async function createTestDatabase(baseUrl = process.env.TEST_DATABASE_URL
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());
-  return { url: url.toString(), name, drop: () => dropDatabase(url.toString()) };
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      await dropDatabase(url.toString());
+      await dropDatabaseRoles(url.toString(), name);
+    },
+  };
 }
 
 export interface TestRedis {
@@ -90,6 +99,7 @@ export function createTestRedis(url = process.env.TEST_REDIS_URL ?? 'redis://127
     url,
     prefix,
     async clean() {
+      await removeRedisUsers(url, prefix, SERVICE_NAMES);
       const redis = createRedis({ url, keyPrefix: '', connectionName: 'test-cleanup' });
       try {
         let cursor = '0';

@@ -1,7 +1,8 @@
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { Counter, Gauge, type HttpMetrics, type HttpServer, type Logger, type Redis, type ServiceClient } from '@exchange/platform';
+import { AppError, Counter, Gauge, type HttpMetrics, type HttpServer, type Logger, type Redis, type ServiceClient } from '@exchange/platform';
+import { errorBodySchema } from '@exchange/contracts';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { LiveHub } from './live-hub.js';
 import { StreamSession, type StreamLimits } from './stream-session.js';
@@ -53,17 +54,21 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
   heartbeat.unref();
   options.onClose(() => clearInterval(heartbeat));
 
-  app.get(
-    '/v1/stream',
-    {
-      websocket: true,
-      schema: {
-        tags: ['live'],
-        summary: 'Live stream (WebSocket): book, trades, ticker, candles and your own updates',
-        querystring: streamQuery,
-      },
+  app.route({
+    method: 'GET',
+    url: '/v1/stream',
+    schema: {
+      tags: ['live'],
+      summary: 'Live stream (WebSocket): book, trades, ticker, candles and your own updates. A plain GET answers 426 UPGRADE_REQUIRED.',
+      querystring: streamQuery,
+      response: { 426: errorBodySchema },
     },
-    (socket, request) => {
+    // a plain HTTP request gets the error contract, not an empty 404
+    handler: async (_request, reply) => {
+      void reply.header('upgrade', 'websocket');
+      throw new AppError('UPGRADE_REQUIRED', 'This is a WebSocket endpoint: connect with an Upgrade: websocket request');
+    },
+    wsHandler: (socket, request) => {
       sockets.add(socket);
       connections.inc();
       alive.set(socket, true);
@@ -101,5 +106,5 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
         void session.close();
       });
     },
-  );
+  });
 }

@@ -40,6 +40,9 @@ const clientMessageSchema = z.discriminatedUnion('op', [
 
 type Frame = Record<string, unknown>;
 
+/** The close code of a session whose access token expired (4000–4999: the application's own). */
+export const SESSION_EXPIRED_CLOSE_CODE = 4401;
+
 /**
  * One WebSocket client of `GET /v1/stream`: its identity (a token in the query or an `auth`
  * message), its subscriptions, and what it is sent. A bad message gets an error frame and the
@@ -48,6 +51,8 @@ type Frame = Record<string, unknown>;
 export class StreamSession {
   private readonly subscriptions = new Map<string, () => Promise<void>>();
   private isClosed = false;
+  /** ends the session when the access token it was authenticated with expires */
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -77,6 +82,7 @@ export class StreamSession {
 
   async close(): Promise<void> {
     this.isClosed = true;
+    clearTimeout(this.expiry);
     const stops = [...this.subscriptions.values()];
     this.subscriptions.clear();
     await Promise.all(stops.map((stop) => stop()));
@@ -92,11 +98,31 @@ export class StreamSession {
         await stop?.();
       }
       this.user = user;
-      this.send({ type: 'authenticated', userId: this.user.id });
+      this.expireAt(user.expiresAtMs);
+      this.send({ type: 'authenticated', userId: this.user.id, expiresAt: new Date(user.expiresAtMs).toISOString() });
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'UNAUTHENTICATED';
       this.error(code, error instanceof AppError ? error.message : 'The access token is invalid');
     }
+  }
+
+  /**
+   * A signed-in session lives as long as its access token: when the token expires, the session
+   * ends (close code 4401) unless the client sent a fresh token (`auth`) on the open socket before.
+   */
+  private expireAt(expiresAtMs: number): void {
+    clearTimeout(this.expiry);
+    const delay = Math.max(0, expiresAtMs - Date.now());
+    // setTimeout holds at most ~24.8 days; a token lives far less
+    this.expiry = setTimeout(
+      () => {
+        if (this.isClosed) return;
+        this.error('UNAUTHENTICATED', 'The access token has expired: reconnect, or send {"op":"auth","token":"…"} with a fresh one before it expires');
+        this.socket.close(SESSION_EXPIRED_CLOSE_CODE, 'access token expired');
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
+    this.expiry.unref();
   }
 
   private async subscribe(channel: string): Promise<void> {

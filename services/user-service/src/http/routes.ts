@@ -5,15 +5,16 @@ import { findUser, getProfile } from '../app/get-profile.js';
 import { logIn } from '../app/log-in.js';
 import { registerUser } from '../app/register-user.js';
 import type { TokenIssuer } from '../app/token-issuer.js';
+import type { LoginAttempts } from '../store/login-attempts.js';
 import type { UsersStore } from '../store/users-store.js';
 
-export function registerRoutes(app: HttpServer, users: UsersStore, tokens: TokenIssuer): void {
+export function registerRoutes(app: HttpServer, users: UsersStore, tokens: TokenIssuer, attempts: LoginAttempts): void {
   app.post('/register', { schema: { body: registerRequestSchema, response: { 201: userEnvelopeSchema, 409: errorBodySchema } } }, async (request, reply) =>
     reply.status(201).send({ user: await registerUser(users, request.body) }),
   );
 
   app.post('/auth/login', { schema: { body: loginRequestSchema, response: { 200: loginResponseSchema, 401: errorBodySchema } } }, async (request) =>
-    logIn(users, tokens, request.body),
+    logIn(users, tokens, attempts, request.body),
   );
 
   app.get('/me', { schema: { response: { 200: userEnvelopeSchema } } }, async (request) => ({
