@@ -11,6 +11,8 @@ declare module 'vitest' {
     serviceUrls: Record<string, string>;
     /** where each process serves /metrics */
     metricsUrls: Record<string, string>;
+    /** each process's PostgreSQL and Redis URLs, with its own role and user */
+    dataAccess: Record<string, { databaseUrl: string; redisUrl: string }>;
     /** every caller's private key and the trust bundle, so a test can speak as a process (or forge one) */
     identities: GeneratedIdentities;
     databaseUrl: string;
@@ -30,6 +32,8 @@ export const AUTH_RATE_LIMIT = 5;
 export const USER_RATE_LIMIT = 200;
 export const IDEMPOTENCY_WAIT_MS = 500;
 export const ADDRESS_RATE_LIMIT = 300;
+export const USER_CHECK_CACHE_MS = 1000;
+export const LOGIN_FREE_ATTEMPTS = 4;
 /** small stream limits, so the tests can reach them */
 export const STREAM_ENV = { STREAM_MAX_SUBSCRIPTIONS: '8', STREAM_HEARTBEAT_MS: '500' };
 
@@ -71,6 +75,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
         RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
         IDEMPOTENCY_WAIT_MS: String(IDEMPOTENCY_WAIT_MS),
         RATE_LIMIT_ADDRESS_MAX: String(ADDRESS_RATE_LIMIT),
+        // the gateway asks again within a second whether the account behind a token still exists
+        USER_CHECK_CACHE_MS: String(USER_CHECK_CACHE_MS),
+        LOGIN_FREE_ATTEMPTS: String(LOGIN_FREE_ATTEMPTS),
         // the janitor of placements that died halfway looks every 2 s
         ORDER_PENDING_TIMEOUT_MS: '6000',
         ...STREAM_ENV,
@@ -91,6 +98,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('gatewayUrl', system.urls['client-gateway']);
   project.provide('serviceUrls', system.urls);
   project.provide('metricsUrls', system.metricsUrls);
+  project.provide('dataAccess', system.dataAccess);
   project.provide('identities', identities);
   project.provide('databaseUrl', database.url);
   project.provide('otlpUrl', otlpUrl);

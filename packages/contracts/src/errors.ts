@@ -68,7 +68,8 @@ export type FieldErrors = Record<string, string[]>;
 
 /** Adds one message to a field of a VALIDATION_FAILED error's `details.fields`. */
 export function addFieldError(fields: FieldErrors, field: string, message: string): void {
-  const messages = fields[field] ?? [];
+  // own properties only: a field named `constructor` or `__proto__` must not find Object's
+  const messages = Object.hasOwn(fields, field) ? fields[field]! : [];
   messages.push(message);
   fields[field] = messages;
 }

@@ -5,6 +5,7 @@ import {
   identityEnv,
   portVariable,
   provisionDataAccess,
+  type ServiceDataAccess,
   SERVICE_CATALOG,
   SERVICE_NAMES,
   type ServiceName,
@@ -53,6 +54,8 @@ export interface RunningSystem {
   urls: Record<ServiceName, string>;
   /** where each process serves /metrics (the gateway on its own listener) */
   metricsUrls: Record<ServiceName, string>;
+  /** how each process reaches PostgreSQL and Redis: its own role and ACL user (tests prove their limits) */
+  dataAccess: Record<ServiceName, ServiceDataAccess>;
   /** the front end's URL, when it was started */
   frontendUrl?: string;
   processes: Map<ServiceName | 'frontend', ManagedProcess>;
@@ -205,7 +208,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stop();
     throw error;
   }
-  return { urls, metricsUrls, frontendUrl, processes, readyAfterMs: Date.now() - startedAt, stop };
+  return { urls, metricsUrls, dataAccess: access, frontendUrl, processes, readyAfterMs: Date.now() - startedAt, stop };
 }
 
 async function isReady(url: string): Promise<boolean> {

@@ -72,6 +72,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // the router's own refusals (a malformed or over-long URL) go through the error catalogue too
+    frameworkErrors: (error, request, reply) => {
+      const code = sendError(error, request, reply);
+      options.metrics.errors.inc({ method: request.method, route: 'unmatched', code });
+    },
     clientErrorHandler: (error, socket) => {
       if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
       if (socket.writable) socket.write(clientErrorResponse((error as NodeJS.ErrnoException).code));
