@@ -28,7 +28,10 @@ const services = [
     replicas: 2,
     resources: small,
     serviceNote: 'The public API: expose this Service through your Ingress (or Gateway API) or as a LoadBalancer.',
+    // its /metrics listens apart from the public API
+    metricsPort: 9347,
     env: [
+      ['METRICS_PORT', { value: '9347' }, '/metrics on its own port, never on the public one'],
       ['CORS_ORIGINS', { value: 'https://exchange.example.com' }, 'origins of the front end, comma-separated (CHANGE ME)'],
       [
         'TRUST_PROXY',
@@ -44,13 +47,7 @@ const services = [
     replicas: 2,
     // argon2id hashing is memory-hard: leave room for a few concurrent logins
     resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-    env: [
-      [
-        'JWT_PRIVATE_KEY',
-        { secretKeyRef: { name: 'user-service-jwt', key: 'JWT_PRIVATE_KEY' } },
-        'Ed25519 signing key (PKCS#8 PEM), the same for every replica; see secret.example.yaml',
-      ],
-    ],
+    env: [['JWT_PRIVATE_KEY_FILE', { value: '/run/secrets/exchange/jwt.key' }, 'Ed25519 key of the users’ access tokens, the same for every replica']],
   },
   { name: 'order-manager', port: 8426, replicas: 2, resources: small, env: [podName('ORDER_MANAGER_CONSUMER_NAME')] },
   { name: 'wallet-service', port: 8651, replicas: 2, resources: small },
@@ -98,6 +95,14 @@ if (existsSync(catalogFile)) {
     process.exit(1);
   }
 }
+
+/** Where every process reads its identity and its stores' credentials: the files of its own Secret. */
+const IDENTITY_ENV = [
+  ['SERVICE_PRIVATE_KEY_FILE', { value: '/run/secrets/exchange/service.key' }, "this process's own Ed25519 key (its Secret, see README)"],
+  ['SERVICE_TRUST_BUNDLE_FILE', { value: '/run/trust/trust-bundle.json' }, 'every caller’s public key (the exchange-trust ConfigMap)'],
+  ['DATABASE_URL_FILE', { value: '/run/secrets/exchange/database-url' }, 'PostgreSQL as this service’s own role'],
+  ['REDIS_URL_FILE', { value: '/run/secrets/exchange/redis-url' }, 'Redis as this service’s own ACL user'],
+];
 
 const indent = (text, spaces) =>
   text
@@ -158,7 +163,7 @@ ${indent(labels, 6)}
 ${indent(labels, 8)}
       annotations:
         prometheus.io/scrape: "true"
-        prometheus.io/port: "${s.port}"
+        prometheus.io/port: "${s.metricsPort ?? s.port}"
         prometheus.io/path: /metrics
     spec:
       # Otherwise Kubernetes injects Docker-link variables for every Service in the namespace, among
@@ -179,10 +184,10 @@ ${indent(labels, 8)}
           args: ["services/${s.name}/dist/main.js"]
           ports:
             - name: http
-              containerPort: ${s.port}
+              containerPort: ${s.port}${s.metricsPort ? `\n            - name: metrics\n              containerPort: ${s.metricsPort}` : ''}
           envFrom:
             - configMapRef:
-                name: exchange-config${envBlock(s.env)}
+                name: exchange-config${envBlock([...IDENTITY_ENV, ...(s.env ?? [])])}
           startupProbe:
             httpGet:
               path: /healthz
@@ -217,9 +222,24 @@ ${indent(resourcesBlock(s.resources), 10)}
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            # this process's own secrets only: its key, its PostgreSQL and Redis URLs (and the
+            # user-service's token key); the trust bundle holds public keys only
+            - name: secrets
+              mountPath: /run/secrets/exchange
+              readOnly: true
+            - name: trust
+              mountPath: /run/trust
+              readOnly: true
       volumes:
         - name: tmp
           emptyDir: {}
+        - name: secrets
+          secret:
+            secretName: ${s.name}-secrets
+            defaultMode: 0400
+        - name: trust
+          configMap:
+            name: exchange-trust
 ---
 ${s.serviceNote ? `# ${s.serviceNote}\n` : ''}apiVersion: v1
 kind: Service

@@ -5,6 +5,8 @@ import { StartupError } from './launcher/checks.js';
 import { engineBench } from './bench/engine-bench.js';
 import { engineServiceBench } from './bench/engine-service-bench.js';
 import { runBench } from './bench/run-bench.js';
+import { provisionCommand } from './launcher/provision-command.js';
+import { secretsCommand } from './launcher/secrets-command.js';
 import { startCommand } from './launcher/start-command.js';
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
@@ -13,6 +15,14 @@ async function main(command: string | undefined): Promise<void> {
   switch (command) {
     case 'start':
       return startCommand(ROOT_DIR);
+    case 'secrets':
+      secretsCommand(process.argv[3], process.argv[4], process.argv[5]);
+      process.exit(0);
+      break;
+    case 'provision':
+      await provisionCommand();
+      process.exit(0);
+      break;
     case 'bench':
       await runBench(ROOT_DIR, process.argv[3]);
       process.exit(0);
@@ -26,7 +36,7 @@ async function main(command: string | undefined): Promise<void> {
       break;
     }
     default:
-      process.stderr.write('usage: exchange start|bench|bench:engine\n');
+      process.stderr.write('usage: exchange start|secrets|provision|bench|bench:engine\n');
       process.exit(2);
   }
 }

@@ -1,8 +1,25 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { baseConfigSchema, ConfigError, envBoolean, loadConfig, servicePort, serviceUrl } from './config.js';
 
 describe('loadConfig', () => {
+  it('reads a variable from NAME_FILE (a mounted secret), lets a direct value win, and leaves other programs’ _FILE variables alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'url'), 'postgres://role:secret@db:5432/exchange\n');
+    const config = loadConfig(baseConfigSchema, {
+      DATABASE_URL_FILE: join(dir, 'url'),
+      REDIS_URL: 'redis://direct:6379',
+      REDIS_URL_FILE: join(dir, 'missing'),
+      TF_CLI_CONFIG_FILE: join(dir, 'not-there'),
+    });
+    expect(config.DATABASE_URL).toBe('postgres://role:secret@db:5432/exchange');
+    expect(config.REDIS_URL).toBe('redis://direct:6379');
+    expect(() => loadConfig(baseConfigSchema, { SERVICE_PRIVATE_KEY_FILE: join(dir, 'nope') })).toThrow(/SERVICE_PRIVATE_KEY_FILE: cannot read/);
+  });
+
   it('gives every process its standard port and local defaults when nothing is set', () => {
     const config = loadConfig(baseConfigSchema, {});
     expect(servicePort(config, 'client-gateway')).toBe(8347);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SERVICE_CATALOG, type ServiceName, portVariable, urlVariable } from './services.js';
 
@@ -64,9 +65,31 @@ export function printableValue(variable: string, value: string): string {
 }
 
 /**
- * Parses the environment once. Reports every problem together, naming each variable.
+ * `NAME_FILE=/path` stands for `NAME` = that file's content (trimmed), the way container secrets
+ * are mounted, for each of the `names` a process reads (other programs' `…_FILE` variables are left
+ * alone); a variable set directly wins.
  */
-export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+export function withFileVariables(env: Env, names: Iterable<string>): Env {
+  const resolved: Env = { ...env };
+  for (const variable of names) {
+    const name = `${variable}_FILE`;
+    const path = env[name];
+    if (!path || resolved[variable] !== undefined) continue;
+    try {
+      resolved[variable] = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError([`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * Parses the environment once (secrets may come from files: `NAME_FILE`). Reports every problem
+ * together, naming each variable.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, rawEnv: Env = process.env): z.infer<S> {
+  const env = withFileVariables(rawEnv, Object.keys(schema.shape));
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -101,6 +101,8 @@ export interface DataAccessOptions {
   adminRedisUrl: string;
   redisKeyPrefix: string;
   services: readonly ServiceName[];
+  /** the passwords to set (an operator's secrets); a service without one gets a fresh random one */
+  passwords?: Partial<Record<ServiceName, { database: string; redis: string }>>;
 }
 
 const password = () => randomBytes(24).toString('base64url');
@@ -121,7 +123,7 @@ export async function provisionDataAccess(options: DataAccessOptions): Promise<R
     for (const service of options.services) {
       const role = databaseRoleName(database, service);
       const schema = schemaName(service);
-      const secret = password();
+      const secret = options.passwords?.[service]?.database ?? password();
       const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
       const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${client.escapeLiteral(secret)}`;
       await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${quoteIdentifier(role)} WITH ${attributes}`);
@@ -142,7 +144,7 @@ export async function provisionDataAccess(options: DataAccessOptions): Promise<R
       databaseUrl.password = secret;
 
       const user = redisUserName(options.redisKeyPrefix, service);
-      const redisSecret = password();
+      const redisSecret = options.passwords?.[service]?.redis ?? password();
       await redis.call('ACL', 'SETUSER', user, ...redisAclRules(service, options.redisKeyPrefix, redisSecret));
       const redisUrl = new URL(options.adminRedisUrl);
       redisUrl.username = user;

@@ -1,10 +1,14 @@
 import { authBench } from './auth-bench.js';
+import { identityBench } from './identity-bench.js';
 import { startBenchSystem, type BenchScenario } from './bench-support.js';
 import { ordersBench } from './order-bench.js';
 import { streamBench } from './stream-bench.js';
 import { walletBench } from './wallet-bench.js';
 
-const SCENARIOS = { auth: authBench, wallet: walletBench, orders: ordersBench, stream: streamBench } satisfies Record<string, BenchScenario>;
+const SCENARIOS = { auth: authBench, wallet: walletBench, orders: ordersBench, stream: streamBench, identity: identityBench } satisfies Record<
+  string,
+  BenchScenario
+>;
 export type Scenario = keyof typeof SCENARIOS;
 
 /** `npm run bench [-- auth|wallet|orders|stream]`: every scenario by default, against one system. */
