@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import {
   CALLER_HEADER,
   CALLER_NAMES,
@@ -11,10 +12,10 @@ import {
 } from '@exchange/contracts';
 import { type Actor, type GeneratedIdentities, internalHeaders, loadSigningKey } from '@exchange/platform';
 import { eventually } from '@exchange/platform/testing';
+import { type PrivateSystem, startPrivateSystem } from '@exchange/tools';
 import { SignJWT } from 'jose';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { queryDatabase } from './support.js';
-import { admin, newMarket, placed, type Trader, trader } from './trading-support.js';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Every internal route of every service, attacked the way a process on the network could: without
@@ -29,6 +30,12 @@ interface Sample {
   body?: unknown;
   /** the user the request is about, for routes that act for one */
   user?: Actor;
+}
+
+interface Trader {
+  userId: string;
+  email: string;
+  token: string;
 }
 
 interface Fixture {
@@ -156,12 +163,36 @@ const DIGESTED: Record<string, string> = {
   journal: 'SELECT count(*)::text FROM matching_engine.journal',
 };
 
+/** The system under attack: its own, so that nothing else moves while the fingerprints are compared. */
+let exchange: PrivateSystem;
+let db: pg.Client;
+
 async function stateDigest(): Promise<string> {
   const select = Object.entries(DIGESTED)
     .map(([name, sql]) => `'${name}=' || coalesce(md5((${sql})), '-')`)
     .join(` || ' ' || `);
-  const [row] = await queryDatabase<{ digest: string }>(`SELECT ${select} AS digest`);
-  return row!.digest;
+  return (await db.query<{ digest: string }>(`SELECT ${select} AS digest`)).rows[0]!.digest;
+}
+
+/** Through the public API, as a client does; fails the setup on any refusal. */
+async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${exchange.gateway}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function trader(tag: string, cash: string, shares: Record<string, string>, adminToken: string): Promise<Trader> {
+  const email = `${tag}-${randomUUID()}@example.com`;
+  const { user } = await api('POST', '/v1/auth/register', undefined, { email, password: 'correct-horse-battery' });
+  const { accessToken } = await api('POST', '/v1/auth/login', undefined, { email, password: 'correct-horse-battery' });
+  await api('POST', '/v1/wallet/add-funds', accessToken, { amount: cash });
+  for (const [asset, amount] of Object.entries(shares)) await api('POST', '/v1/admin/credit', adminToken, { userId: user.id, asset, amount });
+  return { userId: user.id, email, token: accessToken };
 }
 
 /** The digest once the system is quiet: unchanged for a second and a half (the async tail of the fixture is done). */
@@ -182,7 +213,7 @@ async function settledDigest(): Promise<string> {
 }
 
 async function send(service: ServiceName, sample: Sample, headers: Record<string, string>) {
-  const response = await fetch(`${inject('serviceUrls')[service]}${sample.path}`, {
+  const response = await fetch(`${exchange.system.urls[service]}${sample.path}`, {
     method: sample.method,
     headers: { ...(sample.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: sample.body === undefined ? undefined : JSON.stringify(sample.body),
@@ -193,7 +224,7 @@ async function send(service: ServiceName, sample: Sample, headers: Record<string
 
 /** A token shaped like ours, signed by whoever the test likes. */
 async function forgedToken(options: { issuer: CallerName; audience: string; key?: string; expired?: boolean; typ?: string; kid?: string }) {
-  const identities = inject('identities') as GeneratedIdentities;
+  const identities = exchange.identities;
   const pem = options.key ?? identities.privateKeys[options.issuer];
   const signing = await loadSigningKey(options.issuer, pem);
   const now = Math.floor(Date.now() / 1000);
@@ -208,22 +239,32 @@ async function forgedToken(options: { issuer: CallerName; audience: string; key?
     .sign(signing.key);
 }
 
+const ROOT = resolve(__dirname, '..', '..');
+
 const strangerKey = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 describe('every internal route refuses whoever it does not accept, and changes nothing', () => {
   let fixture: Fixture;
   let before: string;
-  const identities = () => inject('identities') as GeneratedIdentities;
+  const identities = (): GeneratedIdentities => exchange.identities;
 
   beforeAll(async () => {
-    const symbol = await newMarket();
-    const victim = await trader('5000.00', { [symbol]: '50' }, 'victim');
-    const attacker = await trader('10.00', {}, 'attacker');
-    const resting = await placed(victim, { symbol, side: 'BUY', type: 'LIMIT', price: '90.00', quantity: '2' });
-    const [adminRow] = await queryDatabase<{ id: string }>("SELECT id FROM user_service.users WHERE role = 'admin' LIMIT 1");
-    await admin();
-    fixture = { victim, attacker, adminId: adminRow!.id, symbol, orderId: resting.id };
+    exchange = await startPrivateSystem(ROOT, { seedAdmin: true, env: { OTEL_SDK_DISABLED: 'true' } });
+    db = new pg.Client({ connectionString: exchange.databaseUrl });
+    await db.connect();
+    const adminLogin = await api('POST', '/v1/auth/login', undefined, { email: 'admin@exchange.local', password: 'exchange-admin' });
+    const symbol = 'ATTK';
+    await api('POST', '/v1/admin/markets', adminLogin.accessToken, { symbol, name: 'Attack Inc.', tickSize: '0.01', lotSize: '1', referencePrice: '100.00' });
+    const victim = await trader('victim', '5000.00', { [symbol]: '50' }, adminLogin.accessToken);
+    const attacker = await trader('attacker', '10.00', {}, adminLogin.accessToken);
+    const { order } = await api('POST', '/v1/orders', victim.token, { symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '2' });
+    fixture = { victim, attacker, adminId: adminLogin.user.id, symbol, orderId: order.id };
     before = await settledDigest();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await exchange?.stop();
   });
 
   it('has an attack sample for every route of the access table, and only the public keys are open', () => {
