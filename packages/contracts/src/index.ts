@@ -1,5 +1,8 @@
 export * from './processes.js';
-export * from './internal-access.js';
+export * from './internal/access.js';
+export * from './internal/apis.js';
+export * from './route.js';
+export * from './public/api.js';
 export * from './errors.js';
 export * from './auth.js';
 export * from './money.js';
@@ -9,5 +12,6 @@ export * from './markets.js';
 export * from './risk.js';
 export * from './orders.js';
 export * from './market-data.js';
+export * from './live.js';
 export * from './dashboard.js';
 export * from './reports.js';

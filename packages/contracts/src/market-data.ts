@@ -54,35 +54,6 @@ export type Ticker = z.infer<typeof tickerSchema>;
 
 export const symbolParamsSchema = z.object({ symbol: symbolSchema });
 
-/** The market-data service's messages on the `md:{SYMBOL}` pub/sub channel (lossy: a client re-syncs from a snapshot). */
-export type MarketDataMessage =
-  | {
-      type: 'depth';
-      symbol: string;
-      firstSequence: number;
-      sequence: number;
-      bids: Array<[string, string]>;
-      asks: Array<[string, string]>;
-      traceparent?: string;
-    }
-  | { type: 'trade'; symbol: string; trade: PublicTrade; traceparent?: string }
-  | { type: 'ticker'; symbol: string; ticker: Ticker; traceparent?: string }
-  | { type: 'candle'; symbol: string; interval: CandleInterval; candle: Candle; traceparent?: string };
-
-export const marketDataChannel = (symbol: string) => `md:${symbol}`;
-
-/** The engine's book state, SET at `book:{SYMBOL}` and PUBLISHed on `engine-book:{SYMBOL}` after each batch (ticks and lots). */
-export interface EngineBookState {
-  symbol: string;
-  sequence: number;
-  bids: Array<{ price: number; quantity: number; orders: number }>;
-  asks: Array<{ price: number; quantity: number; orders: number }>;
-  lastPrice?: number;
-  traceparent?: string;
-}
-export const engineBookKey = (symbol: string) => `book:${symbol}`;
-export const engineBookChannel = (symbol: string) => `engine-book:${symbol}`;
-
 /** Notifications: a user's inbox. */
 export const NOTIFICATION_TYPES = [
   'ORDER_ACCEPTED',
@@ -95,13 +66,17 @@ export const NOTIFICATION_TYPES = [
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
+/** The facts behind a notification's text: ids, symbol, side, prices and quantities as decimal strings. */
+export const notificationDataSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type NotificationData = z.infer<typeof notificationDataSchema>;
+
 export const notificationSchema = z
   .object({
     id: z.uuid(),
     type: z.enum(NOTIFICATION_TYPES),
     title: z.string(),
     body: z.string(),
-    data: z.record(z.string(), z.unknown()),
+    data: notificationDataSchema,
     read: z.boolean(),
     createdAt: z.iso.datetime(),
   })
@@ -116,15 +91,3 @@ export const notificationEnvelopeSchema = z.object({ notification: notificationS
 export type NotificationList = z.infer<typeof notificationListSchema>;
 export type NotificationListQuery = z.infer<typeof notificationListQuerySchema>;
 export type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
-
-/**
- * Messages on a user's private `user:{USER_ID}` pub/sub channel, pushed by the notification service:
- * every notification, and a lighter `order` / `balance` signal for each change of the user's orders
- * and balances (a client refetches what it shows).
- */
-export type UserMessage =
-  | { type: 'notification'; notification: Notification; traceparent?: string }
-  | { type: 'order'; order: { orderId: string; symbol: string; event: string; sequence?: number; status?: string }; traceparent?: string }
-  | { type: 'balance'; balance: { asset: string; reason: string }; traceparent?: string };
-
-export const userChannel = (userId: string) => `user:${userId}`;

@@ -14,6 +14,7 @@ export * from './http/metrics.js';
 export * from './http/error-handler.js';
 export * from './http/server.js';
 export * from './http/service-client.js';
+export * from './http/contract-routes.js';
 export * from './http/bearer-token.js';
 export * from './service.js';
 export * from './data-access.js';

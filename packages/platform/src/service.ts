@@ -6,7 +6,8 @@ import { createPostgresPool, PLATFORM_MIGRATIONS_DIR, runMigrations } from './db
 import { createMetrics, type HttpMetrics } from './http/metrics.js';
 import { createHttpServer, createMetricsServer, type HttpServer, type HttpServerOptions } from './http/server.js';
 import { ServiceClient } from './http/service-client.js';
-import { accessTableOf } from '@exchange/contracts';
+import { INTERNAL_APIS, internalApiOf } from '@exchange/contracts';
+import { type ContractClient, contractClient } from './http/contract-routes.js';
 import { IdentityError, loadSigningKey, loadTrustBundle } from './identity/keys.js';
 import { ServiceIdentity } from './identity/tokens.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,6 +27,8 @@ export interface ServiceContext<C extends BaseConfig> {
   identity: ServiceIdentity;
   /** a pooled, traced client for another process of the exchange, signing each request as this process */
   client(service: ServiceName): ServiceClient;
+  /** another process's internal API as typed methods, checked by its contract on both sides */
+  api<S extends keyof typeof INTERNAL_APIS>(service: S): ContractClient<(typeof INTERNAL_APIS)[S]>;
   /** runs at shutdown, after the server stopped taking requests, in reverse order of registration */
   onClose(hook: () => Promise<unknown> | unknown): void;
 }
@@ -72,6 +75,14 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
   });
   const closeHooks: Array<() => Promise<unknown> | unknown> = [];
   const clients = new Map<ServiceName, ServiceClient>();
+  const clientOf = (service: ServiceName): ServiceClient => {
+    let client = clients.get(service);
+    if (!client) {
+      client = new ServiceClient({ service, identity, baseUrl: serviceUrl(config, service), timeoutMs: config.SERVICE_TIMEOUT_MS });
+      clients.set(service, client);
+    }
+    return client;
+  };
   const db = createPostgresPool({
     url: config.DATABASE_URL,
     schema: schemaName(definition.name),
@@ -87,7 +98,7 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
       postgres: () => db.query('SELECT 1'),
       redis: () => redis.ping(),
     },
-    ...(accessTableOf(definition.name) ? { access: { table: accessTableOf(definition.name)!, identity } } : {}),
+    ...(internalApiOf(definition.name) ? { access: { identity } } : {}),
     serveMetrics: config.METRICS_PORT === undefined,
     ...definition.http?.(config),
   });
@@ -131,14 +142,8 @@ export async function runService<Shape extends z.ZodRawShape>(definition: Servic
       db,
       redis,
       identity,
-      client(service) {
-        let client = clients.get(service);
-        if (!client) {
-          client = new ServiceClient({ service, identity, baseUrl: serviceUrl(config, service), timeoutMs: config.SERVICE_TIMEOUT_MS });
-          clients.set(service, client);
-        }
-        return client;
-      },
+      client: clientOf,
+      api: (service) => contractClient(clientOf(service), INTERNAL_APIS[service]),
       onClose: (hook) => closeHooks.push(hook),
     });
     await app.listen({ host: config.HOST, port: servicePort(config, definition.name) });

@@ -7,7 +7,7 @@ describe('ServiceClient against a real HTTP server', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    upstream = createHttpServer({ logger: createLogger('upstream', 'silent'), metrics: createMetrics('upstream'), readiness: {} });
+    upstream = createHttpServer({ logger: createLogger('upstream', 'silent'), metrics: createMetrics('upstream'), readiness: {}, requireContracts: false });
     upstream.post('/echo', async (request) => ({ received: request.body, traceparent: request.headers.traceparent ?? null }));
     upstream.get('/taken', async () => {
       throw new AppError('EMAIL_TAKEN', 'An account with this e-mail already exists', { email: 'a@b.c' });

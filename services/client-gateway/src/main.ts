@@ -20,7 +20,7 @@ void runService({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
   }),
-  async setup({ app, config, redis, client, identity, logger, metrics, onClose }) {
+  async setup({ app, config, redis, client, api, identity, logger, metrics, onClose }) {
     const rateLimit = { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS };
     await registerPlugins(app, {
       corsOrigins: config.CORS_ORIGINS,
@@ -30,32 +30,32 @@ void runService({
     const verifier = new TokenVerifier({
       userServiceUrl: serviceUrl(config, 'user-service'),
       identity,
-      users: client('user-service'),
+      users: api('user-service'),
       userCheckCacheMs: config.USER_CHECK_CACHE_MS,
     });
     registerAuthRoutes(app, {
-      users: client('user-service'),
+      users: api('user-service'),
       verifier,
       authRateLimit: { max: config.RATE_LIMIT_AUTH_MAX, timeWindow: config.RATE_LIMIT_AUTH_WINDOW_MS },
       rateLimit,
     });
-    registerWalletRoutes(app, { wallet: client('wallet-service'), users: client('user-service'), verifier, rateLimit });
-    registerMarketRoutes(app, { markets: client('risk-manager'), users: client('user-service'), verifier, rateLimit });
-    registerMarketDataRoutes(app, { marketData: client('market-data'), rateLimit });
-    registerOrderRoutes(app, { orders: client('order-manager'), verifier, rateLimit });
-    registerNotificationRoutes(app, { notifications: client('notification'), verifier, rateLimit });
+    registerWalletRoutes(app, { wallet: api('wallet-service'), users: api('user-service'), verifier, rateLimit });
+    registerMarketRoutes(app, { markets: api('risk-manager'), users: api('user-service'), verifier, rateLimit });
+    registerMarketDataRoutes(app, { marketData: api('market-data'), rateLimit });
+    registerOrderRoutes(app, { orders: api('order-manager'), verifier, rateLimit });
+    registerNotificationRoutes(app, { notifications: api('notification'), verifier, rateLimit });
     registerReportRoutes(app, { reports: client('reporting-service'), verifier, rateLimit });
     registerDashboardRoutes(app, {
-      users: client('user-service'),
-      wallet: client('wallet-service'),
-      orders: client('order-manager'),
-      notifications: client('notification'),
+      users: api('user-service'),
+      wallet: api('wallet-service'),
+      orders: api('order-manager'),
+      notifications: api('notification'),
       verifier,
       rateLimit,
     });
     await registerStreamRoutes(app, {
       redis,
-      marketData: client('market-data'),
+      marketData: api('market-data'),
       verifier,
       logger,
       registry: metrics.registry,

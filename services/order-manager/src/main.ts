@@ -15,12 +15,12 @@ void runService({
   config: orderManagerConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client, metrics }) {
+  async setup({ app, db, redis, logger, config, onClose, client, api, metrics }) {
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     const deps: OrderDeps = {
       store: new OrderStore(db),
-      risk: client('risk-manager'),
-      wallet: client('wallet-service'),
+      risk: api('risk-manager'),
+      wallet: api('wallet-service'),
       relay,
       logger,
       clientOrderIdWindowMs: config.ORDER_CLIENT_ID_WINDOW_MS,

@@ -1,4 +1,4 @@
-import { CALLER_NAMES, INTERNAL_ACCESS } from '@exchange/contracts';
+import { CALLER_NAMES, RISK_MANAGER_API } from '@exchange/contracts';
 import {
   createHttpServer,
   createLogger,
@@ -8,10 +8,34 @@ import {
   loadTrustBundle,
   ServiceClient,
   ServiceIdentity,
+  serveRoute,
 } from '@exchange/platform';
 import { percentile, type BenchScenario } from './bench-support.js';
 
 const REQUESTS = 4000;
+
+/** A market as the risk check answers it (the bench measures the round trip, not the check). */
+function market(symbol: string) {
+  const now = new Date().toISOString();
+  return {
+    symbol,
+    name: symbol,
+    baseAsset: symbol,
+    quoteAsset: 'USD' as const,
+    tickSize: '0.01',
+    lotSize: '1',
+    referencePrice: '100.00',
+    status: 'TRADING' as const,
+    makerFeeBps: 0,
+    takerFeeBps: 10,
+    minQuantity: '1',
+    maxQuantity: '1000',
+    maxNotional: '100000.00',
+    priceCollarBps: 1000,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 const ROUNDS = 4;
 
 /**
@@ -34,9 +58,9 @@ export const identityBench: BenchScenario = async (_gateway, print) => {
       logger,
       metrics: createMetrics(`bench-${guarded ? 'guarded' : 'open'}`),
       readiness: {},
-      ...(guarded ? { access: { table: INTERNAL_ACCESS['risk-manager'], identity: riskManager } } : {}),
+      ...(guarded ? { access: { identity: riskManager } } : {}),
     });
-    app.post('/check', async (request) => ({ ok: true, body: request.body }));
+    serveRoute(app, RISK_MANAGER_API.check, ({ body }) => ({ market: market(body.symbol) }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address() as { port: number };
     return { app, url: `http://127.0.0.1:${address.port}` };
@@ -44,7 +68,16 @@ export const identityBench: BenchScenario = async (_gateway, print) => {
   const open = await serve(false);
   const guarded = await serve(true);
   const actor = await gateway.assertUser({ id: '00000000-0000-4000-8000-000000000001', role: 'user' });
-  const body = { orderId: '00000000-0000-4000-8000-000000000002', userId: actor.id, symbol: 'AAPL', side: 'BUY', type: 'LIMIT', quantity: '1', openOrders: 0 };
+  const body = {
+    orderId: '00000000-0000-4000-8000-000000000002',
+    userId: actor.id,
+    symbol: 'AAPL',
+    side: 'BUY',
+    type: 'LIMIT',
+    price: '100.00',
+    quantity: '1',
+    openOrders: 0,
+  };
   const openClient = new ServiceClient({ service: 'risk-manager', baseUrl: open.url, timeoutMs: 5000, connections: 1 });
   const guardedClient = new ServiceClient({ service: 'risk-manager', baseUrl: guarded.url, timeoutMs: 5000, connections: 1, identity: orderManager });
 

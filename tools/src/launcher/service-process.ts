@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { accessTableOf, OPEN_ROUTE, type RouteAccess } from '@exchange/contracts';
+import { internalApiOf, OPEN_ROUTE, type RouteAccess } from '@exchange/contracts';
 import { type Actor, type GeneratedIdentities, identityEnv, internalHeaders, portVariable, type ServiceName } from '@exchange/platform';
 import { createTestIdentities, eventually, freePort } from '@exchange/platform/testing';
 
@@ -112,12 +112,12 @@ async function legitimateHeaders(
   body: unknown,
   user: Actor | undefined,
 ): Promise<Record<string, string>> {
-  const table = accessTableOf(service.name) ?? {};
   const route = path.split('?')[0]!;
-  for (const [key, rule] of Object.entries(table)) {
-    const [routeMethod, pattern] = key.split(' ') as [string, string];
-    const values = routeMethod === method ? routeMatcher(pattern).exec(route) : null;
-    if (!values || rule === OPEN_ROUTE) continue;
+  for (const contract of Object.values(internalApiOf(service.name) ?? {})) {
+    const pattern = contract.path;
+    const rule = contract.access;
+    const values = contract.method === method ? routeMatcher(pattern).exec(route) : null;
+    if (!values || !rule || rule === OPEN_ROUTE) continue;
     const names = [...pattern.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
     const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i + 1] ?? '')]));
     return internalHeaders(service.identities, rule.callers[0]!, service.name, actorFor(rule, params, body, user));

@@ -6,7 +6,13 @@ import { createMetrics } from './metrics.js';
 import { createHttpServer } from './server.js';
 
 function server(readiness: Record<string, () => Promise<unknown>> = {}) {
-  const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics: createMetrics('test'), readiness, readinessTimeoutMs: 200 });
+  const app = createHttpServer({
+    logger: createLogger('test', 'silent'),
+    metrics: createMetrics('test'),
+    readiness,
+    readinessTimeoutMs: 200,
+    requireContracts: false,
+  });
   app.post('/things', { schema: { body: z.strictObject({ name: z.string().min(2), size: z.number().int().optional() }) } }, async (request) => ({
     got: request.body,
   }));
@@ -68,7 +74,13 @@ describe('the shared HTTP server', () => {
 
   it('believes X-Forwarded-For only from configured proxies', async () => {
     const make = (trustProxy: boolean | string) => {
-      const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics: createMetrics('test'), readiness: {}, trustProxy });
+      const app = createHttpServer({
+        logger: createLogger('test', 'silent'),
+        metrics: createMetrics('test'),
+        readiness: {},
+        trustProxy,
+        requireContracts: false,
+      });
       app.get('/ip', async (request) => ({ ip: request.ip }));
       return app;
     };
@@ -79,7 +91,7 @@ describe('the shared HTTP server', () => {
 
   it('records request durations per route template and errors per status', async () => {
     const metrics = createMetrics('test');
-    const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics, readiness: {} });
+    const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics, readiness: {}, requireContracts: false });
     app.get('/items/:id', async () => {
       throw new AppError('NOT_FOUND', 'no such item');
     });

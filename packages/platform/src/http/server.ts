@@ -8,8 +8,8 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AccessTable } from '@exchange/contracts';
-import { guardRoute } from '../identity/access.js';
+import type { RouteContract } from '@exchange/contracts';
+import { guardRoute, OPERATIONAL_ROUTES } from '../identity/access.js';
 import type { ServiceIdentity } from '../identity/tokens.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -33,11 +33,12 @@ export interface HttpServerOptions {
   readinessTimeoutMs?: number;
   /** false when /metrics is served on a listener of its own (see `createMetricsServer`) */
   serveMetrics?: boolean;
-  /** internal routes: every route must be in `table`, and is guarded by it with this process's identity */
-  access?: { table: AccessTable; identity: ServiceIdentity };
+  /** false only in the platform's own tests of this factory: every route of a process has a contract */
+  requireContracts?: boolean;
+  /** internal routes: each is guarded by its contract's access rule, with this process's identity */
+  access?: { identity: ServiceIdentity };
 }
 
-const OPERATIONAL_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 /** longer URLs are refused with 414 URI_TOO_LONG before any route reads them */
 const MAX_URL_LENGTH = 4096;
 
@@ -87,8 +88,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // every route of ours is registered from a contract (serveRoute): one registered otherwise is a bug
+  app.addHook('onRoute', (route) => {
+    if (options.requireContracts === false) return;
+    // health and metrics, the OpenAPI document and its UI, the CORS preflight: the platform's and plugins' own
+    const isOwnInfrastructure = OPERATIONAL_ROUTES.has(route.url) || route.url.startsWith('/docs') || route.url === '*';
+    if (!isOwnInfrastructure && !(route.config as { contract?: RouteContract } | undefined)?.contract) {
+      throw new Error(`${String(route.method)} ${route.url} is registered without a contract (use serveRoute)`);
+    }
+  });
   const access = options.access;
-  if (access) app.addHook('onRoute', (route) => guardRoute(route, access.table, access.identity));
+  if (access) app.addHook('onRoute', (route) => guardRoute(route, access.identity));
 
   app.addHook('onRequest', async (request, reply) => {
     const traceId = currentTraceId();

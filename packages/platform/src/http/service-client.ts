@@ -63,6 +63,11 @@ export class ServiceClient {
     });
   }
 
+  /** the upstream's process name */
+  get service(): ServiceName {
+    return this.options.service;
+  }
+
   async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [name, value] of Object.entries(request.headers ?? {})) {

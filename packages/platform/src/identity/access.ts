@@ -1,11 +1,12 @@
 import {
-  type AccessTable,
   type ActorRequirement,
   CALLER_HEADER,
   type CallerName,
   OPEN_ROUTE,
   type RequestField,
   type RouteAccess,
+  type RouteContract,
+  routeKey,
   USER_ASSERTION_HEADER,
 } from '@exchange/contracts';
 import type { FastifyRequest, onRequestHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify';
@@ -22,7 +23,7 @@ declare module 'fastify' {
 }
 
 /** Routes every process serves to anyone: health and metrics carry no user data. */
-const OPERATIONAL_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+export const OPERATIONAL_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -77,18 +78,16 @@ function checkSubject(route: string, rule: RouteAccess): preHandlerHookHandler {
 const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /**
- * The one place internal routes are guarded: each route registered on the server is looked up in
- * the service's access table (a route missing from it stops the process at start), and gets the
- * hooks that enforce its entry.
+ * The one place internal routes are guarded: each route registered on the server carries its
+ * contract, whose `access` says who may call it (a route without one stops the process at start),
+ * and gets the hooks that enforce it. Fastify's HEAD twin of a GET carries the GET's contract.
  */
-export function guardRoute(route: RouteOptions, table: AccessTable, identity: ServiceIdentity): void {
+export function guardRoute(route: RouteOptions, identity: ServiceIdentity): void {
   if (OPERATIONAL_ROUTES.has(route.url)) return;
-  const methods = asArray(route.method);
-  // fastify adds a HEAD twin to every GET route: it is guarded as the GET
-  const method = methods.includes('HEAD') && methods.length === 1 ? 'GET' : methods.find((m) => m !== 'HEAD');
-  const key = `${method} ${route.url}`;
-  const rule = table[key];
-  if (!rule) throw new Error(`${key} has no entry in the internal access table (packages/contracts/src/internal-access.ts)`);
+  const contract = (route.config as { contract?: RouteContract } | undefined)?.contract;
+  const key = contract ? routeKey(contract) : `${String(route.method)} ${route.url}`;
+  const rule = contract?.access;
+  if (!rule) throw new Error(`${key} is an internal route without an access rule in its contract (packages/contracts/src/internal/apis.ts)`);
   if (rule === OPEN_ROUTE) return;
   route.onRequest = [checkCaller(identity, key, rule), ...asArray(route.onRequest)];
   if (rule.self || rule.adminWhen) route.preHandler = [checkSubject(key, rule), ...asArray(route.preHandler)];

@@ -1,5 +1,5 @@
-import { AppError, type ActorCredential, bearerToken, type ServiceClient, type ServiceIdentity, withSpan } from '@exchange/platform';
-import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role, type UserEnvelope } from '@exchange/contracts';
+import { AppError, type ActorCredential, bearerToken, type ContractClient, type ServiceIdentity, withSpan } from '@exchange/platform';
+import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role, type USER_SERVICE_API } from '@exchange/contracts';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 const KEY_SET_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
@@ -18,7 +18,7 @@ export interface TokenVerifierOptions {
   userServiceUrl: string;
   identity: ServiceIdentity;
   /** the user-service, asked whether the account still exists */
-  users: ServiceClient;
+  users: ContractClient<typeof USER_SERVICE_API>;
   /** how long an answer of the user-service about an account is trusted */
   userCheckCacheMs: number;
   now?: () => number;
@@ -86,7 +86,7 @@ export class TokenVerifier {
       throw new AppError('UNAUTHENTICATED', 'The account of this access token no longer exists');
     }
     try {
-      await this.options.users.get<UserEnvelope>(`/users/${credential.id}`, { actor: credential });
+      await this.options.users.userById({ params: { id: credential.id } }, { actor: credential });
       this.remember(credential.id, true, now);
     } catch (error) {
       if (error instanceof AppError && error.code === 'USER_NOT_FOUND') {

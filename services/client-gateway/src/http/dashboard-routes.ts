@@ -1,24 +1,23 @@
-import { type ActorCredential, AppError, actorOf, withSpan, type HttpServer, type ServiceClient } from '@exchange/platform';
+import { type ActorCredential, AppError, actorOf, type ContractClient, type HttpServer, serveRoute, withSpan } from '@exchange/platform';
 import {
   CASH_ASSET,
-  dashboardSchema,
-  errorBodySchema,
   type Dashboard,
   type DashboardPart,
-  type FillList,
-  type NotificationList,
-  type OrderList,
-  type UserEnvelope,
+  type NOTIFICATION_API,
+  type ORDER_MANAGER_API,
+  PUBLIC_API,
+  type USER_SERVICE_API,
   type Wallet,
+  type WALLET_API,
 } from '@exchange/contracts';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { authenticate } from './authenticate.js';
 
 export interface DashboardRouteOptions {
-  users: ServiceClient;
-  wallet: ServiceClient;
-  orders: ServiceClient;
-  notifications: ServiceClient;
+  users: ContractClient<typeof USER_SERVICE_API>;
+  wallet: ContractClient<typeof WALLET_API>;
+  orders: ContractClient<typeof ORDER_MANAGER_API>;
+  notifications: ContractClient<typeof NOTIFICATION_API>;
   verifier: TokenVerifier;
   rateLimit: { max: number; timeWindow: number };
 }
@@ -28,20 +27,10 @@ export interface DashboardRouteOptions {
  * the same time, each in a span of its own; a service that fails costs only its part.
  */
 export function registerDashboardRoutes(app: HttpServer, options: DashboardRouteOptions): void {
-  app.get(
-    '/v1/dashboard',
-    {
-      onRequest: authenticate(options.verifier),
-      config: { rateLimit: options.rateLimit },
-      schema: {
-        tags: ['aggregation'],
-        summary:
-          'User, balances, open orders, recent fills and unread notifications in one call; a part whose service is down is null and listed in `unavailable`',
-        security: [{ bearerAuth: [] }],
-        response: { 200: dashboardSchema, 401: errorBodySchema, 429: errorBodySchema },
-      },
-    },
-    async (request): Promise<Dashboard> => {
+  serveRoute(
+    app,
+    PUBLIC_API.dashboard,
+    async ({ request }): Promise<Dashboard> => {
       const actor = actorOf(request);
       const unavailable: Dashboard['unavailable'] = [];
       const part = async <T>(name: DashboardPart, fetch: () => Promise<T>): Promise<T | null> => {
@@ -55,24 +44,25 @@ export function registerDashboardRoutes(app: HttpServer, options: DashboardRoute
         }
       };
       const [user, balances, openOrders, recentTrades, unreadNotifications] = await Promise.all([
-        part('user', async () => (await options.users.get<UserEnvelope>('/me', { actor })).body.user),
+        part('user', async () => (await options.users.me({}, { actor })).user),
         part('balances', () => balancesOf(options.wallet, actor)),
-        part('openOrders', async () => (await options.orders.get<OrderList>('/orders', { query: { status: 'open', limit: 50 }, actor })).body.items),
-        part('recentTrades', async () => (await options.orders.get<FillList>('/trades', { query: { limit: 20 }, actor })).body.items),
+        part('openOrders', async () => (await options.orders.listOrders({ query: { status: 'open', limit: 50 } }, { actor })).items),
+        part('recentTrades', async () => (await options.orders.listFills({ query: { limit: 20 } }, { actor })).items),
         part('unreadNotifications', async () => {
-          const { body } = await options.notifications.get<NotificationList>('/notifications', { query: { unread: 'true', limit: 20 }, actor });
-          return { count: body.unreadCount, items: body.items };
+          const inbox = await options.notifications.list({ query: { unread: 'true', limit: 20 } }, { actor });
+          return { count: inbox.unreadCount, items: inbox.items };
         }),
       ]);
       unavailable.sort((a, b) => a.part.localeCompare(b.part));
       return { user, balances, openOrders, recentTrades, unreadNotifications, unavailable };
     },
+    { onRequest: authenticate(options.verifier), config: { rateLimit: options.rateLimit } },
   );
 }
 
-async function balancesOf(wallet: ServiceClient, actor: ActorCredential): Promise<Wallet['balances']> {
+async function balancesOf(wallet: ContractClient<typeof WALLET_API>, actor: ActorCredential): Promise<Wallet['balances']> {
   try {
-    return (await wallet.get<Wallet>(`/balance/${actor.id}`, { actor })).body.balances;
+    return (await wallet.balances({ params: { userId: actor.id } }, { actor })).balances;
   } catch (error) {
     // no wallet yet: nothing deposited
     if (error instanceof AppError && error.code === 'WALLET_NOT_FOUND') return [{ asset: CASH_ASSET, available: '0.00', held: '0.00', total: '0.00' }];

@@ -43,21 +43,29 @@ describe('the live hub', () => {
     expect(subscriber.pending.map((p) => p.channel)).toEqual(['p:md:AAPL']);
     subscriber.pending.shift()!.resolve();
     await second;
+    const trade = {
+      type: 'trade',
+      symbol: 'AAPL',
+      trade: { id: 'AAPL:1', price: '1.00', quantity: '1', takerSide: 'BUY', executedAt: new Date().toISOString() },
+    };
+    deliver('md:AAPL', trade);
+    // a message outside the channel's contract never reaches a listener
     deliver('md:AAPL', { type: 'trade' });
-    expect(heard).toEqual([{ type: 'trade' }]);
+    expect(heard).toEqual([trade]);
   });
 
   it('keeps a channel for a listener that joined while it was being subscribed, when another one leaves', async () => {
     const { redis, subscriber, deliver } = fakeRedis();
     const hub = new LiveHub(redis, createLogger('test', 'silent'));
     const heardByX: object[] = [];
-    const x = hub.listen('book', (message) => heardByX.push(message));
-    const y = hub.listen('book', () => {});
+    const x = hub.listen('md:BOOK', (message) => heardByX.push(message));
+    const y = hub.listen('md:BOOK', () => {});
     subscriber.pending.shift()!.resolve();
     const [, stopY] = await Promise.all([x, y]);
     await stopY();
-    expect(subscriber.subscribed).toEqual(['p:book']);
-    deliver('book', { type: 'depth' });
-    expect(heardByX).toEqual([{ type: 'depth' }]);
+    expect(subscriber.subscribed).toEqual(['p:md:BOOK']);
+    const depth = { type: 'depth', symbol: 'BOOK', firstSequence: 1, sequence: 1, bids: [], asks: [] };
+    deliver('md:BOOK', depth);
+    expect(heardByX).toEqual([depth]);
   });
 });

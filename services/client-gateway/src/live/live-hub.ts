@@ -1,6 +1,13 @@
 import { context, prefixedChannel, restoreTraceContext, SpanKind, trace, unprefixedChannel, type Logger, type Redis } from '@exchange/platform';
+import { type MarketDataMessage, marketDataMessageSchema, type UserMessage, userMessageSchema } from '@exchange/contracts';
 
-type Listener = (message: Record<string, unknown>) => void;
+type LiveMessage = MarketDataMessage | UserMessage;
+type Listener = (message: LiveMessage) => void;
+
+/** The schema of a channel's messages: `md:{SYMBOL}` market data, `user:{USER_ID}` a user's own. */
+function schemaOf(channel: string) {
+  return channel.startsWith('user:') ? userMessageSchema : marketDataMessageSchema;
+}
 
 /** One subscribed channel: its listeners, and the SUBSCRIBE every listener waits for. */
 interface Channel {
@@ -34,7 +41,11 @@ export class LiveHub {
    * confirmed the subscription; if it could not, the channel is forgotten (the next listener tries
    * again) and the error is thrown.
    */
-  async listen(channel: string, listener: Listener): Promise<() => Promise<void>> {
+  listen(channel: `md:${string}`, listener: (message: MarketDataMessage) => void): Promise<() => Promise<void>>;
+  listen(channel: `user:${string}`, listener: (message: UserMessage) => void): Promise<() => Promise<void>>;
+  async listen(channel: string, typedListener: (message: never) => void): Promise<() => Promise<void>> {
+    // one listener type per channel: the channel's schema (schemaOf) decides what reaches it
+    const listener = typedListener as Listener;
     let entry = this.channels.get(channel);
     if (!entry) {
       const created: Channel = { listeners: new Set(), ready: Promise.resolve() };
@@ -73,14 +84,18 @@ export class LiveHub {
   private dispatch(channel: string, text: string): void {
     const listeners = this.channels.get(channel)?.listeners;
     if (!listeners || listeners.size === 0) return;
-    let message: Record<string, unknown>;
+    let parsed: ReturnType<ReturnType<typeof schemaOf>['safeParse']> | undefined;
     try {
-      message = JSON.parse(text) as Record<string, unknown>;
+      parsed = schemaOf(channel).safeParse(JSON.parse(text));
     } catch {
-      this.logger.warn({ channel }, 'a live message that is not JSON was dropped');
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      this.logger.warn({ channel }, 'a live message outside its contract was dropped');
       return;
     }
-    const traceparent = typeof message.traceparent === 'string' ? message.traceparent : '';
+    const message: LiveMessage = parsed.data;
+    const traceparent = message.traceparent ?? '';
     const span = traceparent
       ? tracer.startSpan(
           `ws push ${channel} ${String(message.type)}`,

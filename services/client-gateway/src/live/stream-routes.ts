@@ -1,15 +1,15 @@
 import websocket from '@fastify/websocket';
+import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
-import { AppError, Counter, Gauge, type HttpMetrics, type HttpServer, type Logger, type Redis, type ServiceClient } from '@exchange/platform';
-import { errorBodySchema } from '@exchange/contracts';
+import { AppError, type ContractClient, Counter, Gauge, type HttpMetrics, type HttpServer, type Logger, type Redis, serveRoute } from '@exchange/platform';
+import { type MARKET_DATA_API, PUBLIC_API } from '@exchange/contracts';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { LiveHub } from './live-hub.js';
 import { StreamSession, type StreamLimits } from './stream-session.js';
 
 export interface StreamRouteOptions {
   redis: Redis;
-  marketData: ServiceClient;
+  marketData: ContractClient<typeof MARKET_DATA_API>;
   verifier: TokenVerifier;
   logger: Logger;
   registry: HttpMetrics['registry'];
@@ -17,7 +17,7 @@ export interface StreamRouteOptions {
   onClose(hook: () => Promise<unknown> | unknown): void;
 }
 
-const streamQuery = z.object({ token: z.string().max(4096).optional() });
+const streamQuery = PUBLIC_API.stream.query;
 
 /** client messages waiting to be handled on one connection (at most 4 KiB each: 1 MiB at worst) */
 const MAX_MESSAGES_IN_FLIGHT = 256;
@@ -54,57 +54,53 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
   heartbeat.unref();
   options.onClose(() => clearInterval(heartbeat));
 
-  app.route({
-    method: 'GET',
-    url: '/v1/stream',
-    schema: {
-      tags: ['live'],
-      summary: 'Live stream (WebSocket): book, trades, ticker, candles and your own updates. A plain GET answers 426 UPGRADE_REQUIRED.',
-      querystring: streamQuery,
-      response: { 426: errorBodySchema },
-    },
+  serveRoute(
+    app,
+    PUBLIC_API.stream,
     // a plain HTTP request gets the error contract, not an empty 404
-    handler: async (_request, reply) => {
-      void reply.header('upgrade', 'websocket');
+    async ({ reply }) => {
+      reply.header('upgrade', 'websocket');
       throw new AppError('UPGRADE_REQUIRED', 'This is a WebSocket endpoint: connect with an Upgrade: websocket request');
     },
-    wsHandler: (socket, request) => {
-      sockets.add(socket);
-      connections.inc();
-      alive.set(socket, true);
-      socket.on('pong', () => alive.set(socket, true));
-      const session = new StreamSession(socket, {
-        hub,
-        marketData: options.marketData,
-        verifier: options.verifier,
-        logger: options.logger,
-        limits: options.limits,
-        onSlowClient: () => slow.inc(),
-      });
-      // handlers first (a message may arrive at once), then one message at a time, in order,
-      // after the token of the query (if any) was checked
-      const { token } = request.query as z.infer<typeof streamQuery>;
-      let queue = token ? session.authenticate(token) : Promise.resolve();
-      // messages are handled in order; a client that sends faster than they are handled is cut off
-      // rather than allowed to queue work in the gateway without end
-      let inFlight = 0;
-      socket.on('message', (raw) => {
-        if (++inFlight > MAX_MESSAGES_IN_FLIGHT) {
-          socket.close(1008, 'too many messages at once');
-          return;
-        }
-        queue = queue
-          .then(() => session.handle(raw))
-          .catch((error) => options.logger.warn({ err: error }, 'a stream message failed'))
-          .finally(() => {
-            inFlight -= 1;
-          });
-      });
-      socket.on('close', () => {
-        sockets.delete(socket);
-        connections.dec();
-        void session.close();
-      });
-    },
-  });
+    { routeOptions: { wsHandler: (socket: WebSocket, request: FastifyRequest) => connect(socket, request) } },
+  );
+
+  function connect(socket: WebSocket, request: FastifyRequest): void {
+    sockets.add(socket);
+    connections.inc();
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+    const session = new StreamSession(socket, {
+      hub,
+      marketData: options.marketData,
+      verifier: options.verifier,
+      logger: options.logger,
+      limits: options.limits,
+      onSlowClient: () => slow.inc(),
+    });
+    // handlers first (a message may arrive at once), then one message at a time, in order,
+    // after the token of the query (if any) was checked
+    const token = streamQuery.safeParse(request.query).data?.token;
+    let queue = token ? session.authenticate(token) : Promise.resolve();
+    // messages are handled in order; a client that sends faster than they are handled is cut off
+    // rather than allowed to queue work in the gateway without end
+    let inFlight = 0;
+    socket.on('message', (raw) => {
+      if (++inFlight > MAX_MESSAGES_IN_FLIGHT) {
+        socket.close(1008, 'too many messages at once');
+        return;
+      }
+      queue = queue
+        .then(() => session.handle(raw))
+        .catch((error) => options.logger.warn({ err: error }, 'a stream message failed'))
+        .finally(() => {
+          inFlight -= 1;
+        });
+    });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      connections.dec();
+      void session.close();
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger, type ServiceClient } from '@exchange/platform';
+import { type ContractClient, createLogger } from '@exchange/platform';
+import type { MARKET_DATA_API } from '@exchange/contracts';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { LiveHub } from './live-hub.js';
 import { StreamSession } from './stream-session.js';
@@ -28,15 +29,28 @@ function setup(options: { snapshotSequence?: number; beforeSnapshot?: (push: Lis
     }),
   };
   const marketData = {
-    get: vi.fn(async () => {
+    book: vi.fn(async () => {
       options.beforeSnapshot?.((message) => listeners.get('md:AAPL')!(message));
-      return { statusCode: 200, body: { symbol: 'AAPL', sequence: options.snapshotSequence ?? 10, bids: [['99.00', '5']], asks: [] } };
+      return { symbol: 'AAPL', sequence: options.snapshotSequence ?? 10, bids: [['99.00', '5']], asks: [] };
     }),
+    trades: vi.fn(async () => ({ items: [] })),
+    candles: vi.fn(async () => ({ items: [] })),
+    ticker: vi.fn(async () => ({
+      symbol: 'AAPL',
+      last: null,
+      bestBid: null,
+      bestAsk: null,
+      open24h: null,
+      high24h: null,
+      low24h: null,
+      volume24h: '0',
+      changePct24h: null,
+    })),
   };
   const slow = vi.fn();
   const session = new StreamSession(socket as never, {
     hub: hub as unknown as LiveHub,
-    marketData: marketData as unknown as ServiceClient,
+    marketData: marketData as unknown as ContractClient<typeof MARKET_DATA_API>,
     verifier: {} as TokenVerifier,
     logger: createLogger('test', 'silent'),
     limits: { maxSubscriptions: 3, maxBufferedBytes: 1000 },

@@ -1,7 +1,15 @@
 import type { WebSocket, RawData } from 'ws';
-import { z } from 'zod';
-import { AppError, type Logger, type ServiceClient } from '@exchange/platform';
-import { CANDLE_INTERVALS, marketDataChannel, userChannel, type Book } from '@exchange/contracts';
+import { AppError, type ContractClient, type Logger } from '@exchange/platform';
+import {
+  CANDLE_INTERVALS,
+  type CandleInterval,
+  type MARKET_DATA_API,
+  type MarketDataMessage,
+  marketDataChannel,
+  type StreamServerFrame,
+  streamClientMessageSchema,
+  userChannel,
+} from '@exchange/contracts';
 import type { AuthenticatedUser, TokenVerifier } from '../auth/token-verifier.js';
 import type { LiveHub } from './live-hub.js';
 
@@ -14,7 +22,7 @@ export interface StreamLimits {
 
 export interface StreamDeps {
   hub: LiveHub;
-  marketData: ServiceClient;
+  marketData: ContractClient<typeof MARKET_DATA_API>;
   verifier: TokenVerifier;
   logger: Logger;
   limits: StreamLimits;
@@ -31,14 +39,7 @@ const CHANNEL_PATTERNS: Array<[RegExp, ChannelKind]> = [
 ];
 type ChannelKind = 'book' | 'trades' | 'ticker' | 'candles' | 'user';
 
-const clientMessageSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('subscribe'), channels: z.array(z.string().max(64)).min(1).max(50) }),
-  z.strictObject({ op: z.literal('unsubscribe'), channels: z.array(z.string().max(64)).min(1).max(50) }),
-  z.strictObject({ op: z.literal('auth'), token: z.string().min(1).max(4096) }),
-  z.strictObject({ op: z.literal('ping') }),
-]);
-
-type Frame = Record<string, unknown>;
+type Frame = StreamServerFrame;
 
 /** The close code of a session whose access token expired (4000–4999: the application's own). */
 export const SESSION_EXPIRED_CLOSE_CODE = 4401;
@@ -68,7 +69,7 @@ export class StreamSession {
     } catch {
       return this.error('VALIDATION_FAILED', 'Messages are JSON objects such as {"op":"subscribe","channels":["book:AAPL"]}');
     }
-    const message = clientMessageSchema.safeParse(parsed);
+    const message = streamClientMessageSchema.safeParse(parsed);
     if (!message.success) return this.error('VALIDATION_FAILED', `Not a message this stream understands: ${message.error.issues[0]?.message ?? 'invalid'}`);
     const body = message.data;
     if (body.op === 'ping') return this.send({ type: 'pong' });
@@ -137,7 +138,15 @@ export class StreamSession {
     // reserved at once, so a second subscribe of the same channel while this one is set up is a no-op
     this.subscriptions.set(channel, async () => {});
     try {
-      const stop = kind === 'user' ? await this.subscribeUser(channel) : await this.subscribeMarket(channel, kind, found![1]!, found![2]);
+      const stop =
+        kind === 'user'
+          ? await this.subscribeUser(channel)
+          : await this.subscribeMarket(
+              channel,
+              kind,
+              found![1]!,
+              CANDLE_INTERVALS.find((interval) => interval === found![2]),
+            );
       if (this.isClosed || !this.subscriptions.has(channel)) await stop();
       else this.subscriptions.set(channel, stop);
     } catch (error) {
@@ -171,13 +180,13 @@ export class StreamSession {
    * that is newer than it, then everything live. For the book this is the sequenced protocol: the
    * first update after a snapshot at S has firstSequence ≤ S + 1 ≤ sequence.
    */
-  private async subscribeMarket(channel: string, kind: Exclude<ChannelKind, 'user'>, symbol: string, interval?: string): Promise<() => Promise<void>> {
+  private async subscribeMarket(channel: string, kind: Exclude<ChannelKind, 'user'>, symbol: string, interval?: CandleInterval): Promise<() => Promise<void>> {
     const wanted = { book: 'depth', trades: 'trade', ticker: 'ticker', candles: 'candle' }[kind];
-    const held: Array<Record<string, unknown>> = [];
+    const held: MarketDataMessage[] = [];
     let snapshotSequence: number | undefined;
-    const forward = (message: Record<string, unknown>) => {
-      if (kind === 'book') {
-        if (Number(message.sequence) <= snapshotSequence!) return;
+    const forward = (message: MarketDataMessage) => {
+      if (message.type === 'depth') {
+        if (message.sequence <= snapshotSequence!) return;
         this.send({
           channel,
           type: 'update',
@@ -185,27 +194,31 @@ export class StreamSession {
           sequence: message.sequence,
           data: { bids: message.bids, asks: message.asks },
         });
-      } else {
-        const data = kind === 'trades' ? message.trade : kind === 'ticker' ? message.ticker : message.candle;
-        this.send({ channel, type: 'update', data });
-      }
+      } else if (message.type === 'trade') this.send({ channel, type: 'update', data: message.trade });
+      else if (message.type === 'ticker') this.send({ channel, type: 'update', data: message.ticker });
+      else this.send({ channel, type: 'update', data: message.candle });
     };
     const stop = await this.deps.hub.listen(marketDataChannel(symbol), (message) => {
-      if (message.type !== wanted || (kind === 'candles' && message.interval !== interval)) return;
+      if (message.type !== wanted || (message.type === 'candle' && message.interval !== interval)) return;
       if (snapshotSequence === undefined) held.push(message);
       else forward(message);
     });
     try {
-      const path = `/markets/${symbol}/${kind === 'trades' ? 'trades' : kind}`;
-      const query = kind === 'book' ? { depth: 50 } : kind === 'candles' ? { interval, limit: 200 } : kind === 'trades' ? { limit: 50 } : undefined;
-      const { body } = await this.deps.marketData.get<Record<string, unknown>>(path, { query });
+      const { marketData } = this.deps;
+      const params = { symbol };
       if (kind === 'book') {
-        const book = body as unknown as Book;
+        const book = await marketData.book({ params, query: { depth: 50 } });
         snapshotSequence = book.sequence;
         this.send({ channel, type: 'snapshot', sequence: book.sequence, data: { bids: book.bids, asks: book.asks } });
       } else {
+        const data =
+          kind === 'trades'
+            ? await marketData.trades({ params, query: { limit: 50 } })
+            : kind === 'candles'
+              ? await marketData.candles({ params, query: { interval: interval!, limit: 200 } })
+              : await marketData.ticker({ params });
         snapshotSequence = -1;
-        this.send({ channel, type: 'snapshot', data: body });
+        this.send({ channel, type: 'snapshot', data });
       }
       for (const message of held.splice(0)) forward(message);
       return stop;

@@ -1,20 +1,14 @@
-import { AppError, type HttpServer } from '@exchange/platform';
-import { z } from 'zod';
+import { AppError, type HttpServer, serveApi } from '@exchange/platform';
+import { MATCHING_ENGINE_API } from '@exchange/contracts';
 import type { MatchingEngine } from '../app/engine.js';
 
+/** The engine's one route (MATCHING_ENGINE_API): its own book of a symbol, for the operator's audits. */
 export function registerRoutes(app: HttpServer, engine: MatchingEngine): void {
-  app.get(
-    '/books/:symbol',
-    {
-      schema: {
-        params: z.object({ symbol: z.string().min(1).max(12) }),
-        querystring: z.object({ depth: z.coerce.number().int().min(1).max(1000).default(20) }),
-      },
+  serveApi(app, MATCHING_ENGINE_API, {
+    book: ({ params, query }) => {
+      const book = engine.book(params.symbol.toUpperCase());
+      if (!book) throw new AppError('NOT_FOUND', `This engine does not own ${params.symbol}`);
+      return { symbol: book.symbol, stateHash: book.stateHash(), restingOrders: book.restingOrders, ...book.depth(query.depth) };
     },
-    async (request) => {
-      const book = engine.book(request.params.symbol.toUpperCase());
-      if (!book) throw new AppError('NOT_FOUND', `This engine does not own ${request.params.symbol}`);
-      return { symbol: book.symbol, stateHash: book.stateHash(), restingOrders: book.restingOrders, ...book.depth(request.query.depth) };
-    },
-  );
+  });
 }

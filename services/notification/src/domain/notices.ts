@@ -1,4 +1,4 @@
-import { CASH_ASSET, formatAsset, type NotificationType } from '@exchange/contracts';
+import { CASH_ASSET, formatAsset, type NotificationData, type NotificationType } from '@exchange/contracts';
 import type { Side } from './execution-events.js';
 
 /** A notification about to be written: for whom, what it says, and what in its event it is about. */
@@ -8,7 +8,7 @@ export interface NotificationDraft {
   title: string;
   body: string;
   /** amounts as decimal strings */
-  data: Record<string, unknown>;
+  data: NotificationData;
   /** what of its event it tells of (an order id, a transaction id): with the event id, the user and the type, written once */
   dedupeKey: string;
 }

@@ -1,5 +1,5 @@
 import type { Pool, Transaction } from '@exchange/platform';
-import type { Notification, NotificationType } from '@exchange/contracts';
+import type { Notification, NotificationData, NotificationType } from '@exchange/contracts';
 import type { KnownOrder, NotificationDraft } from '../domain/notices.js';
 
 export interface NotificationRow {
@@ -9,7 +9,7 @@ export interface NotificationRow {
   type: NotificationType;
   title: string;
   body: string;
-  data: Record<string, unknown>;
+  data: NotificationData;
   read: boolean;
   read_at: Date | null;
   created_at: Date;

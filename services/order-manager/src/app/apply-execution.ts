@@ -73,11 +73,11 @@ async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Tran
   }
   const settlements = trades.map(({ trade, context: eventContext, afterCommit }) => ({ ...settlementOf(trade, orders), context: eventContext, afterCommit }));
   const first = settlements[0]!.context ?? context.active();
-  await context.with(first, () => deps.wallet.post('/settle-trades', { trades: settlements.map((s) => s.request) }));
+  await context.with(first, () => deps.wallet.settleTrades({ body: { trades: settlements.map((s) => s.request) } }));
   for (const settlement of settlements) {
     await context.with(settlement.context ?? context.active(), () =>
       withSpan('order status update', async () => {
-        const changed: Array<{ userId: string; orderId: string; status: string }> = [];
+        const changed: Array<{ userId: string; orderId: string; status: 'FILLED' | 'PARTIALLY_FILLED' }> = [];
         for (const fill of settlement.fills) {
           const status = await deps.store.recordFill(client, fill.row);
           if (status) changed.push({ userId: fill.row.user_id, orderId: fill.row.order_id, status });

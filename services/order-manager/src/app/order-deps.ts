@@ -1,4 +1,5 @@
-import type { Logger, OutboxRelay, ServiceClient } from '@exchange/platform';
+import type { RISK_MANAGER_API, WALLET_API } from '@exchange/contracts';
+import type { ContractClient, Logger, OutboxRelay } from '@exchange/platform';
 import type { OrderStore } from '../store/order-store.js';
 import type { OrderUpdates } from './order-updates.js';
 import type { TradingMetrics } from './trading-metrics.js';
@@ -6,8 +7,8 @@ import type { TradingMetrics } from './trading-metrics.js';
 /** What the order use-cases need. */
 export interface OrderDeps {
   store: OrderStore;
-  risk: ServiceClient;
-  wallet: ServiceClient;
+  risk: ContractClient<typeof RISK_MANAGER_API>;
+  wallet: ContractClient<typeof WALLET_API>;
   relay: OutboxRelay;
   logger: Logger;
   /** how long a clientOrderId answers a retry with the order it placed */

@@ -1,5 +1,5 @@
 import { captureTraceContext, prefixedChannel, type Logger, type Redis } from '@exchange/platform';
-import { userChannel, type UserMessage } from '@exchange/contracts';
+import { type OrderStatus, userChannel, type UserMessage } from '@exchange/contracts';
 
 /**
  * Tells an order's owner, on their private `user:{USER_ID}` channel, that the order changed — after
@@ -9,7 +9,7 @@ import { userChannel, type UserMessage } from '@exchange/contracts';
 export class OrderUpdates {
   constructor(private readonly options: { redis: Redis; logger: Logger }) {}
 
-  async publish(userId: string, order: { orderId: string; symbol: string; event: string; status: string }): Promise<void> {
+  async publish(userId: string, order: { orderId: string; symbol: string; event: string; status: OrderStatus }): Promise<void> {
     const { redis, logger } = this.options;
     const message: UserMessage = { type: 'order', order, traceparent: captureTraceContext().traceparent };
     await redis.publish(prefixedChannel(redis, userChannel(userId)), JSON.stringify(message)).catch((error: unknown) => {

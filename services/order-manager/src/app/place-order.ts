@@ -35,9 +35,8 @@ export async function placeOrder(deps: OrderDeps, actor: ActorCredential, reques
   }
   const orderId = randomUUID();
   const openOrders = await deps.store.countOpen(userId);
-  const { body: risk } = await deps.risk.post<RiskCheckResponse>(
-    '/check',
-    { orderId, userId, symbol: request.symbol, side: request.side, type: request.type, price: request.price, quantity: request.quantity, openOrders },
+  const risk = await deps.risk.check(
+    { body: { orderId, userId, symbol: request.symbol, side: request.side, type: request.type, price: request.price, quantity: request.quantity, openOrders } },
     { actor },
   );
   const order = newOrder(orderId, userId, hash, request, risk);
@@ -67,9 +66,8 @@ export async function placeOrder(deps: OrderDeps, actor: ActorCredential, reques
 
   try {
     await withSpan('funds blocking', () =>
-      deps.wallet.post(
-        '/block-funds',
-        { userId, asset: order.hold_asset, amount: formatAsset(BigInt(order.hold_amount), order.hold_asset), reference: orderId },
+      deps.wallet.blockFunds(
+        { body: { userId, asset: order.hold_asset, amount: formatAsset(BigInt(order.hold_amount), order.hold_asset), reference: orderId } },
         { actor },
       ),
     );

@@ -7,7 +7,7 @@ import type { OrderDeps } from './order-deps.js';
  */
 export async function releaseHold(deps: Pick<OrderDeps, 'wallet'>, orderId: string, releaseId: string): Promise<void> {
   try {
-    await deps.wallet.post('/release-funds', { reference: orderId, releaseId });
+    await deps.wallet.releaseFunds({ body: { reference: orderId, releaseId } });
   } catch (error) {
     if (error instanceof AppError && error.code === 'HOLD_NOT_FOUND') return;
     throw error;

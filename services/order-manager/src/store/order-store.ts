@@ -226,7 +226,7 @@ export class OrderStore {
   }
 
   /** Records one side of a trade on its order; the status follows from what is now filled. Returns it (undefined: already recorded). */
-  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>): Promise<string | undefined> {
+  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>): Promise<'FILLED' | 'PARTIALLY_FILLED' | undefined> {
     const inserted = await client.query(
       `INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
@@ -245,7 +245,7 @@ export class OrderStore {
       ],
     );
     if ((inserted.rowCount ?? 0) === 0) return undefined;
-    const { rows } = await client.query<{ status: string }>(
+    const { rows } = await client.query<{ status: 'FILLED' | 'PARTIALLY_FILLED' }>(
       `UPDATE orders SET filled_quantity = filled_quantity + $2, filled_notional_cents = filled_notional_cents + $3, fees_cents = fees_cents + $4,
               status = CASE WHEN filled_quantity + $2 = quantity THEN 'FILLED' ELSE 'PARTIALLY_FILLED' END,
               cancel_requested = cancel_requested AND filled_quantity + $2 < quantity, updated_at = now()

@@ -1,16 +1,5 @@
-import type { HttpServer } from '@exchange/platform';
-import {
-  createMarketRequestSchema,
-  errorBodySchema,
-  marketEnvelopeSchema,
-  marketListSchema,
-  riskCheckRequestSchema,
-  riskCheckResponseSchema,
-  updateMarketRequestSchema,
-  updateUserRiskLimitsSchema,
-  userRiskLimitsSchema,
-} from '@exchange/contracts';
-import { z } from 'zod';
+import { type HttpServer, serveApi } from '@exchange/platform';
+import { RISK_MANAGER_API } from '@exchange/contracts';
 import { checkOrder } from '../app/check-order.js';
 import { createMarket } from '../app/create-market.js';
 import { getUserLimits } from '../app/get-user-limits.js';
@@ -19,39 +8,18 @@ import type { RiskDeps } from '../app/risk-deps.js';
 import { updateMarket } from '../app/update-market.js';
 import { updateUserLimits } from '../app/update-user-limits.js';
 
-// any text: a symbol that is not listed, well-formed or not, is 404 UNKNOWN_SYMBOL
-const symbolParams = z.object({ symbol: z.string().min(1).max(40) });
-const userParams = z.object({ userId: z.uuid() });
-
-/** The risk-manager's internal API: the markets (instrument registry), per-user limits and the pre-trade check. */
+/** The risk-manager's internal API (RISK_MANAGER_API): the markets (instrument registry), per-user limits and the pre-trade check. */
 export function registerRoutes(app: HttpServer, deps: RiskDeps): void {
-  app.get('/markets', { schema: { response: { 200: marketListSchema } } }, async () => listMarkets(deps));
-
-  app.get('/markets/:symbol', { schema: { params: symbolParams, response: { 200: marketEnvelopeSchema, 404: errorBodySchema } } }, async (request) => ({
-    market: await getMarket(deps, request.params.symbol),
-  }));
-
-  app.post('/markets', { schema: { body: createMarketRequestSchema, response: { 201: marketEnvelopeSchema, 409: errorBodySchema } } }, async (request, reply) =>
-    reply.status(201).send({ market: await createMarket(deps, request.body) }),
-  );
-
-  app.patch(
-    '/markets/:symbol',
-    { schema: { params: symbolParams, body: updateMarketRequestSchema, response: { 200: marketEnvelopeSchema, 404: errorBodySchema } } },
-    async (request) => ({ market: await updateMarket(deps, request.params.symbol, request.body) }),
-  );
-
-  app.get('/users/:userId/limits', { schema: { params: userParams, response: { 200: userRiskLimitsSchema } } }, async (request) =>
-    getUserLimits(deps, request.params.userId),
-  );
-
-  app.put(
-    '/users/:userId/limits',
-    { schema: { params: userParams, body: updateUserRiskLimitsSchema, response: { 200: userRiskLimitsSchema } } },
-    async (request) => updateUserLimits(deps, request.params.userId, request.body),
-  );
-
-  app.post('/check', { schema: { body: riskCheckRequestSchema, response: { 200: riskCheckResponseSchema } } }, async (request) =>
-    checkOrder(deps, request.body),
-  );
+  serveApi(app, RISK_MANAGER_API, {
+    listMarkets: () => listMarkets(deps),
+    getMarket: async ({ params }) => ({ market: await getMarket(deps, params.symbol) }),
+    createMarket: async ({ body, reply }) => {
+      reply.status(201);
+      return { market: await createMarket(deps, body) };
+    },
+    updateMarket: async ({ params, body }) => ({ market: await updateMarket(deps, params.symbol, body) }),
+    userLimits: ({ params }) => getUserLimits(deps, params.userId),
+    setUserLimits: ({ params, body }) => updateUserLimits(deps, params.userId, body),
+    check: ({ body }) => checkOrder(deps, body),
+  });
 }

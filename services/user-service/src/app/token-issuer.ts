@@ -17,6 +17,9 @@ import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClai
 
 const ALGORITHM = 'EdDSA';
 
+/** A public key as the JWKS lists it: always with its type and id. */
+type PublishedJwk = JWK & { kty: string; kid: string };
+
 /**
  * Signs access tokens with an Ed25519 key and publishes the public half as a JWKS, so the gateway
  * verifies tokens itself without sharing a secret or calling this service per request.
@@ -25,14 +28,14 @@ export class TokenIssuer {
   private constructor(
     private readonly privateKey: CryptoKey,
     private readonly publicKey: CryptoKey,
-    readonly publicJwk: JWK,
+    readonly publicJwk: PublishedJwk,
     readonly ttlSeconds: number,
     /** keys still accepted while a rotation finishes: tokens they signed verify until they expire */
-    private readonly previousJwks: JWK[] = [],
+    private readonly previousJwks: PublishedJwk[] = [],
   ) {}
 
   /** What the JWKS endpoint publishes: the signing key, then the previous ones of a rotation. */
-  get publishedJwks(): JWK[] {
+  get publishedJwks(): PublishedJwk[] {
     return [this.publicJwk, ...this.previousJwks];
   }
 
@@ -51,12 +54,12 @@ export class TokenIssuer {
     const privateJwk = await exportJWK(privateKey);
     const { d: _secret, ...publicFields } = privateJwk;
     const kid = await calculateJwkThumbprint(publicFields);
-    const publicJwk: JWK = { ...publicFields, kid, alg: ALGORITHM, use: 'sig' };
+    const publicJwk: PublishedJwk = { ...publicFields, kty: publicFields.kty ?? 'OKP', kid, alg: ALGORITHM, use: 'sig' };
     const publicKey = (await importJWK(publicJwk, ALGORITHM)) as CryptoKey;
     const previousJwks = await Promise.all(
       (options.previousPublicKeyPems ?? []).map(async (pem) => {
         const jwk = await exportJWK(await importSPKI(pem, ALGORITHM, { extractable: true }));
-        return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: ALGORITHM, use: 'sig' };
+        return { ...jwk, kty: jwk.kty ?? 'OKP', kid: await calculateJwkThumbprint(jwk), alg: ALGORITHM, use: 'sig' };
       }),
     );
     return { issuer: new TokenIssuer(privateKey, publicKey, publicJwk, options.ttlSeconds, previousJwks), isGenerated };

@@ -1,19 +1,5 @@
-import { actorOf, type HttpServer } from '@exchange/platform';
-import {
-  blockFundsRequestSchema,
-  depositResponseSchema,
-  holdResponseSchema,
-  pageQuerySchema,
-  releaseFundsRequestSchema,
-  settleTradeRequestSchema,
-  settleTradeResponseSchema,
-  settleTradesRequestSchema,
-  settleTradesResponseSchema,
-  updateBalanceRequestSchema,
-  walletSchema,
-  walletTransactionsSchema,
-} from '@exchange/contracts';
-import { z } from 'zod';
+import { actorOf, type HttpServer, serveApi } from '@exchange/platform';
+import { WALLET_API } from '@exchange/contracts';
 import { blockFunds } from '../app/block-funds.js';
 import { deposit } from '../app/deposit.js';
 import { getBalances, listTransactions } from '../app/read-wallet.js';
@@ -21,41 +7,22 @@ import { releaseFunds } from '../app/release-funds.js';
 import { settleTrade, settleTrades } from '../app/settle-trade.js';
 import type { WalletDeps } from '../app/wallet-deps.js';
 
-const userParams = z.object({ userId: z.uuid() });
-
 /**
- * The wallet-service's internal API, called by the gateway and the order manager; who may call each
- * route, and for whom, is the wallet's part of the internal access table.
+ * The wallet-service's internal API (WALLET_API): who may call each route, and for whom, is in its
+ * contract; the gateway and the order manager call it through a client built from the same.
  */
 export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
-  app.get('/balance/:userId', { schema: { params: userParams, response: { 200: walletSchema } } }, async (request) =>
-    getBalances(deps.ledger, request.params.userId),
-  );
-
-  app.get(
-    '/transactions/:userId',
-    { schema: { params: userParams, querystring: pageQuerySchema, response: { 200: walletTransactionsSchema } } },
-    async (request) => listTransactions(deps.ledger, request.params.userId, request.query.limit, request.query.cursor),
-  );
-
-  app.post('/update-balance', { schema: { body: updateBalanceRequestSchema, response: { 200: depositResponseSchema } } }, async (request, reply) => {
-    const result = await deposit(deps, request.body, actorOf(request).id);
-    return reply.status(result.statusCode as 200).send(result.body);
+  serveApi(app, WALLET_API, {
+    balances: ({ params }) => getBalances(deps.ledger, params.userId),
+    transactions: ({ params, query }) => listTransactions(deps.ledger, params.userId, query.limit, query.cursor),
+    updateBalance: async ({ body, request, reply }) => {
+      const result = await deposit(deps, body, actorOf(request).id);
+      reply.status(result.statusCode);
+      return result.body;
+    },
+    blockFunds: ({ body }) => blockFunds(deps, body),
+    releaseFunds: ({ body }) => releaseFunds(deps, body),
+    settleTrade: ({ body }) => settleTrade(deps, body),
+    settleTrades: async ({ body }) => ({ results: await settleTrades(deps, body.trades) }),
   });
-
-  app.post('/block-funds', { schema: { body: blockFundsRequestSchema, response: { 200: holdResponseSchema } } }, async (request) =>
-    blockFunds(deps, request.body),
-  );
-
-  app.post('/release-funds', { schema: { body: releaseFundsRequestSchema, response: { 200: holdResponseSchema } } }, async (request) =>
-    releaseFunds(deps, request.body),
-  );
-
-  app.post('/settle-trade', { schema: { body: settleTradeRequestSchema, response: { 200: settleTradeResponseSchema } } }, async (request) =>
-    settleTrade(deps, request.body),
-  );
-
-  app.post('/settle-trades', { schema: { body: settleTradesRequestSchema, response: { 200: settleTradesResponseSchema } } }, async (request) => ({
-    results: await settleTrades(deps, request.body.trades),
-  }));
 }

@@ -1,0 +1,377 @@
+import { z } from 'zod';
+import { emailSchema, loginRequestSchema, loginResponseSchema, registerRequestSchema, userEnvelopeSchema } from '../auth.js';
+import { type AccessTable, type CallerName, OPEN_ROUTE } from './access.js';
+import {
+  bookQuerySchema,
+  bookSchema,
+  candlesQuerySchema,
+  candlesSchema,
+  notificationEnvelopeSchema,
+  notificationListQuerySchema,
+  notificationListSchema,
+  publicTradesSchema,
+  tickerSchema,
+  tradesQuerySchema,
+} from '../market-data.js';
+import { createMarketRequestSchema, marketEnvelopeSchema, marketListSchema, updateMarketRequestSchema } from '../markets.js';
+import { fillListQuerySchema, fillListSchema, orderEnvelopeSchema, orderListQuerySchema, orderListSchema, placeOrderRequestSchema } from '../orders.js';
+import { pnlReportSchema, statementQuerySchema, statementSchema, volumeQuerySchema, volumeReportSchema } from '../reports.js';
+import { riskCheckRequestSchema, riskCheckResponseSchema, updateUserRiskLimitsSchema, userRiskLimitsSchema } from '../risk.js';
+import { type Api, defineRoute, routeKey } from '../route.js';
+import type { ServiceName } from '../processes.js';
+import {
+  blockFundsRequestSchema,
+  depositResponseSchema,
+  holdResponseSchema,
+  pageQuerySchema,
+  releaseFundsRequestSchema,
+  settleTradeRequestSchema,
+  settleTradeResponseSchema,
+  settleTradesRequestSchema,
+  settleTradesResponseSchema,
+  updateBalanceRequestSchema,
+  walletSchema,
+  walletTransactionsSchema,
+} from '../wallet.js';
+
+/**
+ * The internal API of every service: each route's schemas and who may call it (see
+ * internal-access.ts). Services register their routes from these; callers use a client built
+ * from them, so a route's two ends read the same contract.
+ */
+
+const GATEWAY = ['client-gateway'] as const;
+const ORDER_MANAGER = ['order-manager'] as const;
+const MARKET_READERS = [
+  'client-gateway',
+  'order-manager',
+  'wallet-service',
+  'reporting-service',
+  'matching-engine',
+  'market-data',
+  'notification',
+  'operator',
+] as const satisfies readonly CallerName[];
+
+const idParams = z.object({ id: z.uuid() });
+const userIdParams = z.object({ userId: z.uuid() });
+// any text: a symbol that is not listed, well-formed or not, is 404 UNKNOWN_SYMBOL
+const symbolParams = z.object({ symbol: z.string().min(1).max(40) });
+
+export const USER_SERVICE_API = {
+  register: defineRoute({
+    method: 'POST',
+    path: '/register',
+    body: registerRequestSchema,
+    responses: { 201: userEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'none', purpose: 'sign-up' },
+  }),
+  logIn: defineRoute({
+    method: 'POST',
+    path: '/auth/login',
+    body: loginRequestSchema,
+    responses: { 200: loginResponseSchema },
+    access: { callers: GATEWAY, actor: 'none', purpose: 'log-in' },
+  }),
+  me: defineRoute({
+    method: 'GET',
+    path: '/me',
+    responses: { 200: userEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s profile' },
+  }),
+  userById: defineRoute({
+    method: 'GET',
+    path: '/users/:id',
+    params: idParams,
+    responses: { 200: userEnvelopeSchema },
+    access: { callers: ['client-gateway', 'wallet-service'], actor: 'any', purpose: 'does this user exist (token check, wallet opening, admin credit)' },
+  }),
+  userByEmail: defineRoute({
+    method: 'GET',
+    path: '/users',
+    query: z.object({ email: emailSchema }),
+    responses: { 200: userEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'admin', purpose: 'find a user by e-mail (admin credit)' },
+  }),
+  jwks: defineRoute({
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    responses: { 200: z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string().optional(), x: z.string().optional() })) }) },
+    access: OPEN_ROUTE,
+  }),
+} as const;
+
+export const ORDER_MANAGER_API = {
+  placeOrder: defineRoute({
+    method: 'POST',
+    path: '/order',
+    body: placeOrderRequestSchema,
+    responses: { 200: orderEnvelopeSchema, 201: orderEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'place an order for the asserted user' },
+  }),
+  listOrders: defineRoute({
+    method: 'GET',
+    path: '/orders',
+    query: orderListQuerySchema,
+    responses: { 200: orderListSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s orders' },
+  }),
+  getOrder: defineRoute({
+    method: 'GET',
+    path: '/orders/:id',
+    params: idParams,
+    responses: { 200: orderEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'one of the asserted user’s orders' },
+  }),
+  cancelOrder: defineRoute({
+    method: 'DELETE',
+    path: '/orders/:id',
+    params: idParams,
+    responses: { 200: orderEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'cancel one of the asserted user’s orders' },
+  }),
+  listFills: defineRoute({
+    method: 'GET',
+    path: '/trades',
+    query: fillListQuerySchema,
+    responses: { 200: fillListSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s fills' },
+  }),
+} as const;
+
+export const WALLET_API = {
+  balances: defineRoute({
+    method: 'GET',
+    path: '/balance/:userId',
+    params: userIdParams,
+    responses: { 200: walletSchema },
+    access: { callers: GATEWAY, actor: 'user', self: ['params.userId'], purpose: 'balances' },
+  }),
+  transactions: defineRoute({
+    method: 'GET',
+    path: '/transactions/:userId',
+    params: userIdParams,
+    query: pageQuerySchema,
+    responses: { 200: walletTransactionsSchema },
+    access: { callers: GATEWAY, actor: 'user', self: ['params.userId'], purpose: 'ledger lines' },
+  }),
+  updateBalance: defineRoute({
+    method: 'POST',
+    path: '/update-balance',
+    body: updateBalanceRequestSchema,
+    responses: { 200: depositResponseSchema },
+    access: {
+      callers: GATEWAY,
+      actor: 'user',
+      self: ['body.userId'],
+      adminWhen: { field: 'body.type', values: ['CREDIT'] },
+      purpose: 'a user’s own deposit; a CREDIT to anyone only by an admin',
+    },
+  }),
+  blockFunds: defineRoute({
+    method: 'POST',
+    path: '/block-funds',
+    body: blockFundsRequestSchema,
+    responses: { 200: holdResponseSchema },
+    access: { callers: ORDER_MANAGER, actor: 'user', self: ['body.userId'], purpose: 'hold what a placed order needs' },
+  }),
+  releaseFunds: defineRoute({
+    method: 'POST',
+    path: '/release-funds',
+    body: releaseFundsRequestSchema,
+    responses: { 200: holdResponseSchema },
+    access: { callers: ORDER_MANAGER, actor: 'any', purpose: 'release a hold (cancel, undo, janitor)' },
+  }),
+  settleTrade: defineRoute({
+    method: 'POST',
+    path: '/settle-trade',
+    body: settleTradeRequestSchema,
+    responses: { 200: settleTradeResponseSchema },
+    access: { callers: ORDER_MANAGER, actor: 'none', purpose: 'settle one engine trade' },
+  }),
+  settleTrades: defineRoute({
+    method: 'POST',
+    path: '/settle-trades',
+    body: settleTradesRequestSchema,
+    responses: { 200: settleTradesResponseSchema },
+    access: { callers: ORDER_MANAGER, actor: 'none', purpose: 'settle a batch of engine trades' },
+  }),
+} as const;
+
+export const RISK_MANAGER_API = {
+  listMarkets: defineRoute({
+    method: 'GET',
+    path: '/markets',
+    responses: { 200: marketListSchema },
+    access: { callers: MARKET_READERS, actor: 'any', purpose: 'the market list (tick and lot sizes, status)' },
+  }),
+  getMarket: defineRoute({
+    method: 'GET',
+    path: '/markets/:symbol',
+    params: symbolParams,
+    responses: { 200: marketEnvelopeSchema },
+    access: { callers: MARKET_READERS, actor: 'any', purpose: 'one market' },
+  }),
+  createMarket: defineRoute({
+    method: 'POST',
+    path: '/markets',
+    body: createMarketRequestSchema,
+    responses: { 201: marketEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'admin', purpose: 'list a market' },
+  }),
+  updateMarket: defineRoute({
+    method: 'PATCH',
+    path: '/markets/:symbol',
+    params: symbolParams,
+    body: updateMarketRequestSchema,
+    responses: { 200: marketEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'admin', purpose: 'halt, resume or change a market' },
+  }),
+  userLimits: defineRoute({
+    method: 'GET',
+    path: '/users/:userId/limits',
+    params: userIdParams,
+    responses: { 200: userRiskLimitsSchema },
+    access: { callers: GATEWAY, actor: 'admin', purpose: 'a user’s risk limits' },
+  }),
+  setUserLimits: defineRoute({
+    method: 'PUT',
+    path: '/users/:userId/limits',
+    params: userIdParams,
+    body: updateUserRiskLimitsSchema,
+    responses: { 200: userRiskLimitsSchema },
+    access: { callers: GATEWAY, actor: 'admin', purpose: 'set a user’s limits or kill switch' },
+  }),
+  check: defineRoute({
+    method: 'POST',
+    path: '/check',
+    body: riskCheckRequestSchema,
+    responses: { 200: riskCheckResponseSchema },
+    access: { callers: ORDER_MANAGER, actor: 'user', self: ['body.userId'], purpose: 'pre-trade check of the asserted user’s order' },
+  }),
+} as const;
+
+const depthLevelSchema = z.object({ price: z.number().int(), quantity: z.number().int(), orders: z.number().int() });
+
+/** The engine's own book of a symbol (ticks and lots), with the hash of its whole state. */
+export const engineBookSchema = z.object({
+  symbol: z.string(),
+  sequence: z.number().int(),
+  stateHash: z.string(),
+  restingOrders: z.number().int(),
+  bids: z.array(depthLevelSchema),
+  asks: z.array(depthLevelSchema),
+});
+export type EngineBook = z.infer<typeof engineBookSchema>;
+
+export const MATCHING_ENGINE_API = {
+  book: defineRoute({
+    method: 'GET',
+    path: '/books/:symbol',
+    params: z.object({ symbol: z.string().min(1).max(12) }),
+    query: z.object({ depth: z.coerce.number().int().min(1).max(1000).default(20) }),
+    responses: { 200: engineBookSchema },
+    access: { callers: ['operator'], actor: 'none', purpose: 'the engine’s own book, for audits' },
+  }),
+} as const;
+
+export const MARKET_DATA_API = {
+  book: defineRoute({
+    method: 'GET',
+    path: '/markets/:symbol/book',
+    params: symbolParams,
+    query: bookQuerySchema,
+    responses: { 200: bookSchema },
+    access: { callers: GATEWAY, actor: 'any', purpose: 'public depth' },
+    docs: { summary: 'The aggregated book, best first, valid at `sequence`; depth updates on md:{SYMBOL} continue from it' },
+  }),
+  trades: defineRoute({
+    method: 'GET',
+    path: '/markets/:symbol/trades',
+    params: symbolParams,
+    query: tradesQuerySchema,
+    responses: { 200: publicTradesSchema },
+    access: { callers: GATEWAY, actor: 'any', purpose: 'public tape' },
+  }),
+  candles: defineRoute({
+    method: 'GET',
+    path: '/markets/:symbol/candles',
+    params: symbolParams,
+    query: candlesQuerySchema,
+    responses: { 200: candlesSchema },
+    access: { callers: GATEWAY, actor: 'any', purpose: 'public candles' },
+  }),
+  ticker: defineRoute({
+    method: 'GET',
+    path: '/markets/:symbol/ticker',
+    params: symbolParams,
+    responses: { 200: tickerSchema },
+    access: { callers: GATEWAY, actor: 'any', purpose: 'public ticker' },
+  }),
+} as const;
+
+export const NOTIFICATION_API = {
+  list: defineRoute({
+    method: 'GET',
+    path: '/notifications',
+    query: notificationListQuerySchema,
+    responses: { 200: notificationListSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s inbox' },
+  }),
+  markRead: defineRoute({
+    method: 'POST',
+    path: '/notifications/:id/read',
+    params: idParams,
+    responses: { 200: notificationEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'mark one of the asserted user’s notifications read' },
+  }),
+} as const;
+
+export const REPORTING_API = {
+  statement: defineRoute({
+    method: 'GET',
+    path: '/reports/statement',
+    query: statementQuerySchema,
+    // JSON, or with format=csv the CSV text
+    responses: { 200: z.union([statementSchema, z.string()]) },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s statement' },
+  }),
+  pnl: defineRoute({
+    method: 'GET',
+    path: '/reports/pnl',
+    responses: { 200: pnlReportSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s P&L' },
+  }),
+  volume: defineRoute({
+    method: 'GET',
+    path: '/reports/volume',
+    query: volumeQuerySchema,
+    responses: { 200: volumeReportSchema },
+    access: { callers: GATEWAY, actor: 'admin', purpose: 'exchange volumes' },
+  }),
+} as const;
+
+/** Every service's internal API, by process. */
+export const INTERNAL_APIS = {
+  'user-service': USER_SERVICE_API,
+  'order-manager': ORDER_MANAGER_API,
+  'wallet-service': WALLET_API,
+  'risk-manager': RISK_MANAGER_API,
+  'matching-engine': MATCHING_ENGINE_API,
+  'market-data': MARKET_DATA_API,
+  notification: NOTIFICATION_API,
+  'reporting-service': REPORTING_API,
+} as const;
+
+/** Who may call each internal route, by process and `METHOD /path` (what the docs table shows). */
+export const INTERNAL_ACCESS = Object.fromEntries(
+  Object.entries(INTERNAL_APIS).map(([service, api]) => [
+    service,
+    Object.fromEntries(Object.values(api as Api).map((route) => [routeKey(route), route.access ?? OPEN_ROUTE])),
+  ]),
+) as Record<keyof typeof INTERNAL_APIS, AccessTable>;
+
+/** The internal API of one process (the gateway has none: it is the edge). */
+export function internalApiOf(service: ServiceName): Api | undefined {
+  return service === 'client-gateway' ? undefined : INTERNAL_APIS[service];
+}
