@@ -67,11 +67,11 @@ export const orderClosedExecutionSchema = z.object({
   reason: z.string(),
 });
 export const orderRejectedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1), reason: z.string() });
-export const orderReducedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1) });
+export const orderReducedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1), remaining: count });
 /** any event about one order of one owner (accepted, canceled, expired, rejected, reduced) */
 export const orderExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), ownerId: z.string().min(1) });
 /** `cancel_rejected`: names the order only, not its owner */
-export const cancelRejectedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1) });
+export const cancelRejectedExecutionSchema = z.object({ ...executionHeader, orderId: z.string().min(1), reason: z.string() });
 
 export type OrderAcceptedExecution = z.infer<typeof orderAcceptedExecutionSchema>;
 export type TradeExecution = z.infer<typeof tradeExecutionSchema>;

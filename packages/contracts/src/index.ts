@@ -8,6 +8,7 @@ export * from './auth.js';
 export * from './money.js';
 export * from './wallet.js';
 export * from './engine.js';
+export * from './events.js';
 export * from './markets.js';
 export * from './risk.js';
 export * from './orders.js';

@@ -23,5 +23,3 @@ export * from './identity/tokens.js';
 export * from './identity/credentials.js';
 export { actorOf } from './identity/access.js';
 export { flushTelemetry } from './telemetry/state.js';
-export * from './markets.js';
-export * from './events/market-consumers.js';

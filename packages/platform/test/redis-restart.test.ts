@@ -14,6 +14,8 @@ import {
   type Pool,
   type Redis,
 } from '../src/index.js';
+import { defineEvent } from '@exchange/contracts';
+import { z } from 'zod';
 import { createTestDatabase, type TestDatabase, eventually, freePort } from '../src/testing/index.js';
 
 const logger = createLogger('test', 'silent');
@@ -70,7 +72,8 @@ describe('events across a Redis restart (a private redis-server)', () => {
       },
     });
     const applied = async () => (await db.query<{ event_id: string }>('SELECT event_id FROM svc.applied ORDER BY event_id')).rows.map((row) => row.event_id);
-    const write = (id: string) => withTransaction(db, (client) => enqueueEvent(client, { id, stream: 'events', type: 'thing', data: {} }));
+    const write = (id: string) =>
+      withTransaction(db, (client) => enqueueEvent(client, { id, stream: 'events', contract: defineEvent('thing', 1, z.object({})), data: {} }));
 
     relay.start();
     await consumer.start();

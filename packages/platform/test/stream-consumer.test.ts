@@ -16,9 +16,14 @@ import {
   type Redis,
   type StreamEvent,
 } from '../src/index.js';
+import { defineEvent } from '@exchange/contracts';
+import { z } from 'zod';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, eventually } from '../src/testing/index.js';
 
 const logger = createLogger('test', 'silent');
+
+/** a test event: a number, version 1 */
+const numbered = (type: string) => defineEvent(type, 1, z.object({ n: z.number().int() }));
 
 describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis)', () => {
   let database: TestDatabase;
@@ -79,12 +84,12 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
   it('relays committed events in order and applies each exactly once, even when delivered twice', async () => {
     const stream = `events-${randomUUID()}`;
     const ids = await withTransaction(db, async (client) => [
-      await enqueueEvent(client, { stream, type: 'a', data: { n: 1 } }),
-      await enqueueEvent(client, { stream, type: 'b', data: { n: 2 } }),
+      await enqueueEvent(client, { stream, contract: numbered('a'), data: { n: 1 } }),
+      await enqueueEvent(client, { stream, contract: numbered('b'), data: { n: 2 } }),
     ]);
     // a rolled-back transaction's event never leaves
     await withTransaction(db, async (client) => {
-      await enqueueEvent(client, { stream, type: 'never', data: {} });
+      await enqueueEvent(client, { stream, contract: numbered('never'), data: { n: 0 } });
       throw new Error('rolled back');
     }).catch(() => {});
     const relay = new OutboxRelay({ db, redis, logger });

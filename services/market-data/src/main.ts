@@ -1,6 +1,7 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MarketDirectory, runService } from '@exchange/platform';
+import { runService } from '@exchange/platform';
+import { MarketDirectory } from '@exchange/markets';
 import type { MarketDataDeps } from './app/market-data-deps.js';
 import { marketDataConfig } from './config.js';
 import { BookFeed } from './events/book-feed.js';
@@ -15,14 +16,14 @@ void runService({
   config: marketDataConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client }) {
+  async setup({ app, db, redis, logger, config, onClose, api }) {
     const publisher = new MarketDataPublisher(redis, logger);
     // subscribed before any kept book is read, so no state announced in between is missed
     const books = new BookFeed({ redis, logger, publisher });
     await books.start();
     onClose(() => books.stop());
 
-    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+    const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     const deps: MarketDataDeps = {
       trades: new TradeStore(db),
       candles: new CandleStore(db),

@@ -1,6 +1,7 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
+import { OutboxRelay, runService } from '@exchange/platform';
+import { MarketDirectory } from '@exchange/markets';
 import { EngineLoop } from './app/engine-loop.js';
 import { MatchingEngine } from './app/engine.js';
 import { engineConfig } from './config.js';
@@ -11,7 +12,7 @@ void runService({
   config: engineConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client }) {
+  async setup({ app, db, redis, logger, config, onClose, api }) {
     const owned = config.ENGINE_SYMBOLS === '*' ? [] : config.ENGINE_SYMBOLS;
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     const engine = new MatchingEngine({
@@ -29,7 +30,7 @@ void runService({
     await loop.start();
     if (config.ENGINE_SYMBOLS === '*') {
       // every listed market, as soon as the risk-manager lists it
-      const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+      const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
       markets.onNewMarket((market) => loop.addSymbol(market.symbol));
       void markets.start();
       onClose(() => markets.stop());

@@ -1,6 +1,7 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MarketDirectory, runService } from '@exchange/platform';
+import { runService } from '@exchange/platform';
+import { MarketDirectory } from '@exchange/markets';
 import type { NotificationDeps } from './app/notification-deps.js';
 import { notificationConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
@@ -17,8 +18,8 @@ void runService({
   config: notificationConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client }) {
-    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+  async setup({ app, db, redis, logger, config, onClose, api }) {
+    const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     const deps: NotificationDeps = { store: new NotificationStore(db), markets, pushes: new UserPushes({ redis, logger }), logger };
     const consumer = config.NOTIFICATION_CONSUMER_NAME;
 

@@ -1,6 +1,7 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
+import { OutboxRelay, runService } from '@exchange/platform';
+import { MarketDirectory } from '@exchange/markets';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps } from './app/order-deps.js';
 import { OrderUpdates } from './app/order-updates.js';
@@ -15,7 +16,7 @@ void runService({
   config: orderManagerConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client, api, metrics }) {
+  async setup({ app, db, redis, logger, config, onClose, api, metrics }) {
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     const deps: OrderDeps = {
       store: new OrderStore(db),
@@ -33,7 +34,7 @@ void runService({
 
     // every market's executions, as soon as the risk-manager lists it
     const consumers = executionsConsumers({ db, redis, logger, consumer: config.ORDER_MANAGER_CONSUMER_NAME, deps });
-    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+    const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     markets.onNewMarket(consumers.add);
     void markets.start();
     onClose(() => markets.stop());

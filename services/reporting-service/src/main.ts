@@ -1,6 +1,7 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MarketDirectory, runService } from '@exchange/platform';
+import { runService } from '@exchange/platform';
+import { MarketDirectory } from '@exchange/markets';
 import type { ReportDeps } from './app/report-deps.js';
 import { reportingConfig } from './config.js';
 import { executionsConsumers, walletEventsConsumer } from './events/report-consumers.js';
@@ -12,8 +13,8 @@ void runService({
   config: reportingConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client }) {
-    const markets = new MarketDirectory({ client: client('risk-manager'), logger });
+  async setup({ app, db, redis, logger, config, onClose, api }) {
+    const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     const deps: ReportDeps = { store: new ReportStore(db), markets, logger, maxRangeDays: config.REPORT_MAX_RANGE_DAYS };
     const options = { db, redis, logger, consumer: config.REPORTING_CONSUMER_NAME, deps };
     const wallet = walletEventsConsumer(options);

@@ -1,7 +1,8 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { AppError, MarketDirectory, OutboxRelay, runService } from '@exchange/platform';
-import { parseAsset, type UserEnvelope } from '@exchange/contracts';
+import { AppError, OutboxRelay, runService } from '@exchange/platform';
+import { MarketDirectory } from '@exchange/markets';
+import { parseAsset } from '@exchange/contracts';
 import { walletConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
 import { LedgerStore } from './store/ledger-store.js';
@@ -11,12 +12,12 @@ void runService({
   config: walletConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, client }) {
+  async setup({ app, db, redis, logger, config, onClose, api }) {
     const ledger = new LedgerStore(db);
     const followsMarkets = config.WALLET_SHARE_ASSETS === '*';
     const shareAssets = new Set(followsMarkets ? [] : config.WALLET_SHARE_ASSETS);
     await ledger.prepareSystemAccounts(['USD', ...shareAssets]);
-    const markets = followsMarkets ? new MarketDirectory({ client: client('risk-manager'), logger }) : undefined;
+    const markets = followsMarkets ? new MarketDirectory({ risk: api('risk-manager'), logger }) : undefined;
     if (markets) {
       markets.onNewMarket((market) => void shareAssets.add(market.symbol));
       void markets.start();
@@ -25,7 +26,7 @@ void runService({
     const outbox = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     outbox.start();
     onClose(() => outbox.stop());
-    const users = client('user-service');
+    const users = api('user-service');
     registerRoutes(app, {
       ledger,
       outbox,
@@ -42,7 +43,7 @@ void runService({
         : undefined,
       userExists: async (userId) => {
         try {
-          await users.get<UserEnvelope>(`/users/${userId}`);
+          await users.userById({ params: { id: userId } });
           return true;
         } catch (error) {
           if (error instanceof AppError && error.code === 'USER_NOT_FOUND') return false;

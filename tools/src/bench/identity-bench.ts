@@ -6,6 +6,7 @@ import {
   generateIdentities,
   loadSigningKey,
   loadTrustBundle,
+  callRoute,
   ServiceClient,
   ServiceIdentity,
   serveRoute,
@@ -72,8 +73,8 @@ export const identityBench: BenchScenario = async (_gateway, print) => {
     orderId: '00000000-0000-4000-8000-000000000002',
     userId: actor.id,
     symbol: 'AAPL',
-    side: 'BUY',
-    type: 'LIMIT',
+    side: 'BUY' as const,
+    type: 'LIMIT' as const,
     price: '100.00',
     quantity: '1',
     openOrders: 0,
@@ -85,7 +86,7 @@ export const identityBench: BenchScenario = async (_gateway, print) => {
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const started = process.hrtime.bigint();
-      await client.post('/check', body, withActor ? { actor } : {});
+      await callRoute(client, RISK_MANAGER_API.check, { body }, withActor ? { actor } : {});
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     return times;

@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } fro
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
+import { type DecodedEvent, decodeEvent, type EventFamily } from '@exchange/contracts';
 import { withTransaction, type Transaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
 import { restoreTraceContext } from './trace-context.js';
@@ -16,6 +17,8 @@ export interface StreamEvent<T = unknown> {
   stream: string;
   /** when the producer wrote the event (its outbox row), when the producer said so */
   occurredAt?: string;
+  /** the version of the event's contract (`v`; 1 for entries written before versions travelled) */
+  version: number;
   /** the context of this event's consume span (a child of the producer's), for work done on its behalf */
   context?: Context;
   /**
@@ -275,6 +278,7 @@ export class StreamConsumer {
       entryId,
       stream: this.options.stream,
       occurredAt: fields.occurredAt,
+      version: Number(fields.v ?? 1) || 1,
     };
     return { event, parent: restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' }) };
   }
@@ -331,7 +335,12 @@ export class StreamConsumer {
       // back off, and read it again, without counting it towards the dead-letter stream.
       if (!(caught instanceof HandlerError)) throw caught;
       const error = caught.cause;
-      if (isDependencyOutage(error)) {
+      if (error instanceof EventNotUnderstood && !error.retry) {
+        // data outside its contract will not fit on a second try: set it aside at once, loudly
+        await this.deadLetter(flat, entryId, error, event.id);
+        return;
+      }
+      if (isDependencyOutage(error) || error instanceof EventNotUnderstood) {
         // another service is down or slow: that says nothing about the event either; it is retried
         // (after a back-off) for as long as the outage lasts and never dead-lettered for it
         logger.warn({ err: error, stream, entryId, eventId: event.id }, 'a service this event needs is unavailable; retrying');
@@ -340,10 +349,7 @@ export class StreamConsumer {
       const failures = (this.failures.get(entryId) ?? 0) + 1;
       this.failures.set(entryId, failures);
       if (failures >= this.options.maxDeliveries) {
-        await redis.xadd(`${stream}:dead-letter`, '*', ...flat, 'error', String((error as Error).message), 'group', group);
-        await redis.xack(stream, group, entryId);
-        this.failures.delete(entryId);
-        logger.error({ err: error, stream, entryId, eventId: event.id, failures }, 'event moved to the dead-letter stream');
+        await this.deadLetter(flat, entryId, error, event.id);
       } else {
         logger.warn({ err: error, stream, entryId, eventId: event.id, failures }, 'event failed; it stays pending and is retried');
         // Nothing after it is applied first: the loop backs off and reads this consumer's pending
@@ -354,9 +360,38 @@ export class StreamConsumer {
       span.end();
     }
   }
+
+  private async deadLetter(flat: string[], entryId: string, error: unknown, eventId: string): Promise<void> {
+    const { stream, group, redis, logger } = this.options;
+    await redis.xadd(`${stream}:dead-letter`, '*', ...flat, 'error', String((error as Error).message), 'group', group);
+    await redis.xack(stream, group, entryId);
+    this.failures.delete(entryId);
+    logger.error({ err: error, stream, entryId, eventId }, 'event moved to the dead-letter stream');
+  }
 }
 
 class RetryLater extends Error {}
+
+/**
+ * An event the handler cannot read: outside its contract (dead-lettered at once) or of a newer
+ * version than this process knows (`retry`: it stays pending until a process that reads it comes).
+ */
+export class EventNotUnderstood extends Error {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+  ) {
+    super(message);
+    this.name = 'EventNotUnderstood';
+  }
+}
+
+/** The event as its family's contract reads it; throws EventNotUnderstood otherwise. */
+export function readEvent<F extends EventFamily>(family: F, event: StreamEvent): DecodedEvent<F> {
+  const decoding = decodeEvent(family, event.type, event.version, event.data);
+  if (!decoding.ok) throw new EventNotUnderstood(decoding.reason, decoding.retry);
+  return decoding.event;
+}
 
 /** Work registered by handlers during one transaction, run in order after its commit. */
 class AfterCommitHooks {

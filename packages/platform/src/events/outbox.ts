@@ -4,27 +4,42 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import type { Transaction } from '../db/transaction.js';
+import type { EventContract } from '@exchange/contracts';
+import type { z } from 'zod';
 import { captureTraceContext, restoreTraceContext, type TraceCarrier } from './trace-context.js';
 
-export interface OutboxEvent<T = unknown> {
+/** An event to publish: its contract, the stream it goes to, its data as the contract's schema takes it. */
+export interface OutboxEvent<C extends EventContract = EventContract> {
+  contract: C;
   stream: string;
-  type: string;
-  data: T;
+  data: z.input<C['schema']>;
   /** defaults to a fresh UUID; consumers deduplicate on it */
   id?: string;
+}
+
+/** The data as its contract writes it: parsed by the schema, so what leaves is what every reader expects. */
+function encode(event: OutboxEvent): string {
+  const parsed = event.contract.schema.safeParse(event.data);
+  if (!parsed.success) {
+    throw new Error(
+      `${event.contract.type} v${event.contract.version} does not fit its contract: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return JSON.stringify(parsed.data);
 }
 
 /**
  * Writes an event in the caller's transaction: it becomes visible to the relay exactly when the
  * change it announces commits, and is lost only if that change is.
  */
-export async function enqueueEvent(client: Transaction, event: OutboxEvent): Promise<string> {
+export async function enqueueEvent<C extends EventContract>(client: Transaction, event: OutboxEvent<C>): Promise<string> {
   const id = event.id ?? randomUUID();
-  await client.query('INSERT INTO outbox (event_id, stream, type, payload, trace_context) VALUES ($1, $2, $3, $4, $5)', [
+  await client.query('INSERT INTO outbox (event_id, stream, type, version, payload, trace_context) VALUES ($1, $2, $3, $4, $5, $6)', [
     id,
     event.stream,
-    event.type,
-    JSON.stringify(event.data),
+    event.contract.type,
+    event.contract.version,
+    encode(event),
     JSON.stringify(captureTraceContext()),
   ]);
   return id;
@@ -37,13 +52,14 @@ export async function enqueueEvent(client: Transaction, event: OutboxEvent): Pro
 export async function enqueueEvents(client: Transaction, events: Array<OutboxEvent & { traceContext?: TraceCarrier }>): Promise<void> {
   if (events.length === 0) return;
   await client.query(
-    `INSERT INTO outbox (event_id, stream, type, payload, trace_context)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+    `INSERT INTO outbox (event_id, stream, type, version, payload, trace_context)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[])`,
     [
       events.map((event) => event.id ?? randomUUID()),
       events.map((event) => event.stream),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => event.contract.type),
+      events.map((event) => event.contract.version),
+      events.map(encode),
       events.map((event) => JSON.stringify(event.traceContext ?? captureTraceContext())),
     ],
   );
@@ -67,6 +83,7 @@ interface OutboxRow {
   event_id: string;
   stream: string;
   type: string;
+  version: number;
   payload: unknown;
   trace_context: TraceCarrier;
   created_at: Date;
@@ -138,7 +155,7 @@ export class OutboxRelay {
       }
       if (redisRun !== this.knownRedisRun) await this.republishLost(client, redisRun);
       const { rows } = await client.query<OutboxRow>(
-        'SELECT id, event_id, stream, type, payload, trace_context, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+        'SELECT id, event_id, stream, type, version, payload, trace_context, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
         [this.batchSize],
       );
       if (rows.length > 0) {
@@ -204,6 +221,8 @@ export class OutboxRelay {
         row.event_id,
         'type',
         row.type,
+        'v',
+        String(row.version),
         'data',
         JSON.stringify(row.payload),
         'traceparent',

@@ -116,7 +116,7 @@ export async function callRoute<C extends RouteContract>(
   request: RouteRequest<C>,
   options: CallOptions = {},
 ): Promise<CallAnswer<C>> {
-  const answer = await client.request<unknown>({
+  const answer = await client.request({
     method: contract.method,
     path: routePath(contract.path, request.params as Record<string, unknown> | undefined),
     query: request.query as Record<string, string | number | boolean | undefined> | undefined,

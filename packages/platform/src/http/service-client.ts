@@ -23,10 +23,10 @@ export interface ServiceRequest {
   actor?: ActorCredential;
 }
 
-export interface ServiceResponse<T> {
+export interface ServiceResponse {
   statusCode: number;
-  /** the parsed JSON, or the text when the answer is not JSON (a CSV file, say) */
-  body: T;
+  /** the parsed JSON, or the text when the answer is not JSON (a CSV file, say): what its contract parses */
+  body: unknown;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -68,7 +68,8 @@ export class ServiceClient {
     return this.options.service;
   }
 
-  async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
+  /** One request; callers go through `callRoute`, which parses the answer with the route's contract. */
+  async request(request: ServiceRequest): Promise<ServiceResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined) headers[name] = value;
@@ -94,15 +95,7 @@ export class ServiceClient {
     const text = await response.body.text();
     const parsed = parseJson(text);
     if (response.statusCode >= 400) throw this.apiError(response.statusCode, parsed);
-    return { statusCode: response.statusCode, body: parsed as T, headers: response.headers };
-  }
-
-  get<T>(path: string, options: Omit<ServiceRequest, 'method' | 'path' | 'body'> = {}): Promise<ServiceResponse<T>> {
-    return this.request<T>({ ...options, method: 'GET', path });
-  }
-
-  post<T>(path: string, body: unknown, options: Omit<ServiceRequest, 'method' | 'path' | 'body'> = {}): Promise<ServiceResponse<T>> {
-    return this.request<T>({ ...options, method: 'POST', path, body });
+    return { statusCode: response.statusCode, body: parsed, headers: response.headers };
   }
 
   async close(): Promise<void> {

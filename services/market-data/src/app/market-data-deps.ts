@@ -1,5 +1,6 @@
 import type { Book, Market, MarketDataMessage } from '@exchange/contracts';
-import type { Logger, MarketDirectory, Redis } from '@exchange/platform';
+import type { Logger, Redis } from '@exchange/platform';
+import type { MarketDirectory } from '@exchange/markets';
 import type { CandleStore } from '../store/candle-store.js';
 import type { TradeStore } from '../store/trade-store.js';
 

@@ -1,12 +1,9 @@
-import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
-import type { Market, PublicTrade, TradeExecution } from '@exchange/contracts';
+import { context, readEvent, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
+import { EXECUTION_EVENTS, type Market, type PublicTrade, type TradeExecution } from '@exchange/contracts';
 import { candleUpdates, type TapeTrade } from '../domain/candle-buckets.js';
 import { centsOf, sharesOf, unitsOf, usd, type MarketUnits } from '../domain/units.js';
 import { refreshTicker } from './get-ticker.js';
 import type { MarketDataDeps } from './market-data-deps.js';
-
-/** The fields of the engine's `trade` event that market data uses (price in ticks, quantity in lots). */
-type TradeEvent = Pick<TradeExecution, 'symbol' | 'sequence' | 'tradeId' | 'price' | 'quantity' | 'takerSide'> & { executedAt: string };
 
 interface RecordedTrade {
   trade: TapeTrade;
@@ -14,11 +11,10 @@ interface RecordedTrade {
   context: Context;
 }
 
-function tapeTradeOf(symbol: string, event: TradeEvent, units: MarketUnits): TapeTrade {
-  const executedAt = new Date(event.executedAt);
-  if (!Number.isInteger(event.tradeId) || !Number.isInteger(event.sequence) || Number.isNaN(executedAt.getTime())) {
-    throw new Error(`not a trade event: ${JSON.stringify(event)}`);
-  }
+/** The engine's `trade` (price in ticks, quantity in lots) as the tape keeps it. */
+function tapeTradeOf(symbol: string, event: TradeExecution, units: MarketUnits): TapeTrade {
+  const executedAt = new Date(event.executedAt ?? Number.NaN);
+  if (Number.isNaN(executedAt.getTime())) throw new Error(`trade ${event.tradeId} of ${symbol} carries no time`);
   return {
     symbol,
     tradeId: event.tradeId,
@@ -50,9 +46,10 @@ export async function recordTrades(deps: MarketDataDeps, market: Market, events:
   const units = unitsOf(market);
   const recorded: RecordedTrade[] = [];
   for (const event of events) {
-    if (event.type !== 'trade') continue;
+    const execution = readEvent(EXECUTION_EVENTS, event);
+    if (execution.type !== 'trade') continue;
     const eventContext = event.context ?? context.active();
-    const trade = tapeTradeOf(market.symbol, event.data as TradeEvent, units);
+    const trade = tapeTradeOf(market.symbol, execution.data, units);
     const isNew = await context.with(eventContext, () =>
       withSpan('trade recording', () => deps.trades.insert(client, trade), { 'exchange.symbol': market.symbol, 'exchange.trade_id': trade.tradeId }),
     );

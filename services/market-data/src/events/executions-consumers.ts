@@ -1,4 +1,5 @@
-import { MarketConsumers, type Logger, type Pool, type Redis } from '@exchange/platform';
+import type { Logger, Pool, Redis } from '@exchange/platform';
+import { MarketConsumers } from '@exchange/markets';
 import { executionsStream } from '@exchange/contracts';
 import type { MarketDataDeps } from '../app/market-data-deps.js';
 import { recordTrades } from '../app/record-trades.js';

@@ -1,4 +1,4 @@
-import { orderCancelRequestedSchema, orderCreatedSchema } from '@exchange/contracts';
+import { EXECUTION_EVENTS, orderCancelRequestedSchema, orderCreatedSchema } from '@exchange/contracts';
 import type { BookEvent, Command } from '../domain/index.js';
 
 /** A stream entry of `orders:{SYMBOL}` as the engine reads it. */
@@ -61,7 +61,7 @@ function toCommand(type: string | undefined, data: string | undefined): Command 
   return undefined;
 }
 
-const EXECUTION_TYPES: Record<BookEvent['type'], string> = {
+const EXECUTION_TYPES: Record<BookEvent['type'], keyof typeof EXECUTION_EVENTS> = {
   accepted: 'order_accepted',
   trade: 'trade',
   canceled: 'order_canceled',
@@ -75,7 +75,7 @@ const EXECUTION_TYPES: Record<BookEvent['type'], string> = {
  * A book event as published on `executions:{SYMBOL}`: the architecture's event names, and the time
  * the engine committed it (the book itself has no clock; the service stamps its batches).
  */
-export function executionOf(symbol: string, event: BookEvent, executedAt: string): { id: string; type: string; data: Record<string, unknown> } {
+export function executionOf(symbol: string, event: BookEvent, executedAt: string) {
   const { type, ...fields } = event;
-  return { id: `${symbol}:${event.sequence}`, type: EXECUTION_TYPES[type], data: { symbol, ...fields, executedAt } };
+  return { id: `${symbol}:${event.sequence}`, contract: EXECUTION_EVENTS[EXECUTION_TYPES[type]], data: { symbol, ...fields, executedAt } };
 }

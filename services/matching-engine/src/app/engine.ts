@@ -187,8 +187,8 @@ export class MatchingEngine {
       if (events.length > 0) this.lastTraceparents.set(inbound.symbol, traceContext.traceparent ?? '');
       for (const event of events) {
         const execution = executionOf(inbound.symbol, event, executedAt);
-        executions.push({ symbol: inbound.symbol, sequence: event.sequence, type: execution.type, payload: JSON.stringify(execution.data) });
-        outbox.push({ id: execution.id, stream: executionsStream(inbound.symbol), type: execution.type, data: execution.data, traceContext });
+        executions.push({ symbol: inbound.symbol, sequence: event.sequence, type: execution.contract.type, payload: JSON.stringify(execution.data) });
+        outbox.push({ id: execution.id, stream: executionsStream(inbound.symbol), contract: execution.contract, data: execution.data, traceContext });
       }
     }
     await client.query(

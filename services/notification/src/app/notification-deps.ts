@@ -1,5 +1,6 @@
 import type { Notification, UserMessage } from '@exchange/contracts';
-import type { Context, Logger, MarketDirectory, StreamEvent } from '@exchange/platform';
+import type { Context, Logger, StreamEvent } from '@exchange/platform';
+import type { MarketDirectory } from '@exchange/markets';
 import type { NotificationStore } from '../store/notification-store.js';
 
 /** A message for one user's private channel. */

@@ -1,19 +1,17 @@
-import { context, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
-import { CASH_ASSET, centsOf, formatAsset, sharesOf, type OrderRejectedExecution, type TradeExecution } from '@exchange/contracts';
+import { context, readEvent, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
+import { CASH_ASSET, centsOf, type DecodedEvent, EXECUTION_EVENTS, formatAsset, sharesOf, type TradeExecution } from '@exchange/contracts';
 import { buyNeedCents, feeCents } from '../domain/order-math.js';
 import type { OrderRow } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
 
 type TradeEvent = TradeExecution;
+type Execution = DecodedEvent<typeof EXECUTION_EVENTS>;
 /** canceled, expired and rejected all name the order and why */
-type CloseEvent = Pick<OrderRejectedExecution, 'symbol' | 'orderId' | 'reason'>;
+type CloseEvent = Extract<Execution, { type: 'order_canceled' | 'order_expired' | 'order_rejected' }>;
 
-const CLOSING: Record<string, 'CANCELED' | 'EXPIRED' | 'REJECTED'> = {
-  order_canceled: 'CANCELED',
-  order_expired: 'EXPIRED',
-  order_rejected: 'REJECTED',
-};
+const CLOSING = { order_canceled: 'CANCELED', order_expired: 'EXPIRED', order_rejected: 'REJECTED' } as const;
+const isClosing = (execution: Execution): execution is CloseEvent => execution.type in CLOSING;
 
 /**
  * Applies one event of `executions:{SYMBOL}` inside the consumer's transaction (which also records
@@ -23,20 +21,21 @@ const CLOSING: Record<string, 'CANCELED' | 'EXPIRED' | 'REJECTED'> = {
  * settles and releases exactly once.
  */
 export async function applyExecution(deps: OrderDeps, event: StreamEvent, client: Transaction): Promise<void> {
-  if (event.type === 'trade') return applyTrades(deps, [{ trade: event.data as TradeEvent, context: event.context, afterCommit: event.afterCommit }], client);
-  const closing = CLOSING[event.type];
-  if (closing) return closeOrder(deps, event, closing, client);
-  if (event.type === 'cancel_rejected') {
+  const execution = readEvent(EXECUTION_EVENTS, event);
+  if (execution.type === 'trade') return applyTrades(deps, [{ trade: execution.data, context: event.context, afterCommit: event.afterCommit }], client);
+  if (isClosing(execution)) return closeOrder(deps, event, execution, client);
+  if (execution.type === 'cancel_rejected') {
     // the engine no longer had the order (it filled first): nothing is being canceled any more
-    const { orderId } = event.data as CloseEvent;
+    const { orderId } = execution.data;
     const order = await deps.store.find(client, orderId, true);
     if (order) await deps.store.clearCancelRequest(client, orderId);
   }
   // order_accepted, order_reduced: the order's state does not change
 }
 
-async function closeOrder(deps: OrderDeps, event: StreamEvent, status: 'CANCELED' | 'EXPIRED' | 'REJECTED', client: Transaction): Promise<void> {
-  const data = event.data as CloseEvent;
+async function closeOrder(deps: OrderDeps, event: StreamEvent, execution: CloseEvent, client: Transaction): Promise<void> {
+  const { data } = execution;
+  const status = CLOSING[execution.type];
   const order = await ownOrder(deps, client, data.orderId);
   if (!order) return;
   await withSpan('funds release', () => releaseHold(deps, order.id, `close:${order.id}`));
@@ -156,14 +155,15 @@ export async function applyExecutions(deps: OrderDeps, events: StreamEvent[], cl
     involved.clear();
   };
   for (const event of events) {
-    if (event.type === 'trade') {
-      const trade = event.data as TradeEvent;
+    const execution = readEvent(EXECUTION_EVENTS, event);
+    if (execution.type === 'trade') {
+      const trade = execution.data;
       trades.push({ trade, context: event.context, afterCommit: event.afterCommit });
       involved.add(trade.makerOrderId).add(trade.takerOrderId);
       continue;
     }
-    if (!CLOSING[event.type] && event.type !== 'cancel_rejected') continue;
-    if (involved.has((event.data as CloseEvent).orderId)) await flush();
+    if (!isClosing(execution) && execution.type !== 'cancel_rejected') continue;
+    if (involved.has(execution.data.orderId)) await flush();
     await context.with(event.context ?? context.active(), () => applyExecution(deps, event, client));
   }
   await flush();

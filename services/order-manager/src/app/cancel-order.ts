@@ -1,5 +1,5 @@
 import { AppError, enqueueEvent, withTransaction } from '@exchange/platform';
-import { ordersStream, type Order } from '@exchange/contracts';
+import { ordersStream, type Order, ORDER_COMMANDS } from '@exchange/contracts';
 import { OPEN_STATUSES, toOrder } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
 
@@ -20,7 +20,7 @@ export async function cancelOrder(deps: OrderDeps, userId: string, orderId: stri
     await enqueueEvent(client, {
       id: `order_cancel_requested:${orderId}`,
       stream: ordersStream(row.symbol),
-      type: 'order_cancel_requested',
+      contract: ORDER_COMMANDS.order_cancel_requested,
       data: { orderId, symbol: row.symbol },
     });
     return updated;

@@ -9,6 +9,7 @@ import {
   type OrderCreated,
   type PlaceOrderRequest,
   type RiskCheckResponse,
+  ORDER_COMMANDS,
 } from '@exchange/contracts';
 import { buyNeedCents, toLots, toTicks } from '../domain/order-math.js';
 import { toOrder, type NewOrder, type OrderRow } from '../store/order-store.js';
@@ -81,7 +82,12 @@ export async function placeOrder(deps: OrderDeps, actor: ActorCredential, reques
       const row = await deps.store.markPublished(client, orderId);
       if (!row) throw new AppError('SERVICE_UNAVAILABLE', 'The order could not be placed in time; nothing was placed');
       await withSpan('publish order_created', () =>
-        enqueueEvent(client, { id: `order_created:${orderId}`, stream: ordersStream(row.symbol), type: 'order_created', data: orderCreated(row) }),
+        enqueueEvent(client, {
+          id: `order_created:${orderId}`,
+          stream: ordersStream(row.symbol),
+          contract: ORDER_COMMANDS.order_created,
+          data: orderCreated(row),
+        }),
       );
       return row;
     });

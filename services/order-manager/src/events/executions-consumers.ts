@@ -1,4 +1,5 @@
-import { MarketConsumers, type Logger, type Pool, type Redis } from '@exchange/platform';
+import type { Logger, Pool, Redis } from '@exchange/platform';
+import { MarketConsumers } from '@exchange/markets';
 import { executionsStream } from '@exchange/contracts';
 import { applyExecution, applyExecutions } from '../app/apply-execution.js';
 import type { OrderDeps } from '../app/order-deps.js';

@@ -1,4 +1,5 @@
-import type { Logger, MarketDirectory } from '@exchange/platform';
+import type { Logger } from '@exchange/platform';
+import type { MarketDirectory } from '@exchange/markets';
 import type { ReportStore } from '../store/report-store.js';
 
 /** What the reporting use-cases need. */

@@ -1,4 +1,5 @@
-import { MarketConsumers, StreamConsumer, type Logger, type Pool, type Redis, type StreamConsumerOptions } from '@exchange/platform';
+import { StreamConsumer, type Logger, type Pool, type Redis, type StreamConsumerOptions } from '@exchange/platform';
+import { MarketConsumers } from '@exchange/markets';
 import { executionsStream, WALLET_EVENTS_STREAM } from '@exchange/contracts';
 import type { ReportDeps } from '../app/report-deps.js';
 import { recordEvent } from '../app/record-event.js';

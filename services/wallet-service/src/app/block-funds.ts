@@ -1,5 +1,5 @@
 import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
-import { formatAsset, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
+import { formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
 import { checkAsset, positiveAmount } from '../domain/amounts.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
@@ -42,7 +42,7 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
       await ledger.insertHold(client, hold);
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
-        type: 'funds_blocked',
+        contract: WALLET_EVENTS.funds_blocked,
         data: {
           transactionId: entry.id,
           userId: request.userId,

@@ -1,5 +1,5 @@
 import { AppError, enqueueEvent, requestHash, runIdempotent, withSpan, withTransaction, type Transaction } from '@exchange/platform';
-import { formatAsset, WALLET_EVENTS_STREAM, type DepositResponse, type UpdateBalanceRequest } from '@exchange/contracts';
+import { formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type DepositResponse, type UpdateBalanceRequest } from '@exchange/contracts';
 import { depositAmount } from '../domain/amounts.js';
 import { toBalance, type WalletDeps } from './wallet-deps.js';
 
@@ -41,7 +41,7 @@ async function post(deps: WalletDeps, client: Transaction, request: UpdateBalanc
     const transaction = { id: entry.id, type, asset, amount: formatAsset(amount, asset), createdAt: entry.createdAt };
     await enqueueEvent(client, {
       stream: WALLET_EVENTS_STREAM,
-      type: 'funds_added',
+      contract: WALLET_EVENTS.funds_added,
       data: { transactionId: entry.id, userId, kind: type, asset, amount: transaction.amount, balance },
     });
     return { statusCode: 200, body: { balance, transaction } };

@@ -1,5 +1,5 @@
 import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
-import { formatAsset, WALLET_EVENTS_STREAM, type HoldResponse, type ReleaseFundsRequest } from '@exchange/contracts';
+import { formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type HoldResponse, type ReleaseFundsRequest } from '@exchange/contracts';
 import { positiveAmount } from '../domain/amounts.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
@@ -52,7 +52,7 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
       await ledger.reduceHold(client, hold.reference, amount);
       await enqueueEvent(client, {
         stream: WALLET_EVENTS_STREAM,
-        type: 'funds_released',
+        contract: WALLET_EVENTS.funds_released,
         data: {
           transactionId: entry.id,
           userId: hold.userId,

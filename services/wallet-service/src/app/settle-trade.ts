@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, enqueueEvent, requestHash, withSpan, withTransaction, type Transaction } from '@exchange/platform';
-import { CASH_ASSET, formatAsset, WALLET_EVENTS_STREAM, type SettleTradeRequest, type SettleTradeResponse } from '@exchange/contracts';
+import { CASH_ASSET, formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type SettleTradeRequest, type SettleTradeResponse } from '@exchange/contracts';
 import { checkAsset, nonNegativeAmount, positiveAmount } from '../domain/amounts.js';
 import type { HoldRow, LedgerStore } from '../store/ledger-store.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
@@ -121,7 +121,7 @@ async function settleLocked(deps: WalletDeps, client: Transaction, prepared: Pre
   await ledger.reduceHold(client, seller.holdReference, trade.quantity + sellerRelease);
   await enqueueEvent(client, {
     stream: WALLET_EVENTS_STREAM,
-    type: 'trade_settled',
+    contract: WALLET_EVENTS.trade_settled,
     data: {
       transactionId,
       tradeId: request.tradeId,

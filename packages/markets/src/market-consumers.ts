@@ -1,5 +1,5 @@
 import type { Market } from '@exchange/contracts';
-import { StreamConsumer, type StreamConsumerOptions } from './consumer.js';
+import { StreamConsumer, type StreamConsumerOptions } from '@exchange/platform';
 
 export interface MarketConsumersOptions extends Omit<StreamConsumerOptions, 'stream' | 'handle' | 'handleBatch'> {
   /** the stream of one market, e.g. `executionsStream` */

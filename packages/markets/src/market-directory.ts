@@ -1,10 +1,9 @@
-import type { Market, MarketList } from '@exchange/contracts';
-import type { ServiceClient } from './http/service-client.js';
-import type { Logger } from './logger.js';
+import type { Market, RISK_MANAGER_API } from '@exchange/contracts';
+import type { ContractClient, Logger } from '@exchange/platform';
 
 export interface MarketDirectoryOptions {
-  /** a client for the risk-manager, which owns the markets */
-  client: ServiceClient;
+  /** the risk-manager's API, which owns the markets */
+  risk: Pick<ContractClient<typeof RISK_MANAGER_API>, 'listMarkets'>;
   logger: Logger;
   /** how often the list is fetched again, to learn of new markets */
   refreshMs?: number;
@@ -88,8 +87,8 @@ export class MarketDirectory {
 
   private async load(): Promise<void> {
     this.lastRefreshAt = Date.now();
-    const { body } = await this.options.client.get<MarketList>('/markets');
-    for (const market of body.items) {
+    const { items } = await this.options.risk.listMarkets({});
+    for (const market of items) {
       const isNew = !this.markets.has(market.symbol);
       this.markets.set(market.symbol, market);
       if (!isNew && !this.untold.has(market.symbol)) continue;

@@ -1,0 +1,2 @@
+export * from './market-directory.js';
+export * from './market-consumers.js';
