@@ -33,10 +33,13 @@ function setupErrors(module) {
   return { errors, where };
 }
 
-/** The ancestors of a test whose own setup or teardown failed. */
+/**
+ * Whether an ancestor of a test had its own setup or teardown fail (a suite that failed only
+ * because one of its tests did is not such an ancestor: its other tests may be skipped on purpose).
+ */
 function hasFailedAncestor(test) {
   for (let node = test.parent; node; node = node.type === 'module' ? undefined : node.parent) {
-    if (node.errors().length > 0 || node.state() === 'failed') return true;
+    if (node.errors().length > 0) return true;
   }
   return false;
 }

@@ -114,7 +114,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'POST /check': (f) => ({
       method: 'POST',
       path: '/check',
-      body: { orderId: randomUUID(), userId: f.victim.userId, symbol: f.symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1', openOrders: 0 },
+      body: { orderId: randomUUID(), userId: f.victim.userId, symbol: f.symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' },
       user: { id: f.victim.userId, role: 'user' },
     }),
   },

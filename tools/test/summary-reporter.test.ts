@@ -24,7 +24,7 @@ function runFixtures(...files: string[]): { status: number | null; summary: stri
 
 describe('the summary line of a test run', () => {
   it('counts a failed setup, a failed teardown and a file that cannot load as failed files, and the run fails', () => {
-    const run = runFixtures();
+    const run = runFixtures('passing', 'deliberate-skip', 'failing-before-all', 'failing-after-all', 'broken-import', 'failing-test');
     expect(run.status, run.output).toBe(1);
     expect(run.summary, run.output).toBeDefined();
     const summary = run.summary!;
@@ -42,6 +42,14 @@ describe('the summary line of a test run', () => {
     const run = runFixtures('passing.fixture.ts', 'deliberate-skip.fixture.ts');
     expect(run.status, run.output).toBe(0);
     expect(run.summary, run.output).toBe('Summary: files 2 passed, 0 failed; tests 3 passed, 0 failed, 2 skipped');
+  });
+
+  it('counts tests a name filter left out as skipped, even beside a failing test of the same suite', () => {
+    const run = runFixtures('failing-in-suite.fixture.ts', '-t', 'wrong on purpose');
+    expect(run.status, run.output).toBe(1);
+    expect(run.summary, run.output).toMatch(
+      /^Summary: files 0 passed, 1 failed; tests 0 passed, 1 failed, 1 skipped; failed: failing-in-suite\.fixture\.ts \(/,
+    );
   });
 
   it('fails a run in which the setup of the only file failed, though no test failed', () => {

@@ -63,6 +63,9 @@ export const EXECUTION_EVENTS = {
   cancel_rejected: defineEvent('cancel_rejected', 1, cancelRejectedExecutionSchema),
 } as const;
 
+/** An event of `executions:{SYMBOL}` as its readers receive it. */
+export type ExecutionEvent = DecodedEvent<typeof EXECUTION_EVENTS>;
+
 // ---- wallet-events: every change of a balance ----
 
 const decimal = z.string().min(1);
@@ -103,6 +106,12 @@ export const WALLET_EVENTS = {
   funds_released: defineEvent('funds_released', 1, fundsReleasedSchema),
   trade_settled: defineEvent('trade_settled', 1, tradeSettledSchema),
 } as const;
+
+/** An event of `wallet-events` as its readers receive it. */
+export type WalletEvent = DecodedEvent<typeof WALLET_EVENTS>;
+
+/** An order command as the matching engine receives it. */
+export type OrderCommand = DecodedEvent<typeof ORDER_COMMANDS>;
 
 /** Who writes and who reads each kind of stream (what the architecture picture shows). */
 export const STREAMS = {

@@ -93,3 +93,16 @@ export function unitsOf(market: Pick<Market, 'symbol' | 'tickSize' | 'lotSize'>)
 /** ticks → cents, lots → shares */
 export const centsOf = (ticks: number | bigint, units: MarketUnits): bigint => BigInt(ticks) * units.tickSizeCents;
 export const sharesOf = (lots: number | bigint, units: MarketUnits): bigint => BigInt(lots) * units.lotSize;
+
+/**
+ * cents → ticks, shares → lots. Exact for the prices and quantities the risk-manager let through
+ * (multiples of the tick and the lot); anything else is a caller's mistake, refused loudly.
+ */
+export function toTicks(cents: bigint, units: MarketUnits): bigint {
+  if (cents % units.tickSizeCents !== 0n) throw new RangeError(`${cents} cents is not a whole number of ${units.tickSizeCents}-cent ticks`);
+  return cents / units.tickSizeCents;
+}
+export function toLots(shares: bigint, units: MarketUnits): bigint {
+  if (shares % units.lotSize !== 0n) throw new RangeError(`${shares} shares is not a whole number of ${units.lotSize}-share lots`);
+  return shares / units.lotSize;
+}

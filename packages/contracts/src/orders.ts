@@ -9,6 +9,11 @@ export const ORDER_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 
 export const OPEN_ORDER_STATUSES = ['NEW', 'PARTIALLY_FILLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** An order's time in force: as asked, else GTC for a LIMIT order and IOC for a MARKET order (which never rests). */
+export function timeInForceOf(type: (typeof ORDER_TYPES)[number], asked: (typeof TIME_IN_FORCES)[number] | undefined): (typeof TIME_IN_FORCES)[number] {
+  return asked ?? (type === 'MARKET' ? 'IOC' : 'GTC');
+}
+
 export const CLIENT_ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** POST /v1/orders. */

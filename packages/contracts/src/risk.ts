@@ -26,8 +26,6 @@ export const riskCheckRequestSchema = z.strictObject({
   price: decimalStringSchema.optional(),
   /** shares */
   quantity: decimalStringSchema,
-  /** how many open orders the user has now (the order manager owns them) */
-  openOrders: z.number().int().min(0),
 });
 export type RiskCheckRequest = z.infer<typeof riskCheckRequestSchema>;
 
@@ -39,10 +37,10 @@ export const riskCheckResponseSchema = z.object({
    */
   protectionPrice: z.string().optional(),
   /**
-   * the user's open-order limit: the order manager counts again once the order is written, so that
-   * placements racing each other cannot pass it together
+   * the user's open-order limit; the order manager, which owns the orders, enforces it as it writes
+   * the order, so that placements racing each other cannot pass it together
    */
-  maxOpenOrders: z.number().int().min(0).optional(),
+  maxOpenOrders: z.number().int().min(0),
 });
 export type RiskCheckResponse = z.infer<typeof riskCheckResponseSchema>;
 

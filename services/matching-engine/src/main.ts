@@ -6,6 +6,7 @@ import { EngineLoop } from './app/engine-loop.js';
 import { MatchingEngine } from './app/engine.js';
 import { engineConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
+import { EngineStore } from './store/engine-store.js';
 
 void runService({
   name: 'matching-engine',
@@ -17,6 +18,7 @@ void runService({
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     const engine = new MatchingEngine({
       db,
+      store: new EngineStore(db),
       relay,
       logger,
       symbols: owned,

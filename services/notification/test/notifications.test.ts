@@ -216,7 +216,7 @@ describe('notification service', () => {
       kind: 'CREDIT',
       asset: 'NTFA',
       amount: '25',
-      balance: {},
+      balance: { asset: 'NTFA', available: '25', held: '0', total: '25' },
     });
     await exchange.walletEvent(randomUUID(), 'funds_blocked', {
       transactionId: randomUUID(),

@@ -52,7 +52,7 @@ export class NotificationSystem {
     this.exchange = await startPrivateSystem(resolve(__dirname, '..', '..', '..'), {
       services: ['client-gateway', 'user-service', 'risk-manager', 'notification'],
       env: {
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
         OTEL_SDK_DISABLED: 'false',
         OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',

@@ -49,7 +49,7 @@ describe('risk-manager traces', () => {
     const response = await fetch(`${service.url}/check`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01`, ...identity },
-      body: JSON.stringify({ orderId: randomUUID(), userId, symbol: 'TRC', side: 'BUY', type: 'LIMIT', openOrders: 0, ...body }),
+      body: JSON.stringify({ orderId: randomUUID(), userId, symbol: 'TRC', side: 'BUY', type: 'LIMIT', ...body }),
     });
     await receiver.waitFor(
       (spans) =>

@@ -61,7 +61,7 @@ export const identityBench: BenchScenario = async (_gateway, print) => {
       readiness: {},
       ...(guarded ? { access: { identity: riskManager } } : {}),
     });
-    serveRoute(app, RISK_MANAGER_API.check, ({ body }) => ({ market: market(body.symbol) }));
+    serveRoute(app, RISK_MANAGER_API.check, ({ body }) => ({ market: market(body.symbol), maxOpenOrders: 200 }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address() as { port: number };
     return { app, url: `http://127.0.0.1:${address.port}` };
@@ -77,7 +77,6 @@ export const identityBench: BenchScenario = async (_gateway, print) => {
     type: 'LIMIT' as const,
     price: '100.00',
     quantity: '1',
-    openOrders: 0,
   };
   const openClient = new ServiceClient({ service: 'risk-manager', baseUrl: open.url, timeoutMs: 5000, connections: 1 });
   const guardedClient = new ServiceClient({ service: 'risk-manager', baseUrl: guarded.url, timeoutMs: 5000, connections: 1, identity: orderManager });

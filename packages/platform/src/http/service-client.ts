@@ -1,5 +1,5 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import { CALLER_HEADER, type ErrorCode, isErrorCode, type ServiceName, USER_ASSERTION_HEADER } from '@exchange/contracts';
+import { CALLER_HEADER, type ErrorCode, errorBodySchema, isErrorCode, type ServiceName, USER_ASSERTION_HEADER } from '@exchange/contracts';
 import { AppError } from '../errors.js';
 import type { ActorCredential, ServiceIdentity } from '../identity/tokens.js';
 
@@ -115,16 +115,14 @@ export class ServiceClient {
   }
 
   private apiError(statusCode: number, body: unknown): AppError {
-    const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    const parsed = errorBodySchema.safeParse(body);
+    const error = parsed.success ? parsed.data.error : undefined;
     if (error && isErrorCode(error.code) && INTERNAL_REFUSALS.has(error.code)) {
       // The upstream refused us, not the end user: a misconfigured key or access table is our fault (502).
       const service = this.options.service;
-      return new AppError('UPSTREAM_ERROR', `${service} refused this process: ${String(error.message)}`, { service, upstreamCode: error.code });
+      return new AppError('UPSTREAM_ERROR', `${service} refused this process: ${error.message}`, { service, upstreamCode: error.code });
     }
-    if (error && isErrorCode(error.code)) {
-      const details = typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : undefined;
-      return new AppError(error.code, String(error.message ?? error.code), details, { statusCode });
-    }
+    if (error && isErrorCode(error.code)) return new AppError(error.code, error.message, error.details, { statusCode });
     const service = this.options.service;
     return new AppError('UPSTREAM_ERROR', `${service} answered ${statusCode}`, { service, upstreamStatus: statusCode });
   }

@@ -1,5 +1,6 @@
 import type { Pool, Transaction } from '@exchange/platform';
-import type { Market, Ticker } from '@exchange/contracts';
+import { tickerSchema, type Market, type Ticker } from '@exchange/contracts';
+import type { z } from 'zod';
 import { changePercent } from '../domain/ticker-math.js';
 import { usd } from '../domain/units.js';
 import type { MarketDataDeps } from './market-data-deps.js';
@@ -8,7 +9,19 @@ import { requireMarket } from './require-market.js';
 const DAY_MS = 86_400_000;
 
 /** The part of a ticker that comes from the tape, cached in Redis; best bid and ask come from the held book. */
-type TapeStats = Omit<Ticker, 'symbol' | 'bestBid' | 'bestAsk'>;
+const tapeStatsSchema = tickerSchema.omit({ symbol: true, bestBid: true, bestAsk: true });
+type TapeStats = z.infer<typeof tapeStatsSchema>;
+
+/** The cached stats, if any are there and readable (anything else is computed afresh). */
+function cachedStats(text: string | null): TapeStats | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = tapeStatsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const cacheKey = (symbol: string) => `market-data:ticker:${symbol}`;
 const price = (cents: bigint | undefined) => (cents === undefined ? null : usd(cents));
@@ -45,9 +58,8 @@ async function withBestPrices(deps: MarketDataDeps, market: Market, stats: TapeS
 export async function getTicker(deps: MarketDataDeps, symbol: string): Promise<Ticker> {
   const market = await requireMarket(deps, symbol);
   const cached = await deps.redis.get(cacheKey(symbol)).catch(() => null);
-  let stats: TapeStats;
-  if (cached) stats = JSON.parse(cached) as TapeStats;
-  else {
+  let stats = cachedStats(cached);
+  if (!stats) {
     stats = await tapeStats(deps, symbol, deps.trades.db);
     // NX: never replaces what the consumer just wrote after new trades, which is fresher than this read
     await deps.redis.set(cacheKey(symbol), JSON.stringify(stats), 'PX', deps.tickerCacheMs, 'NX').catch(() => undefined);

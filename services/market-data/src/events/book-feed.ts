@@ -1,5 +1,5 @@
 import { context, prefixedChannel, restoreTraceContext, unprefixedChannel, withSpan, type Logger, type Redis } from '@exchange/platform';
-import { engineBookChannel, engineBookKey, type Book, type EngineBookState, type Market } from '@exchange/contracts';
+import { engineBookChannel, engineBookKey, engineBookStateSchema, type Book, type EngineBookState, type Market } from '@exchange/contracts';
 import { HeldBooks } from '../app/held-books.js';
 import type { BookSource } from '../app/market-data-deps.js';
 import { unitsOf } from '../domain/units.js';
@@ -120,9 +120,7 @@ export class BookFeed implements BookSource {
 
 function parseState(text: string | null): EngineBookState | undefined {
   if (!text) return undefined;
-  const state = JSON.parse(text) as EngineBookState;
-  if (typeof state?.symbol !== 'string' || !Number.isInteger(state.sequence) || !Array.isArray(state.bids) || !Array.isArray(state.asks)) {
-    throw new Error('not an engine book state');
-  }
-  return state;
+  const parsed = engineBookStateSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`not an engine book state: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
 }

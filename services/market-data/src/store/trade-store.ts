@@ -31,7 +31,7 @@ export interface TapeWindow {
 
 type Queryable = Pool | Transaction;
 
-export function toPublicTrade(row: TradeRow): PublicTrade {
+function toPublicTrade(row: TradeRow): PublicTrade {
   return {
     id: `${row.symbol}:${row.trade_id}`,
     price: usd(BigInt(row.price_cents)),

@@ -1,4 +1,4 @@
-import { EXECUTION_EVENTS, orderCancelRequestedSchema, orderCreatedSchema } from '@exchange/contracts';
+import { decodeEvent, EXECUTION_EVENTS, ORDER_COMMANDS } from '@exchange/contracts';
 import type { BookEvent, Command } from '../domain/index.js';
 
 /** A stream entry of `orders:{SYMBOL}` as the engine reads it. */
@@ -14,6 +14,12 @@ export interface Inbound {
   tracestate: string;
 }
 
+/**
+ * A stream entry as the engine reads it: the command its contract reads, or undefined for one no
+ * contract reads (it is journaled and acknowledged, never applied, so a bad message cannot stop the
+ * market). A command of a version newer than this engine reads stops the batch instead: it is
+ * retried until an engine that reads it takes over, never guessed at.
+ */
 export function parseEntry(stream: string, entryId: string, flat: string[]): Inbound {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
@@ -23,42 +29,42 @@ export function parseEntry(stream: string, entryId: string, flat: string[]): Inb
     entryId,
     commandId: fields.id ?? entryId,
     symbol,
-    command: toCommand(fields.type, fields.data),
+    command: toCommand(fields.type ?? '', Number(fields.v ?? 1) || 1, fields.data),
     traceparent: fields.traceparent ?? '',
     tracestate: fields.tracestate ?? '',
   };
 }
 
-function toCommand(type: string | undefined, data: string | undefined): Command | undefined {
+export class NewerCommandVersion extends Error {}
+
+function toCommand(type: string, version: number, data: string | undefined): Command | undefined {
   let body: unknown;
   try {
     body = JSON.parse(data ?? 'null');
   } catch {
     return undefined;
   }
-  if (type === 'order_created') {
-    const order = orderCreatedSchema.safeParse(body);
-    if (!order.success) return undefined;
-    const o = order.data;
-    return {
-      kind: 'new',
-      orderId: o.orderId,
-      ownerId: o.userId,
-      side: o.side,
-      type: o.type,
-      // for a MARKET order, priceTicks is its protection price (the worst it may trade at)
-      price: Number(o.priceTicks ?? 0),
-      quantity: Number(o.quantityLots),
-      timeInForce: o.type === 'MARKET' && o.timeInForce === 'GTC' ? 'IOC' : o.timeInForce,
-      postOnly: o.postOnly,
-      selfTradePrevention: o.selfTradePrevention,
-    };
+  const decoding = decodeEvent(ORDER_COMMANDS, type, version, body);
+  if (!decoding.ok) {
+    if (decoding.retry) throw new NewerCommandVersion(decoding.reason);
+    return undefined;
   }
-  if (type === 'order_cancel_requested') {
-    const cancel = orderCancelRequestedSchema.safeParse(body);
-    return cancel.success ? { kind: 'cancel', orderId: cancel.data.orderId } : undefined;
-  }
-  return undefined;
+  const { event } = decoding;
+  if (event.type === 'order_cancel_requested') return { kind: 'cancel', orderId: event.data.orderId };
+  const order = event.data;
+  return {
+    kind: 'new',
+    orderId: order.orderId,
+    ownerId: order.userId,
+    side: order.side,
+    type: order.type,
+    // for a MARKET order, priceTicks is its protection price (the worst it may trade at)
+    price: Number(order.priceTicks ?? 0),
+    quantity: Number(order.quantityLots),
+    timeInForce: order.timeInForce,
+    postOnly: order.postOnly,
+    selfTradePrevention: order.selfTradePrevention,
+  };
 }
 
 const EXECUTION_TYPES: Record<BookEvent['type'], keyof typeof EXECUTION_EVENTS> = {

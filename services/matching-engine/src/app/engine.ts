@@ -12,11 +12,13 @@ import {
   type Transaction,
 } from '@exchange/platform';
 import { executionsStream } from '@exchange/contracts';
-import { CollectingSink, OrderBook, type BookEvent, type BookSnapshot, type Command, type EventSink } from '../domain/index.js';
+import { CollectingSink, OrderBook, type BookEvent, type EventSink } from '../domain/index.js';
+import { journalKey, type BatchRecord, type EngineStore } from '../store/engine-store.js';
 import { executionOf, type Inbound } from './commands.js';
 
 export interface EngineOptions {
   db: Pool;
+  store: EngineStore;
   relay: OutboxRelay;
   logger: Logger;
   symbols: readonly string[];
@@ -89,30 +91,21 @@ export class MatchingEngine {
   }
 
   private async recoverSymbol(symbol: string): Promise<void> {
-    const { rows: snapshots } = await this.options.db.query<{ state: BookSnapshot; position: string }>(
-      'SELECT state, position FROM snapshots WHERE symbol = $1 ORDER BY sequence DESC LIMIT 1',
-      [symbol],
-    );
-    const snapshot = snapshots[0];
+    const { store } = this.options;
+    const snapshot = await store.latestSnapshot(symbol);
     const book = snapshot ? OrderBook.restore(snapshot.state) : new OrderBook(symbol);
-    const { rows } = await this.options.db.query<{ command: Command | { invalid: true }; last_sequence: string }>(
-      'SELECT command, last_sequence FROM journal WHERE symbol = $1 AND position > $2 ORDER BY position',
-      [symbol, snapshot?.position ?? 0],
-    );
-    for (const row of rows) {
-      if ('kind' in row.command) book.apply(row.command, ignoreEvents);
-      if (book.lastSequence !== Number(row.last_sequence)) {
-        throw new Error(`replaying the ${symbol} journal diverged at sequence ${row.last_sequence} (book at ${book.lastSequence})`);
+    const journal = await store.journalAfter(symbol, snapshot?.position ?? 0n);
+    for (const { command, lastSequence } of journal) {
+      if (command) book.apply(command, ignoreEvents);
+      if (book.lastSequence !== lastSequence) {
+        throw new Error(`replaying the ${symbol} journal diverged at sequence ${lastSequence} (book at ${book.lastSequence})`);
       }
     }
-    const { rows: lastTrade } = await this.options.db.query<{ price: string }>(
-      "SELECT payload->>'price' AS price FROM executions WHERE symbol = $1 AND type = 'trade' ORDER BY sequence DESC LIMIT 1",
-      [symbol],
-    );
-    if (lastTrade[0]) this.lastPrices.set(symbol, Number(lastTrade[0].price));
+    const lastPrice = await store.lastTradePrice(symbol);
+    if (lastPrice !== undefined) this.lastPrices.set(symbol, lastPrice);
     this.books.set(symbol, book);
-    this.sinceSnapshot.set(symbol, rows.length);
-    this.options.logger.info({ symbol, sequence: book.lastSequence, replayed: rows.length, fromSnapshot: Boolean(snapshot) }, 'book recovered');
+    this.sinceSnapshot.set(symbol, journal.length);
+    this.options.logger.info({ symbol, sequence: book.lastSequence, replayed: journal.length, fromSnapshot: Boolean(snapshot) }, 'book recovered');
   }
 
   /**
@@ -141,13 +134,9 @@ export class MatchingEngine {
 
   /** The batch without commands already journaled (redelivered after a crash) or repeated in it. */
   private async unjournaled(client: Transaction, batch: Inbound[]): Promise<Inbound[]> {
-    const { rows } = await client.query<{ symbol: string; command_id: string }>(
-      'SELECT symbol, command_id FROM journal WHERE (symbol, command_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
-      [batch.map((inbound) => inbound.symbol), batch.map((inbound) => inbound.commandId)],
-    );
-    const seen = new Set(rows.map((row) => `${row.symbol}\u0000${row.command_id}`));
+    const seen = await this.options.store.journaled(client, batch);
     return batch.filter((inbound) => {
-      const key = `${inbound.symbol}\u0000${inbound.commandId}`;
+      const key = journalKey(inbound.symbol, inbound.commandId);
       if (seen.has(key) || !this.books.has(inbound.symbol)) return false;
       seen.add(key);
       return true;
@@ -172,7 +161,7 @@ export class MatchingEngine {
   private async commit(client: Transaction, applied: Applied[], prune: boolean): Promise<void> {
     if (applied.length === 0) return;
     const outbox: Parameters<typeof enqueueEvents>[1] = [];
-    const executions: Array<{ symbol: string; sequence: number; type: string; payload: string }> = [];
+    const executions: BatchRecord['executions'] = [];
     const executedAt = new Date().toISOString();
     for (const { inbound, events } of applied) {
       // each command's events continue the trace of the order that caused them
@@ -187,27 +176,17 @@ export class MatchingEngine {
       if (events.length > 0) this.lastTraceparents.set(inbound.symbol, traceContext.traceparent ?? '');
       for (const event of events) {
         const execution = executionOf(inbound.symbol, event, executedAt);
-        executions.push({ symbol: inbound.symbol, sequence: event.sequence, type: execution.contract.type, payload: JSON.stringify(execution.data) });
+        executions.push({ symbol: inbound.symbol, sequence: event.sequence, type: execution.contract.type, data: execution.data });
         outbox.push({ id: execution.id, stream: executionsStream(inbound.symbol), contract: execution.contract, data: execution.data, traceContext });
       }
     }
-    await client.query(
-      'INSERT INTO journal (symbol, command_id, command, last_sequence) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[])',
-      [
-        applied.map((a) => a.inbound.symbol),
-        applied.map((a) => a.inbound.commandId),
-        applied.map((a) => JSON.stringify(a.inbound.command ?? { invalid: true })),
-        applied.map((a) => a.lastSequence),
-      ],
-    );
-    if (executions.length > 0) {
-      await client.query('INSERT INTO executions (symbol, sequence, type, payload) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])', [
-        executions.map((e) => e.symbol),
-        executions.map((e) => e.sequence),
-        executions.map((e) => e.type),
-        executions.map((e) => e.payload),
-      ]);
-    }
+    const journal = applied.map(({ inbound, lastSequence }) => ({
+      symbol: inbound.symbol,
+      commandId: inbound.commandId,
+      command: inbound.command,
+      lastSequence,
+    }));
+    await this.options.store.record(client, { journal, executions });
     await enqueueEvents(client, outbox);
     await this.snapshotIfDue(client, applied, prune);
   }
@@ -222,33 +201,9 @@ export class MatchingEngine {
         continue;
       }
       const book = this.books.get(symbol)!;
-      await client.query(
-        `INSERT INTO snapshots (symbol, sequence, position, state)
-         SELECT $1, $2, (SELECT max(position) FROM journal WHERE symbol = $1), $3`,
-        [symbol, book.lastSequence, JSON.stringify(book.snapshot())],
-      );
+      await this.options.store.snapshot(client, symbol, book.lastSequence, book.snapshot());
       this.sinceSnapshot.set(symbol, 0);
-      if (prune) await this.prune(client, symbol);
+      if (prune) await this.options.store.prune(client, symbol, this.options.snapshotsKept, this.options.journalRetentionMs);
     }
-  }
-
-  /**
-   * Keeps the newest snapshots and the journal recovery needs: rows after the oldest kept snapshot
-   * are kept for replay, older ones until they are too old to be delivered again. Executions are the
-   * exchange's record of what happened and are never pruned here.
-   */
-  private async prune(client: Transaction, symbol: string): Promise<void> {
-    const { rows } = await client.query<{ sequence: string; position: string }>(
-      'SELECT sequence, position FROM snapshots WHERE symbol = $1 ORDER BY sequence DESC OFFSET $2 - 1 LIMIT 1',
-      [symbol, this.options.snapshotsKept],
-    );
-    const oldestKept = rows[0];
-    if (!oldestKept) return;
-    await client.query('DELETE FROM snapshots WHERE symbol = $1 AND sequence < $2', [symbol, oldestKept.sequence]);
-    await client.query('DELETE FROM journal WHERE symbol = $1 AND position <= $2 AND created_at < now() - make_interval(secs => $3::double precision / 1000)', [
-      symbol,
-      oldestKept.position,
-      this.options.journalRetentionMs,
-    ]);
   }
 }

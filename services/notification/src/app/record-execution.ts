@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { captureTraceContext, context, withSpan, type StreamEvent, type Transaction } from '@exchange/platform';
+import { EXECUTION_EVENTS } from '@exchange/contracts';
+import { captureTraceContext, context, readEvent, withSpan, type StreamEvent, type Transaction } from '@exchange/platform';
 import { unitsOf } from '../domain/execution-events.js';
 import { ordersNamedBy, planExecution } from '../domain/plan-execution.js';
 import { notificationPush, type UserPush } from './notification-deps.js';
-import { toNotification } from '../store/notification-store.js';
 import type { NotificationDeps } from './notification-deps.js';
 
 /**
@@ -17,10 +17,11 @@ export async function recordExecution(deps: NotificationDeps, symbol: string, ev
     withSpan(
       'notification write',
       async () => {
+        const execution = readEvent(EXECUTION_EVENTS, event);
         const market = await deps.markets.get(symbol);
         if (!market) throw new Error(`executions of ${symbol}, a market the risk-manager does not list`);
-        const known = await deps.store.trackedOrders(client, ordersNamedBy(event.type, event.data));
-        const plan = planExecution(symbol, event.type, event.data, unitsOf(market), known);
+        const known = await deps.store.trackedOrders(client, ordersNamedBy(execution));
+        const plan = planExecution(symbol, execution, unitsOf(market), known);
         if (plan.ignoredOwners.length > 0)
           deps.logger.warn({ eventId: event.id, owners: plan.ignoredOwners }, 'an execution names owners that are not user ids; nobody told');
         if (plan.accepted) await deps.store.trackOrder(client, plan.accepted);
@@ -33,12 +34,12 @@ export async function recordExecution(deps: NotificationDeps, symbol: string, ev
 
         const { traceparent } = captureTraceContext();
         const pushes: UserPush[] = [
-          ...written.map((row) => notificationPush(row.user_id, toNotification(row), traceparent)),
+          ...written.map(({ userId, notification }) => notificationPush(userId, notification, traceparent)),
           ...plan.signals.map(({ userId, orderId }) => ({
             userId,
             message: {
               type: 'order' as const,
-              order: { orderId, symbol, event: event.type, sequence: (event.data as { sequence?: number }).sequence },
+              order: { orderId, symbol, event: execution.type, sequence: execution.data.sequence },
               traceparent,
             },
           })),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { captureTraceContext, context, withSpan, type StreamEvent, type Transaction } from '@exchange/platform';
+import { WALLET_EVENTS } from '@exchange/contracts';
+import { captureTraceContext, context, readEvent, withSpan, type StreamEvent, type Transaction } from '@exchange/platform';
 import { planWalletEvent } from '../domain/plan-wallet-event.js';
 import { notificationPush, type UserPush } from './notification-deps.js';
-import { toNotification } from '../store/notification-store.js';
 import type { NotificationDeps } from './notification-deps.js';
 
 /**
@@ -14,7 +14,7 @@ export async function recordWalletEvent(deps: NotificationDeps, event: StreamEve
     withSpan(
       'notification write',
       async () => {
-        const plan = planWalletEvent(event.type, event.data);
+        const plan = planWalletEvent(readEvent(WALLET_EVENTS, event));
         const written = await deps.store.insert(
           client,
           event.id,
@@ -22,7 +22,7 @@ export async function recordWalletEvent(deps: NotificationDeps, event: StreamEve
         );
         const { traceparent } = captureTraceContext();
         const pushes: UserPush[] = [
-          ...written.map((row) => notificationPush(row.user_id, toNotification(row), traceparent)),
+          ...written.map(({ userId, notification }) => notificationPush(userId, notification, traceparent)),
           ...plan.balances.map(({ userId, asset }) => ({ userId, message: { type: 'balance' as const, balance: { asset, reason: event.type }, traceparent } })),
         ];
         deps.pushes.afterCommit(event, pushes);

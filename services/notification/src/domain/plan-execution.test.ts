@@ -1,7 +1,17 @@
+import { decodeEvent, EXECUTION_EVENTS, type ExecutionEvent } from '@exchange/contracts';
 import { describe, expect, it } from 'vitest';
-import { unitsOf } from './execution-events.js';
+import { unitsOf, type MarketUnits } from './execution-events.js';
 import type { KnownOrder } from './notices.js';
-import { ordersNamedBy, planExecution } from './plan-execution.js';
+import { ordersNamedBy, planExecution as planDecoded } from './plan-execution.js';
+
+/** An event as the consumer hands it over: decoded by its contract, as it arrives from the stream. */
+function wire(type: string, data: unknown): ExecutionEvent {
+  const decoding = decodeEvent(EXECUTION_EVENTS, type, 1, data);
+  if (!decoding.ok) throw new Error(decoding.reason);
+  return decoding.event;
+}
+const planExecution = (symbol: string, type: string, data: unknown, units: MarketUnits, known: ReadonlyMap<string, KnownOrder>) =>
+  planDecoded(symbol, wire(type, data), units, known);
 
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
@@ -66,7 +76,7 @@ describe('planning an execution event', () => {
       { userId: ALICE, orderId: 'taker' },
     ]);
     expect(plan.closed).toEqual(['taker']);
-    expect(ordersNamedBy('trade', trade)).toEqual(['maker', 'taker']);
+    expect(ordersNamedBy(wire('trade', trade))).toEqual(['maker', 'taker']);
   });
 
   it('gives a user trading with themself one notification per order', () => {
@@ -123,7 +133,8 @@ describe('planning an execution event', () => {
     const refused = { ...header, sequence: 7, orderId: 'o-1', reason: 'UNKNOWN_ORDER' };
     expect(planExecution('BRK.B', 'cancel_rejected', refused, units, known)).toMatchObject({ notices: [], signals: [{ userId: ALICE, orderId: 'o-1' }] });
     expect(planExecution('BRK.B', 'cancel_rejected', refused, units, none).signals).toEqual([]);
-    expect(planExecution('BRK.B', 'something_new', {}, units, none)).toMatchObject({ notices: [], signals: [], closed: [] });
+    // an event no contract names never reaches the plan
+    expect(() => planExecution('BRK.B', 'something_new', {}, units, none)).toThrow(/no contract/);
   });
 
   it('tells nobody whose id is not a user id, and refuses an event that is not what the engine sends', () => {
@@ -136,6 +147,6 @@ describe('planning an execution event', () => {
     );
     expect(plan).toMatchObject({ notices: [], signals: [], ignoredOwners: ['bench-owner-7'] });
     expect(plan.accepted).toBeUndefined();
-    expect(() => planExecution('BRK.B', 'trade', { ...header, sequence: 1, price: 1.5 }, units, none)).toThrow();
+    expect(() => planExecution('BRK.B', 'trade', { ...header, sequence: 1, price: 1.5 }, units, none)).toThrow(/outside its contract/);
   });
 });

@@ -1,16 +1,6 @@
+import type { ExecutionEvent } from '@exchange/contracts';
 import { z } from 'zod';
-import {
-  cancelRejectedSchema,
-  centsOf,
-  opposite,
-  orderAcceptedSchema,
-  orderClosedSchema,
-  orderReducedSchema,
-  orderRejectedSchema,
-  sharesOf,
-  tradeSchema,
-  type MarketUnits,
-} from './execution-events.js';
+import { centsOf, opposite, sharesOf, type MarketUnits } from './execution-events.js';
 import { acceptedNotice, closeNotice, fillNotice, type KnownOrder, type NotificationDraft } from './notices.js';
 
 /** A change of one of the user's orders, for the user's live channel. */
@@ -36,20 +26,17 @@ const userIdSchema = z.uuid();
 const isUserId = (id: string) => userIdSchema.safeParse(id).success;
 
 /** The orders an event names, whose `KnownOrder` its plan can use. */
-export function ordersNamedBy(type: string, data: unknown): string[] {
-  const named = data as { orderId?: unknown; makerOrderId?: unknown; takerOrderId?: unknown } | undefined;
-  const ids = type === 'trade' ? [named?.makerOrderId, named?.takerOrderId] : [named?.orderId];
-  return ids.filter((id): id is string => typeof id === 'string');
+export function ordersNamedBy(execution: ExecutionEvent): string[] {
+  return execution.type === 'trade' ? [execution.data.makerOrderId, execution.data.takerOrderId] : [execution.data.orderId];
 }
 
 const CLOSES = { order_canceled: 'ORDER_CANCELED', order_expired: 'ORDER_EXPIRED' } as const;
 
 /**
  * Pure: the notifications, live signals and order bookkeeping one event of `executions:{symbol}`
- * calls for. `known` holds the orders it names that this service saw accepted. Throws on an event
- * whose data is not what the engine publishes (the consumer retries it, then dead-letters it).
+ * calls for. `known` holds the orders it names that this service saw accepted.
  */
-export function planExecution(symbol: string, type: string, data: unknown, units: MarketUnits, known: ReadonlyMap<string, KnownOrder>): ExecutionPlan {
+export function planExecution(symbol: string, execution: ExecutionEvent, units: MarketUnits, known: ReadonlyMap<string, KnownOrder>): ExecutionPlan {
   const plan: ExecutionPlan = { notices: [], signals: [], closed: [], ignoredOwners: [] };
   const tell = (userId: string, orderId: string, notice?: NotificationDraft) => {
     if (!isUserId(userId)) {
@@ -60,8 +47,8 @@ export function planExecution(symbol: string, type: string, data: unknown, units
     if (notice) plan.notices.push(notice);
   };
 
-  if (type === 'order_accepted') {
-    const event = orderAcceptedSchema.parse(data);
+  if (execution.type === 'order_accepted') {
+    const event = execution.data;
     const order: KnownOrder = {
       orderId: event.orderId,
       userId: event.ownerId,
@@ -73,8 +60,8 @@ export function planExecution(symbol: string, type: string, data: unknown, units
     };
     if (isUserId(order.userId)) plan.accepted = order;
     tell(order.userId, order.orderId, acceptedNotice(order));
-  } else if (type === 'trade') {
-    const trade = tradeSchema.parse(data);
+  } else if (execution.type === 'trade') {
+    const trade = execution.data;
     const sides = [
       {
         orderId: trade.makerOrderId,
@@ -103,11 +90,11 @@ export function planExecution(symbol: string, type: string, data: unknown, units
       );
       if (remaining === 0n) plan.closed.push(side.orderId);
     }
-  } else if (type === 'order_canceled' || type === 'order_expired') {
-    const event = orderClosedSchema.parse(data);
+  } else if (execution.type === 'order_canceled' || execution.type === 'order_expired') {
+    const event = execution.data;
     const order = known.get(event.orderId);
     const notice = closeNotice({
-      kind: CLOSES[type],
+      kind: CLOSES[execution.type],
       orderId: event.orderId,
       userId: event.ownerId,
       symbol,
@@ -117,8 +104,8 @@ export function planExecution(symbol: string, type: string, data: unknown, units
     });
     tell(event.ownerId, event.orderId, notice);
     plan.closed.push(event.orderId);
-  } else if (type === 'order_rejected') {
-    const event = orderRejectedSchema.parse(data);
+  } else if (execution.type === 'order_rejected') {
+    const event = execution.data;
     const order = known.get(event.orderId);
     tell(
       event.ownerId,
@@ -126,13 +113,11 @@ export function planExecution(symbol: string, type: string, data: unknown, units
       closeNotice({ kind: 'ORDER_REJECTED', orderId: event.orderId, userId: event.ownerId, symbol, reason: event.reason, ...(order ? { order } : {}) }),
     );
     plan.closed.push(event.orderId);
-  } else if (type === 'order_reduced') {
-    const event = orderReducedSchema.parse(data);
-    tell(event.ownerId, event.orderId);
-  } else if (type === 'cancel_rejected') {
-    // the engine names only the order: its owner is known if this service saw it accepted
-    const event = cancelRejectedSchema.parse(data);
-    const order = known.get(event.orderId);
+  } else if (execution.type === 'order_reduced') {
+    tell(execution.data.ownerId, execution.data.orderId);
+  } else {
+    // cancel_rejected: the engine names only the order; its owner is known if this service saw it accepted
+    const order = known.get(execution.data.orderId);
     if (order) tell(order.userId, order.orderId);
   }
   return plan;

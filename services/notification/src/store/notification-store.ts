@@ -2,7 +2,8 @@ import type { Pool, Transaction } from '@exchange/platform';
 import type { Notification, NotificationData, NotificationType } from '@exchange/contracts';
 import type { KnownOrder, NotificationDraft } from '../domain/notices.js';
 
-export interface NotificationRow {
+/** A row of `notifications` as PostgreSQL returns it; never leaves this file. */
+interface NotificationRow {
   id: string;
   seq: string;
   user_id: string;
@@ -26,7 +27,13 @@ interface TrackedOrderRow {
   quantity: string;
 }
 
-export function toNotification(row: NotificationRow): Notification {
+/** A notification written for a user. */
+export interface StoredNotification {
+  userId: string;
+  notification: Notification;
+}
+
+function toNotification(row: NotificationRow): Notification {
   return { id: row.id, type: row.type, title: row.title, body: row.body, data: row.data, read: row.read, createdAt: row.created_at.toISOString() };
 }
 
@@ -36,10 +43,10 @@ export class NotificationStore {
 
   /**
    * Writes the notifications of one event; one already written for the same event, user, type and
-   * subject is left alone. Returns the rows written now, in order.
+   * subject is left alone. Returns those written now, in order.
    */
-  async insert(client: Transaction, sourceEventId: string, drafts: Array<NotificationDraft & { id: string }>): Promise<NotificationRow[]> {
-    const written: NotificationRow[] = [];
+  async insert(client: Transaction, sourceEventId: string, drafts: Array<NotificationDraft & { id: string }>): Promise<StoredNotification[]> {
+    const written: StoredNotification[] = [];
     for (const draft of drafts) {
       const { rows } = await client.query<NotificationRow>(
         `INSERT INTO notifications (id, user_id, type, title, body, data, source_event_id, dedupe_key)
@@ -48,18 +55,18 @@ export class NotificationStore {
          RETURNING *`,
         [draft.id, draft.userId, draft.type, draft.title, draft.body, JSON.stringify(draft.data), sourceEventId, draft.dedupeKey],
       );
-      if (rows[0]) written.push(rows[0]);
+      if (rows[0]) written.push({ userId: rows[0].user_id, notification: toNotification(rows[0]) });
     }
     return written;
   }
 
   /** The user's notifications, newest first. */
-  async list(userId: string, filter: { isUnreadOnly: boolean; limit: number }): Promise<NotificationRow[]> {
+  async list(userId: string, filter: { isUnreadOnly: boolean; limit: number }): Promise<Notification[]> {
     const { rows } = await this.db.query<NotificationRow>(
       `SELECT * FROM notifications WHERE user_id = $1 AND (NOT $2::boolean OR NOT read) ORDER BY seq DESC LIMIT $3`,
       [userId, filter.isUnreadOnly, filter.limit],
     );
-    return rows;
+    return rows.map(toNotification);
   }
 
   async countUnread(userId: string): Promise<number> {
@@ -68,12 +75,12 @@ export class NotificationStore {
   }
 
   /** Marks the user's notification read (once: a second call keeps the first read time); undefined when the user has no such notification. */
-  async markRead(userId: string, id: string): Promise<NotificationRow | undefined> {
+  async markRead(userId: string, id: string): Promise<Notification | undefined> {
     const { rows } = await this.db.query<NotificationRow>(
       'UPDATE notifications SET read = true, read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING *',
       [id, userId],
     );
-    return rows[0];
+    return rows[0] && toNotification(rows[0]);
   }
 
   async trackOrder(client: Transaction, order: KnownOrder): Promise<void> {

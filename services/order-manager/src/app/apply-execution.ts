@@ -1,17 +1,24 @@
 import { context, readEvent, withSpan, type Context, type StreamEvent, type Transaction } from '@exchange/platform';
-import { CASH_ASSET, centsOf, type DecodedEvent, EXECUTION_EVENTS, formatAsset, sharesOf, type TradeExecution } from '@exchange/contracts';
-import { buyNeedCents, feeCents } from '../domain/order-math.js';
-import type { OrderRow } from '../store/order-store.js';
+import {
+  CASH_ASSET,
+  centsOf,
+  EXECUTION_EVENTS,
+  type ExecutionEvent,
+  formatAsset,
+  type SettleTradeRequest,
+  sharesOf,
+  type TradeExecution,
+} from '@exchange/contracts';
+import { closingTransition, stillHeld, TRANSITIONS, type FillRecord, type StoredOrder } from '../domain/order-lifecycle.js';
+import { feeCents } from '../domain/order-math.js';
 import type { OrderDeps } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
 
 type TradeEvent = TradeExecution;
-type Execution = DecodedEvent<typeof EXECUTION_EVENTS>;
 /** canceled, expired and rejected all name the order and why */
-type CloseEvent = Extract<Execution, { type: 'order_canceled' | 'order_expired' | 'order_rejected' }>;
+type CloseEvent = Extract<ExecutionEvent, { type: 'order_canceled' | 'order_expired' | 'order_rejected' }>;
 
-const CLOSING = { order_canceled: 'CANCELED', order_expired: 'EXPIRED', order_rejected: 'REJECTED' } as const;
-const isClosing = (execution: Execution): execution is CloseEvent => execution.type in CLOSING;
+const isClosing = (execution: ExecutionEvent): execution is CloseEvent => closingTransition(execution.type) !== undefined;
 
 /**
  * Applies one event of `executions:{SYMBOL}` inside the consumer's transaction (which also records
@@ -33,17 +40,19 @@ export async function applyExecution(deps: OrderDeps, event: StreamEvent, client
   // order_accepted, order_reduced: the order's state does not change
 }
 
+/** Closes the order (cancel, expire or reject): everything it still holds is released. */
 async function closeOrder(deps: OrderDeps, event: StreamEvent, execution: CloseEvent, client: Transaction): Promise<void> {
   const { data } = execution;
-  const status = CLOSING[execution.type];
+  const transition = closingTransition(execution.type)!;
+  const status = TRANSITIONS[transition].to;
   const order = await ownOrder(deps, client, data.orderId);
   if (!order) return;
   await withSpan('funds release', () => releaseHold(deps, order.id, `close:${order.id}`));
-  const closed = await withSpan('order status update', () => deps.store.close(client, order.id, status, data.reason ?? null));
+  const closed = await withSpan('order status update', () => deps.store.transition(client, order.id, transition, data.reason ?? null));
   if (closed) {
     event.afterCommit?.(async () => {
       deps.metrics.orderStatus(order.symbol, status);
-      await deps.updates.publish(order.user_id, { orderId: order.id, symbol: order.symbol, event: event.type, status });
+      await deps.updates.publish(order.userId, { orderId: order.id, symbol: order.symbol, event: event.type, status });
     });
   }
 }
@@ -62,7 +71,7 @@ interface SettledTrade {
  * what matters of them (side, owner, price, fees, units) never changes.
  */
 async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Transaction): Promise<void> {
-  const orders = new Map<string, OrderRow>();
+  const orders = new Map<string, StoredOrder>();
   // locked in id order, so two batches touching the same orders never wait on each other in a circle
   const ids = [...new Set(trades.flatMap(({ trade }) => [trade.makerOrderId, trade.takerOrderId]))].sort();
   for (const id of ids) {
@@ -78,13 +87,13 @@ async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Tran
       withSpan('order status update', async () => {
         const changed: Array<{ userId: string; orderId: string; status: 'FILLED' | 'PARTIALLY_FILLED' }> = [];
         for (const fill of settlement.fills) {
-          const status = await deps.store.recordFill(client, fill.row);
-          if (status) changed.push({ userId: fill.row.user_id, orderId: fill.row.order_id, status });
+          const status = await deps.store.recordFill(client, fill);
+          if (status) changed.push({ userId: fill.userId, orderId: fill.orderId, status });
         }
         if (changed.length === 0) return; // recorded before
-        const { symbol, quantity, price_cents } = settlement.fills[0]!.row;
+        const { symbol, quantity, priceCents } = settlement.fills[0]!;
         settlement.afterCommit?.(async () => {
-          deps.metrics.trade(symbol, BigInt(quantity), BigInt(price_cents) * BigInt(quantity));
+          deps.metrics.trade(symbol, quantity, priceCents * quantity);
           for (const { userId, orderId, status } of changed) {
             deps.metrics.orderStatus(symbol, status);
             await deps.updates.publish(userId, { orderId, symbol, event: 'trade', status });
@@ -95,16 +104,20 @@ async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Tran
   }
 }
 
-function settlementOf(trade: TradeEvent, orders: Map<string, OrderRow>) {
+/**
+ * One trade as the wallet settles it and as each side's fill is recorded. Each side keeps held what
+ * the rest of its order needs (the lifecycle's `settle`); the wallet releases the rest.
+ */
+function settlementOf(trade: TradeEvent, orders: Map<string, StoredOrder>): { request: SettleTradeRequest; fills: FillRecord[] } {
   const maker = orders.get(trade.makerOrderId)!;
   const taker = orders.get(trade.takerOrderId)!;
-  const units = { tickSizeCents: BigInt(maker.tick_size_cents), lotSize: BigInt(maker.lot_size) };
+  const units = maker.units;
   const priceCents = centsOf(trade.price, units);
   const shares = sharesOf(trade.quantity, units);
   const notional = priceCents * shares;
   const sides = [
-    { order: maker, liquidity: 'MAKER' as const, fee: feeCents(notional, maker.maker_fee_bps), remaining: sharesOf(trade.makerRemaining, units) },
-    { order: taker, liquidity: 'TAKER' as const, fee: feeCents(notional, taker.taker_fee_bps), remaining: sharesOf(trade.takerRemaining, units) },
+    { order: maker, liquidity: 'MAKER' as const, fee: feeCents(notional, maker.makerFeeBps), remaining: sharesOf(trade.makerRemaining, units) },
+    { order: taker, liquidity: 'TAKER' as const, fee: feeCents(notional, taker.takerFeeBps), remaining: sharesOf(trade.takerRemaining, units) },
   ];
   const buyer = sides.find((side) => side.order.side === 'BUY')!;
   const seller = sides.find((side) => side.order.side === 'SELL')!;
@@ -115,29 +128,33 @@ function settlementOf(trade: TradeEvent, orders: Map<string, OrderRow>) {
     price: formatAsset(priceCents, CASH_ASSET),
     quantity: shares.toString(),
     buyer: {
-      userId: buyer.order.user_id,
+      userId: buyer.order.userId,
       holdReference: buyer.order.id,
       fee: formatAsset(buyer.fee, CASH_ASSET),
-      keepHeld: formatAsset(buyerNeeds(buyer.order, buyer.remaining), CASH_ASSET),
+      keepHeld: formatAsset(stillHeld(buyer.order, buyer.remaining), CASH_ASSET),
     },
-    seller: { userId: seller.order.user_id, holdReference: seller.order.id, fee: formatAsset(seller.fee, CASH_ASSET), keepHeld: seller.remaining.toString() },
+    seller: {
+      userId: seller.order.userId,
+      holdReference: seller.order.id,
+      fee: formatAsset(seller.fee, CASH_ASSET),
+      keepHeld: formatAsset(stillHeld(seller.order, seller.remaining), seller.order.symbol),
+    },
   };
-  const fills = sides.map((side) => ({
-    remaining: side.remaining,
-    row: {
+  const fills = sides.map(
+    (side): FillRecord => ({
       id: `${tradeId}:${side.liquidity === 'MAKER' ? 'M' : 'T'}`,
-      trade_id: tradeId,
-      order_id: side.order.id,
-      user_id: side.order.user_id,
+      tradeId,
+      orderId: side.order.id,
+      userId: side.order.userId,
       symbol: trade.symbol,
       side: side.order.side,
-      price_cents: priceCents.toString(),
-      quantity: shares.toString(),
-      fee_cents: side.fee.toString(),
+      priceCents,
+      quantity: shares,
+      feeCents: side.fee,
       liquidity: side.liquidity,
-      sequence: String(trade.sequence),
-    },
-  }));
+      sequence: BigInt(trade.sequence),
+    }),
+  );
   return { request, fills };
 }
 
@@ -169,14 +186,7 @@ export async function applyExecutions(deps: OrderDeps, events: StreamEvent[], cl
   await flush();
 }
 
-/** What a buy order must still hold for what is left of it; nothing once it is done. */
-function buyerNeeds(order: OrderRow, remainingShares: bigint): bigint {
-  if (remainingShares === 0n) return 0n;
-  const worstPrice = BigInt(order.price_cents ?? order.protection_price_cents!);
-  return buyNeedCents(worstPrice, remainingShares, Math.max(order.maker_fee_bps, order.taker_fee_bps));
-}
-
-async function ownOrder(deps: OrderDeps, client: Transaction, orderId: string): Promise<OrderRow | undefined> {
+async function ownOrder(deps: OrderDeps, client: Transaction, orderId: string): Promise<StoredOrder | undefined> {
   const row = await deps.store.find(client, orderId, true);
   if (!row) deps.logger.warn({ orderId }, 'an execution names an order this order manager does not know; skipped');
   return row;

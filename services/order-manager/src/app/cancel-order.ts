@@ -1,6 +1,6 @@
 import { AppError, enqueueEvent, withTransaction } from '@exchange/platform';
-import { ordersStream, type Order, ORDER_COMMANDS } from '@exchange/contracts';
-import { OPEN_STATUSES, toOrder } from '../store/order-store.js';
+import { ORDER_COMMANDS, ordersStream, type Order } from '@exchange/contracts';
+import { canMake, isVisible, publicOrder } from '../domain/order-lifecycle.js';
 import type { OrderDeps } from './order-deps.js';
 
 /**
@@ -10,23 +10,23 @@ import type { OrderDeps } from './order-deps.js';
  */
 export async function cancelOrder(deps: OrderDeps, userId: string, orderId: string): Promise<Order> {
   const order = await withTransaction(deps.store.db, async (client) => {
-    const row = await deps.store.find(client, orderId, true);
-    if (!row || row.user_id !== userId || row.status === 'PENDING' || row.status === 'ABORTING') throw orderNotFound(orderId);
-    if (!OPEN_STATUSES.includes(row.status)) {
-      throw new AppError('ORDER_NOT_OPEN', `Order ${orderId} is ${row.status} and cannot be canceled`, { status: row.status });
+    const found = await deps.store.find(client, orderId, true);
+    if (!found || found.userId !== userId || !isVisible(found.status)) throw orderNotFound(orderId);
+    if (!canMake('cancel', found.status)) {
+      throw new AppError('ORDER_NOT_OPEN', `Order ${orderId} is ${found.status} and cannot be canceled`, { status: found.status });
     }
-    if (row.cancel_requested) return row;
-    const updated = await deps.store.requestCancel(client, orderId);
+    if (found.cancelRequested) return found;
+    const updated = (await deps.store.requestCancel(client, orderId)) ?? found;
     await enqueueEvent(client, {
       id: `order_cancel_requested:${orderId}`,
-      stream: ordersStream(row.symbol),
+      stream: ordersStream(found.symbol),
       contract: ORDER_COMMANDS.order_cancel_requested,
-      data: { orderId, symbol: row.symbol },
+      data: { orderId, symbol: found.symbol },
     });
     return updated;
   });
   deps.relay.wake();
-  return toOrder(order);
+  return publicOrder(order);
 }
 
 export function orderNotFound(orderId: string): AppError {

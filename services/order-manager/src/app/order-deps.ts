@@ -7,9 +7,12 @@ import type { TradingMetrics } from './trading-metrics.js';
 /** What the order use-cases need. */
 export interface OrderDeps {
   store: OrderStore;
-  risk: ContractClient<typeof RISK_MANAGER_API>;
-  wallet: ContractClient<typeof WALLET_API>;
-  relay: OutboxRelay;
+  /** the risk-manager's order check */
+  risk: Pick<ContractClient<typeof RISK_MANAGER_API>, 'check'>;
+  /** the wallet's holds and settlements */
+  wallet: Pick<ContractClient<typeof WALLET_API>, 'blockFunds' | 'releaseFunds' | 'settleTrades'>;
+  /** woken after a commit that wrote to the outbox */
+  relay: Pick<OutboxRelay, 'wake'>;
   logger: Logger;
   /** how long a clientOrderId answers a retry with the order it placed */
   clientOrderIdWindowMs: number;
@@ -17,5 +20,5 @@ export interface OrderDeps {
   inProgressWaitMs: number;
   metrics: TradingMetrics;
   /** pushes of order changes to their owners, after the commit */
-  updates: OrderUpdates;
+  updates: Pick<OrderUpdates, 'publish'>;
 }

@@ -1,18 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { type ActorCredential, AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
+import { type ActorCredential, AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
 import {
   CASH_ASSET,
   formatAsset,
+  ORDER_COMMANDS,
   ordersStream,
   parseAsset,
+  timeInForceOf,
+  unitsOf,
   type Order,
-  type OrderCreated,
   type PlaceOrderRequest,
   type RiskCheckResponse,
-  ORDER_COMMANDS,
 } from '@exchange/contracts';
-import { buyNeedCents, toLots, toTicks } from '../domain/order-math.js';
-import { toOrder, type NewOrder, type OrderRow } from '../store/order-store.js';
+import {
+  checkOpenOrderLimit,
+  holdOf,
+  holdsClientOrderId,
+  isVisible,
+  orderCreatedOf,
+  publicOrder,
+  type NewOrder,
+  type StoredOrder,
+} from '../domain/order-lifecycle.js';
 import type { OrderDeps } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
 
@@ -22,9 +31,16 @@ export interface Placed {
 }
 
 /**
- * Order placement: validate → risk-manager → wallet `block-funds` → INSERT the order and
- * its `order_created` outbox row in one transaction → the relay publishes it to `orders:{SYMBOL}`.
- * A failure after the hold releases it (and a placement that dies there is undone by the janitor).
+ * Order placement, a saga of four steps; each step that takes something has its undo, and the
+ * undo is one function (`undoPlacement`), used both when a step fails here and by the janitor for a
+ * placement that died halfway:
+ *
+ * 1. the risk-manager's check (takes nothing; answers the market's terms and the user's limits);
+ * 2. the order is written PENDING, inside the user's open-order limit (undo: forget the row);
+ * 3. the wallet holds what the order needs (undo: release the hold);
+ * 4. PENDING → NEW and its `order_created` command, in one transaction: past this, nothing is undone
+ *    (the relay publishes the command to `orders:{SYMBOL}` and the engine's events close the order).
+ *
  * A retry with the same clientOrderId and body answers with the order it placed.
  */
 export async function placeOrder(deps: OrderDeps, actor: ActorCredential, request: PlaceOrderRequest): Promise<Placed> {
@@ -35,68 +51,91 @@ export async function placeOrder(deps: OrderDeps, actor: ActorCredential, reques
     if (replay) return replay;
   }
   const orderId = randomUUID();
-  const openOrders = await deps.store.countOpen(userId);
   const risk = await deps.risk.check(
-    { body: { orderId, userId, symbol: request.symbol, side: request.side, type: request.type, price: request.price, quantity: request.quantity, openOrders } },
+    { body: { orderId, userId, symbol: request.symbol, side: request.side, type: request.type, price: request.price, quantity: request.quantity } },
     { actor },
   );
   const order = newOrder(orderId, userId, hash, request, risk);
 
-  let pending: OrderRow;
+  let pending: StoredOrder;
   try {
-    pending = await withSpan('INSERT order', () => deps.store.insertPending(deps.store.db, order));
+    pending = await writePending(deps, order, risk.maxOpenOrders);
   } catch (error) {
-    if ((error as { code?: string }).code !== '23505' || !request.clientOrderId) throw error;
+    if (sqlState(error) !== SQL_UNIQUE_VIOLATION || !request.clientOrderId) throw error;
     // a concurrent request with the same clientOrderId got there first: its answer, or (if it was
     // undone meanwhile) this request places the order after all
     const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
     if (replay) return replay;
-    pending = await withSpan('INSERT order', () => deps.store.insertPending(deps.store.db, order));
-  }
-
-  // the count before the risk check raced with this user's other placements: count again, now that
-  // this order is written (PENDING counts); several racing ones may all be refused, never all pass
-  if (risk.maxOpenOrders !== undefined && (await deps.store.countOpen(userId)) > risk.maxOpenOrders) {
-    await deps.store.claimForAbort(pending.id);
-    await deps.store.deleteAborting(pending.id);
-    throw new AppError('RISK_REJECTED', `You have ${risk.maxOpenOrders} open orders, the most allowed`, {
-      rule: 'MAX_OPEN_ORDERS',
-      maxOpenOrders: risk.maxOpenOrders,
-    });
+    pending = await writePending(deps, order, risk.maxOpenOrders);
   }
 
   try {
     await withSpan('funds blocking', () =>
       deps.wallet.blockFunds(
-        { body: { userId, asset: order.hold_asset, amount: formatAsset(BigInt(order.hold_amount), order.hold_asset), reference: orderId } },
+        { body: { userId, asset: pending.hold.asset, amount: formatAsset(pending.hold.amount, pending.hold.asset), reference: orderId } },
         { actor },
       ),
     );
   } catch (error) {
-    await undo(deps, pending, error);
+    // a refused hold was never made; anything else (a timeout) may have made it, or may still
+    await undoPlacement(deps, pending, { holdMayExist: !isRefusal(error) });
     throw error;
   }
 
   try {
     const published = await withTransaction(deps.store.db, async (client) => {
-      const row = await deps.store.markPublished(client, orderId);
+      const row = await deps.store.transition(client, orderId, 'publish');
       if (!row) throw new AppError('SERVICE_UNAVAILABLE', 'The order could not be placed in time; nothing was placed');
       await withSpan('publish order_created', () =>
         enqueueEvent(client, {
           id: `order_created:${orderId}`,
           stream: ordersStream(row.symbol),
           contract: ORDER_COMMANDS.order_created,
-          data: orderCreated(row),
+          data: orderCreatedOf(row),
         }),
       );
       return row;
     });
     deps.relay.wake();
     deps.metrics.orderStatus(published.symbol, 'NEW');
-    return { statusCode: 201, order: toOrder(published) };
+    return { statusCode: 201, order: publicOrder(published) };
   } catch (error) {
-    await undo(deps, pending, error);
+    await undoPlacement(deps, pending, { holdMayExist: true });
     throw error;
+  }
+}
+
+/** Step 2: the PENDING row, written only if the user's open orders (this one included) stay within the limit. */
+function writePending(deps: OrderDeps, order: NewOrder, maxOpenOrders: number): Promise<StoredOrder> {
+  return withSpan('INSERT order', () =>
+    withTransaction(deps.store.db, async (client) => {
+      await deps.store.lockOwner(client, order.userId);
+      const written = await deps.store.insertPending(client, order);
+      checkOpenOrderLimit(await deps.store.countOpen(client, order.userId), maxOpenOrders);
+      return written;
+    }),
+  );
+}
+
+const isRefusal = (error: unknown) => error instanceof AppError && error.statusCode < 500;
+
+/**
+ * The compensation of a placement, whatever step it reached: claim the row (PENDING → ABORTING, so
+ * a publish that got through is never undone), give the hold back if it may have been made, and
+ * forget the order. A placement already claimed (an undo that died halfway) is finished. False when
+ * the placement was published, or another undo has it. Failures are left to the janitor, which
+ * calls this again.
+ */
+export async function undoPlacement(deps: OrderDeps, placement: Pick<StoredOrder, 'id' | 'status'>, options: { holdMayExist: boolean }): Promise<boolean> {
+  try {
+    if (placement.status !== 'ABORTING' && !(await deps.store.transition(deps.store.db, placement.id, 'claimUndo'))) return false;
+    // idempotent by releaseId; a hold never made (or refused) needs no release
+    if (options.holdMayExist || placement.status === 'ABORTING') await releaseHold(deps, placement.id, `abort:${placement.id}`);
+    await deps.store.forget(placement.id);
+    return true;
+  } catch (error) {
+    deps.logger.warn({ err: error, orderId: placement.id }, 'undoing a placement failed; the janitor will finish it');
+    return false;
   }
 }
 
@@ -111,11 +150,11 @@ async function earlierAnswer(deps: OrderDeps, userId: string, clientOrderId: str
   for (;;) {
     const earlier = await deps.store.findByClientOrderId(userId, clientOrderId, deps.clientOrderIdWindowMs);
     if (!earlier) return undefined;
-    if (earlier.request_hash !== hash) {
-      if (['PENDING', 'ABORTING', 'NEW', 'PARTIALLY_FILLED'].includes(earlier.status)) throw duplicateClientOrderId(clientOrderId);
+    if (earlier.requestHash !== hash) {
+      if (holdsClientOrderId(earlier.status)) throw duplicateClientOrderId(clientOrderId);
       return undefined; // a finished order's clientOrderId may be used again for a new order
     }
-    if (earlier.status !== 'PENDING' && earlier.status !== 'ABORTING') return { statusCode: 201, order: toOrder(earlier) };
+    if (isVisible(earlier.status)) return { statusCode: 201, order: publicOrder(earlier) };
     if (Date.now() > deadline) {
       throw new AppError('REQUEST_IN_PROGRESS', `The order with clientOrderId ${clientOrderId} is still being placed; retry shortly`, { clientOrderId });
     }
@@ -127,67 +166,31 @@ function duplicateClientOrderId(clientOrderId: string): AppError {
   return new AppError('DUPLICATE_CLIENT_ORDER_ID', `You have an open order with clientOrderId ${clientOrderId}`, { clientOrderId });
 }
 
-/**
- * Compensation: claim the row (so a publish that got through is never undone), give the hold back
- * (if it may have been made) and forget the order. What fails here the janitor finishes.
- */
-async function undo(deps: OrderDeps, pending: OrderRow, cause: unknown): Promise<void> {
-  const isRefusal = cause instanceof AppError && cause.statusCode < 500;
-  try {
-    if (!(await deps.store.claimForAbort(pending.id))) return;
-    // a refused hold was never made; anything else may have made it, or may still (the wallet then refuses it)
-    if (!isRefusal) await releaseHold(deps, pending.id, `abort:${pending.id}`);
-    await deps.store.deleteAborting(pending.id);
-  } catch (error) {
-    deps.logger.warn({ err: error, orderId: pending.id }, 'undoing a failed placement failed; the janitor will finish it');
-  }
-}
-
 function newOrder(id: string, userId: string, hash: string, request: PlaceOrderRequest, risk: RiskCheckResponse): NewOrder {
   const { market } = risk;
-  const quantity = parseAsset(request.quantity, request.symbol);
-  const priceCents = request.price === undefined ? undefined : parseAsset(request.price, CASH_ASSET);
-  const protectionCents = risk.protectionPrice === undefined ? undefined : parseAsset(risk.protectionPrice, CASH_ASSET);
-  const worstPrice = priceCents ?? protectionCents;
-  if (worstPrice === undefined) throw new AppError('INTERNAL_ERROR', 'the risk-manager gave a market order no protection price');
-  const maxFeeBps = Math.max(market.makerFeeBps, market.takerFeeBps);
-  const isBuy = request.side === 'BUY';
-  return {
-    id,
-    user_id: userId,
-    client_order_id: request.clientOrderId ?? null,
-    request_hash: hash,
-    symbol: request.symbol,
+  const priced = {
     side: request.side,
-    type: request.type,
-    time_in_force: request.timeInForce ?? (request.type === 'MARKET' ? 'IOC' : 'GTC'),
-    post_only: request.postOnly,
-    price_cents: priceCents?.toString() ?? null,
-    protection_price_cents: protectionCents?.toString() ?? null,
-    quantity: quantity.toString(),
-    tick_size_cents: parseAsset(market.tickSize, CASH_ASSET).toString(),
-    lot_size: parseAsset(market.lotSize, market.symbol).toString(),
-    maker_fee_bps: market.makerFeeBps,
-    taker_fee_bps: market.takerFeeBps,
-    hold_asset: isBuy ? CASH_ASSET : request.symbol,
-    hold_amount: (isBuy ? buyNeedCents(worstPrice, quantity, maxFeeBps) : quantity).toString(),
+    symbol: request.symbol,
+    priceCents: request.price === undefined ? null : parseAsset(request.price, CASH_ASSET),
+    protectionPriceCents: risk.protectionPrice === undefined ? null : parseAsset(risk.protectionPrice, CASH_ASSET),
+    makerFeeBps: market.makerFeeBps,
+    takerFeeBps: market.takerFeeBps,
   };
-}
-
-/** `order_created` for the engine: prices in ticks, quantities in lots. */
-function orderCreated(row: OrderRow): OrderCreated {
-  const units = { tickSizeCents: BigInt(row.tick_size_cents), lotSize: BigInt(row.lot_size) };
-  const worstPrice = row.price_cents ?? row.protection_price_cents!;
+  if (priced.priceCents === null && priced.protectionPriceCents === null) {
+    throw new AppError('INTERNAL_ERROR', 'the risk-manager gave a market order no protection price');
+  }
+  const quantity = parseAsset(request.quantity, request.symbol);
   return {
-    orderId: row.id,
-    userId: row.user_id,
-    symbol: row.symbol,
-    side: row.side,
-    type: row.type,
-    priceTicks: toTicks(BigInt(worstPrice), units).toString(),
-    quantityLots: toLots(BigInt(row.quantity), units).toString(),
-    timeInForce: row.time_in_force,
-    postOnly: row.post_only,
-    selfTradePrevention: 'CANCEL_NEWEST',
+    ...priced,
+    id,
+    userId,
+    clientOrderId: request.clientOrderId ?? null,
+    requestHash: hash,
+    type: request.type,
+    timeInForce: timeInForceOf(request.type, request.timeInForce),
+    postOnly: request.postOnly,
+    quantity,
+    units: unitsOf(market),
+    hold: holdOf({ ...priced, quantity }),
   };
 }

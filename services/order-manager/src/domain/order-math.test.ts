@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { centsOf, sharesOf } from '@exchange/contracts';
-import { averagePriceCents, buyNeedCents, feeCents, toLots, toTicks } from './order-math.js';
+import { centsOf, sharesOf, toLots, toTicks } from '@exchange/contracts';
+import { averagePriceCents, buyNeedCents, feeCents } from './order-math.js';
 
 describe('order arithmetic', () => {
   it('fees round down to the cent', () => {
@@ -49,6 +49,9 @@ describe('order arithmetic', () => {
     expect(centsOf(3005, units)).toBe(150_25n);
     expect(toLots(120n, units)).toBe(12n);
     expect(sharesOf(12, units)).toBe(120n);
+    // a price off the tick or a quantity off the lot is never rounded into another order
+    expect(() => toTicks(150_27n, units)).toThrow(RangeError);
+    expect(() => toLots(125n, units)).toThrow(RangeError);
   });
 
   it('averages fill prices to the cent, half up', () => {

@@ -1,8 +1,6 @@
-import type { MarketUnits } from '@exchange/contracts';
-
 /**
- * The arithmetic of an order, in exact integers: cents for money, whole shares for quantities, ticks
- * and lots for the matching engine. No I/O.
+ * The arithmetic of an order, in exact integers: cents for money, whole shares for quantities. (The
+ * conversions to the engine's ticks and lots are the contracts' `toTicks` / `toLots`.) No I/O.
  */
 
 const BPS = 10_000n;
@@ -20,14 +18,6 @@ export function feeCents(notionalCents: bigint, bps: number): bigint {
 export function buyNeedCents(priceCents: bigint, shares: bigint, maxFeeBps: number): bigint {
   const notional = priceCents * shares;
   return notional + feeCents(notional, maxFeeBps);
-}
-
-export function toTicks(priceCents: bigint, units: MarketUnits): bigint {
-  return priceCents / units.tickSizeCents;
-}
-
-export function toLots(shares: bigint, units: MarketUnits): bigint {
-  return shares / units.lotSize;
 }
 
 /** Average fill price in cents, rounded half up; undefined before the first fill. */

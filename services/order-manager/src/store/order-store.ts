@@ -1,8 +1,17 @@
-import { AppError, type Pool, type Transaction } from '@exchange/platform';
-import { formatAmount, type Fill, type Order, type OrderStatus } from '@exchange/contracts';
-import { averagePriceCents } from '../domain/order-math.js';
+import type { Pool, Transaction } from '@exchange/platform';
+import {
+  COUNTED_AS_OPEN,
+  TRANSITIONS,
+  type FillRecord,
+  type LifecycleStatus,
+  type NewOrder,
+  type StoredFill,
+  type StoredOrder,
+  type TransitionName,
+} from '../domain/order-lifecycle.js';
 
-export interface OrderRow {
+/** A row of `orders` as PostgreSQL returns it; never leaves this file. */
+interface OrderRow {
   id: string;
   seq: string;
   user_id: string;
@@ -19,7 +28,7 @@ export interface OrderRow {
   filled_quantity: string;
   filled_notional_cents: string;
   fees_cents: string;
-  status: OrderStatus | 'PENDING' | 'ABORTING';
+  status: LifecycleStatus;
   reject_reason: string | null;
   cancel_requested: boolean;
   tick_size_cents: string;
@@ -32,12 +41,7 @@ export interface OrderRow {
   updated_at: Date;
 }
 
-export type NewOrder = Omit<
-  OrderRow,
-  'seq' | 'filled_quantity' | 'filled_notional_cents' | 'fees_cents' | 'status' | 'reject_reason' | 'cancel_requested' | 'created_at' | 'updated_at'
->;
-
-export interface FillRow {
+interface FillRow {
   id: string;
   seq: string;
   trade_id: string;
@@ -53,66 +57,91 @@ export interface FillRow {
   executed_at: Date;
 }
 
-export const OPEN_STATUSES = ['NEW', 'PARTIALLY_FILLED'];
-const CLOSED_STATUSES = ['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'];
-const cents = (value: string | bigint) => formatAmount(BigInt(value), 2);
+const bigintOrNull = (value: string | null) => (value === null ? null : BigInt(value));
 
-export function toOrder(row: OrderRow): Order {
-  const average = averagePriceCents(BigInt(row.filled_notional_cents), BigInt(row.filled_quantity));
+function toStoredOrder(row: OrderRow): StoredOrder {
   return {
     id: row.id,
+    seq: BigInt(row.seq),
+    userId: row.user_id,
     clientOrderId: row.client_order_id,
+    requestHash: row.request_hash,
     symbol: row.symbol,
     side: row.side,
     type: row.type,
     timeInForce: row.time_in_force,
     postOnly: row.post_only,
-    price: row.price_cents === null ? null : cents(row.price_cents),
-    quantity: row.quantity,
-    filledQuantity: row.filled_quantity,
-    averagePrice: average === undefined ? null : cents(average),
-    fees: cents(row.fees_cents),
-    // a placement still running is NEW to its owner: it is being published
-    status: row.status === 'PENDING' || row.status === 'ABORTING' ? 'NEW' : row.status,
+    priceCents: bigintOrNull(row.price_cents),
+    protectionPriceCents: bigintOrNull(row.protection_price_cents),
+    quantity: BigInt(row.quantity),
+    filledQuantity: BigInt(row.filled_quantity),
+    filledNotionalCents: BigInt(row.filled_notional_cents),
+    feesCents: BigInt(row.fees_cents),
+    status: row.status,
     rejectReason: row.reject_reason,
     cancelRequested: row.cancel_requested,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    units: { tickSizeCents: BigInt(row.tick_size_cents), lotSize: BigInt(row.lot_size) },
+    makerFeeBps: row.maker_fee_bps,
+    takerFeeBps: row.taker_fee_bps,
+    hold: { asset: row.hold_asset, amount: BigInt(row.hold_amount) },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
-export function toFill(row: FillRow): Fill {
+function toStoredFill(row: FillRow): StoredFill {
   return {
     id: row.id,
+    seq: BigInt(row.seq),
     tradeId: row.trade_id,
     orderId: row.order_id,
+    userId: row.user_id,
     symbol: row.symbol,
     side: row.side,
-    price: cents(row.price_cents),
-    quantity: row.quantity,
-    fee: cents(row.fee_cents),
+    priceCents: BigInt(row.price_cents),
+    quantity: BigInt(row.quantity),
+    feeCents: BigInt(row.fee_cents),
     liquidity: row.liquidity,
-    executedAt: row.executed_at.toISOString(),
+    sequence: BigInt(row.sequence),
+    executedAt: row.executed_at,
   };
 }
 
-export function encodeCursor(seq: string): string {
-  return Buffer.from(seq, 'utf8').toString('base64url');
-}
+/** The statuses a transition leaves, for `status = ANY($n)`. */
+const from = (transition: TransitionName): string[] => [...TRANSITIONS[transition].from];
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,18}$/.test(decoded))
-    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { fields: { cursor: ['is not a cursor this API gave out'] } });
-  return decoded;
-}
+export type OrderFilter = { status: 'open' | 'closed' | 'all'; symbol?: string; limit: number; beforeSeq?: bigint };
 
-/** SQL for the `orders` and `fills` tables; nothing else touches them. */
+const LISTED: Record<OrderFilter['status'], readonly string[]> = {
+  open: ['NEW', 'PARTIALLY_FILLED'],
+  closed: ['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'],
+  all: ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'],
+};
+
+/**
+ * The `orders` and `fills` tables; nothing else touches them. Every change of status is one of the
+ * lifecycle's transitions, applied only from the statuses it allows.
+ */
 export class OrderStore {
   constructor(readonly db: Pool) {}
 
-  async insertPending(client: Transaction | Pool, order: NewOrder): Promise<OrderRow> {
+  /**
+   * Serialises one user's placements until the transaction ends, so a count of their open orders
+   * stays true until the new one is written.
+   */
+  async lockOwner(client: Transaction, userId: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`orders:${userId}`]);
+  }
+
+  async countOpen(client: Transaction | Pool, userId: string): Promise<number> {
+    const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM orders WHERE user_id = $1 AND status = ANY($2::text[])', [
+      userId,
+      COUNTED_AS_OPEN,
+    ]);
+    return Number(rows[0]!.count);
+  }
+
+  async insertPending(client: Transaction | Pool, order: NewOrder): Promise<StoredOrder> {
     const { rows } = await client.query<OrderRow>(
       `INSERT INTO orders (id, user_id, client_order_id, request_hash, symbol, side, type, time_in_force, post_only, price_cents,
                            protection_price_cents, quantity, status, tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount)
@@ -120,48 +149,53 @@ export class OrderStore {
        RETURNING *`,
       [
         order.id,
-        order.user_id,
-        order.client_order_id,
-        order.request_hash,
+        order.userId,
+        order.clientOrderId,
+        order.requestHash,
         order.symbol,
         order.side,
         order.type,
-        order.time_in_force,
-        order.post_only,
-        order.price_cents,
-        order.protection_price_cents,
-        order.quantity,
-        order.tick_size_cents,
-        order.lot_size,
-        order.maker_fee_bps,
-        order.taker_fee_bps,
-        order.hold_asset,
-        order.hold_amount,
+        order.timeInForce,
+        order.postOnly,
+        order.priceCents?.toString() ?? null,
+        order.protectionPriceCents?.toString() ?? null,
+        order.quantity.toString(),
+        order.units.tickSizeCents.toString(),
+        order.units.lotSize.toString(),
+        order.makerFeeBps,
+        order.takerFeeBps,
+        order.hold.asset,
+        order.hold.amount.toString(),
       ],
     );
-    return rows[0]!;
+    return toStoredOrder(rows[0]!);
   }
 
-  /** PENDING → NEW; undefined when the row is no longer pending (the janitor undid it). */
-  async markPublished(client: Transaction, id: string): Promise<OrderRow | undefined> {
-    const { rows } = await client.query<OrderRow>("UPDATE orders SET status = 'NEW', updated_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING *", [
-      id,
-    ]);
-    return rows[0];
+  /**
+   * Makes a transition that changes only the status (publish, claimUndo; cancel, expire, reject
+   * with the engine's reason). The order after it, or undefined when its status did not allow it.
+   */
+  async transition(
+    client: Transaction | Pool,
+    id: string,
+    transition: Exclude<TransitionName, 'forget' | 'fill' | 'partialFill'>,
+    reason: string | null = null,
+  ): Promise<StoredOrder | undefined> {
+    const { rows } = await client.query<OrderRow>(
+      `UPDATE orders SET status = $2, reject_reason = COALESCE($3, reject_reason), cancel_requested = cancel_requested AND $2 = ANY($5::text[]), updated_at = now()
+        WHERE id = $1 AND status = ANY($4::text[]) RETURNING *`,
+      [id, TRANSITIONS[transition].to, reason, from(transition), ['NEW', 'PARTIALLY_FILLED']],
+    );
+    return rows[0] && toStoredOrder(rows[0]);
   }
 
-  /** PENDING → ABORTING: this caller, and no publish, decides the placement's fate. False when it was published (or claimed) first. */
-  async claimForAbort(id: string): Promise<boolean> {
-    const { rowCount } = await this.db.query("UPDATE orders SET status = 'ABORTING', updated_at = now() WHERE id = $1 AND status = 'PENDING'", [id]);
-    return (rowCount ?? 0) > 0;
+  /** `forget`: deletes a placement being undone. */
+  async forget(id: string): Promise<void> {
+    await this.db.query('DELETE FROM orders WHERE id = $1 AND status = ANY($2::text[])', [id, from('forget')]);
   }
 
-  async deleteAborting(id: string): Promise<void> {
-    await this.db.query("DELETE FROM orders WHERE id = $1 AND status = 'ABORTING'", [id]);
-  }
-
-  /** Placements that died halfway: PENDING for longer than any placement runs, or left ABORTING. */
-  async unfinishedPlacements(olderThanMs: number): Promise<OrderRow[]> {
+  /** Placements that died halfway: PENDING for longer than any placement runs, or left ABORTING by an undo that died. */
+  async unfinishedPlacements(olderThanMs: number): Promise<StoredOrder[]> {
     const { rows } = await this.db.query<OrderRow>(
       `SELECT * FROM orders
         WHERE (status = 'PENDING' AND created_at < now() - make_interval(secs => $1::double precision / 1000))
@@ -169,99 +203,98 @@ export class OrderStore {
         LIMIT 100`,
       [olderThanMs],
     );
-    return rows;
+    return rows.map(toStoredOrder);
   }
 
   /** The latest order of the user with this clientOrderId placed within `windowMs`, open or not. */
-  async findByClientOrderId(userId: string, clientOrderId: string, windowMs: number): Promise<OrderRow | undefined> {
+  async findByClientOrderId(userId: string, clientOrderId: string, windowMs: number): Promise<StoredOrder | undefined> {
     const { rows } = await this.db.query<OrderRow>(
       `SELECT * FROM orders WHERE user_id = $1 AND client_order_id = $2
          AND (status IN ('PENDING', 'ABORTING', 'NEW', 'PARTIALLY_FILLED') OR created_at > now() - make_interval(secs => $3::double precision / 1000))
        ORDER BY seq DESC LIMIT 1`,
       [userId, clientOrderId, windowMs],
     );
-    return rows[0];
+    return rows[0] && toStoredOrder(rows[0]);
   }
 
-  async countOpen(userId: string): Promise<number> {
-    const { rows } = await this.db.query<{ count: string }>(
-      "SELECT count(*) FROM orders WHERE user_id = $1 AND status IN ('PENDING', 'NEW', 'PARTIALLY_FILLED')",
-      [userId],
-    );
-    return Number(rows[0]!.count);
-  }
-
-  async find(client: Transaction | Pool, id: string, forUpdate = false): Promise<OrderRow | undefined> {
+  async find(client: Transaction | Pool, id: string, forUpdate = false): Promise<StoredOrder | undefined> {
     const { rows } = await client.query<OrderRow>(`SELECT * FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0];
+    return rows[0] && toStoredOrder(rows[0]);
   }
 
-  async list(userId: string, filter: { status: 'open' | 'closed' | 'all'; symbol?: string; limit: number; beforeSeq?: string }): Promise<OrderRow[]> {
-    const statuses = filter.status === 'open' ? OPEN_STATUSES : filter.status === 'closed' ? CLOSED_STATUSES : [...OPEN_STATUSES, ...CLOSED_STATUSES];
+  async list(userId: string, filter: OrderFilter): Promise<StoredOrder[]> {
     const { rows } = await this.db.query<OrderRow>(
       `SELECT * FROM orders
         WHERE user_id = $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR symbol = $3) AND ($4::bigint IS NULL OR seq < $4::bigint)
         ORDER BY seq DESC LIMIT $5`,
-      [userId, statuses, filter.symbol ?? null, filter.beforeSeq ?? null, filter.limit],
+      [userId, LISTED[filter.status], filter.symbol ?? null, filter.beforeSeq?.toString() ?? null, filter.limit],
     );
-    return rows;
+    return rows.map(toStoredOrder);
   }
 
-  async requestCancel(client: Transaction, id: string): Promise<OrderRow> {
-    const { rows } = await client.query<OrderRow>('UPDATE orders SET cancel_requested = true, updated_at = now() WHERE id = $1 RETURNING *', [id]);
-    return rows[0]!;
+  /** Marks an open order as being canceled (the engine's answer closes it). */
+  async requestCancel(client: Transaction, id: string): Promise<StoredOrder | undefined> {
+    const { rows } = await client.query<OrderRow>(
+      `UPDATE orders SET cancel_requested = true, updated_at = now() WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED') RETURNING *`,
+      [id],
+    );
+    return rows[0] && toStoredOrder(rows[0]);
   }
 
   async clearCancelRequest(client: Transaction, id: string): Promise<void> {
     await client.query('UPDATE orders SET cancel_requested = false, updated_at = now() WHERE id = $1', [id]);
   }
 
-  /** True when the order was open and is now closed. */
-  async close(client: Transaction, id: string, status: 'CANCELED' | 'EXPIRED' | 'REJECTED', reason: string | null): Promise<boolean> {
-    const { rowCount } = await client.query(
-      "UPDATE orders SET status = $2, reject_reason = COALESCE($3, reject_reason), cancel_requested = false, updated_at = now() WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED')",
-      [id, status, reason],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-
-  /** Records one side of a trade on its order; the status follows from what is now filled. Returns it (undefined: already recorded). */
-  async recordFill(client: Transaction, fill: Omit<FillRow, 'seq' | 'executed_at'>): Promise<'FILLED' | 'PARTIALLY_FILLED' | undefined> {
+  /**
+   * Records one side of a trade on its order: `fill` when it fills what was left, else
+   * `partialFill`. Returns the status it made, or undefined when this fill was recorded before.
+   */
+  async recordFill(client: Transaction, fill: FillRecord): Promise<'FILLED' | 'PARTIALLY_FILLED' | undefined> {
     const inserted = await client.query(
       `INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
       [
         fill.id,
-        fill.trade_id,
-        fill.order_id,
-        fill.user_id,
+        fill.tradeId,
+        fill.orderId,
+        fill.userId,
         fill.symbol,
         fill.side,
-        fill.price_cents,
-        fill.quantity,
-        fill.fee_cents,
+        fill.priceCents.toString(),
+        fill.quantity.toString(),
+        fill.feeCents.toString(),
         fill.liquidity,
-        fill.sequence,
+        fill.sequence.toString(),
       ],
     );
     if ((inserted.rowCount ?? 0) === 0) return undefined;
+    // both transitions leave the same statuses; which one this is follows from what is now filled
+    // (the CHECK filled_quantity <= quantity refuses an overfill)
     const { rows } = await client.query<{ status: 'FILLED' | 'PARTIALLY_FILLED' }>(
       `UPDATE orders SET filled_quantity = filled_quantity + $2, filled_notional_cents = filled_notional_cents + $3, fees_cents = fees_cents + $4,
-              status = CASE WHEN filled_quantity + $2 = quantity THEN 'FILLED' ELSE 'PARTIALLY_FILLED' END,
+              status = CASE WHEN filled_quantity + $2 = quantity THEN $5 ELSE $6 END,
               cancel_requested = cancel_requested AND filled_quantity + $2 < quantity, updated_at = now()
-        WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED')
+        WHERE id = $1 AND status = ANY($7::text[])
         RETURNING status`,
-      [fill.order_id, fill.quantity, (BigInt(fill.price_cents) * BigInt(fill.quantity)).toString(), fill.fee_cents],
+      [
+        fill.orderId,
+        fill.quantity.toString(),
+        (fill.priceCents * fill.quantity).toString(),
+        fill.feeCents.toString(),
+        TRANSITIONS.fill.to,
+        TRANSITIONS.partialFill.to,
+        from('fill'),
+      ],
     );
     return rows[0]?.status;
   }
 
-  async fills(userId: string, filter: { symbol?: string; limit: number; beforeSeq?: string }): Promise<FillRow[]> {
+  async fills(userId: string, filter: { symbol?: string; limit: number; beforeSeq?: bigint }): Promise<StoredFill[]> {
     const { rows } = await this.db.query<FillRow>(
       `SELECT * FROM fills WHERE user_id = $1 AND ($2::text IS NULL OR symbol = $2) AND ($3::bigint IS NULL OR seq < $3::bigint)
         ORDER BY seq DESC LIMIT $4`,
-      [userId, filter.symbol ?? null, filter.beforeSeq ?? null, filter.limit],
+      [userId, filter.symbol ?? null, filter.beforeSeq?.toString() ?? null, filter.limit],
     );
-    return rows;
+    return rows.map(toStoredFill);
   }
 }

@@ -1,15 +1,15 @@
 import type { Transaction } from '@exchange/platform';
 import { derive } from '../domain/derive.js';
 import { applyChange, EMPTY_POSITION, type Position } from '../domain/pnl.js';
-import { positionKey, toRawEvent, type RawEventRow, type ReportStore } from '../store/report-store.js';
+import type { RawEvent } from '../domain/derive.js';
+import { positionKey, type ReportStore } from '../store/report-store.js';
 
 /**
  * Derives the read models' changes from one logged event and writes them, inside the caller's
  * transaction. The live consumers and the rebuild both come through here, so they agree.
  */
-export async function applyLoggedEvent(store: ReportStore, client: Transaction, row: RawEventRow): Promise<void> {
-  const { event, symbol } = toRawEvent(row);
-  const derived = derive(event, symbol);
+export async function applyLoggedEvent(store: ReportStore, client: Transaction, event: RawEvent): Promise<void> {
+  const derived = derive(event);
   const positions = await store.positionsForUpdate(client, derived.positions);
   const changed = new Map<string, Position>();
   for (const change of derived.positions) {

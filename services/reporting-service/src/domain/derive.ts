@@ -1,16 +1,12 @@
-import { CASH_ASSET, parseAsset } from '@exchange/contracts';
-import { engineTradeSchema, fundsAddedSchema, orderEventSchema, tradeSettledSchema, type MarketUnits, type Side } from './events.js';
+import { CASH_ASSET, parseAsset, type ExecutionEvent, type FundsAdded, type TradeSettled, type WalletEvent } from '@exchange/contracts';
+import type { MarketUnits, Side } from './events.js';
 
-/** One stored event of the raw log, with what is needed to read it. */
-export interface RawEvent {
-  seq: bigint;
-  source: 'wallet' | 'executions';
-  type: string;
-  data: unknown;
-  occurredAt: Date;
-  /** for executions: the market's units */
-  units?: MarketUnits;
-}
+/** One event of the raw log, decoded by its contract, with what is needed to read it. */
+export type RawEvent = { seq: bigint; occurredAt: Date } & (
+  | { source: 'wallet'; event: WalletEvent }
+  /** an execution of `symbol`, read in the market's units */
+  | { source: 'executions'; event: ExecutionEvent; symbol: string; units: MarketUnits }
+);
 
 export interface LedgerEntry {
   entryNo: number;
@@ -78,18 +74,16 @@ const NOTHING: Derivation = { ledger: [], fills: [], positions: [] };
  * releases (`funds_blocked`, `funds_released`) move funds between available and held only: they
  * change no balance total, no position and no volume.
  */
-export function derive(event: RawEvent, symbol?: string): Derivation {
-  if (event.source === 'wallet') {
-    if (event.type === 'funds_added') return fundsAdded(event.data);
-    if (event.type === 'trade_settled') return tradeSettled(event.data);
+export function derive(raw: RawEvent): Derivation {
+  if (raw.source === 'wallet') {
+    if (raw.event.type === 'funds_added') return fundsAdded(raw.event.data);
+    if (raw.event.type === 'trade_settled') return tradeSettled(raw.event.data);
     return NOTHING;
   }
-  if (!symbol || !event.units) throw new Error('an execution needs its symbol and market units');
-  return execution(event, symbol, event.units);
+  return execution(raw.event, raw.occurredAt, raw.symbol, raw.units);
 }
 
-function fundsAdded(data: unknown): Derivation {
-  const added = fundsAddedSchema.parse(data);
+function fundsAdded(added: FundsAdded): Derivation {
   const amount = parseAsset(added.amount, added.asset);
   const ledger: LedgerEntry[] = [{ entryNo: 0, userId: added.userId, asset: added.asset, kind: added.kind, amount, reference: added.transactionId }];
   const positions: PositionChange[] = added.asset === CASH_ASSET ? [] : [{ userId: added.userId, symbol: added.asset, kind: 'CREDIT', quantity: amount }];
@@ -100,8 +94,7 @@ function fundsAdded(data: unknown): Derivation {
  * A settled trade: the buyer pays price × quantity and a fee and receives the shares; the seller
  * delivers the shares and receives price × quantity less a fee.
  */
-function tradeSettled(data: unknown): Derivation {
-  const trade = tradeSettledSchema.parse(data);
+function tradeSettled(trade: TradeSettled): Derivation {
   const { symbol, tradeId } = trade;
   const priceCents = parseAsset(trade.price, CASH_ASSET);
   const quantity = parseAsset(trade.quantity, symbol);
@@ -139,23 +132,20 @@ function tradeSettled(data: unknown): Derivation {
   };
 }
 
-const CLOSING_EVENTS: Record<string, VolumeCounter> = {
+const COUNTED_EVENTS: Partial<Record<ExecutionEvent['type'], VolumeCounter>> = {
   order_canceled: 'canceled',
   order_expired: 'expired',
   order_rejected: 'rejected',
   order_accepted: 'accepted',
 };
 
-function execution(event: RawEvent, symbol: string, units: MarketUnits): Derivation {
-  const day = event.occurredAt.toISOString().slice(0, 10);
+function execution(event: ExecutionEvent, occurredAt: Date, symbol: string, units: MarketUnits): Derivation {
+  const day = occurredAt.toISOString().slice(0, 10);
   const empty = { symbol, day, trades: 0, quantity: 0n, notionalCents: 0n };
-  const counter = CLOSING_EVENTS[event.type];
-  if (counter) {
-    orderEventSchema.parse(event.data);
-    return { ...NOTHING, volume: { ...empty, counts: { [counter]: 1 } } };
-  }
+  const counter = COUNTED_EVENTS[event.type];
+  if (counter) return { ...NOTHING, volume: { ...empty, counts: { [counter]: 1 } } };
   if (event.type !== 'trade') return NOTHING;
-  const trade = engineTradeSchema.parse(event.data);
+  const trade = event.data;
   const priceCents = BigInt(trade.price) * units.tickSizeCents;
   const quantity = BigInt(trade.quantity) * units.lotSize;
   const notionalCents = priceCents * quantity;

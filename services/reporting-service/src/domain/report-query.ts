@@ -1,4 +1,4 @@
-import { addFieldError, type FieldErrors, type ReportFormat } from '@exchange/contracts';
+import { addFieldError, reportFormatSchema, type FieldErrors, type ReportFormat } from '@exchange/contracts';
 import { AppError } from '@exchange/platform/errors';
 
 const DAY_MS = 86_400_000;
@@ -59,9 +59,10 @@ export function parseStatementQuery(query: Query, options: { now: Date; maxRange
   const fields: Fields = {};
   const range = period(query, fields, options);
   const format = query.format === undefined || query.format === '' ? 'json' : query.format;
-  if (format !== 'json' && format !== 'csv') fields.format = [FIELD_MESSAGES.format];
+  const known = reportFormatSchema.options.find((candidate) => candidate === format);
+  if (!known) fields.format = [FIELD_MESSAGES.format];
   refuse(fields);
-  return { ...range, format: format as ReportFormat };
+  return { ...range, format: known ?? 'json' };
 }
 
 export function parseVolumeQuery(query: Query, options: { now: Date; maxRangeDays: number }): Period & { symbol?: string } {

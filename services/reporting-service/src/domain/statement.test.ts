@@ -1,5 +1,13 @@
+import { decodeEvent, EXECUTION_EVENTS, type EventFamily, WALLET_EVENTS } from '@exchange/contracts';
 import { describe, expect, it } from 'vitest';
 import { derive } from './derive.js';
+
+/** An event as the raw log hands it to the derivation: decoded by its contract. */
+function decoded<F extends EventFamily>(family: F, type: string, data: unknown) {
+  const decoding = decodeEvent(family, type, 1, data);
+  if (!decoding.ok) throw new Error(decoding.reason);
+  return decoding.event;
+}
 import { buildStatement } from './statement.js';
 
 const at = (text: string) => new Date(text);
@@ -37,9 +45,8 @@ describe('statement', () => {
     const derived = derive({
       seq: 1n,
       source: 'wallet',
-      type: 'trade_settled',
       occurredAt: new Date(),
-      data: {
+      event: decoded(WALLET_EVENTS, 'trade_settled', {
         transactionId: 't',
         tradeId: 'ACME:7',
         symbol: 'ACME',
@@ -48,7 +55,7 @@ describe('statement', () => {
         notional: '42.00',
         buyer: { userId: 'b', orderId: 'ob', fee: '0.04', released: '0.00' },
         seller: { userId: 's', orderId: 'os', fee: '0.00', released: '0' },
-      },
+      }),
     });
     expect(derived.ledger.map((entry) => [entry.userId, entry.asset, entry.kind, entry.amount])).toEqual([
       ['b', 'USD', 'TRADE', -4200n],
@@ -61,48 +68,47 @@ describe('statement', () => {
       ['b', 'BUY', 1050n, 4n],
       ['s', 'SELL', 1050n, 0n],
     ]);
-    expect(derive({ seq: 2n, source: 'wallet', type: 'funds_blocked', occurredAt: new Date(), data: {} })).toEqual({ ledger: [], fills: [], positions: [] });
+    const hold = { transactionId: 't', userId: 'b', asset: 'USD', amount: '1.00', reference: 'o' };
+    expect(derive({ seq: 2n, source: 'wallet', occurredAt: new Date(), event: decoded(WALLET_EVENTS, 'funds_blocked', hold) })).toEqual({
+      ledger: [],
+      fills: [],
+      positions: [],
+    });
   });
 
   it("counts the engine's events per UTC day in cents and shares", () => {
     const units = { tickSizeCents: 5n, lotSize: 10n };
-    const trade = derive(
-      {
-        seq: 3n,
-        source: 'executions',
-        type: 'trade',
-        occurredAt: at('2025-03-04T23:59:59Z'),
-        units,
-        data: {
-          symbol: 'ACME',
-          sequence: 9,
-          tradeId: 2,
-          price: 2001,
-          quantity: 3,
-          takerSide: 'BUY',
-          makerOrderId: 'm',
-          makerOwnerId: 'mu',
-          makerRemaining: 0,
-          takerOrderId: 't',
-          takerOwnerId: 'tu',
-          takerRemaining: 1,
-        },
-      },
-      'ACME',
-    );
+    const trade = derive({
+      seq: 3n,
+      source: 'executions',
+      symbol: 'ACME',
+      occurredAt: at('2025-03-04T23:59:59Z'),
+      units,
+      event: decoded(EXECUTION_EVENTS, 'trade', {
+        symbol: 'ACME',
+        sequence: 9,
+        tradeId: 2,
+        price: 2001,
+        quantity: 3,
+        takerSide: 'BUY',
+        makerOrderId: 'm',
+        makerOwnerId: 'mu',
+        makerRemaining: 0,
+        takerOrderId: 't',
+        takerOwnerId: 'tu',
+        takerRemaining: 1,
+      }),
+    });
     expect(trade.volume).toEqual({ symbol: 'ACME', day: '2025-03-04', counts: { filled: 1 }, trades: 1, quantity: 30n, notionalCents: 300_150n });
     expect(trade.trade).toMatchObject({ tradeNo: 2, priceCents: 10_005n, quantity: 30n });
-    const canceled = derive(
-      {
-        seq: 4n,
-        source: 'executions',
-        type: 'order_canceled',
-        occurredAt: at('2025-03-05T00:00:00Z'),
-        units,
-        data: { symbol: 'ACME', sequence: 10, orderId: 'o', ownerId: 'u', quantity: 1, reason: 'REQUESTED' },
-      },
-      'ACME',
-    );
+    const canceled = derive({
+      seq: 4n,
+      source: 'executions',
+      symbol: 'ACME',
+      occurredAt: at('2025-03-05T00:00:00Z'),
+      units,
+      event: decoded(EXECUTION_EVENTS, 'order_canceled', { symbol: 'ACME', sequence: 10, orderId: 'o', ownerId: 'u', quantity: 1, reason: 'REQUESTED' }),
+    });
     expect(canceled.volume).toMatchObject({ day: '2025-03-05', counts: { canceled: 1 }, trades: 0 });
   });
 });

@@ -1,17 +1,17 @@
 import type { Pool, Transaction } from '@exchange/platform';
-import type { StatementEntryType, VolumeDay } from '@exchange/contracts';
-import { formatAsset } from '@exchange/contracts';
+import type { ExecutionEvent, StatementEntryType, VolumeDay, WalletEvent } from '@exchange/contracts';
+import { decodeEvent, EXECUTION_EVENTS, executionsStream, formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM } from '@exchange/contracts';
 import type { Derivation, RawEvent } from '../domain/derive.js';
-import type { Side } from '../domain/events.js';
+import type { MarketUnits, Side } from '../domain/events.js';
 import type { Position } from '../domain/pnl.js';
 import type { StoredEntry, StoredFill } from '../domain/statement.js';
 
-/** A row of the raw log. */
-export interface RawEventRow {
+/** A row of the raw log, as PostgreSQL returns it; never leaves this file. */
+interface RawEventRow {
   seq: string;
   source_stream: string;
-  event_id: string;
   type: string;
+  version: number;
   data: unknown;
   occurred_at: Date;
   tick_size_cents: string | null;
@@ -19,47 +19,90 @@ export interface RawEventRow {
 }
 
 /** The read models, in the order a rebuild empties them. */
-export const READ_MODEL_TABLES = ['report_ledger_entries', 'report_fills', 'report_positions', 'report_trades', 'report_volume_daily'];
+const READ_MODEL_TABLES = ['report_ledger_entries', 'report_fills', 'report_positions', 'report_trades', 'report_volume_daily'];
 
-export const WALLET_SOURCE = 'wallet-events';
-const EXECUTIONS_PREFIX = 'executions:';
+const EXECUTIONS_PREFIX = executionsStream('');
 
-/** The raw row as the pure derivation reads it; the symbol of an executions stream. */
-export function toRawEvent(row: RawEventRow): { event: RawEvent; symbol?: string } {
-  const isWallet = row.source_stream === WALLET_SOURCE;
-  const units =
-    row.tick_size_cents !== null && row.lot_size !== null ? { tickSizeCents: BigInt(row.tick_size_cents), lotSize: BigInt(row.lot_size) } : undefined;
+/** What the raw log keeps of one consumed event, decoded by its contract. */
+export type LoggedEvent = { stream: string; id: string; occurredAt: Date } & (
+  | { source: 'wallet'; event: WalletEvent }
+  | { source: 'executions'; event: ExecutionEvent; symbol: string; units: MarketUnits }
+);
+
+/**
+ * A row as the derivation reads it: the event decoded by its contract at the version it was logged
+ * in. Rows were parsed by the same contracts when they were consumed, so a row that no longer
+ * decodes means the log was changed by hand; the rebuild stops there rather than guess.
+ */
+function toRawEvent(row: RawEventRow): RawEvent {
+  const base = { seq: BigInt(row.seq), occurredAt: row.occurred_at };
+  const fail = (reason: string) => new Error(`report_events row ${row.seq}: ${reason}`);
+  if (row.source_stream === WALLET_EVENTS_STREAM) {
+    const decoding = decodeEvent(WALLET_EVENTS, row.type, row.version, row.data);
+    if (!decoding.ok) throw fail(decoding.reason);
+    return { ...base, source: 'wallet', event: decoding.event };
+  }
+  if (!row.source_stream.startsWith(EXECUTIONS_PREFIX) || row.tick_size_cents === null || row.lot_size === null)
+    throw fail(`an event of ${row.source_stream} without its market's units`);
+  const decoding = decodeEvent(EXECUTION_EVENTS, row.type, row.version, row.data);
+  if (!decoding.ok) throw fail(decoding.reason);
   return {
-    event: { seq: BigInt(row.seq), source: isWallet ? 'wallet' : 'executions', type: row.type, data: row.data, occurredAt: row.occurred_at, units },
-    symbol: row.source_stream.startsWith(EXECUTIONS_PREFIX) ? row.source_stream.slice(EXECUTIONS_PREFIX.length) : undefined,
+    ...base,
+    source: 'executions',
+    event: decoding.event,
+    symbol: row.source_stream.slice(EXECUTIONS_PREFIX.length),
+    units: { tickSizeCents: BigInt(row.tick_size_cents), lotSize: BigInt(row.lot_size) },
   };
 }
+
+const RAW_PAGE = 1000;
 
 /** SQL for this service's own tables (`report_*`); nothing else touches them. */
 export class ReportStore {
   constructor(readonly db: Pool) {}
 
-  /** Logs one consumed event as it came; undefined when it was logged before (a redelivery). */
-  async logEvent(
-    client: Transaction,
-    event: { stream: string; id: string; type: string; data: unknown; occurredAt: Date; units?: { tickSizeCents: bigint; lotSize: bigint } },
-  ): Promise<RawEventRow | undefined> {
+  /** Logs one consumed event as its contract read it; undefined when it was logged before (a redelivery). */
+  async logEvent(client: Transaction, logged: LoggedEvent): Promise<RawEvent | undefined> {
+    const units = logged.source === 'executions' ? logged.units : undefined;
     const { rows } = await client.query<RawEventRow>(
-      `INSERT INTO report_events (source_stream, event_id, type, data, occurred_at, tick_size_cents, lot_size)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO report_events (source_stream, event_id, type, version, data, occurred_at, tick_size_cents, lot_size)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT ON CONSTRAINT report_events_once DO NOTHING
        RETURNING *`,
       [
-        event.stream,
-        event.id,
-        event.type,
-        JSON.stringify(event.data ?? null),
-        event.occurredAt,
-        event.units?.tickSizeCents.toString() ?? null,
-        event.units?.lotSize.toString() ?? null,
+        logged.stream,
+        logged.id,
+        logged.event.type,
+        logged.event.version,
+        JSON.stringify(logged.event.data),
+        logged.occurredAt,
+        units?.tickSizeCents.toString() ?? null,
+        units?.lotSize.toString() ?? null,
       ],
     );
-    return rows[0];
+    return rows[0] && toRawEvent(rows[0]);
+  }
+
+  /**
+   * Starts a rebuild inside `client`'s transaction: the raw log is locked against inserts (the live
+   * consumers wait instead of interleaving with the replay) and the read models are emptied. DELETE
+   * rather than TRUNCATE: readers keep seeing the old reports (MVCC) until the rebuild commits, where
+   * TRUNCATE's exclusive lock would make every report wait for the whole rebuild.
+   */
+  async beginRebuild(client: Transaction): Promise<void> {
+    await client.query('LOCK TABLE report_events IN SHARE ROW EXCLUSIVE MODE');
+    for (const table of READ_MODEL_TABLES) await client.query(`DELETE FROM ${table}`);
+  }
+
+  /** The raw log in the order it was received, a page at a time. */
+  async *rawEvents(client: Transaction): AsyncGenerator<RawEvent> {
+    let after = '0';
+    for (;;) {
+      const { rows } = await client.query<RawEventRow>('SELECT * FROM report_events WHERE seq > $1 ORDER BY seq LIMIT $2', [after, RAW_PAGE]);
+      for (const row of rows) yield toRawEvent(row);
+      if (rows.length < RAW_PAGE) return;
+      after = rows.at(-1)!.seq;
+    }
   }
 
   async positionsForUpdate(client: Transaction, keys: Array<{ userId: string; symbol: string }>): Promise<Map<string, Position>> {

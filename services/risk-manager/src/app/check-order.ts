@@ -4,7 +4,6 @@ import { formatCents } from '../domain/market-terms.js';
 import {
   checkKillSwitch,
   checkNotional,
-  checkOpenOrders,
   checkOrderRate,
   checkPriceCollar,
   checkQuantity,
@@ -20,8 +19,9 @@ import { toMarket, unknownSymbol, type RiskDeps } from './risk-deps.js';
 /**
  * The "risk validation" of one order about to be placed, one span per rule, in this order:
  * market (exists, trading) → kill switch → tick and lot → min/max quantity → price collar (a MARKET
- * order gets its protection price) → notional → open orders → order rate. The rate counter is
- * last, so that it counts only orders every other rule let through.
+ * order gets its protection price) → notional → order rate. The rate counter is last, so that it
+ * counts only orders every other rule let through. The user's open-order limit is answered, not
+ * checked: the order manager owns the orders and enforces it atomically as it writes one.
  */
 export async function checkOrder(deps: RiskDeps, order: RiskCheckRequest): Promise<RiskCheckResponse> {
   const attributes = { 'exchange.symbol': order.symbol, 'exchange.order.id': order.orderId, 'exchange.user.id': order.userId };
@@ -47,7 +47,6 @@ export async function checkOrder(deps: RiskDeps, order: RiskCheckRequest): Promi
         return protectionPrice(order.side, collarRange(referenceCents, market.priceCollarBps, market.tickSizeCents));
       });
       await withSpan('risk check notional', () => checkNotional(worstPriceCents, quantity, market.maxNotionalCents, limits?.maxNotionalCents ?? null));
-      await withSpan('risk check open orders', () => checkOpenOrders(order.openOrders, limits?.maxOpenOrders ?? deps.defaults.maxOpenOrders));
       await withSpan('risk check order rate', async () => {
         const window = orderRateWindow(deps.now());
         const count = await deps.orderFlow.countOrder(order.userId, order.orderId, window.index, ORDER_RATE_WINDOW_MS);

@@ -126,12 +126,6 @@ export function checkNotional(priceCents: bigint, quantity: bigint, marketMaxCen
   return notionalCents;
 }
 
-export function checkOpenOrders(openOrders: number, maxOpenOrders: number): void {
-  if (openOrders >= maxOpenOrders) {
-    throw riskRejected('MAX_OPEN_ORDERS', `You have ${openOrders} open orders; the limit is ${maxOpenOrders}`, { openOrders, maxOpenOrders });
-  }
-}
-
 export const ORDER_RATE_WINDOW_MS = 60_000;
 
 /** The fixed one-minute window `nowMs` falls in, and how long until it ends. */

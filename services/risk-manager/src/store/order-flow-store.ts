@@ -1,4 +1,5 @@
 import type { Redis } from '@exchange/platform';
+import { engineBookKey, engineBookStateSchema } from '@exchange/contracts';
 
 /**
  * Counts an order once in its user's window: a retried check of the same order id gets the count
@@ -33,17 +34,16 @@ export class OrderFlowStore {
    * book, or something unreadable: the market's reference price is the safe fallback).
    */
   async lastTradePriceTicks(symbol: string): Promise<bigint | undefined> {
-    const text = await this.redis.get(`book:${symbol}`);
+    const text = await this.redis.get(engineBookKey(symbol));
     if (!text) return undefined;
-    let lastPrice: unknown;
+    let state: ReturnType<typeof engineBookStateSchema.safeParse>;
     try {
-      lastPrice = (JSON.parse(text) as { lastPrice?: unknown }).lastPrice;
+      state = engineBookStateSchema.safeParse(JSON.parse(text));
     } catch {
       return undefined;
     }
-    if (typeof lastPrice === 'number' && Number.isSafeInteger(lastPrice) && lastPrice > 0) return BigInt(lastPrice);
-    if (typeof lastPrice === 'string' && /^[1-9]\d{0,17}$/.test(lastPrice)) return BigInt(lastPrice);
-    return undefined;
+    const lastPrice = state.success ? state.data.lastPrice : undefined;
+    return lastPrice !== undefined && lastPrice > 0 ? BigInt(lastPrice) : undefined;
   }
 
   /** This order's number among its user's orders in the window (1 for the first). */

@@ -1,5 +1,5 @@
 import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
-import { formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
+import { formatAsset, holdResponseSchema, WALLET_EVENTS, WALLET_EVENTS_STREAM, type BlockFundsRequest, type HoldResponse } from '@exchange/contracts';
 import { checkAsset, positiveAmount } from '../domain/amounts.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
@@ -23,7 +23,7 @@ export async function blockFunds(deps: WalletDeps, request: BlockFundsRequest): 
 
       const hash = requestHash({ userId: request.userId, asset: request.asset, amount: amount.toString() });
       const prior = await ledger.findEntry(client, 'BLOCK', request.reference);
-      if (prior) return replayOf<HoldResponse>(prior, hash, referenceReused);
+      if (prior) return replayOf(prior, hash, referenceReused, holdResponseSchema);
       if (await ledger.isVoided(client, request.reference)) {
         throw new AppError('HOLD_CLOSED', `Hold ${request.reference} was released before it was made; nothing is held`, { reference: request.reference });
       }

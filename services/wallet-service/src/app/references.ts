@@ -1,14 +1,16 @@
 import { AppError, SQL_UNIQUE_VIOLATION, sqlState } from '@exchange/platform';
 import { formatAsset } from '@exchange/contracts';
+import type { z } from 'zod';
 
 /**
  * Blocks, releases and settlements are named by a caller's reference and store their first answer
  * with a hash of the request. A retry gets that answer; another request under the same reference
  * is refused.
  */
-export function replayOf<T>(prior: { details: Record<string, unknown> }, hash: string, reused: () => AppError): T {
+export function replayOf<S extends z.ZodType>(prior: { details: Record<string, unknown> }, hash: string, reused: () => AppError, response: S): z.output<S> {
   if (prior.details.requestHash !== hash) throw reused();
-  return prior.details.response as T;
+  // the stored answer is read by the same schema that answers the caller
+  return response.parse(prior.details.response);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { AppError, enqueueEvent, requestHash, withSpan, withTransaction } from '@exchange/platform';
-import { formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type HoldResponse, type ReleaseFundsRequest } from '@exchange/contracts';
+import { formatAsset, holdResponseSchema, WALLET_EVENTS, WALLET_EVENTS_STREAM, type HoldResponse, type ReleaseFundsRequest } from '@exchange/contracts';
 import { positiveAmount } from '../domain/amounts.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toBalance, toHold, type WalletDeps } from './wallet-deps.js';
@@ -31,7 +31,7 @@ export async function releaseFunds(deps: WalletDeps, request: ReleaseFundsReques
         amount: request.amount === undefined ? 'all' : positiveAmount(hold.asset, request.amount).toString(),
       });
       const prior = await ledger.findEntry(client, 'RELEASE', request.releaseId);
-      if (prior) return replayOf<HoldResponse>(prior, hash, releaseIdReused);
+      if (prior) return replayOf(prior, hash, releaseIdReused, holdResponseSchema);
       const amount = request.amount === undefined ? hold.remaining : positiveAmount(hold.asset, request.amount);
       if (amount > hold.remaining) {
         if (hold.remaining === 0n) throw new AppError('HOLD_CLOSED', `Hold ${hold.reference} has nothing left to release`);

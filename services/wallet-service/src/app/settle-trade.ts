@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, enqueueEvent, requestHash, withSpan, withTransaction, type Transaction } from '@exchange/platform';
-import { CASH_ASSET, formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM, type SettleTradeRequest, type SettleTradeResponse } from '@exchange/contracts';
+import {
+  CASH_ASSET,
+  formatAsset,
+  settleTradeResponseSchema,
+  WALLET_EVENTS,
+  WALLET_EVENTS_STREAM,
+  type SettleTradeRequest,
+  type SettleTradeResponse,
+} from '@exchange/contracts';
 import { checkAsset, nonNegativeAmount, positiveAmount } from '../domain/amounts.js';
 import type { HoldRow, LedgerStore } from '../store/ledger-store.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
@@ -86,7 +94,7 @@ async function settleLocked(deps: WalletDeps, client: Transaction, prepared: Pre
   const { symbol, buyer, seller } = request;
   const hash = requestHash(request);
   const prior = await ledger.findEntry(client, 'TRADE', request.tradeId);
-  if (prior) return replayOf<SettleTradeResponse>(prior, hash, tradeIdReused);
+  if (prior) return replayOf(prior, hash, tradeIdReused, settleTradeResponseSchema);
 
   const [lockedBuyerHold, lockedSellerHold] = await Promise.all([
     ledger.findHold(client, buyer.holdReference, true),

@@ -34,6 +34,20 @@ export interface PostedEntry {
   balances: Map<string, { available: bigint; held: bigint }>;
 }
 
+/** One posting of a user's account, as their statement shows it: minor units, signed. */
+export interface StatementLine {
+  id: bigint;
+  transactionId: string;
+  type: TransactionType;
+  reference: string | null;
+  asset: string;
+  availableChange: bigint;
+  heldChange: bigint;
+  availableAfter: bigint;
+  heldAfter: bigint;
+  createdAt: Date;
+}
+
 export interface HoldRow {
   reference: string;
   userId: string;
@@ -256,7 +270,7 @@ export class LedgerStore {
   }
 
   /** A user's statement lines, newest first, before posting id `beforeId`. */
-  async statement(userId: string, limit: number, beforeId: string | undefined) {
+  async statement(userId: string, limit: number, beforeId: bigint | undefined): Promise<StatementLine[]> {
     const { rows } = await this.db.query<{
       id: string;
       transaction_id: string;
@@ -277,8 +291,19 @@ export class LedgerStore {
         WHERE w.user_id = $1 AND ($2::bigint IS NULL OR p.id < $2::bigint)
         ORDER BY p.id DESC
         LIMIT $3`,
-      [userId, beforeId ?? null, limit],
+      [userId, beforeId?.toString() ?? null, limit],
     );
-    return rows;
+    return rows.map((row) => ({
+      id: BigInt(row.id),
+      transactionId: row.transaction_id,
+      type: row.type,
+      reference: row.reference,
+      asset: row.asset,
+      availableChange: BigInt(row.available_change),
+      heldChange: BigInt(row.held_change),
+      availableAfter: BigInt(row.available_after),
+      heldAfter: BigInt(row.held_after),
+      createdAt: row.created_at,
+    }));
   }
 }

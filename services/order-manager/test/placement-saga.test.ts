@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AppError,
+  createLogger,
+  createMetrics,
+  createPostgresPool,
+  PLATFORM_MIGRATIONS_DIR,
+  runMigrations,
+  type ActorCredential,
+  type Pool,
+} from '@exchange/platform';
+import { createTestDatabase, type TestDatabase } from '@exchange/platform/testing';
+import { holdResponseSchema, type Market, type PlaceOrderRequest } from '@exchange/contracts';
+import type { OrderDeps } from '../src/app/order-deps.js';
+import { finishStalePlacements } from '../src/app/finish-stale-placements.js';
+import { placeOrder, undoPlacement } from '../src/app/place-order.js';
+import { TradingMetrics } from '../src/app/trading-metrics.js';
+import { OrderStore } from '../src/store/order-store.js';
+
+/**
+ * The placement saga and its one compensation, against a real PostgreSQL (the order manager's own
+ * tables and outbox). The risk-manager and the wallet are scripted stand-ins that keep holds the
+ * way the wallet does (one per reference; releasing one never made is HOLD_NOT_FOUND), so every
+ * failure a real one can show — a refusal, a timeout after the hold was made, a failed release —
+ * can be forced at the step it happens.
+ */
+
+const logger = createLogger('test', 'silent');
+const MARKET: Market = {
+  symbol: 'SAGA',
+  name: 'Saga Inc.',
+  baseAsset: 'SAGA',
+  quoteAsset: 'USD',
+  tickSize: '0.05',
+  lotSize: '10',
+  referencePrice: '100.00',
+  status: 'TRADING',
+  makerFeeBps: 10,
+  takerFeeBps: 25,
+  minQuantity: '10',
+  maxQuantity: '100000',
+  maxNotional: '1000000.00',
+  priceCollarBps: 1000,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+type BlockOutcome = 'held' | 'refused' | 'timeout-after-hold' | 'timeout-no-hold';
+
+/** The wallet's hold bookkeeping, with scripted failures. */
+class ScriptedWallet {
+  readonly holds = new Map<string, { asset: string; amount: string }>();
+  readonly releases: string[] = [];
+  nextBlock: BlockOutcome = 'held';
+  failReleases = 0;
+
+  readonly client: OrderDeps['wallet'] = {
+    blockFunds: async ({ body }) => {
+      const outcome = this.nextBlock;
+      this.nextBlock = 'held';
+      if (outcome === 'refused') throw new AppError('INSUFFICIENT_FUNDS', 'Not enough USD available', {}, { statusCode: 422 });
+      if (outcome !== 'timeout-no-hold') this.holds.set(body.reference, { asset: body.asset, amount: body.amount });
+      if (outcome !== 'held') throw new AppError('UPSTREAM_TIMEOUT', 'wallet-service did not answer in time', {}, { statusCode: 504 });
+      return holdResponseSchema.parse({
+        hold: { reference: body.reference, userId: body.userId, asset: body.asset, amount: body.amount, remaining: body.amount, status: 'OPEN' },
+        balance: { asset: body.asset, available: '0', held: body.amount, total: body.amount },
+      });
+    },
+    releaseFunds: async ({ body }) => {
+      if (this.failReleases > 0) {
+        this.failReleases -= 1;
+        throw new AppError('SERVICE_UNAVAILABLE', 'wallet-service is unavailable', {}, { statusCode: 503 });
+      }
+      const hold = this.holds.get(body.reference);
+      if (!hold) throw new AppError('HOLD_NOT_FOUND', 'No such hold', {}, { statusCode: 404 });
+      this.holds.delete(body.reference);
+      this.releases.push(body.reference);
+      return holdResponseSchema.parse({
+        hold: { reference: body.reference, userId: randomUUID(), asset: hold.asset, amount: hold.amount, remaining: '0', status: 'CLOSED' },
+        balance: { asset: hold.asset, available: hold.amount, held: '0', total: hold.amount },
+      });
+    },
+    settleTrades: async () => {
+      throw new Error('no trades in these tests');
+    },
+  };
+}
+
+describe('the placement saga (real PostgreSQL)', () => {
+  let database: TestDatabase;
+  let db: Pool;
+  let wallet: ScriptedWallet;
+  let deps: OrderDeps;
+  let maxOpenOrders = 5;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await runMigrations({ url: database.url, schema: 'order_manager', dir: PLATFORM_MIGRATIONS_DIR, logger, migrationsTable: 'pgmigrations_platform' });
+    await runMigrations({ url: database.url, schema: 'order_manager', dir: join(__dirname, '..', 'migrations'), logger });
+    db = createPostgresPool({ url: database.url, schema: 'order_manager', max: 10, applicationName: 'placement-saga-test' });
+  });
+  afterAll(async () => {
+    await db?.end();
+    await database?.drop();
+  });
+
+  beforeEach(() => {
+    wallet = new ScriptedWallet();
+    maxOpenOrders = 5;
+    deps = {
+      store: new OrderStore(db),
+      risk: { check: async () => ({ market: MARKET, maxOpenOrders }) },
+      wallet: wallet.client,
+      relay: { wake: () => {} },
+      logger,
+      clientOrderIdWindowMs: 60_000,
+      inProgressWaitMs: 500,
+      metrics: new TradingMetrics(createMetrics(`saga-test-${randomUUID()}`).registry),
+      updates: { publish: async () => {} },
+    };
+  });
+
+  const actor = (): ActorCredential => ({ id: randomUUID(), role: 'user', assertion: '' });
+  const buy = (overrides: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
+    symbol: 'SAGA',
+    side: 'BUY',
+    type: 'LIMIT',
+    price: '100.05',
+    quantity: '30',
+    postOnly: false,
+    ...overrides,
+  });
+  const rows = async (userId: string) =>
+    (await db.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE user_id = $1 ORDER BY seq', [userId])).rows;
+  const outbox = async (orderId: string) =>
+    Number((await db.query('SELECT count(*) FROM outbox WHERE event_id = $1', [`order_created:${orderId}`])).rows[0].count);
+
+  it('places: the order is NEW, its hold made, its command in the outbox — all or nothing', async () => {
+    const who = actor();
+    const placed = await placeOrder(deps, who, buy());
+    expect(placed.statusCode).toBe(201);
+    expect(placed.order).toMatchObject({ status: 'NEW', price: '100.05', quantity: '30', timeInForce: 'GTC' });
+    // 30 × 100.05 + 25 bp
+    expect(wallet.holds.get(placed.order.id)).toEqual({ asset: 'USD', amount: '3009.00' });
+    expect(await outbox(placed.order.id)).toBe(1);
+    expect(await rows(who.id)).toEqual([{ id: placed.order.id, status: 'NEW' }]);
+  });
+
+  it('a MARKET order is IOC unless asked otherwise', async () => {
+    deps.risk = { check: async () => ({ market: MARKET, maxOpenOrders, protectionPrice: '110.00' }) };
+    const placed = await placeOrder(deps, actor(), buy({ type: 'MARKET', price: undefined }));
+    expect(placed.order).toMatchObject({ type: 'MARKET', timeInForce: 'IOC', price: null });
+    expect(wallet.holds.get(placed.order.id)?.amount).toBe('3308.25');
+  });
+
+  it('compensates a refused hold by forgetting the order, without a release (no hold was made)', async () => {
+    const who = actor();
+    wallet.nextBlock = 'refused';
+    await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    expect(await rows(who.id)).toEqual([]);
+    expect(wallet.releases).toEqual([]);
+  });
+
+  it('compensates a hold that timed out by releasing what may have been held, then forgetting the order', async () => {
+    const who = actor();
+    wallet.nextBlock = 'timeout-after-hold';
+    await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(await rows(who.id)).toEqual([]);
+    expect(wallet.releases).toHaveLength(1);
+    expect(wallet.holds.size).toBe(0);
+    // a timeout that had held nothing: the release finds no hold, which is fine
+    wallet.nextBlock = 'timeout-no-hold';
+    await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(await rows(who.id)).toEqual([]);
+  });
+
+  it('compensates a publish that failed after the hold: released and forgotten, nothing in the outbox', async () => {
+    const who = actor();
+    // the row is claimed by someone else between the hold and the publish (the janitor, say)
+    const realTransition = deps.store.transition.bind(deps.store);
+    deps.store.transition = async (client, id, transition, reason) => {
+      if (transition === 'publish') await realTransition(db, id, 'claimUndo');
+      return realTransition(client, id, transition, reason);
+    };
+    await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    // the placement's own undo found the row claimed, so left it to the one that claimed it
+    const [left] = await rows(who.id);
+    expect(left?.status).toBe('ABORTING');
+    expect(wallet.holds.size).toBe(1);
+    // the janitor finishes it: the same compensation, from ABORTING
+    deps.store.transition = realTransition;
+    await db.query("UPDATE orders SET updated_at = now() - interval '1 minute' WHERE id = $1", [left!.id]);
+    await finishStalePlacements(deps, 0);
+    expect(await rows(who.id)).toEqual([]);
+    expect(wallet.holds.size).toBe(0);
+    expect(await outbox(left!.id)).toBe(0);
+  });
+
+  it('never undoes a placement that was published: the undo loses the race and changes nothing', async () => {
+    const placed = await placeOrder(deps, actor(), buy());
+    expect(await undoPlacement(deps, { id: placed.order.id, status: 'PENDING' }, { holdMayExist: true })).toBe(false);
+    expect(wallet.holds.has(placed.order.id)).toBe(true);
+    expect(wallet.releases).toEqual([]);
+    expect((await deps.store.find(db, placed.order.id))?.status).toBe('NEW');
+  });
+
+  it('leaves an undo whose release failed ABORTING for the janitor, which finishes it with the same compensation', async () => {
+    const who = actor();
+    wallet.nextBlock = 'timeout-after-hold';
+    wallet.failReleases = 1;
+    await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    const [left] = await rows(who.id);
+    expect(left?.status).toBe('ABORTING');
+    expect(wallet.holds.size).toBe(1);
+    await db.query("UPDATE orders SET updated_at = now() - interval '1 minute' WHERE id = $1", [left!.id]);
+    expect(await finishStalePlacements(deps, 60_000)).toBe(1);
+    expect(await rows(who.id)).toEqual([]);
+    expect(wallet.holds.size).toBe(0);
+  });
+
+  it('undoes, through the janitor, a placement that died after its hold (PENDING long after any placement runs)', async () => {
+    const who = actor();
+    // a placement killed between the hold and the publish: a PENDING row and a hold
+    const orderId = randomUUID();
+    await db.query(
+      `INSERT INTO orders (id, user_id, request_hash, symbol, side, type, time_in_force, price_cents, quantity, status, tick_size_cents, lot_size,
+                           maker_fee_bps, taker_fee_bps, hold_asset, hold_amount, created_at)
+       VALUES ($1, $2, 'x', 'SAGA', 'BUY', 'LIMIT', 'GTC', 10005, 30, 'PENDING', 5, 10, 10, 25, 'USD', 300900, now() - interval '1 minute')`,
+      [orderId, who.id],
+    );
+    wallet.holds.set(orderId, { asset: 'USD', amount: '3009.00' });
+    // a young PENDING row may still be placing: left alone
+    expect(await finishStalePlacements(deps, 120_000)).toBe(0);
+    expect(await rows(who.id)).toHaveLength(1);
+    expect(await finishStalePlacements(deps, 30_000)).toBe(1);
+    expect(await rows(who.id)).toEqual([]);
+    expect(wallet.releases).toEqual([orderId]);
+  });
+
+  it('keeps the open-order limit under concurrent placements: exactly the limit pass, the rest are refused and leave nothing', async () => {
+    const who = actor();
+    maxOpenOrders = 3;
+    const answers = await Promise.allSettled(Array.from({ length: 8 }, () => placeOrder(deps, who, buy())));
+    const placed = answers.filter((answer) => answer.status === 'fulfilled');
+    const refused = answers.filter((answer): answer is PromiseRejectedResult => answer.status === 'rejected');
+    expect(placed).toHaveLength(3);
+    expect(refused).toHaveLength(5);
+    for (const refusal of refused) expect(refusal.reason).toMatchObject({ code: 'RISK_REJECTED', details: { rule: 'MAX_OPEN_ORDERS', maxOpenOrders: 3 } });
+    // a refused placement wrote nothing and held nothing
+    expect((await rows(who.id)).map((row) => row.status)).toEqual(['NEW', 'NEW', 'NEW']);
+    expect(wallet.holds.size).toBe(3);
+  });
+
+  it('answers a retry with the order it placed, and refuses another order under an open clientOrderId', async () => {
+    const who = actor();
+    const first = await placeOrder(deps, who, buy({ clientOrderId: 'c-1' }));
+    const again = await placeOrder(deps, who, buy({ clientOrderId: 'c-1' }));
+    expect(again.order.id).toBe(first.order.id);
+    await expect(placeOrder(deps, who, buy({ clientOrderId: 'c-1', quantity: '40' }))).rejects.toMatchObject({ code: 'DUPLICATE_CLIENT_ORDER_ID' });
+    expect(await rows(who.id)).toHaveLength(1);
+  });
+});
