@@ -6,7 +6,8 @@ import { ToastProvider } from './components/toasts';
 import { ApiError } from './lib/api';
 import { useToken } from './lib/auth-store';
 import { streamUrl } from './lib/config';
-import { StreamClient, StreamContext } from './lib/stream';
+import { ExchangeStream } from '@exchange/client';
+import { StreamContext } from './lib/stream';
 import { LoginPage, RegisterPage } from './pages/Auth';
 import { MarketsPage } from './pages/Markets';
 import { NotificationsPage } from './pages/Notifications';
@@ -37,7 +38,7 @@ function RequireAuth({ children }: { children: ReactNode }) {
 
 function StreamProvider({ children }: { children: ReactNode }) {
   const token = useToken();
-  const [client] = useState(() => new StreamClient(streamUrl()));
+  const [client] = useState(() => new ExchangeStream({ url: streamUrl }));
   useEffect(() => {
     client.start();
     return () => client.stop();

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { inject } from 'vitest';
 import pg from 'pg';
+import { createExchangeClient, type ExchangeClient } from '@exchange/client';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -47,16 +48,22 @@ export async function call<T = any>(method: string, path: string, options: CallO
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
+/**
+ * The exchange's typed client (what a bot author uses), signed in with `token` when given, from an
+ * address of its own (the gateway's per-address limits never mix tests). Refusals throw
+ * ExchangeApiError; tests of the wire itself use `call`.
+ */
+export function exchange(token?: string, ip = randomIp()): ExchangeClient {
+  return createExchangeClient({ baseUrl: gatewayUrl(), token, headers: { 'x-forwarded-for': ip } });
+}
+
 export async function register(email = uniqueEmail(), password = 'correct-horse-battery', name?: string) {
-  const response = await call('POST', '/v1/auth/register', { body: { email, password, ...(name ? { name } : {}) } });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { email, password, user: response.body.user };
+  const { user } = await exchange().register({ body: { email, password, ...(name ? { name } : {}) } });
+  return { email, password, user };
 }
 
 export async function login(email: string, password: string): Promise<string> {
-  const response = await call('POST', '/v1/auth/login', { body: { email, password } });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body.accessToken as string;
+  return (await exchange().logIn({ body: { email, password } })).accessToken;
 }
 
 /** Reads the system's database directly, to prove what a refusal did not write. */

@@ -92,7 +92,7 @@ describe('trading through the gateway, every process running', () => {
       { type: 'LIMIT', timeInForce: 'IOC', price: '100.00', quantity: '5' },
       { type: 'LIMIT', timeInForce: 'FOK', price: '100.00', quantity: '5' },
       { type: 'MARKET', quantity: '5' },
-    ]) {
+    ] as const) {
       const sent = await placed(buyer, { symbol, side: 'BUY', ...order });
       const done = await orderWhen(buyer, sent.id, 'EXPIRED');
       expect(done.filledQuantity).toBe('0');

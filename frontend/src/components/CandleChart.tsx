@@ -1,6 +1,6 @@
 import { CandlestickSeries, ColorType, createChart, type CandlestickData, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
-import type { Candle } from '../lib/types';
+import type { Candle } from '@exchange/client';
 
 const toBar = (candle: Candle): CandlestickData<UTCTimestamp> => ({
   time: Math.floor(Date.parse(candle.openTime) / 1000) as UTCTimestamp,

@@ -2,10 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { setToken } from '../lib/auth-store';
-import { formatUsd } from '../lib/money';
+import { formatUsd } from '@exchange/client';
 import { keys, useBalance, useMarkets, useMe, useUnreadCount } from '../lib/queries';
 import { useChannel } from '../lib/stream';
-import type { Notification } from '../lib/types';
 import { useToast } from './toasts';
 
 /** The private `user` channel: refetch what changed, toast every notification. */
@@ -19,7 +18,7 @@ function useUserChannel() {
       return;
     }
     if (frame.type !== 'update') return;
-    const data = frame.data as { type: string; notification?: Notification };
+    const data = frame.data;
     if (data.type === 'order') {
       void queryClient.invalidateQueries({ queryKey: keys.orders });
       void queryClient.invalidateQueries({ queryKey: ['fills'] });
@@ -31,12 +30,11 @@ function useUserChannel() {
       void queryClient.invalidateQueries({ queryKey: keys.orders });
       void queryClient.invalidateQueries({ queryKey: ['fills'] });
       const n = data.notification;
-      if (n)
-        toast({
-          title: n.title,
-          body: n.body,
-          tone: n.type === 'ORDER_REJECTED' || n.type === 'ORDER_EXPIRED' ? 'error' : n.type === 'ORDER_FILLED' ? 'success' : 'info',
-        });
+      toast({
+        title: n.title,
+        body: n.body,
+        tone: n.type === 'ORDER_REJECTED' || n.type === 'ORDER_EXPIRED' ? 'error' : n.type === 'ORDER_FILLED' ? 'success' : 'info',
+      });
     }
   });
 }

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
-import { applySnapshot, applyUpdate, desync, emptyBook, sortedLevels, type BookState, type Level } from '../lib/book';
-import { CASH_SCALE, formatQty, formatUnits, formatUsd, parseUnits } from '../lib/money';
+import { applySnapshot, applyUpdate, desync, emptyBook, sortedLevels, type BookState, type Level } from '@exchange/client';
+import { CASH_SCALE, formatQty, formatUnits, formatUsd, parseUnits } from '@exchange/client';
 import { useChannel, useStream } from '../lib/stream';
 
 const DEPTH = 12;
@@ -11,7 +11,7 @@ const DEPTH = 12;
  */
 export function useOrderBook(symbol: string): BookState {
   const stream = useStream();
-  const channel = `book:${symbol}`;
+  const channel = `book:${symbol}` as const;
   const current = useRef<BookState>(emptyBook());
   const [book, setBook] = useState<BookState>(current.current);
   const set = (state: BookState) => {
@@ -19,11 +19,15 @@ export function useOrderBook(symbol: string): BookState {
     setBook(state);
   };
   useChannel(channel, (frame) => {
-    const data = frame.data as { bids: Level[]; asks: Level[] } | undefined;
-    if (frame.type === 'snapshot' && data && typeof frame.sequence === 'number') {
-      set(applySnapshot(frame.sequence, data.bids, data.asks));
-    } else if (frame.type === 'update' && data && typeof frame.firstSequence === 'number' && typeof frame.sequence === 'number') {
-      const result = applyUpdate(current.current, { firstSequence: frame.firstSequence, sequence: frame.sequence, bids: data.bids, asks: data.asks });
+    if (frame.type === 'snapshot') {
+      set(applySnapshot(frame.sequence, frame.data.bids, frame.data.asks));
+    } else if (frame.type === 'update') {
+      const result = applyUpdate(current.current, {
+        firstSequence: frame.firstSequence,
+        sequence: frame.sequence,
+        bids: frame.data.bids,
+        asks: frame.data.asks,
+      });
       if (result.kind === 'applied') set(result.state);
       else if (result.kind === 'gap') {
         set(result.state);

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, newId } from '../lib/api';
-import { formatQty, formatUsd } from '../lib/money';
+import { ApiError, exchange, newId } from '../lib/api';
+import { formatQty, formatUsd } from '@exchange/client';
 import { checkOrder, TIME_IN_FORCE_FOR, type OrderDraft, type OrderType, type PlaceOrderBody, type Side, type TimeInForce } from '../lib/order-entry';
 import { keys, useBalance } from '../lib/queries';
-import type { Market, Order, Ticker } from '../lib/types';
+import type { Market, Ticker } from '@exchange/client';
 import { Button, ErrorNotice, Field, inputClass } from './ui';
 
 export function OrderEntry({
@@ -34,7 +34,7 @@ export function OrderEntry({
   const check = checkOrder(draft, market, funds, opposite);
 
   const place = useMutation({
-    mutationFn: (body: PlaceOrderBody) => api<{ order: Order }>('/orders', { method: 'POST', body }),
+    mutationFn: (body: PlaceOrderBody) => exchange.placeOrder({ body }),
     // the notification of the order follows on the user channel as a toast
     onSuccess: () => {
       setQuantity('');

@@ -1,15 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../lib/api';
-import { formatQty, formatUsd } from '../lib/money';
+import { exchange } from '../lib/api';
+import { formatQty, formatUsd } from '@exchange/client';
 import { keys, useFills, useOrders } from '../lib/queries';
-import type { Order } from '../lib/types';
+import type { Order } from '@exchange/client';
 import { Empty, ErrorNotice, SideBadge, td, th, time } from './ui';
 
 function CancelButton({ order }: { order: Order }) {
   const queryClient = useQueryClient();
   const cancel = useMutation({
-    mutationFn: () => api<{ order: Order }>(`/orders/${order.id}`, { method: 'DELETE' }),
+    mutationFn: () => exchange.cancelOrder({ params: { id: order.id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.orders }),
   });
   return (

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/api';
 import { keys } from '../lib/queries';
-import type { Market } from '../lib/types';
+import type { Market } from '@exchange/client';
 import { OrderEntry } from './OrderEntry';
 import { ToastProvider } from './toasts';
 import { ErrorNotice } from './ui';
@@ -23,6 +23,8 @@ const market: Market = {
   maxQuantity: '1000000',
   maxNotional: '10000000.00',
   priceCollarBps: 1000,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
 };
 
 beforeEach(() => {

@@ -1,13 +1,13 @@
 /** Streams that keep TanStack's cache current: ticker, candles and the public tape. */
 import { useQueryClient } from '@tanstack/react-query';
+import type { Candle, PublicTrade } from '@exchange/client';
 import { keys } from './queries';
 import { useChannel } from './stream';
-import type { Candle, PublicTrade, Ticker } from './types';
 
 export function useLiveTicker(symbol: string) {
   const queryClient = useQueryClient();
-  useChannel(`ticker:${symbol}`, (frame) => {
-    if (frame.type === 'snapshot' || frame.type === 'update') queryClient.setQueryData(keys.ticker(symbol), frame.data as Ticker);
+  useChannel(`ticker:${symbol}`, (event) => {
+    if (event.type === 'snapshot' || event.type === 'update') queryClient.setQueryData(keys.ticker(symbol), event.data);
   });
 }
 
@@ -26,20 +26,20 @@ export function mergeCandle(candles: Candle[] | undefined, candle: Candle): Cand
 
 export function useLiveCandles(symbol: string, interval: string) {
   const queryClient = useQueryClient();
-  useChannel(`candles:${symbol}:${interval}`, (frame) => {
+  useChannel(`candles:${symbol}:${interval}`, (event) => {
     const key = keys.candles(symbol, interval);
-    if (frame.type === 'snapshot') queryClient.setQueryData(key, (frame.data as { items: Candle[] }).items);
-    else if (frame.type === 'update') queryClient.setQueryData<Candle[]>(key, (old) => mergeCandle(old, frame.data as Candle));
+    if (event.type === 'snapshot') queryClient.setQueryData(key, event.data.items);
+    else if (event.type === 'update') queryClient.setQueryData<Candle[]>(key, (old) => mergeCandle(old, event.data));
   });
 }
 
 export function useLiveTrades(symbol: string) {
   const queryClient = useQueryClient();
-  useChannel(`trades:${symbol}`, (frame) => {
+  useChannel(`trades:${symbol}`, (event) => {
     const key = keys.marketTrades(symbol);
-    if (frame.type === 'snapshot') queryClient.setQueryData(key, (frame.data as { items: PublicTrade[] }).items);
-    else if (frame.type === 'update') {
-      const trade = frame.data as PublicTrade;
+    if (event.type === 'snapshot') queryClient.setQueryData(key, event.data.items);
+    else if (event.type === 'update') {
+      const trade = event.data;
       queryClient.setQueryData<PublicTrade[]>(key, (old) => [trade, ...(old ?? []).filter((t) => t.id !== trade.id)].slice(0, 50));
     }
   });

@@ -1,14 +1,15 @@
 /**
  * Order entry: checks a draft against the market's rules (tick size, lot size, quantity bounds,
  * notional, fees) and the user's balance before it is sent, and works out what it will hold:
- * price × quantity + the largest fee (max(maker, taker) bp, rounded down to the cent).
+ * price × quantity + the largest fee (max(maker, taker) bp, rounded down to the cent) — the
+ * exchange's own rules (`feeCents`, `buyNeedCents`), so the front end shows what the exchange holds.
  * Pure; amounts are bigint cents and whole shares.
  */
-import { CASH_SCALE, SHARE_SCALE, feeCents, formatUnits, notionalCents, parseUnits } from './money';
+import { buyNeedCents, CASH_SCALE, feeCents, formatUnits, parseUnits, SHARE_SCALE, type PlaceOrderInput } from '@exchange/client';
 
-export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET';
-export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
+export type Side = PlaceOrderInput['side'];
+export type OrderType = PlaceOrderInput['type'];
+export type TimeInForce = NonNullable<PlaceOrderInput['timeInForce']>;
 
 export interface MarketRules {
   symbol: string;
@@ -50,16 +51,7 @@ export interface OrderCost {
 
 export type FieldName = 'price' | 'quantity' | 'timeInForce' | 'postOnly' | 'funds' | 'market';
 
-export interface PlaceOrderBody {
-  symbol: string;
-  side: Side;
-  type: OrderType;
-  timeInForce: TimeInForce;
-  price?: string;
-  quantity: string;
-  postOnly?: boolean;
-  clientOrderId?: string;
-}
+export type PlaceOrderBody = PlaceOrderInput;
 
 export interface OrderCheck {
   errors: Partial<Record<FieldName, string>>;
@@ -119,12 +111,13 @@ export function checkOrder(draft: OrderDraft, market: MarketRules, funds: Funds,
 
   let cost: OrderCost | null = null;
   if (price !== null && price > 0n && !errors.price && validQuantity !== null) {
-    const notional = notionalCents(price, validQuantity);
-    const fee = feeCents(notional, Math.max(market.makerFeeBps, market.takerFeeBps));
+    const maxFeeBps = Math.max(market.makerFeeBps, market.takerFeeBps);
+    const notional = price * validQuantity;
+    const total = buyNeedCents(price, validQuantity, maxFeeBps);
     cost = {
       notional: formatUnits(notional, CASH_SCALE),
-      fee: formatUnits(fee, CASH_SCALE),
-      total: formatUnits(notional + fee, CASH_SCALE),
+      fee: formatUnits(feeCents(notional, maxFeeBps), CASH_SCALE),
+      total: formatUnits(total, CASH_SCALE),
       estimate: draft.type === 'MARKET',
     };
     const maxNotional = market.maxNotional ? parseUnits(market.maxNotional, CASH_SCALE) : null;
@@ -133,7 +126,7 @@ export function checkOrder(draft: OrderDraft, market: MarketRules, funds: Funds,
     }
     if (draft.side === 'BUY' && funds.cash !== null) {
       const cash = parseUnits(funds.cash, CASH_SCALE) ?? 0n;
-      if (notional + fee > cash) errors.funds = `Not enough USD: this order needs ${cost.total}, ${funds.cash} is available.`;
+      if (total > cash) errors.funds = `Not enough USD: this order needs ${cost.total}, ${funds.cash} is available.`;
     }
   }
   if (draft.side === 'SELL' && validQuantity !== null && funds.shares !== null) {

@@ -1,8 +1,8 @@
 /** Every piece of server state, as TanStack queries with stable keys. */
 import { useQuery } from '@tanstack/react-query';
-import { api } from './api';
+import type { Balance } from '@exchange/client';
+import { exchange } from './api';
 import { useToken } from './auth-store';
-import type { Balance, Candle, Fill, Market, Notification, Order, Page, PublicTrade, Ticker, User } from './types';
 
 export const keys = {
   me: ['me'] as const,
@@ -20,13 +20,15 @@ export const keys = {
   reports: ['reports'] as const,
 };
 
+export type CandleInterval = '1m' | '5m' | '1h' | '1d';
+
 export function useMe() {
   const token = useToken();
-  return useQuery({ queryKey: keys.me, queryFn: () => api<{ user: User }>('/me').then((r) => r.user), enabled: Boolean(token), staleTime: 60_000 });
+  return useQuery({ queryKey: keys.me, queryFn: () => exchange.me().then((r) => r.user), enabled: Boolean(token), staleTime: 60_000 });
 }
 
 export function useMarkets() {
-  return useQuery({ queryKey: keys.markets, queryFn: () => api<{ items: Market[] }>('/markets', { auth: false }).then((r) => r.items), staleTime: 30_000 });
+  return useQuery({ queryKey: keys.markets, queryFn: () => exchange.markets().then((r) => r.items), staleTime: 30_000 });
 }
 
 export function useMarket(symbol: string) {
@@ -36,13 +38,13 @@ export function useMarket(symbol: string) {
 
 /** Fetched once, then kept current by the `ticker:SYMBOL` channel (see useLiveTicker). */
 export function useTicker(symbol: string) {
-  return useQuery({ queryKey: keys.ticker(symbol), queryFn: () => api<Ticker>(`/markets/${symbol}/ticker`, { auth: false }), staleTime: Infinity });
+  return useQuery({ queryKey: keys.ticker(symbol), queryFn: () => exchange.ticker({ params: { symbol } }), staleTime: Infinity });
 }
 
-export function useCandles(symbol: string, interval: string) {
+export function useCandles(symbol: string, interval: CandleInterval) {
   return useQuery({
     queryKey: keys.candles(symbol, interval),
-    queryFn: () => api<{ items: Candle[] }>(`/markets/${symbol}/candles?interval=${interval}&limit=300`, { auth: false }).then((r) => r.items),
+    queryFn: () => exchange.candles({ params: { symbol }, query: { interval, limit: 300 } }).then((r) => r.items),
     staleTime: Infinity,
   });
 }
@@ -50,14 +52,14 @@ export function useCandles(symbol: string, interval: string) {
 export function useMarketTrades(symbol: string) {
   return useQuery({
     queryKey: keys.marketTrades(symbol),
-    queryFn: () => api<{ items: PublicTrade[] }>(`/markets/${symbol}/trades?limit=50`, { auth: false }).then((r) => r.items),
+    queryFn: () => exchange.trades({ params: { symbol }, query: { limit: 50 } }).then((r) => r.items),
     staleTime: Infinity,
   });
 }
 
 export function useWallet() {
   const token = useToken();
-  return useQuery({ queryKey: keys.wallet, queryFn: () => api<{ balances: Balance[] }>('/wallet').then((r) => r.balances), enabled: Boolean(token) });
+  return useQuery({ queryKey: keys.wallet, queryFn: () => exchange.wallet().then((r) => r.balances), enabled: Boolean(token) });
 }
 
 export function useBalance(asset: string): Balance | undefined {
@@ -66,25 +68,27 @@ export function useBalance(asset: string): Balance | undefined {
 
 export function useOrders(status: 'open' | 'closed' | 'all', symbol?: string) {
   const token = useToken();
-  const query = new URLSearchParams({ status, limit: '100', ...(symbol ? { symbol } : {}) });
   return useQuery({
     queryKey: keys.ordersBy(status, symbol),
-    queryFn: () => api<Page<Order>>(`/orders?${query}`).then((r) => r.items),
+    queryFn: () => exchange.orders({ query: { status, limit: 100, ...(symbol ? { symbol } : {}) } }).then((r) => r.items),
     enabled: Boolean(token),
   });
 }
 
 export function useFills(symbol?: string) {
   const token = useToken();
-  const query = new URLSearchParams({ limit: '100', ...(symbol ? { symbol } : {}) });
-  return useQuery({ queryKey: keys.fills(symbol), queryFn: () => api<Page<Fill>>(`/trades?${query}`).then((r) => r.items), enabled: Boolean(token) });
+  return useQuery({
+    queryKey: keys.fills(symbol),
+    queryFn: () => exchange.fills({ query: { limit: 100, ...(symbol ? { symbol } : {}) } }).then((r) => r.items),
+    enabled: Boolean(token),
+  });
 }
 
 export function useUnreadCount() {
   const token = useToken();
   return useQuery({
     queryKey: keys.unread,
-    queryFn: () => api<{ items: Notification[]; unreadCount: number }>('/notifications?unread=true&limit=1').then((r) => r.unreadCount),
+    queryFn: () => exchange.notifications({ query: { unread: 'true', limit: 1 } }).then((r) => r.unreadCount),
     enabled: Boolean(token),
   });
 }

@@ -2,20 +2,14 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
 import { Button, ErrorNotice, Field, inputClass } from '../components/ui';
-import { api, ApiError } from '../lib/api';
+import { ApiError, exchange } from '../lib/api';
 import { setToken, useToken } from '../lib/auth-store';
 import { keys } from '../lib/queries';
-import type { User } from '../lib/types';
-
-interface LoginResponse {
-  accessToken: string;
-  user: User;
-}
 
 function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string }) => api<LoginResponse>('/auth/login', { method: 'POST', body, auth: false }),
+    mutationFn: (body: { email: string; password: string }) => exchange.logIn({ body }),
     onSuccess: (response) => {
       queryClient.setQueryData(keys.me, response.user);
       setToken(response.accessToken);
@@ -95,7 +89,7 @@ export function RegisterPage() {
   const token = useToken();
   const login = useLogin();
   const register = useMutation({
-    mutationFn: (body: { email: string; password: string; name?: string }) => api<{ user: User }>('/auth/register', { method: 'POST', body, auth: false }),
+    mutationFn: (body: { email: string; password: string; name?: string }) => exchange.register({ body }),
     // signed in at once; the token's arrival redirects to the wallet (to add funds first)
     onSuccess: (_response, body) => login.mutateAsync({ email: body.email, password: body.password }),
   });

@@ -1,9 +1,9 @@
 import { Link } from 'react-router';
 import { Empty, ErrorNotice, Panel, td, th } from '../components/ui';
 import { useLiveTicker } from '../lib/live';
-import { formatDecimal, formatQty, formatUsd } from '../lib/money';
+import { formatDecimal, formatQty, formatUsd } from '@exchange/client';
 import { useMarkets, useTicker } from '../lib/queries';
-import type { Market } from '../lib/types';
+import type { Market } from '@exchange/client';
 
 export function Change({ pct }: { pct: string | null | undefined }) {
   if (!pct) return <span className="text-slate-500">—</span>;

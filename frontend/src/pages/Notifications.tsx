@@ -1,23 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Empty, ErrorNotice, Panel, time } from '../components/ui';
-import { api } from '../lib/api';
+import { exchange } from '../lib/api';
 import { keys } from '../lib/queries';
-import type { Notification } from '../lib/types';
 
 export function NotificationsPage() {
   const queryClient = useQueryClient();
   const list = useQuery({
     queryKey: [...keys.notifications, 'list'],
-    queryFn: () => api<{ items: Notification[]; unreadCount: number }>('/notifications?limit=100'),
+    queryFn: () => exchange.notifications({ query: { limit: 100 } }),
   });
   const markRead = useMutation({
-    mutationFn: (id: string) => api(`/notifications/${id}/read`, { method: 'POST' }),
+    mutationFn: (id: string) => exchange.markNotificationRead({ params: { id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.notifications }),
   });
   const unread = (list.data?.items ?? []).filter((n) => !n.read);
   const markAll = useMutation({
     mutationFn: async () => {
-      for (const n of unread) await api(`/notifications/${n.id}/read`, { method: 'POST' });
+      for (const n of unread) await exchange.markNotificationRead({ params: { id: n.id } });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.notifications }),
   });

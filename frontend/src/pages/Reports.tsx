@@ -1,54 +1,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, Empty, ErrorNotice, Field, inputClass, Panel, SideBadge, td, th, time } from '../components/ui';
-import { api, download } from '../lib/api';
-import { formatAsset, formatQty, formatUsd } from '../lib/money';
+import { download, exchange } from '../lib/api';
+import { formatAsset, formatQty, formatUsd } from '@exchange/client';
 import { keys, useMe } from '../lib/queries';
-
-interface Statement {
-  from: string;
-  to: string;
-  assets: Array<{
-    asset: string;
-    opening: string;
-    closing: string;
-    entries: Array<{ time: string; type: string; amount: string; balanceAfter: string; reference: string; symbol?: string; side?: string }>;
-  }>;
-  fills: Array<{
-    time: string;
-    tradeId: string;
-    orderId: string;
-    symbol: string;
-    side: string;
-    price: string;
-    quantity: string;
-    notional: string;
-    fee: string;
-  }>;
-}
-interface Pnl {
-  positions: Array<{
-    symbol: string;
-    quantity: string;
-    averageCost: string;
-    costBasis: string;
-    marketPrice: string | null;
-    marketValue: string | null;
-    unrealizedPnl: string | null;
-    realizedPnl: string;
-  }>;
-  totals: { costBasis: string; marketValue: string; unrealizedPnl: string; realizedPnl: string };
-}
-interface Volume {
-  items: Array<{
-    symbol: string;
-    day: string;
-    orders: { accepted: number; filled: number; canceled: number; expired: number; rejected: number };
-    trades: number;
-    quantity: string;
-    notional: string;
-  }>;
-}
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const tomorrow = () => isoDay(new Date(Date.now() + 86_400_000));
@@ -60,7 +15,7 @@ function PnlValue({ value }: { value: string | null }) {
 }
 
 function PnlReport() {
-  const pnl = useQuery({ queryKey: [...keys.reports, 'pnl'], queryFn: () => api<Pnl>('/reports/pnl') });
+  const pnl = useQuery({ queryKey: [...keys.reports, 'pnl'], queryFn: () => exchange.pnl() });
   return (
     <Panel title="Profit and loss (weighted average cost)" testId="pnl">
       {pnl.error && <ErrorNotice error={pnl.error} />}
@@ -119,13 +74,17 @@ function PnlReport() {
 function StatementReport() {
   const [from, setFrom] = useState(monthAgo);
   const [to, setTo] = useState(tomorrow);
-  const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const statement = useQuery({
     queryKey: [...keys.reports, 'statement', from, to],
-    queryFn: () => api<Statement>(`/reports/statement?${query}`),
+    queryFn: async () => {
+      const answer = await exchange.statement({ query: { from, to } });
+      // without format=csv the statement is JSON; text here would be the exchange breaking its contract
+      if (typeof answer === 'string') throw new Error('The statement came as text, not JSON');
+      return answer;
+    },
     enabled: Boolean(from && to),
   });
-  const csv = useMutation({ mutationFn: () => download(`/reports/statement?${query}&format=csv`, `statement-${from}-${to}.csv`) });
+  const csv = useMutation({ mutationFn: () => download('statement', { query: { from, to, format: 'csv' } }, `statement-${from}-${to}.csv`) });
   return (
     <Panel
       title="Statement"
@@ -225,7 +184,7 @@ function StatementReport() {
 }
 
 function VolumeReport() {
-  const volume = useQuery({ queryKey: [...keys.reports, 'volume'], queryFn: () => api<Volume>(`/reports/volume?from=${monthAgo()}&to=${tomorrow()}`) });
+  const volume = useQuery({ queryKey: [...keys.reports, 'volume'], queryFn: () => exchange.volume({ query: { from: monthAgo(), to: tomorrow() } }) });
   return (
     <Panel title="Exchange volume (admin)" testId="volume">
       {volume.error && <ErrorNotice error={volume.error} />}

@@ -6,9 +6,9 @@ import { OrderEntry } from '../components/OrderEntry';
 import { OrdersPanel } from '../components/Orders';
 import { Empty, ErrorNotice, Panel } from '../components/ui';
 import { useLiveCandles, useLiveTicker, useLiveTrades } from '../lib/live';
-import { decimalsOf, formatQty, formatUsd } from '../lib/money';
+import { decimalsOf, formatQty, formatUsd } from '@exchange/client';
 import { useCandles, useMarket, useMarketTrades, useTicker } from '../lib/queries';
-import type { Market } from '../lib/types';
+import type { Market } from '@exchange/client';
 import { Change } from './Markets';
 
 const INTERVALS = ['1m', '5m', '1h', '1d'] as const;

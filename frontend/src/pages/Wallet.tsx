@@ -1,11 +1,10 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Button, Empty, ErrorNotice, Field, inputClass, Panel, td, th, time } from '../components/ui';
-import { api, ApiError, newId } from '../lib/api';
+import { ApiError, exchange, newId } from '../lib/api';
 import { useToken } from '../lib/auth-store';
-import { CASH_SCALE, formatAsset, parseUnits } from '../lib/money';
+import { CASH_SCALE, formatAsset, parseUnits } from '@exchange/client';
 import { keys, useWallet } from '../lib/queries';
-import type { Balance, Page, Transaction } from '../lib/types';
 
 function AddFunds() {
   const queryClient = useQueryClient();
@@ -13,8 +12,7 @@ function AddFunds() {
   const [local, setLocal] = useState<string>();
   const addFunds = useMutation({
     // one Idempotency-Key per deposit: a retried request credits once
-    mutationFn: (vars: { amount: string; key: string }) =>
-      api<{ balance: Balance }>('/wallet/add-funds', { method: 'POST', body: { amount: vars.amount }, headers: { 'idempotency-key': vars.key } }),
+    mutationFn: (vars: { amount: string; key: string }) => exchange.addFunds({ body: { amount: vars.amount }, headers: { 'idempotency-key': vars.key } }),
     onSuccess: () => {
       setAmount('');
       void queryClient.invalidateQueries({ queryKey: keys.wallet });
@@ -61,7 +59,7 @@ function Transactions() {
   const token = useToken();
   const query = useInfiniteQuery({
     queryKey: keys.transactions,
-    queryFn: ({ pageParam }) => api<Page<Transaction>>(`/wallet/transactions?limit=25${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    queryFn: ({ pageParam }) => exchange.transactions({ query: { limit: 25, ...(pageParam ? { cursor: pageParam } : {}) } }),
     initialPageParam: '' as string,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: Boolean(token),

@@ -88,16 +88,77 @@ export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
 const bookLevelsSchema = z.object({ bids: z.array(levelSchema), asks: z.array(levelSchema) });
 /** a user-channel update: the user message without its trace context */
 const userUpdateSchema = z.discriminatedUnion('type', [notificationUpdate, orderUpdate, balanceUpdate]);
+export type UserUpdate = z.infer<typeof userUpdateSchema>;
 
-/** What the server sends; `channel` names the subscription (`book:AAPL`, `user`, …). */
-export const streamServerFrameSchema = z.union([
-  z.object({ type: z.literal('snapshot'), channel: z.string(), sequence, data: bookLevelsSchema }),
-  z.object({ type: z.literal('snapshot'), channel: z.string(), data: z.union([publicTradesSchema, tickerSchema, candlesSchema]) }),
-  z.object({ type: z.literal('update'), channel: z.string(), firstSequence: sequence, sequence, data: bookLevelsSchema }),
-  z.object({ type: z.literal('update'), channel: z.string(), data: z.union([publicTradeSchema, tickerSchema, candleSchema, userUpdateSchema]) }),
+const channelName = z.string();
+const snapshot = <D extends z.ZodType>(data: D) => z.object({ type: z.literal('snapshot'), channel: channelName, data });
+const update = <D extends z.ZodType>(data: D) => z.object({ type: z.literal('update'), channel: channelName, data });
+
+/**
+ * The data frames of each kind of channel: a snapshot when a subscription starts (and again after
+ * a re-sync), then updates. A book's frames carry sequences: an update continues the book when its
+ * `firstSequence` follows the sequence last seen, else the client asks for a new snapshot.
+ */
+export const STREAM_CHANNELS = {
+  book: {
+    snapshot: snapshot(bookLevelsSchema).extend({ sequence }),
+    update: update(bookLevelsSchema).extend({ firstSequence: sequence, sequence }),
+  },
+  trades: { snapshot: snapshot(publicTradesSchema), update: update(publicTradeSchema) },
+  ticker: { snapshot: snapshot(tickerSchema), update: update(tickerSchema) },
+  candles: { snapshot: snapshot(candlesSchema), update: update(candleSchema) },
+  user: { update: update(userUpdateSchema) },
+} as const;
+export type StreamChannelKind = keyof typeof STREAM_CHANNELS;
+
+/** A channel's name: `book:AAPL`, `trades:AAPL`, `ticker:AAPL`, `candles:AAPL:1m`, or `user` (the signed-in user's own). */
+export type StreamChannel = `book:${string}` | `trades:${string}` | `ticker:${string}` | `candles:${string}:${string}` | 'user';
+
+/** The kind of a channel name, at the type level. */
+export type ChannelKindOf<C extends string> = C extends 'user'
+  ? 'user'
+  : C extends `book:${string}`
+    ? 'book'
+    : C extends `trades:${string}`
+      ? 'trades'
+      : C extends `ticker:${string}`
+        ? 'ticker'
+        : C extends `candles:${string}`
+          ? 'candles'
+          : never;
+
+/** The kind of a channel name; undefined for a name that is none. */
+export function channelKindOf(channel: string): StreamChannelKind | undefined {
+  if (channel === 'user') return 'user';
+  const kind = channel.slice(0, channel.indexOf(':'));
+  return kind !== 'user' && Object.hasOwn(STREAM_CHANNELS, kind) ? (kind as StreamChannelKind) : undefined;
+}
+
+/** The data frames of a kind of channel, as a client receives them. */
+export type ChannelFrame<K extends StreamChannelKind> = K extends StreamChannelKind
+  ? {
+      [F in keyof (typeof STREAM_CHANNELS)[K]]: (typeof STREAM_CHANNELS)[K][F] extends z.ZodType ? z.output<(typeof STREAM_CHANNELS)[K][F]> : never;
+    }[keyof (typeof STREAM_CHANNELS)[K]]
+  : never;
+
+/** The schema of a kind of channel's data frames (snapshot or update). */
+export function channelFrameSchema(kind: StreamChannelKind): z.ZodType<ChannelFrame<StreamChannelKind>> {
+  const frames: z.ZodType[] = Object.values(STREAM_CHANNELS[kind]);
+  return z.union(frames as [z.ZodType, z.ZodType, ...z.ZodType[]]) as z.ZodType<ChannelFrame<StreamChannelKind>>;
+}
+
+/** Frames about the connection and its subscriptions. */
+export const streamControlFrameSchema = z.union([
   z.object({ type: z.enum(['subscribed', 'unsubscribed']), channel: z.string() }),
   z.object({ type: z.literal('authenticated'), userId: z.string(), expiresAt: z.iso.datetime() }),
   z.object({ type: z.literal('pong') }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string(), channel: z.string().optional() }),
 ]);
-export type StreamServerFrame = z.infer<typeof streamServerFrameSchema>;
+export type StreamControlFrame = z.infer<typeof streamControlFrameSchema>;
+
+/** What the server sends; `channel` names the subscription (`book:AAPL`, `user`, …). */
+export const streamServerFrameSchema = z.union([
+  ...Object.values(STREAM_CHANNELS).flatMap((frames): z.ZodType[] => Object.values(frames)),
+  streamControlFrameSchema,
+] as unknown as [z.ZodType<ChannelFrame<StreamChannelKind> | StreamControlFrame>, z.ZodType, ...z.ZodType[]]);
+export type StreamServerFrame = ChannelFrame<StreamChannelKind> | StreamControlFrame;

@@ -50,3 +50,20 @@ export function formatAsset(minorUnits: bigint, asset: string): string {
 export function parseAsset(text: string, asset: string): bigint {
   return parseAmount(text, scaleOf(asset));
 }
+
+const BPS = 10_000n;
+
+/** The exchange's fee on `notionalCents` at `bps` basis points, rounded down to the cent (never more than the rate). */
+export function feeCents(notionalCents: bigint, bps: number): bigint {
+  return (notionalCents * BigInt(bps)) / BPS;
+}
+
+/**
+ * What buying `shares` at worst `priceCents` each may cost: the notional plus the larger fee it
+ * could pay. A buy order holds this for what it still has to fill. Fees round down per fill, so the
+ * fees of several fills never add up to more than the fee of their sum: it is always enough.
+ */
+export function buyNeedCents(priceCents: bigint, shares: bigint, maxFeeBps: number): bigint {
+  const notional = priceCents * shares;
+  return notional + feeCents(notional, maxFeeBps);
+}

@@ -173,7 +173,16 @@ describe('POST /check, the pre-trade risk check (the risk-manager as a process, 
     it('follows the last trade price the engine keeps in book:{SYMBOL} (in ticks), and the reference price again without it', async () => {
       await market({ symbol: 'LAST', name: 'Last Price Inc.', tickSize: '0.05', referencePrice: '100.00' });
       // 3000 ticks of 0.05 = 150.00: the collar is now 135.00 to 165.00
-      await redis.set('book:LAST', JSON.stringify({ symbol: 'LAST', sequence: 42, bids: [[2990, 5]], asks: [[3010, 5]], lastPrice: 3000 }));
+      await redis.set(
+        'book:LAST',
+        JSON.stringify({
+          symbol: 'LAST',
+          sequence: 42,
+          bids: [{ price: 2990, quantity: 5, orders: 1 }],
+          asks: [{ price: 3010, quantity: 5, orders: 1 }],
+          lastPrice: 3000,
+        }),
+      );
       expect((await check({ symbol: 'LAST', price: '165.00' })).status).toBe(200);
       expect((await check({ symbol: 'LAST', price: '135.00' })).status).toBe(200);
       expect((await refusedBy({ symbol: 'LAST', price: '100.00' })).details).toMatchObject({

@@ -11,7 +11,6 @@ const CHECK_SPANS = [
   'risk check quantity',
   'risk check price collar',
   'risk check notional',
-  'risk check open orders',
   'risk check order rate',
 ];
 

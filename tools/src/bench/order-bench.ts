@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { createExchangeClient, ExchangeApiError, type ExchangeClient, type PlaceOrderInput } from '@exchange/client';
 import { seededRandom } from '@exchange/platform/testing';
 import { latencyRow } from './auth-bench.js';
-import { percentile, postJson, runTag, signUp, type BenchSystem, type Print } from './bench-support.js';
+import { percentile, runTag, type BenchSystem, type Print } from './bench-support.js';
 import { ProcessCpu } from './process-cpu.js';
 import { checkBookMatchesOrders, checkConservation, checkHolds, checkTradesSettledOnce, waitUntilQuiet } from './trading-checks.js';
 
@@ -25,13 +26,14 @@ const wallClock = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Trader {
-  token: string;
+  /** the exchange's typed client, signed in as this trader */
+  exchange: ExchangeClient;
   userId: string;
 }
 
 interface OrderRequest {
   trader: Trader;
-  body: Record<string, string>;
+  body: PlaceOrderInput;
   isCrossing: boolean;
 }
 
@@ -57,7 +59,7 @@ function orderFlow(symbol: string, makers: Trader[], takers: Trader[], seed: num
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
   return (kind) => {
     const isCrossing = kind ? kind === 'taker' : random() < 0.4;
-    const side = random() < 0.5 ? 'BUY' : 'SELL';
+    const side = random() < 0.5 ? ('BUY' as const) : ('SELL' as const);
     if (!isCrossing) {
       const cents = side === 'BUY' ? 9900 + Math.floor(random() * 100) : 10001 + Math.floor(random() * 100);
       return {
@@ -74,21 +76,16 @@ function orderFlow(symbol: string, makers: Trader[], takers: Trader[], seed: num
   };
 }
 
-async function place(gateway: string, order: OrderRequest): Promise<Answer> {
+async function place(order: OrderRequest): Promise<Answer> {
   const sentAt = wallClock();
   try {
-    const response = await fetch(`${gateway}/v1/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${order.trader.token}` },
-      body: JSON.stringify(order.body),
-    });
-    const text = await response.text();
+    const { order: placed } = await order.trader.exchange.placeOrder({ body: order.body });
+    return { status: 201, outcome: '201', orderId: placed.id, sentAt, answeredAt: wallClock() };
+  } catch (error) {
     const answeredAt = wallClock();
-    const body = text ? JSON.parse(text) : undefined;
-    if (response.status === 201) return { status: 201, outcome: '201', orderId: body.order.id, sentAt, answeredAt };
-    return { status: response.status, outcome: `${response.status} ${body?.error?.code ?? ''}`.trim(), sentAt, answeredAt };
-  } catch {
-    return { status: 0, outcome: 'network error', sentAt, answeredAt: wallClock() };
+    if (!(error instanceof ExchangeApiError)) throw error;
+    if (error.status === 0) return { status: 0, outcome: 'network error', sentAt, answeredAt };
+    return { status: error.status, outcome: `${error.status} ${error.code}`, sentAt, answeredAt };
   }
 }
 
@@ -166,12 +163,11 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
   await db.connect();
   try {
     // setup: a market of its own, 50 users with cash, shares and limits out of the way
-    const admin = await postJson(`${gateway}/v1/auth/login`, { email: 'admin@exchange.local', password: 'exchange-admin' });
-    if (admin.status !== 200) throw new Error(`the demo admin could not sign in (${admin.status}); the bench system needs seedAdmin`);
-    const asAdmin = { authorization: `Bearer ${admin.body.accessToken}` };
-    const market = await postJson(
-      `${gateway}/v1/admin/markets`,
-      {
+    const client = (token?: string) => createExchangeClient({ baseUrl: gateway, token });
+    const { accessToken } = await client().logIn({ body: { email: 'admin@exchange.local', password: 'exchange-admin' } });
+    const admin = client(accessToken);
+    await admin.createMarket({
+      body: {
         symbol,
         name: `Bench ${run}`,
         tickSize: '0.01',
@@ -183,46 +179,37 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
         maxNotional: '100000000.00',
         priceCollarBps: 1000,
       },
-      asAdmin,
-    );
-    if (market.status !== 201) throw new Error(`creating ${symbol} answered ${market.status}: ${JSON.stringify(market.body)}`);
+    });
     const traders: Trader[] = [];
     for (let i = 0; i < USERS; i++) {
       const email = `orders-${run}-${i}@bench.test`;
-      const token = await signUp(gateway, email, 'bench-password-1');
-      const me = (await (await fetch(`${gateway}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { user: { id: string } };
-      const userId = me.user.id;
-      const steps = [
-        await postJson(`${gateway}/v1/wallet/add-funds`, { amount: '1000000.00' }, { authorization: `Bearer ${token}` }),
-        await postJson(`${gateway}/v1/admin/credit`, { userId, asset: symbol, amount: '1000000' }, asAdmin),
-        await fetch(`${gateway}/v1/admin/users/${userId}/risk-limits`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json', ...asAdmin },
-          body: JSON.stringify({ maxOpenOrders: 1_000_000, maxOrdersPerMinute: 1_000_000 }),
-        }),
-      ];
-      if (steps.some((step) => step.status !== 200)) throw new Error(`setting up ${email} answered ${steps.map((step) => step.status).join(', ')}`);
-      traders.push({ token, userId });
+      const { user } = await client().register({ body: { email, password: 'bench-password-1' } });
+      const { accessToken: token } = await client().logIn({ body: { email, password: 'bench-password-1' } });
+      const exchange = client(token);
+      await exchange.addFunds({ body: { amount: '1000000.00' } });
+      await admin.adminCredit({ body: { userId: user.id, asset: symbol, amount: '1000000' } });
+      await admin.setUserLimits({ params: { userId: user.id }, body: { maxOpenOrders: 1_000_000, maxOrdersPerMinute: 1_000_000 } });
+      traders.push({ exchange, userId: user.id });
     }
     const makers = traders.slice(0, USERS / 2);
     const takers = traders.slice(USERS / 2);
     const next = orderFlow(symbol, makers, takers, 42);
 
     // warm-up: connections, JIT, the new market known to the engine and the order-manager's consumer
-    for (let i = 0; i < 20; i++) await expect201(place(gateway, next('maker')));
-    await untilFinished(db, (await expect201(place(gateway, next('taker')))).orderId!, 1, 30_000);
+    for (let i = 0; i < 20; i++) await expect201(place(next('maker')));
+    await untilFinished(db, (await expect201(place(next('taker')))).orderId!, 1, 30_000);
 
     // one order at a time: the latency of a single placement, against the ~200 ms budget of one placement (these rest and build the book)
     const sequential: number[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) {
-      const answer = await expect201(place(gateway, next('maker')));
+      const answer = await expect201(place(next('maker')));
       sequential.push(answer.answeredAt - answer.sentAt);
     }
     // then crossing orders one at a time, each followed until it is FILLED: the whole flow with no queue anywhere
     const sequentialCrossing: number[] = [];
     const sequentialSettled: number[] = [];
     for (let i = 0; i < SEQUENTIAL_CROSSING; i++) {
-      const answer = await expect201(place(gateway, next('taker')));
+      const answer = await expect201(place(next('taker')));
       sequentialCrossing.push(answer.answeredAt - answer.sentAt);
       const finished = await untilFinished(db, answer.orderId!, 1, 30_000);
       if (finished.status !== 'FILLED') throw new Error(`a crossing order alone on a deep book ended ${finished.status}`);
@@ -245,7 +232,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
         const dueAt = openStarted + (due * 1000) / OPEN_LOOP_RATE;
         const order = next();
         inFlight.push(
-          place(gateway, order).then((answer) => {
+          place(order).then((answer) => {
             phaseA.push({ ...answer, dueAt, isCrossing: order.isCrossing });
             if (order.isCrossing && answer.orderId) watcher.add(answer.orderId);
           }),
@@ -271,7 +258,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     const closedDeadline = closedStarted + CLOSED_LOOP_SECONDS * 1000;
     await Promise.all(
       Array.from({ length: CLOSED_LOOP_CONCURRENCY }, async () => {
-        while (wallClock() < closedDeadline) phaseB.push(await place(gateway, next()));
+        while (wallClock() < closedDeadline) phaseB.push(await place(next()));
       }),
     );
     const closedSeconds = (wallClock() - closedStarted) / 1000;

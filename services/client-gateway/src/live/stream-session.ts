@@ -211,14 +211,11 @@ export class StreamSession {
         snapshotSequence = book.sequence;
         this.send({ channel, type: 'snapshot', sequence: book.sequence, data: { bids: book.bids, asks: book.asks } });
       } else {
-        const data =
-          kind === 'trades'
-            ? await marketData.trades({ params, query: { limit: 50 } })
-            : kind === 'candles'
-              ? await marketData.candles({ params, query: { interval: interval!, limit: 200 } })
-              : await marketData.ticker({ params });
+        if (kind === 'trades') this.send({ channel, type: 'snapshot', data: await marketData.trades({ params, query: { limit: 50 } }) });
+        else if (kind === 'candles')
+          this.send({ channel, type: 'snapshot', data: await marketData.candles({ params, query: { interval: interval!, limit: 200 } }) });
+        else this.send({ channel, type: 'snapshot', data: await marketData.ticker({ params }) });
         snapshotSequence = -1;
-        this.send({ channel, type: 'snapshot', data });
       }
       for (const message of held.splice(0)) forward(message);
       return stop;

@@ -3,6 +3,7 @@ import {
   CASH_ASSET,
   centsOf,
   EXECUTION_EVENTS,
+  feeCents,
   type ExecutionEvent,
   formatAsset,
   type SettleTradeRequest,
@@ -10,7 +11,6 @@ import {
   type TradeExecution,
 } from '@exchange/contracts';
 import { closingTransition, stillHeld, TRANSITIONS, type FillRecord, type StoredOrder } from '../domain/order-lifecycle.js';
-import { feeCents } from '../domain/order-math.js';
 import type { OrderDeps } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
 

@@ -13,8 +13,9 @@ import {
   type OrderCreated,
   type OrderStatus,
   type TIME_IN_FORCES,
+  buyNeedCents,
 } from '@exchange/contracts';
-import { averagePriceCents, buyNeedCents } from './order-math.js';
+import { averagePriceCents } from './order-math.js';
 
 /**
  * The life of an order, in one place: its statuses, the transitions between them and what each does

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, feeCents, formatDecimal, formatUnits, parseSignedUnits, parseUnits } from './money';
+import { compareDecimal, feeCents, formatDecimal, formatUnits, parseSignedUnits, parseUnits } from './money.js';
 
 describe('money', () => {
   it('parses decimal strings into minor units without floating point', () => {

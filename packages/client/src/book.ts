@@ -5,7 +5,7 @@
  * for a fresh snapshot. Updates at or below the book's sequence are stale and ignored.
  * A level with quantity "0" is gone. Pure: every function returns a new state.
  */
-import { compareDecimal } from './money';
+import { compareDecimal } from './money.js';
 
 export type Level = [price: string, quantity: string];
 

@@ -4,37 +4,35 @@
  * user's locale, built from the exact digits.
  */
 
-export const CASH_SCALE = 2;
-export const SHARE_SCALE = 0;
+import { AmountError, CASH_SCALE, formatAmount, parseAmount, SHARE_SCALE, scaleOf } from '@exchange/contracts';
 
-const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+export { buyNeedCents, CASH_ASSET, CASH_SCALE, feeCents, formatAmount, parseAmount, parseAsset, scaleOf, SHARE_SCALE } from '@exchange/contracts';
+
 const SIGNED_DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
-/** "12.30" at scale 2 → 1230n; null for anything that is not a plain non-negative decimal or has more decimals than the scale (non-zero ones). */
+/**
+ * What a person typed, as minor units: "12.30" at scale 2 → 1230n, surrounding spaces ignored; null
+ * for anything the exchange would refuse (not a plain decimal, or more decimals than the scale).
+ */
 export function parseUnits(text: string, scale: number): bigint | null {
-  const match = DECIMAL.exec(text.trim());
-  if (!match) return null;
-  const fraction = (match[2] ?? '').replace(/0+$/, '');
-  if (fraction.length > scale) return null;
-  return BigInt(match[1]! + fraction.padEnd(scale, '0'));
+  try {
+    return parseAmount(text.trim(), scale);
+  } catch (error) {
+    if (error instanceof AmountError) return null;
+    throw error;
+  }
 }
 
 /** Like parseUnits but accepts a leading minus (server amounts such as P&L). */
 export function parseSignedUnits(text: string, scale: number): bigint | null {
-  const match = SIGNED_DECIMAL.exec(text.trim());
-  if (!match) return null;
-  const value = parseUnits(match[2]! + (match[3] ? `.${match[3]}` : ''), scale);
-  if (value === null) return null;
-  return match[1] ? -value : value;
+  const trimmed = text.trim();
+  const negative = trimmed.startsWith('-');
+  const value = parseUnits(negative ? trimmed.slice(1) : trimmed, scale);
+  return value === null ? null : negative ? -value : value;
 }
 
 /** 1230n at scale 2 → "12.30"; -5n → "-0.05". */
-export function formatUnits(units: bigint, scale: number): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
+export const formatUnits = formatAmount;
 
 /** The number of decimals a decimal string carries ("0.05" → 2, "1" → 0). */
 export function decimalsOf(text: string): number {
@@ -49,16 +47,6 @@ export function compareDecimal(a: string, b: string): number {
   const y = parseSignedUnits(b, scale);
   if (x === null || y === null) throw new Error(`not decimals: ${a}, ${b}`);
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** price (cents) × quantity (shares) → cents. */
-export function notionalCents(priceCents: bigint, quantity: bigint): bigint {
-  return priceCents * quantity;
-}
-
-/** notional × bp / 10000, rounded down to the cent (the exchange's fee rule). */
-export function feeCents(notional: bigint, bps: number): bigint {
-  return (notional * BigInt(bps)) / 10_000n;
 }
 
 const formatters = new Map<string, Intl.NumberFormat>();
@@ -101,5 +89,4 @@ export const formatUsd = (text: string | null | undefined, locale?: string) => f
 /** Share quantity (whole). */
 export const formatQty = (text: string | null | undefined, locale?: string) => formatDecimal(text, SHARE_SCALE, locale);
 /** An asset's amount: USD with cents, shares whole. */
-export const formatAsset = (text: string | null | undefined, asset: string, locale?: string) =>
-  formatDecimal(text, asset === 'USD' ? CASH_SCALE : SHARE_SCALE, locale);
+export const formatAsset = (text: string | null | undefined, asset: string, locale?: string) => formatDecimal(text, scaleOf(asset), locale);

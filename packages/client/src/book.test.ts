@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySnapshot, applyUpdate, emptyBook, sortedLevels, type BookState } from './book';
+import { applySnapshot, applyUpdate, emptyBook, sortedLevels, type BookState } from './book.js';
 
 const snapshot = () =>
   applySnapshot(
