@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { call, login, register, uniqueEmail } from './support.js';
 
@@ -67,6 +69,8 @@ describe('gateway edges', () => {
     expect(document.paths['/v1/auth/login'].post).toBeDefined();
     expect(document.paths['/v1/me'].get.security).toEqual([{ bearerAuth: [] }]);
     expect(document.paths['/healthz']).toBeUndefined();
+    // what the running gateway serves is the committed contract of the public API, to the byte
+    expect(document).toEqual(JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')));
     const ui = await call('GET', '/docs');
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toContain('text/html');

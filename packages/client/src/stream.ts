@@ -22,9 +22,8 @@ export type ChannelEvent<K extends StreamChannelKind> =
 /** The part of a WebSocket this client uses: the browser's, Node 22's, or undici's `WebSocket`. */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
+  /** `message` events carry the frame's text in `data` */
+  addEventListener(type: 'open' | 'close' | 'message', listener: (event: object) => void): void;
   send(data: string): void;
   close(): void;
 }
@@ -139,16 +138,16 @@ export class ExchangeStream {
     const socket = new Socket(url);
     this.socket = socket;
     this.authenticated = false;
-    socket.onopen = () => {
+    socket.addEventListener('open', () => {
       this.retry = 0;
       this.resubscribing.clear();
       for (const listener of this.statusListeners) listener(true);
       const channels = [...this.handlers.keys()].filter((channel) => channel !== 'user');
       if (channels.length > 0) this.send({ op: 'subscribe', channels });
       if (this.token) this.sendAuth();
-    };
-    socket.onmessage = (event) => this.receive(String(event.data));
-    socket.onclose = () => {
+    });
+    socket.addEventListener('message', (event) => this.receive('data' in event ? String(event.data) : ''));
+    socket.addEventListener('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.authenticated = false;
@@ -158,7 +157,7 @@ export class ExchangeStream {
       if (this.closed) return;
       const delay = Math.min(10_000, 500 * 2 ** this.retry++);
       this.timer = setTimeout(() => this.connect(), delay);
-    };
+    });
   }
 
   private receive(text: string): void {

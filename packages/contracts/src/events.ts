@@ -141,5 +141,7 @@ export function decodeEvent<F extends EventFamily>(family: F, type: string, vers
     const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     return { ok: false, retry: false, reason: `${type} v${version} outside its contract: ${problems.join('; ')}` };
   }
+  // the data is what the type's own schema parsed; the cast only ties it to its type, which
+  // TypeScript cannot follow through a lookup by a runtime key
   return { ok: true, event: { type, version, data: parsed.data } as DecodedEvent<F> };
 }

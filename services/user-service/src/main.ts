@@ -33,6 +33,6 @@ void runService({
       baseDelayMs: config.LOGIN_BACKOFF_BASE_MS,
       maxDelayMs: config.LOGIN_BACKOFF_MAX_MS,
     });
-    registerRoutes(app, users, issuer, attempts);
+    registerRoutes(app, { users, tokens: issuer, attempts });
   },
 });

@@ -58,6 +58,20 @@ const userIdParams = z.object({ userId: z.uuid() });
 // any text: a symbol that is not listed, well-formed or not, is 404 UNKNOWN_SYMBOL
 const symbolParams = z.object({ symbol: z.string().min(1).max(40) });
 
+/** The user-service's public keys for access tokens: Ed25519 (OKP) keys, the current one first. */
+export const jwksSchema = z.object({
+  keys: z.array(
+    z.object({
+      kty: z.literal('OKP'),
+      crv: z.literal('Ed25519'),
+      x: z.string().min(1),
+      kid: z.string().min(1),
+      alg: z.literal('EdDSA'),
+      use: z.literal('sig'),
+    }),
+  ),
+});
+
 export const USER_SERVICE_API = {
   register: defineRoute({
     method: 'POST',
@@ -96,7 +110,7 @@ export const USER_SERVICE_API = {
   jwks: defineRoute({
     method: 'GET',
     path: '/.well-known/jwks.json',
-    responses: { 200: z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string().optional(), x: z.string().optional() })) }) },
+    responses: { 200: jwksSchema },
     access: OPEN_ROUTE,
   }),
 } as const;

@@ -104,3 +104,12 @@ describe('the shared HTTP server', () => {
     expect(sample('http_server_errors_total{', ['route="/items/:id"', 'code="NOT_FOUND"'])).toMatch(/ 2$/);
   });
 });
+
+describe('a route without a contract', () => {
+  it('cannot be registered: the process would not start', () => {
+    const app = createHttpServer({ logger: createLogger('test', 'silent'), metrics: createMetrics('test'), readiness: {} });
+    expect(() => app.get('/v1/things', async () => ({}))).toThrow(/GET \/v1\/things is registered without a contract/);
+    // the platform's own routes and the documentation need none
+    expect(() => app.get('/docs/extra', async () => ({}))).not.toThrow();
+  });
+});

@@ -1,10 +1,9 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { AppError, type HttpServer, type Redis } from '@exchange/platform';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { registerOpenApi } from './openapi.js';
 
 export interface PluginOptions {
   corsOrigins: string[];
@@ -60,20 +59,6 @@ export async function registerPlugins(app: HttpServer, options: PluginOptions): 
     }
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Exchange public API',
-        version: '1.0.0',
-        description: 'The client gateway of the exchange. Amounts, prices and quantities are decimal strings.',
-      },
-      components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await registerOpenApi(app);
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 }
