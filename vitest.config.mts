@@ -7,12 +7,18 @@ import { defineConfig } from 'vitest/config';
 //  e2e         the whole system started by the launcher, requests through the gateway (test/e2e)
 //  frontend    the React app's logic and components (frontend/src, happy-dom)
 //  browser     real Chromium against the whole system and its front end (test/browser)
+// The workspace packages' built output is loaded by Node itself, as in production: one module
+// instance per file, whether a test reaches it through a package's main entry or a subpath (else
+// `instanceof AppError` would see two AppError classes). Every Node-side project gets it.
+const nodeDeps = { server: { deps: { external: [/\/packages\/[^/]+\/dist\//] } } };
+
 export default defineConfig({
   test: {
     reporters: ['default', './tools/vitest-summary-reporter.mjs'],
     projects: [
       {
         test: {
+          ...nodeDeps,
           name: 'static',
           include: ['test/static/**/*.test.ts'],
           testTimeout: 300_000,
@@ -22,6 +28,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...nodeDeps,
           name: 'unit',
           sequence: { groupOrder: 1 },
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'],
@@ -29,6 +36,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...nodeDeps,
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/test/**/*.test.ts'],
@@ -48,6 +56,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...nodeDeps,
           name: 'browser',
           sequence: { groupOrder: 1 },
           include: ['test/browser/**/*.test.ts'],
@@ -58,6 +67,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...nodeDeps,
           name: 'e2e',
           sequence: { groupOrder: 1 },
           include: ['test/e2e/**/*.test.ts'],

@@ -4,6 +4,7 @@ export * from './internal/apis.js';
 export * from './route.js';
 export * from './public/api.js';
 export * from './errors.js';
+export * from './batch.js';
 export * from './auth.js';
 export * from './money.js';
 export * from './wallet.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { batchResultsSchema, itemAssertionSchema, MAX_BATCH_ITEMS } from './batch.js';
 import { CASH_ASSET, DECIMAL_PATTERN } from './money.js';
 
 /** `USD`, or a share symbol such as `AAPL` or `BRK.B`. */
@@ -137,6 +138,13 @@ export type ReleaseFundsRequest = z.infer<typeof releaseFundsRequestSchema>;
 
 export const holdResponseSchema = z.object({ hold: holdSchema, balance: balanceSchema });
 export type HoldResponse = z.infer<typeof holdResponseSchema>;
+
+/** Many holds in one call (the order manager's batch of placements), each for its own asserted user. */
+export const blockFundsBatchRequestSchema = z.strictObject({
+  holds: z.array(blockFundsRequestSchema.extend({ assertion: itemAssertionSchema })).min(1).max(MAX_BATCH_ITEMS),
+});
+export type BlockFundsBatchRequest = z.infer<typeof blockFundsBatchRequestSchema>;
+export const blockFundsBatchResponseSchema = batchResultsSchema(holdResponseSchema);
 
 const tradeSideSchema = z.strictObject({
   userId: z.uuid(),

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorCode } from '@exchange/contracts';
+import { ERROR_STATUS, type ErrorCode, isErrorCode } from '@exchange/contracts';
 
 export type { ErrorCode };
 
@@ -19,4 +19,16 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.statusCode = options?.statusCode ?? ERROR_STATUS[code];
   }
+}
+
+/** One item's refusal in a batch answer: the status and error a single request would have had. */
+export function itemRefusal(error: AppError): { ok: false; status: number; error: { code: string; message: string; details?: Record<string, unknown> } } {
+  return { ok: false, status: error.statusCode, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+}
+
+/** A batch item's refusal as the error a single call would have thrown. */
+export function refusalError(refusal: { status: number; error: { code: string; message: string; details?: Record<string, unknown> } }): AppError {
+  const code = refusal.error.code;
+  if (!isErrorCode(code)) return new AppError('UPSTREAM_ERROR', `an item was refused with an unknown code ${code}`, { upstreamCode: code });
+  return new AppError(code, refusal.error.message, refusal.error.details, { statusCode: refusal.status });
 }

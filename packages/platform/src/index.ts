@@ -21,5 +21,5 @@ export * from './data-access.js';
 export * from './identity/keys.js';
 export * from './identity/tokens.js';
 export * from './identity/credentials.js';
-export { actorOf } from './identity/access.js';
+export { actorOf, itemActorsOf } from './identity/access.js';
 export { flushTelemetry } from './telemetry/state.js';

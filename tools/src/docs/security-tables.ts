@@ -13,6 +13,7 @@ const ACTOR: Record<RouteAccess['actor'], string> = {
   any: 'with or without a user',
   user: 'a signed-in user',
   admin: 'an admin',
+  each: 'each item’s own signed-in user',
 };
 
 export function routeTable(): string {
@@ -26,6 +27,7 @@ export function routeTable(): string {
       const checks = [
         ...(rule.self ?? []).map((field) => `\`${field}\` = the user (or an admin)`),
         ...(rule.adminWhen ? [`admin when \`${rule.adminWhen.field}\` is ${rule.adminWhen.values.join('/')}`] : []),
+        ...(rule.items ? [`each item of \`${rule.items.field}\` asserted`, ...(rule.items.self ?? []).map((field) => `its \`${field}\` = its user`)] : []),
       ];
       rows.push(`| ${service} | \`${route}\` | ${rule.callers.join(', ')} | ${ACTOR[rule.actor]} | ${checks.join('; ') || '–'} | ${rule.purpose} |`);
     }

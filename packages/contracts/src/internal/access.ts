@@ -28,9 +28,11 @@ export const USER_ASSERTION_HEADER = 'x-exchange-user';
  * - `none`: the caller acts on its own (settlement, a market look-up); an assertion is ignored;
  * - `any`: with or without an end user (a hold released by a user's cancel or by the janitor);
  * - `user`: a signed-in user of any role, asserted by the gateway;
- * - `admin`: a signed-in admin, asserted by the gateway.
+ * - `admin`: a signed-in admin, asserted by the gateway;
+ * - `each`: a batch; every item carries its own user's assertion (`items` says where), each checked
+ *   as the header of a single request would be.
  */
-export type ActorRequirement = 'none' | 'any' | 'user' | 'admin';
+export type ActorRequirement = 'none' | 'any' | 'user' | 'admin' | 'each';
 
 /** A request field: `params.userId`, `query.userId`, `body.userId`. */
 export type RequestField = `${'params' | 'query' | 'body'}.${string}`;
@@ -42,6 +44,11 @@ export interface RouteAccess {
   self?: readonly RequestField[];
   /** when this field has one of these values, the asserted user must be an admin (and `self` does not apply) */
   adminWhen?: { field: RequestField; values: readonly string[] };
+  /**
+   * for `actor: 'each'`: the array of items, each with an `assertion`; `self` names item fields that
+   * must be that item's asserted user
+   */
+  items?: { field: RequestField; self?: readonly string[] };
   /** what the caller does with it, for the documented table */
   purpose: string;
 }

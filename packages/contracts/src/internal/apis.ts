@@ -20,6 +20,8 @@ import { riskCheckRequestSchema, riskCheckResponseSchema, updateUserRiskLimitsSc
 import { type Api, defineRoute, routeKey } from '../route.js';
 import type { ServiceName } from '../processes.js';
 import {
+  blockFundsBatchRequestSchema,
+  blockFundsBatchResponseSchema,
   blockFundsRequestSchema,
   depositResponseSchema,
   holdResponseSchema,
@@ -188,6 +190,18 @@ export const WALLET_API = {
     body: blockFundsRequestSchema,
     responses: { 200: holdResponseSchema },
     access: { callers: ORDER_MANAGER, actor: 'user', self: ['body.userId'], purpose: 'hold what a placed order needs' },
+  }),
+  blockFundsBatch: defineRoute({
+    method: 'POST',
+    path: '/block-funds/batch',
+    body: blockFundsBatchRequestSchema,
+    responses: { 200: blockFundsBatchResponseSchema },
+    access: {
+      callers: ORDER_MANAGER,
+      actor: 'each',
+      items: { field: 'body.holds', self: ['userId'] },
+      purpose: 'hold what a batch of placed orders needs, each for its own user',
+    },
   }),
   releaseFunds: defineRoute({
     method: 'POST',

@@ -19,6 +19,8 @@ declare module 'fastify' {
     caller?: CallerName;
     /** the end user the request acts for, as the gateway asserted it, verified */
     actor?: ActorCredential;
+    /** a batch: the user each item acts for, in the items' order, verified */
+    itemActors?: ActorCredential[];
   }
 }
 
@@ -48,7 +50,7 @@ function checkCaller(identity: ServiceIdentity, route: string, rule: RouteAccess
     const caller = await identity.verifyCaller(header(request, CALLER_HEADER));
     if (!rule.callers.includes(caller)) throw notAllowed(`${caller} may not call ${route}`);
     request.caller = caller;
-    if (rule.actor === 'none') return;
+    if (rule.actor === 'none' || rule.actor === 'each') return;
     const assertion = header(request, USER_ASSERTION_HEADER);
     if (assertion) request.actor = await identity.verifyActor(assertion);
     if (NEEDS_USER.has(rule.actor) && !request.actor) throw notAllowed(`${route} acts for a signed-in user, and no user was asserted`);
@@ -75,6 +77,31 @@ function checkSubject(route: string, rule: RouteAccess): preHandlerHookHandler {
   };
 }
 
+/**
+ * preHandler (after validation) of a batch route: every item's assertion is verified (a cache hit
+ * for a user seen in the last minute), and the fields of an item that name a user must name its
+ * asserted user. One forged or foreign item refuses the whole batch: a caller that sends one is
+ * not to be trusted with the rest.
+ */
+function checkItems(identity: ServiceIdentity, route: string, items: NonNullable<RouteAccess['items']>): preHandlerHookHandler {
+  return async (request) => {
+    const list = fieldOf(request, items.field);
+    if (!Array.isArray(list)) throw notAllowed(`${route}: ${items.field} is not a list of items`);
+    const actors: ActorCredential[] = [];
+    for (const [index, item] of list.entries()) {
+      const fields = item !== null && typeof item === 'object' ? new Map(Object.entries(item)) : new Map<string, unknown>();
+      const assertion = fields.get('assertion');
+      if (typeof assertion !== 'string') throw notAllowed(`${route}: item ${index} carries no user assertion`);
+      const actor = await identity.verifyActor(assertion);
+      for (const field of items.self ?? []) {
+        if (actor.role !== 'admin' && fields.get(field) !== actor.id) throw notAllowed(`${route}: item ${index}'s ${field} must be its asserted user`);
+      }
+      actors.push(actor);
+    }
+    request.itemActors = actors;
+  };
+}
+
 const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /**
@@ -90,7 +117,16 @@ export function guardRoute(route: RouteOptions, identity: ServiceIdentity): void
   if (!rule) throw new Error(`${key} is an internal route without an access rule in its contract (packages/contracts/src/internal/apis.ts)`);
   if (rule === OPEN_ROUTE) return;
   route.onRequest = [checkCaller(identity, key, rule), ...asArray(route.onRequest)];
-  if (rule.self || rule.adminWhen) route.preHandler = [checkSubject(key, rule), ...asArray(route.preHandler)];
+  if (rule.actor === 'each') {
+    if (!rule.items) throw new Error(`${key} acts for each item's user but names no items`);
+    route.preHandler = [checkItems(identity, key, rule.items), ...asArray(route.preHandler)];
+  } else if (rule.self || rule.adminWhen) route.preHandler = [checkSubject(key, rule), ...asArray(route.preHandler)];
+}
+
+/** The users of a batch's items, in order (a route whose access is `each`). */
+export function itemActorsOf(request: FastifyRequest): ActorCredential[] {
+  if (!request.itemActors) throw new Error('this route is not a batch of asserted items: its access must be `each`');
+  return request.itemActors;
 }
 
 /** The asserted user of a request on a route whose entry requires one. */

@@ -1,6 +1,6 @@
 import { actorOf, type HttpServer, serveApi } from '@exchange/platform';
 import { WALLET_API } from '@exchange/contracts';
-import { blockFunds } from '../app/block-funds.js';
+import { blockFunds, blockFundsMany } from '../app/block-funds.js';
 import { deposit } from '../app/deposit.js';
 import { getBalances, listTransactions } from '../app/read-wallet.js';
 import { releaseFunds } from '../app/release-funds.js';
@@ -21,6 +21,8 @@ export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
       return result.body;
     },
     blockFunds: ({ body }) => blockFunds(deps, body),
+    // each hold's user was checked against its own assertion by the access guard
+    blockFundsBatch: async ({ body }) => ({ results: await blockFundsMany(deps, body.holds.map(({ assertion: _assertion, ...hold }) => hold)) }),
     releaseFunds: ({ body }) => releaseFunds(deps, body),
     settleTrade: ({ body }) => settleTrade(deps, body),
     settleTrades: async ({ body }) => ({ results: await settleTrades(deps, body.trades) }),

@@ -269,6 +269,92 @@ export class LedgerStore {
     return toHold(rows[0]!);
   }
 
+  /** Serializes the blocks and releases of many hold references at once (transaction-scoped), in one order every batch uses. */
+  async lockReferences(client: Transaction, references: string[]): Promise<void> {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('hold'), hashtext(r)) FROM (SELECT DISTINCT r FROM unnest($1::text[]) AS r ORDER BY r) AS sorted", [
+      references,
+    ]);
+  }
+
+  /** The user accounts of these (user, asset) pairs, row-locked in id order (the one order every writer uses). */
+  async lockUserAccounts(client: Transaction, pairs: Array<{ userId: string; asset: string }>): Promise<Map<string, Account>> {
+    const { rows } = await client.query<AccountRow>(
+      `SELECT id, user_id, asset, available, held FROM wallets
+        WHERE (user_id, asset) IN (SELECT * FROM unnest($1::uuid[], $2::text[])) ORDER BY id FOR UPDATE`,
+      [pairs.map((pair) => pair.userId), pairs.map((pair) => pair.asset)],
+    );
+    return new Map(rows.map((row) => [accountKey(row.user_id!, row.asset), toAccount(row)]));
+  }
+
+  /** The entries of one type already posted under these references: a retry's first answer. */
+  async findEntries(client: Transaction, type: TransactionType, references: string[]): Promise<Map<string, { id: string; details: Record<string, unknown> }>> {
+    const { rows } = await client.query<{ id: string; reference: string; details: Record<string, unknown> }>(
+      'SELECT id, reference, details FROM transactions WHERE type = $1 AND reference = ANY($2::text[])',
+      [type, references],
+    );
+    return new Map(rows.map((row) => [row.reference, { id: row.id, details: row.details }]));
+  }
+
+  /** Which of these hold references were released before they were made. */
+  async voidedAmong(client: Transaction, references: string[]): Promise<Set<string>> {
+    const { rows } = await client.query<{ reference: string }>('SELECT reference FROM voided_holds WHERE reference = ANY($1::text[])', [references]);
+    return new Set(rows.map((row) => row.reference));
+  }
+
+  /**
+   * Posts many journal entries that move user accounts only, in one statement: the entries, their
+   * lines with the balances after each (worked out by the caller, who holds the accounts' locks),
+   * and each account's final balance. The database still checks every entry balances and no balance
+   * goes negative.
+   */
+  async postUserEntries(
+    client: Transaction,
+    entries: Array<{ entry: JournalEntry & { id: string }; lines: Array<Movement & { availableAfter: bigint; heldAfter: bigint }> }>,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const lines = entries.flatMap(({ entry, lines: movements }) => movements.map((line) => ({ ...line, transactionId: entry.id })));
+    const finals = new Map<string, { available: bigint; held: bigint }>();
+    for (const line of lines) finals.set(line.walletId, { available: line.availableAfter, held: line.heldAfter });
+    await client.query(
+      `WITH entry AS (
+         INSERT INTO transactions (id, type, reference, initiated_by, details)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[])
+       ), balance AS (
+         UPDATE wallets w SET available = f.available, held = f.held, updated_at = now()
+           FROM unnest($13::bigint[], $14::bigint[], $15::bigint[]) AS f(id, available, held)
+          WHERE w.id = f.id AND w.user_id IS NOT NULL
+       )
+       INSERT INTO postings (transaction_id, wallet_id, asset, available_change, held_change, available_after, held_after)
+       SELECT * FROM unnest($6::uuid[], $7::bigint[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])`,
+      [
+        entries.map(({ entry }) => entry.id),
+        entries.map(({ entry }) => entry.type),
+        entries.map(({ entry }) => entry.reference),
+        entries.map(({ entry }) => entry.initiatedBy),
+        entries.map(({ entry }) => JSON.stringify(entry.details)),
+        lines.map((line) => line.transactionId),
+        lines.map((line) => line.walletId),
+        lines.map((line) => line.asset),
+        lines.map((line) => line.availableChange.toString()),
+        lines.map((line) => line.heldChange.toString()),
+        lines.map((line) => line.availableAfter.toString()),
+        lines.map((line) => line.heldAfter.toString()),
+        [...finals.keys()],
+        [...finals.values()].map((balance) => balance.available.toString()),
+        [...finals.values()].map((balance) => balance.held.toString()),
+      ],
+    );
+  }
+
+  async insertHolds(client: Transaction, holds: Array<Omit<HoldRow, 'remaining'>>): Promise<void> {
+    if (holds.length === 0) return;
+    await client.query(
+      `INSERT INTO holds (reference, user_id, wallet_id, asset, amount, remaining)
+       SELECT r, u, w, a, m, m FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::bigint[]) AS h(r, u, w, a, m)`,
+      [holds.map((h) => h.reference), holds.map((h) => h.userId), holds.map((h) => h.walletId), holds.map((h) => h.asset), holds.map((h) => h.amount.toString())],
+    );
+  }
+
   /** A user's statement lines, newest first, before posting id `beforeId`. */
   async statement(userId: string, limit: number, beforeId: bigint | undefined): Promise<StatementLine[]> {
     const { rows } = await this.db.query<{
@@ -307,3 +393,5 @@ export class LedgerStore {
     }));
   }
 }
+
+export const accountKey = (userId: string, asset: string) => `${userId} ${asset}`;
