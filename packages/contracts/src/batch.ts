@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorBodySchema } from './errors.js';
+import { errorDetailsSchema } from './errors.js';
 
 /**
  * Batches between processes: many requests in one call, each item answered on its own. A batch
@@ -12,7 +12,11 @@ import { errorBodySchema } from './errors.js';
 export const itemAssertionSchema = z.string().min(1).max(4096);
 
 /** One item's refusal: the status and the error a single request would have answered. */
-export const itemRefusalSchema = z.object({ ok: z.literal(false), status: z.number().int().min(400).max(599), error: errorBodySchema.shape.error });
+export const itemRefusalSchema = z.object({
+  ok: z.literal(false),
+  status: z.number().int().min(400).max(599),
+  error: z.object({ code: z.string(), message: z.string(), details: errorDetailsSchema.optional() }),
+});
 export type ItemRefusal = z.infer<typeof itemRefusalSchema>;
 
 /** The answer of a batch: one result per item, in the items' order. */

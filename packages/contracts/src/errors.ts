@@ -50,12 +50,15 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
 }
 
+/** What an error's `details` hold differs per code (the fields of VALIDATION_FAILED, the rule of RISK_REJECTED, …). */
+export const errorDetailsSchema = z.record(z.string(), z.unknown());
+
 export const errorBodySchema = z
   .object({
     error: z.object({
       code: z.string().meta({ description: 'Stable error code', example: 'VALIDATION_FAILED' }),
       message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
+      details: errorDetailsSchema.optional(),
       traceId: z.string().optional(),
     }),
   })

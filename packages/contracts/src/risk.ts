@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { batchResultsSchema, itemAssertionSchema, MAX_BATCH_ITEMS } from './batch.js';
 import { marketSchema, symbolSchema } from './markets.js';
 import { decimalStringSchema } from './wallet.js';
 
@@ -43,6 +44,27 @@ export const riskCheckResponseSchema = z.object({
   maxOpenOrders: z.number().int().min(0),
 });
 export type RiskCheckResponse = z.infer<typeof riskCheckResponseSchema>;
+
+/** Many orders' checks in one call (the order manager's batch of placements), each for its own asserted user. */
+export const riskCheckBatchRequestSchema = z.strictObject({
+  orders: z
+    .array(riskCheckRequestSchema.extend({ assertion: itemAssertionSchema }))
+    .min(1)
+    .max(MAX_BATCH_ITEMS),
+});
+export const riskCheckBatchResponseSchema = batchResultsSchema(riskCheckResponseSchema);
+
+/**
+ * `risk-changes`: a risk-manager instance (`origin`) changed a market or a user's limits; every other
+ * instance drops what it keeps of it (and reads it again), so a halt applies everywhere at once.
+ */
+const changeOrigin = { origin: z.string().min(1).max(100) };
+export const riskChangeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('market'), symbol: z.string().min(1), ...changeOrigin }),
+  z.object({ kind: z.literal('limits'), userId: z.string().min(1), ...changeOrigin }),
+]);
+export type RiskChange = z.infer<typeof riskChangeSchema>;
+export const RISK_CHANGES_CHANNEL = 'risk-changes';
 
 /** Limits of one user; absent fields fall back to the risk-manager's defaults. */
 export const userRiskLimitsSchema = z

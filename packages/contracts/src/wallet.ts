@@ -141,7 +141,10 @@ export type HoldResponse = z.infer<typeof holdResponseSchema>;
 
 /** Many holds in one call (the order manager's batch of placements), each for its own asserted user. */
 export const blockFundsBatchRequestSchema = z.strictObject({
-  holds: z.array(blockFundsRequestSchema.extend({ assertion: itemAssertionSchema })).min(1).max(MAX_BATCH_ITEMS),
+  holds: z
+    .array(blockFundsRequestSchema.extend({ assertion: itemAssertionSchema }))
+    .min(1)
+    .max(MAX_BATCH_ITEMS),
 });
 export type BlockFundsBatchRequest = z.infer<typeof blockFundsBatchRequestSchema>;
 export const blockFundsBatchResponseSchema = batchResultsSchema(holdResponseSchema);

@@ -45,7 +45,9 @@ export const REDIS_ACCESS: Record<ServiceName, readonly RedisGrant[]> = {
   'wallet-service': [produces('wallet-events')],
   'risk-manager': [
     { commands: SCRIPTED, keys: ['risk:*'] },
-    { commands: ['get'], readKeys: ['book:*'] },
+    { commands: ['get', 'mget'], readKeys: ['book:*'] },
+    // one instance tells the others what it changed (a market, a user's limits)
+    { commands: [...SUBSCRIBE, 'publish'], channels: ['risk-changes'] },
   ],
   'matching-engine': [
     produces('executions:*'),

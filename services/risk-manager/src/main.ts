@@ -7,19 +7,25 @@ import { registerRoutes } from './http/routes.js';
 import { LimitsStore } from './store/limits-store.js';
 import { MarketsStore } from './store/markets-store.js';
 import { OrderFlowStore } from './store/order-flow-store.js';
+import { RiskCache } from './app/risk-cache.js';
+import { RedisRiskChanges } from './events/risk-changes.js';
 
 void runService({
   name: 'risk-manager',
   config: riskConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
-  async setup({ app, db, redis, logger, config }) {
+  async setup({ app, db, redis, logger, config, onClose }) {
     if (config.NODE_ENV === 'production' && config.SEED_DEMO_MARKETS)
       throw new Error('SEED_DEMO_MARKETS (the demo markets) is refused when NODE_ENV=production');
     if (config.RISK_DEFAULT_MIN_QUANTITY > config.RISK_DEFAULT_MAX_QUANTITY)
       throw new Error('RISK_DEFAULT_MIN_QUANTITY must not exceed RISK_DEFAULT_MAX_QUANTITY');
+    const markets = new MarketsStore(db);
+    const limits = new LimitsStore(db);
+    const cache = new RiskCache({ markets, limits }, new RedisRiskChanges({ redis, logger }));
     const deps = {
-      markets: new MarketsStore(db),
-      limits: new LimitsStore(db),
+      markets,
+      limits,
+      cache,
       orderFlow: new OrderFlowStore(redis),
       defaults: {
         makerFeeBps: config.RISK_DEFAULT_MAKER_FEE_BPS,
@@ -34,6 +40,8 @@ void runService({
       now: Date.now,
     };
     if (config.SEED_DEMO_MARKETS) await seedDemoMarkets(deps, logger);
+    await cache.start();
+    onClose(() => cache.stop());
     registerRoutes(app, deps);
   },
 });

@@ -48,7 +48,12 @@ describe('blocking funds in batches (real PostgreSQL)', () => {
     ]);
     expect(results[1]).toMatchObject({ status: 422, error: { details: { asset: 'USD', available: '40.00', requested: '50.00' } } });
     expect(results[2]).toMatchObject({ ok: true, value: { balance: { asset: 'USD', available: '0.00', held: '100.00' } } });
-    expect((await getBalances(deps.ledger, alice)).balances.find((b) => b.asset === 'USD')).toEqual({ asset: 'USD', available: '0.00', held: '100.00', total: '100.00' });
+    expect((await getBalances(deps.ledger, alice)).balances.find((b) => b.asset === 'USD')).toEqual({
+      asset: 'USD',
+      available: '0.00',
+      held: '100.00',
+      total: '100.00',
+    });
     expect((await getBalances(deps.ledger, bob)).balances.find((b) => b.asset === 'AAPL')).toEqual({ asset: 'AAPL', available: '6', held: '4', total: '10' });
     expect(await outboxCount()).toBe(before + 3);
   });
@@ -64,7 +69,11 @@ describe('blocking funds in batches (real PostgreSQL)', () => {
     expect(reused[0]).toMatchObject({ ok: false, status: 422, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     // the same reference twice in one batch: the same hold answers twice; another amount is refused
     const reference = randomUUID();
-    const twice = await blockFundsMany(deps, [hold(alice, '5.00', 'USD', reference), hold(alice, '5.00', 'USD', reference), hold(alice, '6.00', 'USD', reference)]);
+    const twice = await blockFundsMany(deps, [
+      hold(alice, '5.00', 'USD', reference),
+      hold(alice, '5.00', 'USD', reference),
+      hold(alice, '6.00', 'USD', reference),
+    ]);
     expect(twice.map((result) => (result.ok ? result.value.hold.amount : result.error.code))).toEqual(['5.00', '5.00', 'IDEMPOTENCY_KEY_REUSED']);
     expect((await getBalances(deps.ledger, alice)).balances.find((b) => b.asset === 'USD')?.held).toBe('35.00');
   });
@@ -82,7 +91,10 @@ describe('blocking funds in batches (real PostgreSQL)', () => {
           maxLength: 12,
         }),
         async (draws) => {
-          const users = { batch: [await fundedUser(), await fundedUser(), await fundedUser()], single: [await fundedUser(), await fundedUser(), await fundedUser()] };
+          const users = {
+            batch: [await fundedUser(), await fundedUser(), await fundedUser()],
+            single: [await fundedUser(), await fundedUser(), await fundedUser()],
+          };
           const build = (who: string[]) => {
             const list: BlockFundsRequest[] = [];
             for (const draw of draws) {

@@ -16,7 +16,14 @@ import {
 import { createMarketRequestSchema, marketEnvelopeSchema, marketListSchema, updateMarketRequestSchema } from '../markets.js';
 import { fillListQuerySchema, fillListSchema, orderEnvelopeSchema, orderListQuerySchema, orderListSchema, placeOrderRequestSchema } from '../orders.js';
 import { pnlReportSchema, statementQuerySchema, statementSchema, volumeQuerySchema, volumeReportSchema } from '../reports.js';
-import { riskCheckRequestSchema, riskCheckResponseSchema, updateUserRiskLimitsSchema, userRiskLimitsSchema } from '../risk.js';
+import {
+  riskCheckBatchRequestSchema,
+  riskCheckBatchResponseSchema,
+  riskCheckRequestSchema,
+  riskCheckResponseSchema,
+  updateUserRiskLimitsSchema,
+  userRiskLimitsSchema,
+} from '../risk.js';
 import { type Api, defineRoute, routeKey } from '../route.js';
 import type { ServiceName } from '../processes.js';
 import {
@@ -276,6 +283,18 @@ export const RISK_MANAGER_API = {
     body: riskCheckRequestSchema,
     responses: { 200: riskCheckResponseSchema },
     access: { callers: ORDER_MANAGER, actor: 'user', self: ['body.userId'], purpose: 'pre-trade check of the asserted user’s order' },
+  }),
+  checkBatch: defineRoute({
+    method: 'POST',
+    path: '/check/batch',
+    body: riskCheckBatchRequestSchema,
+    responses: { 200: riskCheckBatchResponseSchema },
+    access: {
+      callers: ORDER_MANAGER,
+      actor: 'each',
+      items: { field: 'body.orders', self: ['userId'] },
+      purpose: 'the pre-trade checks of a batch of orders, each for its own user',
+    },
   }),
 } as const;
 

@@ -38,7 +38,13 @@ export async function publicOpenApiDocument(): Promise<unknown> {
       });
     }
     await app.ready();
-    return app.swagger();
+    // the components in name order: the order the schemas were registered in (the order modules
+    // happened to load) is not part of the API
+    const document = app.swagger();
+    if ('components' in document && document.components?.schemas) {
+      document.components.schemas = Object.fromEntries(Object.entries(document.components.schemas).sort(([a], [b]) => a.localeCompare(b)));
+    }
+    return document;
   } finally {
     await app.close();
   }

@@ -4,6 +4,7 @@ import { formatCents, formatShares, type MarketDefaults } from '../domain/market
 import type { LimitsStore } from '../store/limits-store.js';
 import type { MarketsStore, StoredMarket } from '../store/markets-store.js';
 import type { OrderFlowStore } from '../store/order-flow-store.js';
+import type { RiskCache } from './risk-cache.js';
 
 /** The defaults of new markets and of every user without limits of their own. */
 export interface RiskDefaults extends MarketDefaults {
@@ -16,6 +17,8 @@ export interface RiskDeps {
   markets: MarketsStore;
   limits: LimitsStore;
   orderFlow: OrderFlowStore;
+  /** markets and limits in memory, for the checks; every write tells it */
+  cache: RiskCache;
   defaults: RiskDefaults;
   /** milliseconds since the epoch; the order-rate windows follow it */
   now: () => number;

@@ -8,12 +8,14 @@ import { toMarket, unknownSymbol, type RiskDeps } from './risk-deps.js';
  * size). The row is locked while the new terms are checked against the current ones, so two
  * concurrent changes (a new minimum and a new maximum) cannot together break min ≤ max.
  */
-export async function updateMarket(deps: Pick<RiskDeps, 'markets'>, symbol: string, changes: UpdateMarketRequest): Promise<Market> {
-  return withTransaction(deps.markets.db, async (client) => {
+export async function updateMarket(deps: Pick<RiskDeps, 'markets' | 'cache'>, symbol: string, changes: UpdateMarketRequest): Promise<Market> {
+  const updated = await withTransaction(deps.markets.db, async (client) => {
     const current = await deps.markets.findForUpdate(client, symbol);
     if (!current) throw unknownSymbol(symbol);
     const terms = await withSpan('market validation', () => changedMarketTerms(current, changes));
-    const updated = await deps.markets.update(client, { ...current, ...terms, status: changes.status ?? current.status });
-    return toMarket(updated);
+    return deps.markets.update(client, { ...current, ...terms, status: changes.status ?? current.status });
   });
+  // committed: the checks of every instance use it from the next order on
+  await deps.cache.marketWritten(updated);
+  return toMarket(updated);
 }

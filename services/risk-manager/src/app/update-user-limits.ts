@@ -11,7 +11,11 @@ const MAX_INTEGER_COLUMN = 2_147_483_647;
  * Sets a user's own limits or kill switch. An absent field stays as it is; null clears it back to
  * the default. Answers with the limits that now apply.
  */
-export async function updateUserLimits(deps: Pick<RiskDeps, 'limits' | 'defaults'>, userId: string, request: UpdateUserRiskLimits): Promise<UserRiskLimits> {
+export async function updateUserLimits(
+  deps: Pick<RiskDeps, 'limits' | 'defaults' | 'cache'>,
+  userId: string,
+  request: UpdateUserRiskLimits,
+): Promise<UserRiskLimits> {
   const problems = new FieldProblems();
   for (const field of ['maxOpenOrders', 'maxOrdersPerMinute'] as const) {
     const value = request[field];
@@ -28,5 +32,6 @@ export async function updateUserLimits(deps: Pick<RiskDeps, 'limits' | 'defaults
   }
   problems.throwIfAny('The limits are not valid');
   const stored = await withSpan('risk limits update', () => deps.limits.upsert(userId, changes));
+  await deps.cache.limitsWritten(stored);
   return effectiveLimits(userId, stored, deps.defaults);
 }

@@ -1,6 +1,6 @@
 import { type HttpServer, serveApi } from '@exchange/platform';
 import { RISK_MANAGER_API } from '@exchange/contracts';
-import { checkOrder } from '../app/check-order.js';
+import { checkOrder, checkOrders } from '../app/check-order.js';
 import { createMarket } from '../app/create-market.js';
 import { getUserLimits } from '../app/get-user-limits.js';
 import { getMarket, listMarkets } from '../app/read-markets.js';
@@ -21,5 +21,12 @@ export function registerRoutes(app: HttpServer, deps: RiskDeps): void {
     userLimits: ({ params }) => getUserLimits(deps, params.userId),
     setUserLimits: ({ params, body }) => updateUserLimits(deps, params.userId, body),
     check: ({ body }) => checkOrder(deps, body),
+    // each order's user was checked against its own assertion by the access guard
+    checkBatch: async ({ body }) => ({
+      results: await checkOrders(
+        deps,
+        body.orders.map(({ assertion: _assertion, ...order }) => order),
+      ),
+    }),
   });
 }

@@ -18,7 +18,7 @@ export interface LimitsChanges {
   killSwitch?: boolean;
 }
 
-export interface LimitsRow {
+interface LimitsRow {
   user_id: string;
   max_open_orders: number | null;
   max_orders_per_minute: number | null;
@@ -29,7 +29,7 @@ export interface LimitsRow {
 
 const LIMITS_COLUMNS = 'user_id, max_open_orders, max_orders_per_minute, max_notional_cents, kill_switch, updated_at';
 
-export function toLimits(row: LimitsRow): StoredLimits {
+function toLimits(row: LimitsRow): StoredLimits {
   return {
     userId: row.user_id,
     maxOpenOrders: row.max_open_orders,
@@ -47,6 +47,13 @@ export class LimitsStore {
   async find(userId: string): Promise<StoredLimits | undefined> {
     const result = await this.db.query<LimitsRow>(`SELECT ${LIMITS_COLUMNS} FROM risk_limits WHERE user_id = $1`, [userId]);
     return result.rows[0] ? toLimits(result.rows[0]) : undefined;
+  }
+
+  /** The own limits of these users, in one query (users without any are not in the map). */
+  async findMany(userIds: string[]): Promise<Map<string, StoredLimits>> {
+    if (userIds.length === 0) return new Map();
+    const result = await this.db.query<LimitsRow>(`SELECT ${LIMITS_COLUMNS} FROM risk_limits WHERE user_id = ANY($1::uuid[])`, [userIds]);
+    return new Map(result.rows.map((row) => [row.user_id, toLimits(row)]));
   }
 
   /** Applies the changes in one statement, creating the user's row on first use. */

@@ -1,7 +1,6 @@
 import type { Pool, Transaction } from '@exchange/platform';
 import type { MarketStatus } from '@exchange/contracts';
 import type { MarketTerms } from '../domain/market-terms.js';
-import { toLimits, type StoredLimits } from './limits-store.js';
 
 export interface NewMarket extends MarketTerms {
   symbol: string;
@@ -53,15 +52,6 @@ function toMarket(row: MarketRow): StoredMarket {
   };
 }
 
-interface MarketWithLimitsRow extends MarketRow {
-  limits_user_id: string | null;
-  limits_max_open_orders: number | null;
-  limits_max_orders_per_minute: number | null;
-  limits_max_notional_cents: string | null;
-  limits_kill_switch: boolean | null;
-  limits_updated_at: Date | null;
-}
-
 type Queryable = Pick<Pool, 'query'> | Transaction;
 
 /** SQL for `markets`, the instrument registry. */
@@ -81,35 +71,6 @@ export class MarketsStore {
   async findForUpdate(client: Transaction, symbol: string): Promise<StoredMarket | undefined> {
     const result = await client.query<MarketRow>(`SELECT ${COLUMNS} FROM markets WHERE symbol = $1 FOR UPDATE`, [symbol]);
     return result.rows[0] ? toMarket(result.rows[0]) : undefined;
-  }
-
-  /**
-   * The market and the user's own limits (if any) in one round trip: a pre-trade check needs both,
-   * and reading the row every time is what makes a halt apply to the very next order.
-   */
-  async findWithLimits(symbol: string, userId: string): Promise<{ market: StoredMarket; limits: StoredLimits | undefined } | undefined> {
-    const result = await this.db.query<MarketWithLimitsRow>(
-      `SELECT m.*, l.user_id AS limits_user_id, l.max_open_orders AS limits_max_open_orders,
-         l.max_orders_per_minute AS limits_max_orders_per_minute, l.max_notional_cents AS limits_max_notional_cents,
-         l.kill_switch AS limits_kill_switch, l.updated_at AS limits_updated_at
-       FROM markets m LEFT JOIN risk_limits l ON l.user_id = $2
-       WHERE m.symbol = $1`,
-      [symbol, userId],
-    );
-    const row = result.rows[0];
-    if (!row) return undefined;
-    const limits =
-      row.limits_user_id === null
-        ? undefined
-        : toLimits({
-            user_id: row.limits_user_id,
-            max_open_orders: row.limits_max_open_orders,
-            max_orders_per_minute: row.limits_max_orders_per_minute,
-            max_notional_cents: row.limits_max_notional_cents,
-            kill_switch: row.limits_kill_switch!,
-            updated_at: row.limits_updated_at!,
-          });
-    return { market: toMarket(row), limits };
   }
 
   /** Inserts a market; undefined when the symbol is taken. */

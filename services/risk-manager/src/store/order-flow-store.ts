@@ -21,33 +21,47 @@ interface CountingRedis {
 
 /** What the risk-manager keeps in Redis or reads from it: the engine's last trade prices and per-user order counters. */
 export class OrderFlowStore {
-  private readonly counting: CountingRedis;
-
   constructor(private readonly redis: Redis) {
+    // a script ioredis loads once and then calls by its hash, also inside a pipeline
     redis.defineCommand('riskCountOrder', { numberOfKeys: 2, lua: COUNT_ORDER });
-    this.counting = redis as unknown as CountingRedis;
   }
 
   /**
-   * The last trade price the matching engine published for `symbol`, in ticks: `book:{SYMBOL}` holds
-   * `{symbol, sequence, bids, asks, lastPrice?}`. Undefined when there is none (no trade yet, no
-   * book, or something unreadable: the market's reference price is the safe fallback).
+   * The last trade price the matching engine published for each symbol, in ticks, in one round trip:
+   * `book:{SYMBOL}` holds the engine's book state with `lastPrice`. A symbol without one (no trade
+   * yet, no book, or something unreadable) is left out: the market's reference price is the safe
+   * fallback.
    */
-  async lastTradePriceTicks(symbol: string): Promise<bigint | undefined> {
-    const text = await this.redis.get(engineBookKey(symbol));
-    if (!text) return undefined;
-    let state: ReturnType<typeof engineBookStateSchema.safeParse>;
-    try {
-      state = engineBookStateSchema.safeParse(JSON.parse(text));
-    } catch {
-      return undefined;
+  async lastTradePricesTicks(symbols: string[]): Promise<Map<string, bigint>> {
+    const prices = new Map<string, bigint>();
+    if (symbols.length === 0) return prices;
+    const texts = await this.redis.mget(...symbols.map(engineBookKey));
+    for (const [index, text] of texts.entries()) {
+      if (!text) continue;
+      let state: ReturnType<typeof engineBookStateSchema.safeParse>;
+      try {
+        state = engineBookStateSchema.safeParse(JSON.parse(text));
+      } catch {
+        continue;
+      }
+      const lastPrice = state.success ? state.data.lastPrice : undefined;
+      if (lastPrice !== undefined && lastPrice > 0) prices.set(symbols[index]!, BigInt(lastPrice));
     }
-    const lastPrice = state.success ? state.data.lastPrice : undefined;
-    return lastPrice !== undefined && lastPrice > 0 ? BigInt(lastPrice) : undefined;
+    return prices;
   }
 
-  /** This order's number among its user's orders in the window (1 for the first). */
-  countOrder(userId: string, orderId: string, windowIndex: number, windowMs: number): Promise<number> {
-    return this.counting.riskCountOrder(`risk:orders-per-minute:${userId}:${windowIndex}`, `risk:order-counted:${orderId}`, windowMs);
+  /** Each order's number among its user's orders in its window (1 for the first), all in one round trip. */
+  async countOrders(orders: Array<{ userId: string; orderId: string }>, windowIndex: number, windowMs: number): Promise<number[]> {
+    if (orders.length === 0) return [];
+    const pipeline = this.redis.pipeline() as unknown as CountingRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    for (const { userId, orderId } of orders) pipeline.riskCountOrder(windowKey(userId, windowIndex), orderKey(orderId), windowMs);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, count]) => {
+      if (error) throw error;
+      return Number(count);
+    });
   }
 }
+
+const windowKey = (userId: string, windowIndex: number) => `risk:orders-per-minute:${userId}:${windowIndex}`;
+const orderKey = (orderId: string) => `risk:order-counted:${orderId}`;

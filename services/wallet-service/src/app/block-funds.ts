@@ -45,7 +45,10 @@ export async function blockFundsMany(deps: WalletDeps, requests: BlockFundsReque
         withTransaction(ledger.db, async (client) => {
           const references = valid.map((item) => item.request.reference);
           await ledger.lockReferences(client, references);
-          const accounts = await ledger.lockUserAccounts(client, valid.map(({ request }) => ({ userId: request.userId, asset: request.asset })));
+          const accounts = await ledger.lockUserAccounts(
+            client,
+            valid.map(({ request }) => ({ userId: request.userId, asset: request.asset })),
+          );
           const prior = await ledger.findEntries(client, 'BLOCK', references);
           const voided = await ledger.voidedAmong(client, references);
 
@@ -91,7 +94,16 @@ export async function blockFundsMany(deps: WalletDeps, requests: BlockFundsReque
             const id = randomUUID();
             posts.push({
               entry: { id, type: 'BLOCK', reference, initiatedBy: request.userId, details: { requestHash: hash, response } },
-              lines: [{ walletId: account.id, asset: account.asset, availableChange: -amount, heldChange: amount, availableAfter: after.available, heldAfter: after.held }],
+              lines: [
+                {
+                  walletId: account.id,
+                  asset: account.asset,
+                  availableChange: -amount,
+                  heldChange: amount,
+                  availableAfter: after.available,
+                  heldAfter: after.held,
+                },
+              ],
             });
             holds.push(hold);
             events.push({

@@ -22,7 +22,12 @@ export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
     },
     blockFunds: ({ body }) => blockFunds(deps, body),
     // each hold's user was checked against its own assertion by the access guard
-    blockFundsBatch: async ({ body }) => ({ results: await blockFundsMany(deps, body.holds.map(({ assertion: _assertion, ...hold }) => hold)) }),
+    blockFundsBatch: async ({ body }) => ({
+      results: await blockFundsMany(
+        deps,
+        body.holds.map(({ assertion: _assertion, ...hold }) => hold),
+      ),
+    }),
     releaseFunds: ({ body }) => releaseFunds(deps, body),
     settleTrade: ({ body }) => settleTrade(deps, body),
     settleTrades: async ({ body }) => ({ results: await settleTrades(deps, body.trades) }),

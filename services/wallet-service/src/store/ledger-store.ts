@@ -271,9 +271,10 @@ export class LedgerStore {
 
   /** Serializes the blocks and releases of many hold references at once (transaction-scoped), in one order every batch uses. */
   async lockReferences(client: Transaction, references: string[]): Promise<void> {
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('hold'), hashtext(r)) FROM (SELECT DISTINCT r FROM unnest($1::text[]) AS r ORDER BY r) AS sorted", [
-      references,
-    ]);
+    await client.query(
+      "SELECT pg_advisory_xact_lock(hashtext('hold'), hashtext(r)) FROM (SELECT DISTINCT r FROM unnest($1::text[]) AS r ORDER BY r) AS sorted",
+      [references],
+    );
   }
 
   /** The user accounts of these (user, asset) pairs, row-locked in id order (the one order every writer uses). */
@@ -351,7 +352,13 @@ export class LedgerStore {
     await client.query(
       `INSERT INTO holds (reference, user_id, wallet_id, asset, amount, remaining)
        SELECT r, u, w, a, m, m FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::bigint[]) AS h(r, u, w, a, m)`,
-      [holds.map((h) => h.reference), holds.map((h) => h.userId), holds.map((h) => h.walletId), holds.map((h) => h.asset), holds.map((h) => h.amount.toString())],
+      [
+        holds.map((h) => h.reference),
+        holds.map((h) => h.userId),
+        holds.map((h) => h.walletId),
+        holds.map((h) => h.asset),
+        holds.map((h) => h.amount.toString()),
+      ],
     );
   }
 
