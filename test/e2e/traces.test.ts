@@ -190,7 +190,7 @@ describe('traces', () => {
     assertHop(spans, '/v1/auth/login', '/auth/login');
   });
 
-  it('shows one order placement as one trace: gateway → order-manager → risk-manager (+ Redis) → wallet block-funds (+ PostgreSQL) → INSERT order → publish → engine → settlement and status updates', async () => {
+  it('shows one order placement as one trace: gateway → order-manager (batched, a lone order at once) → risk-manager (+ Redis) → wallet block-funds (+ PostgreSQL) → INSERT orders → publish → engine → settlement and status updates', async () => {
     const symbol = await newMarket();
     const seller = await trader('0', { [symbol]: '5' }, 'traced-seller');
     const buyer = await trader('1000.00', {}, 'traced-buyer');
@@ -218,15 +218,23 @@ describe('traces', () => {
         s.some((x) => x.service === 'order-manager' && x.kind === 5 && x.name.includes(`executions:${symbol} trade`)),
     );
 
-    const { root, userServer: orderServer } = assertHop(spans, '/v1/order', '/order', 'order-manager');
+    const { root, userServer: orderServer } = assertHop(spans, '/v1/order', '/orders/batch', 'order-manager');
     expect(root.attributes['http.route'] ?? root.name).toContain('/v1/order');
+    // the order's own spans beside the batches that carried it: the gateway's forward and the
+    // order-manager's placement, each linked to its batch's span
+    const forward = one(spans, (s) => s.service === 'client-gateway' && s.name === 'order forward', 'the order’s forward span');
+    expect(descendsFrom(spans, forward, root)).toBe(true);
+    const placement = one(spans, (s) => s.service === 'order-manager' && s.name === 'order placement', 'the order’s placement span');
+    expect(placement.parentSpanId).toBe(forward.spanId);
+    const batch = one(spans, (s) => s.service === 'order-manager' && s.name === 'order placement batch', 'the placement batch span');
+    expect(descendsFrom(spans, batch, orderServer)).toBe(true);
     const risk = one(spans, (s) => s.service === 'risk-manager' && s.kind === SERVER, 'risk-manager server span');
     expect(descendsFrom(spans, risk, orderServer)).toBe(true);
     const validation = one(spans, (s) => s.service === 'risk-manager' && s.name === 'risk validation', 'risk validation span');
     expect(descendsFrom(spans, validation, risk)).toBe(true);
     // the risk check reads the book state (last price) and counts the order in Redis
     const riskRedis = spans.filter((s) => s.service === 'risk-manager' && s.attributes['db.system.name'] === 'redis');
-    expect(riskRedis.map((s) => s.name).sort()).toEqual(['evalsha', 'get']);
+    expect(riskRedis.map((s) => s.name).sort()).toEqual(['evalsha', 'mget']);
     for (const command of riskRedis) expect(descendsFrom(spans, command, validation)).toBe(true);
 
     const blocking = one(spans, (s) => s.service === 'order-manager' && s.name === 'funds blocking', 'funds blocking span');
@@ -237,7 +245,7 @@ describe('traces', () => {
     );
     expect(descendsFrom(spans, block, blocking)).toBe(true);
     expect(postgresSpansUnder(spans, block).length).toBeGreaterThan(0);
-    const insert = one(spans, (s) => s.service === 'order-manager' && s.name === 'INSERT order', 'INSERT order span');
+    const insert = one(spans, (s) => s.service === 'order-manager' && s.name === 'INSERT orders', 'INSERT orders span');
     const publish = one(spans, (s) => s.service === 'order-manager' && s.name === 'publish order_created', 'publish order_created span');
     expectBefore(validation, insert);
     expectBefore(insert, block);

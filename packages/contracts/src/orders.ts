@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { batchResultsSchema, itemAssertionSchema, MAX_BATCH_ITEMS } from './batch.js';
 import { symbolSchema } from './markets.js';
 import { decimalStringSchema } from './wallet.js';
 
@@ -43,6 +44,18 @@ export const placeOrderRequestSchema = z
   })
   .meta({ id: 'PlaceOrder' });
 export type PlaceOrderRequest = z.infer<typeof placeOrderRequestSchema>;
+
+/**
+ * Many placements in one call (the gateway's batch of the orders it received meanwhile), each for
+ * its own asserted user, each continuing its own request's trace (`traceparent`).
+ */
+export const placeOrderBatchRequestSchema = z.strictObject({
+  orders: z
+    .array(z.strictObject({ assertion: itemAssertionSchema, traceparent: z.string().max(100).optional(), order: placeOrderRequestSchema }))
+    .min(1)
+    .max(MAX_BATCH_ITEMS),
+});
+export type PlaceOrderBatchRequest = z.infer<typeof placeOrderBatchRequestSchema>;
 
 export const orderSchema = z
   .object({
@@ -109,3 +122,7 @@ export type FillListQuery = z.infer<typeof fillListQuerySchema>;
 
 export const fillListSchema = z.object({ items: z.array(fillSchema), nextCursor: z.string().nullable() });
 export type FillList = z.infer<typeof fillListSchema>;
+
+/** One placement of a batch: the order, and whether it was placed now (201) or answered as a retry (200). */
+export const placementResultSchema = z.object({ statusCode: z.union([z.literal(200), z.literal(201)]), order: orderSchema });
+export const placeOrderBatchResponseSchema = batchResultsSchema(placementResultSchema);

@@ -3,6 +3,7 @@ export * from './services.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './tracing.js';
+export * from './batching.js';
 export * from './redis.js';
 export * from './db/postgres.js';
 export * from './db/transaction.js';

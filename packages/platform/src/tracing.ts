@@ -4,7 +4,7 @@ import { AppError } from './errors.js';
 const tracer = trace.getTracer('@exchange/platform');
 
 /** The OpenTelemetry API the services use directly, from the one copy the platform depends on. */
-export { context, SpanKind, trace, type Context } from '@opentelemetry/api';
+export { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 
 /**
  * Runs `work` inside a child span named `name` (a business step: "password hashing",

@@ -33,4 +33,8 @@ export const gatewayConfig = {
   STREAM_MAX_BUFFERED_BYTES: envInt(1024 * 1024, 1024),
   STREAM_HEARTBEAT_MS: envInt(15_000, 100),
   STREAM_MAX_MESSAGE_BYTES: envInt(4096, 256),
+  /** orders sent to the order-manager in one call at most, calls at once, and orders waiting at most (past it: 503) */
+  ORDER_FORWARD_BATCH_MAX: envInt(200, 1),
+  ORDER_FORWARD_IN_FLIGHT: envInt(4, 1),
+  ORDER_FORWARD_QUEUE_MAX: envInt(2000, 1),
 };

@@ -7,6 +7,7 @@ import { registerMarketDataRoutes } from './http/market-data-routes.js';
 import { registerMarketRoutes } from './http/market-routes.js';
 import { registerPlugins } from './http/plugins.js';
 import { registerNotificationRoutes } from './http/notification-routes.js';
+import { orderForwarder } from './http/order-forwarder.js';
 import { registerOrderRoutes } from './http/order-routes.js';
 import { registerReportRoutes } from './http/report-routes.js';
 import { registerWalletRoutes } from './http/wallet-routes.js';
@@ -42,7 +43,13 @@ void runService({
     registerWalletRoutes(app, { wallet: api('wallet-service'), users: api('user-service'), verifier, rateLimit });
     registerMarketRoutes(app, { markets: api('risk-manager'), users: api('user-service'), verifier, rateLimit });
     registerMarketDataRoutes(app, { marketData: api('market-data'), rateLimit });
-    registerOrderRoutes(app, { orders: api('order-manager'), verifier, rateLimit });
+    const orders = api('order-manager');
+    const placements = orderForwarder(orders, {
+      maxItems: config.ORDER_FORWARD_BATCH_MAX,
+      maxInFlight: config.ORDER_FORWARD_IN_FLIGHT,
+      maxQueued: config.ORDER_FORWARD_QUEUE_MAX,
+    });
+    registerOrderRoutes(app, { orders, placements, verifier, rateLimit });
     registerNotificationRoutes(app, { notifications: api('notification'), verifier, rateLimit });
     registerReportRoutes(app, { reports: client('reporting-service'), verifier, rateLimit });
     registerDashboardRoutes(app, {

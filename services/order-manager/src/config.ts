@@ -8,6 +8,10 @@ export const orderManagerConfig = {
   ORDER_CLIENT_ID_WINDOW_MS: envInt(86_400_000, 0),
   /** a placement still unfinished after this long died halfway: its hold is released, its row removed */
   ORDER_PENDING_TIMEOUT_MS: envInt(30_000, 5000),
+  /** placements in one batch at most, batches at once, and placements waiting at most (past it: 503) */
+  ORDER_BATCH_MAX: envInt(200, 1),
+  ORDER_BATCHES_IN_FLIGHT: envInt(2, 1),
+  ORDER_QUEUE_MAX: envInt(2000, 1),
   /** how long a retried placement waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   IDEMPOTENCY_WAIT_MS: envInt(2000, 1),
 };

@@ -1,9 +1,10 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { OutboxRelay, runService } from '@exchange/platform';
+import { MicroBatcher, OutboxRelay, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps } from './app/order-deps.js';
+import { placeOrders, type Placed, type Placement } from './app/place-order.js';
 import { OrderUpdates } from './app/order-updates.js';
 import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
@@ -18,7 +19,15 @@ void runService({
   usesPlatformTables: true,
   async setup({ app, db, redis, logger, config, onClose, api, metrics }) {
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
+    const placements = new MicroBatcher<Placement, Placed>({
+      run: (items) => placeOrders(deps, items),
+      maxItems: config.ORDER_BATCH_MAX,
+      maxInFlight: config.ORDER_BATCHES_IN_FLIGHT,
+      maxQueued: config.ORDER_QUEUE_MAX,
+      what: 'orders',
+    });
     const deps: OrderDeps = {
+      placements,
       store: new OrderStore(db),
       risk: api('risk-manager'),
       wallet: api('wallet-service'),

@@ -5,6 +5,7 @@ import {
   AppError,
   createLogger,
   createMetrics,
+  MicroBatcher,
   createPostgresPool,
   PLATFORM_MIGRATIONS_DIR,
   runMigrations,
@@ -12,10 +13,10 @@ import {
   type Pool,
 } from '@exchange/platform';
 import { createTestDatabase, type TestDatabase } from '@exchange/platform/testing';
-import { holdResponseSchema, type Market, type PlaceOrderRequest } from '@exchange/contracts';
+import { blockFundsBatchResponseSchema, holdResponseSchema, type Market, type PlaceOrderRequest } from '@exchange/contracts';
 import type { OrderDeps } from '../src/app/order-deps.js';
 import { finishStalePlacements } from '../src/app/finish-stale-placements.js';
-import { placeOrder, undoPlacement } from '../src/app/place-order.js';
+import { placeOrder, placeOrders, type Placed, type Placement, undoPlacement } from '../src/app/place-order.js';
 import { TradingMetrics } from '../src/app/trading-metrics.js';
 import { OrderStore } from '../src/store/order-store.js';
 
@@ -57,15 +58,26 @@ class ScriptedWallet {
   failReleases = 0;
 
   readonly client: OrderDeps['wallet'] = {
-    blockFunds: async ({ body }) => {
+    // one call for a batch: a refusal is one hold's answer; a timeout is the call's (it may have held all of them)
+    blockFundsBatch: async ({ body }) => {
       const outcome = this.nextBlock;
       this.nextBlock = 'held';
-      if (outcome === 'refused') throw new AppError('INSUFFICIENT_FUNDS', 'Not enough USD available', {}, { statusCode: 422 });
-      if (outcome !== 'timeout-no-hold') this.holds.set(body.reference, { asset: body.asset, amount: body.amount });
-      if (outcome !== 'held') throw new AppError('UPSTREAM_TIMEOUT', 'wallet-service did not answer in time', {}, { statusCode: 504 });
-      return holdResponseSchema.parse({
-        hold: { reference: body.reference, userId: body.userId, asset: body.asset, amount: body.amount, remaining: body.amount, status: 'OPEN' },
-        balance: { asset: body.asset, available: '0', held: body.amount, total: body.amount },
+      if (outcome !== 'timeout-no-hold' && outcome !== 'refused')
+        for (const hold of body.holds) this.holds.set(hold.reference, { asset: hold.asset, amount: hold.amount });
+      if (outcome === 'timeout-after-hold' || outcome === 'timeout-no-hold')
+        throw new AppError('UPSTREAM_TIMEOUT', 'wallet-service did not answer in time', {}, { statusCode: 504 });
+      return blockFundsBatchResponseSchema.parse({
+        results: body.holds.map((hold) =>
+          outcome === 'refused'
+            ? { ok: false, status: 422, error: { code: 'INSUFFICIENT_FUNDS', message: 'Not enough USD available' } }
+            : {
+                ok: true,
+                value: {
+                  hold: { reference: hold.reference, userId: hold.userId, asset: hold.asset, amount: hold.amount, remaining: hold.amount, status: 'OPEN' },
+                  balance: { asset: hold.asset, available: '0', held: hold.amount, total: hold.amount },
+                },
+              },
+        ),
       });
     },
     releaseFunds: async ({ body }) => {
@@ -111,7 +123,14 @@ describe('the placement saga (real PostgreSQL)', () => {
     maxOpenOrders = 5;
     deps = {
       store: new OrderStore(db),
-      risk: { check: async () => ({ market: MARKET, maxOpenOrders }) },
+      risk: { checkBatch: async ({ body }) => ({ results: body.orders.map(() => ({ ok: true as const, value: { market: MARKET, maxOpenOrders } })) }) },
+      placements: new MicroBatcher<Placement, Placed>({
+        run: (items) => placeOrders(deps, items),
+        maxItems: 50,
+        maxInFlight: 2,
+        maxQueued: 1000,
+        what: 'orders',
+      }),
       wallet: wallet.client,
       relay: { wake: () => {} },
       logger,
@@ -149,7 +168,11 @@ describe('the placement saga (real PostgreSQL)', () => {
   });
 
   it('a MARKET order is IOC unless asked otherwise', async () => {
-    deps.risk = { check: async () => ({ market: MARKET, maxOpenOrders, protectionPrice: '110.00' }) };
+    deps.risk = {
+      checkBatch: async ({ body }) => ({
+        results: body.orders.map(() => ({ ok: true as const, value: { market: MARKET, maxOpenOrders, protectionPrice: '110.00' } })),
+      }),
+    };
     const placed = await placeOrder(deps, actor(), buy({ type: 'MARKET', price: undefined }));
     expect(placed.order).toMatchObject({ type: 'MARKET', timeInForce: 'IOC', price: null });
     expect(wallet.holds.get(placed.order.id)?.amount).toBe('3308.25');
@@ -179,10 +202,10 @@ describe('the placement saga (real PostgreSQL)', () => {
   it('compensates a publish that failed after the hold: released and forgotten, nothing in the outbox', async () => {
     const who = actor();
     // the row is claimed by someone else between the hold and the publish (the janitor, say)
-    const realTransition = deps.store.transition.bind(deps.store);
-    deps.store.transition = async (client, id, transition, reason) => {
-      if (transition === 'publish') await realTransition(db, id, 'claimUndo');
-      return realTransition(client, id, transition, reason);
+    const realPublish = deps.store.publishMany.bind(deps.store);
+    deps.store.publishMany = async (client, ids) => {
+      for (const id of ids) await deps.store.transition(db, id, 'claimUndo');
+      return realPublish(client, ids);
     };
     await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     // the placement's own undo found the row claimed, so left it to the one that claimed it
@@ -190,7 +213,7 @@ describe('the placement saga (real PostgreSQL)', () => {
     expect(left?.status).toBe('ABORTING');
     expect(wallet.holds.size).toBe(1);
     // the janitor finishes it: the same compensation, from ABORTING
-    deps.store.transition = realTransition;
+    deps.store.publishMany = realPublish;
     await db.query("UPDATE orders SET updated_at = now() - interval '1 minute' WHERE id = $1", [left!.id]);
     await finishStalePlacements(deps, 0);
     expect(await rows(who.id)).toEqual([]);
@@ -259,6 +282,60 @@ describe('the placement saga (real PostgreSQL)', () => {
     const again = await placeOrder(deps, who, buy({ clientOrderId: 'c-1' }));
     expect(again.order.id).toBe(first.order.id);
     await expect(placeOrder(deps, who, buy({ clientOrderId: 'c-1', quantity: '40' }))).rejects.toMatchObject({ code: 'DUPLICATE_CLIENT_ORDER_ID' });
+    expect(await rows(who.id)).toHaveLength(1);
+  });
+
+  it('places orders that arrive together in batches, answering each on its own (a risk refusal, a refused hold, placed ones)', async () => {
+    const calls = { risk: 0, wallet: 0 };
+    const refuseBySymbol = (symbol: string) => symbol === 'NOPE';
+    deps.risk = {
+      checkBatch: async ({ body }) => {
+        calls.risk += 1;
+        return {
+          results: body.orders.map((order) =>
+            refuseBySymbol(order.symbol)
+              ? { ok: false as const, status: 404, error: { code: 'UNKNOWN_SYMBOL', message: 'There is no market NOPE' } }
+              : { ok: true as const, value: { market: MARKET, maxOpenOrders } },
+          ),
+        };
+      },
+    };
+    const realBatch = wallet.client.blockFundsBatch;
+    deps.wallet = {
+      ...wallet.client,
+      blockFundsBatch: async (request) => {
+        calls.wallet += 1;
+        const answer = await realBatch(request);
+        // the hold of the 70-share order is refused (and so never made), the others held
+        return {
+          results: answer.results.map((result, index) => {
+            const hold = request.body.holds[index]!;
+            if (hold.amount !== '7021.00') return result;
+            wallet.holds.delete(hold.reference);
+            return { ok: false as const, status: 422, error: { code: 'INSUFFICIENT_FUNDS', message: 'no' } };
+          }),
+        };
+      },
+    };
+    const users = Array.from({ length: 12 }, actor);
+    const orders = users.map((user, index) => placeOrder(deps, user, buy({ symbol: index === 3 ? 'NOPE' : 'SAGA', quantity: index === 5 ? '70' : '30' })));
+    const answers = await Promise.allSettled(orders);
+    const outcome = answers.map((answer) => (answer.status === 'fulfilled' ? answer.value.order.status : (answer.reason as AppError).code));
+    expect(outcome[3]).toBe('UNKNOWN_SYMBOL');
+    expect(outcome[5]).toBe('INSUFFICIENT_FUNDS');
+    expect(outcome.filter((status) => status === 'NEW')).toHaveLength(10);
+    // fewer calls than orders: they went together
+    expect(calls.risk).toBeLessThan(12);
+    expect(calls.wallet).toBeLessThan(11);
+    // the refused ones left no row and no hold
+    for (const index of [3, 5]) expect(await rows(users[index]!.id)).toEqual([]);
+    expect(wallet.holds.size).toBe(10);
+  });
+
+  it('places a request sent twice at once under one clientOrderId once, and answers both with it', async () => {
+    const who = actor();
+    const [first, second] = await Promise.all([placeOrder(deps, who, buy({ clientOrderId: 'twice' })), placeOrder(deps, who, buy({ clientOrderId: 'twice' }))]);
+    expect(second.order.id).toBe(first.order.id);
     expect(await rows(who.id)).toHaveLength(1);
   });
 });

@@ -14,7 +14,16 @@ import {
   tradesQuerySchema,
 } from '../market-data.js';
 import { createMarketRequestSchema, marketEnvelopeSchema, marketListSchema, updateMarketRequestSchema } from '../markets.js';
-import { fillListQuerySchema, fillListSchema, orderEnvelopeSchema, orderListQuerySchema, orderListSchema, placeOrderRequestSchema } from '../orders.js';
+import {
+  fillListQuerySchema,
+  fillListSchema,
+  orderEnvelopeSchema,
+  orderListQuerySchema,
+  orderListSchema,
+  placeOrderBatchRequestSchema,
+  placeOrderBatchResponseSchema,
+  placeOrderRequestSchema,
+} from '../orders.js';
 import { pnlReportSchema, statementQuerySchema, statementSchema, volumeQuerySchema, volumeReportSchema } from '../reports.js';
 import {
   riskCheckBatchRequestSchema,
@@ -131,6 +140,13 @@ export const ORDER_MANAGER_API = {
     body: placeOrderRequestSchema,
     responses: { 200: orderEnvelopeSchema, 201: orderEnvelopeSchema },
     access: { callers: GATEWAY, actor: 'user', purpose: 'place an order for the asserted user' },
+  }),
+  placeOrders: defineRoute({
+    method: 'POST',
+    path: '/orders/batch',
+    body: placeOrderBatchRequestSchema,
+    responses: { 200: placeOrderBatchResponseSchema },
+    access: { callers: GATEWAY, actor: 'each', items: { field: 'body.orders' }, purpose: 'place a batch of orders, each for its own asserted user' },
   }),
   listOrders: defineRoute({
     method: 'GET',

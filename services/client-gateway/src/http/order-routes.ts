@@ -2,9 +2,12 @@ import { actorOf, type ContractClient, type HttpServer, serveRoute } from '@exch
 import { type ORDER_MANAGER_API, PUBLIC_API } from '@exchange/contracts';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { authenticate } from './authenticate.js';
+import type { orderForwarder } from './order-forwarder.js';
 
 export interface OrderRouteOptions {
   orders: ContractClient<typeof ORDER_MANAGER_API>;
+  /** new orders, sent to the order-manager in batches */
+  placements: ReturnType<typeof orderForwarder>;
   verifier: TokenVerifier;
   rateLimit: { max: number; timeWindow: number };
 }
@@ -19,8 +22,9 @@ export function registerOrderRoutes(app: HttpServer, options: OrderRouteOptions)
       app,
       route,
       async ({ body, request, reply }) => {
-        reply.status(201);
-        return orders.placeOrder({ body }, { actor: actorOf(request) });
+        const placed = await options.placements.place(body, actorOf(request));
+        reply.status(placed.statusCode);
+        return { order: placed.order };
       },
       guarded,
     );

@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type ActorCredential, AppError, enqueueEvent, requestHash, SQL_UNIQUE_VIOLATION, sqlState, withSpan, withTransaction } from '@exchange/platform';
+import {
+  type ActorCredential,
+  AppError,
+  captureTraceContext,
+  context,
+  type Context,
+  enqueueEvents,
+  refusalError,
+  requestHash,
+  SpanStatusCode,
+  trace,
+  withSpan,
+  withTransaction,
+} from '@exchange/platform';
 import {
   CASH_ASSET,
   formatAsset,
@@ -30,89 +43,257 @@ export interface Placed {
   order: Order;
 }
 
+/** One order to place, as the batcher carries it: who places it, what, and the trace it belongs to. */
+export interface Placement {
+  actor: ActorCredential;
+  request: PlaceOrderRequest;
+  hash: string;
+  /** the trace context of this order's own placement (its request's, or the gateway's span for it) */
+  context: Context;
+  /** the context it was handed over in (the request to this process): a batch it starts is traced under it */
+  carrier: Context;
+  /** when it was submitted, for its own span */
+  submittedAt: number;
+}
+
+const tracer = trace.getTracer('@exchange/order-manager');
+
 /**
- * Order placement, a saga of four steps; each step that takes something has its undo, and the
- * undo is one function (`undoPlacement`), used both when a step fails here and by the janitor for a
- * placement that died halfway:
- *
- * 1. the risk-manager's check (takes nothing; answers the market's terms and the user's limits);
- * 2. the order is written PENDING, inside the user's open-order limit (undo: forget the row);
- * 3. the wallet holds what the order needs (undo: release the hold);
- * 4. PENDING → NEW and its `order_created` command, in one transaction: past this, nothing is undone
- *    (the relay publishes the command to `orders:{SYMBOL}` and the engine's events close the order).
- *
- * A retry with the same clientOrderId and body answers with the order it placed.
+ * Order placement. A retry under the same clientOrderId gets the order it placed (an earlier one
+ * still being placed is waited for); new orders go to the placement batcher, which places every
+ * order that arrives while earlier batches run together (`placeOrders`). Orders that arrive together
+ * (a batch from the gateway) are handed to it together. Each order runs in its own trace context.
  */
-export async function placeOrder(deps: OrderDeps, actor: ActorCredential, request: PlaceOrderRequest): Promise<Placed> {
-  const userId = actor.id;
-  const hash = requestHash(request);
-  if (request.clientOrderId) {
-    const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
-    if (replay) return replay;
+export function placeMany(deps: OrderDeps, orders: Array<{ actor: ActorCredential; request: PlaceOrderRequest; context: Context }>): Array<Promise<Placed>> {
+  const answers: Array<Promise<Placed>> = [];
+  const fresh: Array<{ position: number; placement: Placement }> = [];
+  const carrier = context.active();
+  for (const [position, { actor, request, context: parent }] of orders.entries()) {
+    const hash = requestHash(request);
+    const placement = { actor, request, hash, context: parent, carrier, submittedAt: Date.now() };
+    const clientOrderId = request.clientOrderId;
+    if (clientOrderId) {
+      answers[position] = context.with(parent, async () => (await earlierAnswer(deps, actor.id, clientOrderId, hash)) ?? deps.placements.submit(placement));
+    } else fresh.push({ position, placement });
   }
-  const orderId = randomUUID();
-  const risk = await deps.risk.check(
-    { body: { orderId, userId, symbol: request.symbol, side: request.side, type: request.type, price: request.price, quantity: request.quantity } },
-    { actor },
+  const submitted = deps.placements.submitMany(fresh.map(({ placement }) => placement));
+  for (const [index, { position }] of fresh.entries()) answers[position] = submitted[index]!;
+  return answers;
+}
+
+export function placeOrder(deps: OrderDeps, actor: ActorCredential, request: PlaceOrderRequest): Promise<Placed> {
+  return placeMany(deps, [{ actor, request, context: context.active() }])[0]!;
+}
+
+/**
+ * Placement of a batch of orders, a saga of four steps; each step that takes something has its
+ * undo, and the undo is one function (`undoPlacement`), used both when a step fails here and by the
+ * janitor for a placement that died halfway. Each step serves the whole batch with one call or one
+ * transaction, and answers each order on its own:
+ *
+ * 1. the risk-manager's checks (take nothing; answer the market's terms and each user's limits);
+ * 2. the orders are written PENDING, each inside its user's open-order limit (undo: forget the row);
+ * 3. the wallet holds what each order needs (undo: release the hold);
+ * 4. PENDING → NEW and the `order_created` commands, in one transaction: past this, nothing is
+ *    undone (the relay publishes the commands to `orders:{SYMBOL}` and the engine's events close
+ *    the orders).
+ *
+ * Each order keeps its own trace: a span of its placement in its request's trace, linked to the
+ * batch's span, where the batch's calls and queries are.
+ */
+export async function placeOrders(deps: OrderDeps, placements: Placement[]): Promise<Array<Placed | Error | Promise<Placed>>> {
+  const answers: Array<Placed | Error | Promise<Placed> | undefined> = placements.map(() => undefined);
+  const links = placements.map((placement) => ({ context: trace.getSpanContext(placement.context) })).filter((link) => link.context !== undefined);
+  await tracer.startActiveSpan(
+    'order placement batch',
+    { links: links.map((link) => ({ context: link.context! })), attributes: { 'exchange.batch.size': placements.length } },
+    placements[0]!.carrier,
+    async (span) => {
+      try {
+        await runSaga(deps, placements, answers);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        for (const [index] of placements.entries()) answers[index] ??= error as Error;
+      } finally {
+        span.end();
+        const batch = span.spanContext();
+        const ended = Date.now();
+        // each order's own span, in its request's trace, linked to the batch that placed it
+        for (const [index, placement] of placements.entries()) {
+          const own = tracer.startSpan(
+            'order placement',
+            { startTime: placement.submittedAt, links: [{ context: batch }], attributes: { 'exchange.symbol': placement.request.symbol } },
+            placement.context,
+          );
+          const answer = answers[index];
+          if (answer instanceof AppError) own.setAttribute('exchange.error.code', answer.code);
+          else if (answer && !(answer instanceof Error) && !(answer instanceof Promise)) own.setAttribute('exchange.order.id', answer.order.id);
+          own.end(ended);
+        }
+      }
+    },
   );
-  const order = newOrder(orderId, userId, hash, request, risk);
+  return answers.map((answer, index) => answer ?? new Error(`placement ${index} of a batch was left unanswered`));
+}
 
-  let pending: StoredOrder;
-  try {
-    pending = await writePending(deps, order, risk.maxOpenOrders);
-  } catch (error) {
-    if (sqlState(error) !== SQL_UNIQUE_VIOLATION || !request.clientOrderId) throw error;
-    // a concurrent request with the same clientOrderId got there first: its answer, or (if it was
-    // undone meanwhile) this request places the order after all
-    const replay = await earlierAnswer(deps, userId, request.clientOrderId, hash);
-    if (replay) return replay;
-    pending = await writePending(deps, order, risk.maxOpenOrders);
+async function runSaga(deps: OrderDeps, placements: Placement[], answers: Array<Placed | Error | Promise<Placed> | undefined>): Promise<void> {
+  // 1. the risk checks
+  const ids = placements.map(() => randomUUID());
+  const { results: checks } = await deps.risk.checkBatch({
+    body: {
+      orders: placements.map(({ actor, request }, index) => ({
+        orderId: ids[index]!,
+        userId: actor.id,
+        symbol: request.symbol,
+        side: request.side,
+        type: request.type,
+        price: request.price,
+        quantity: request.quantity,
+        assertion: actor.assertion,
+      })),
+    },
+  });
+  const approved: Array<{ index: number; order: NewOrder; maxOpenOrders: number }> = [];
+  for (const [index, check] of checks.entries()) {
+    if (!check.ok) answers[index] = refusalError(check);
+    else {
+      const { actor, request, hash } = placements[index]!;
+      approved.push({ index, order: newOrder(ids[index]!, actor.id, hash, request, check.value), maxOpenOrders: check.value.maxOpenOrders });
+    }
   }
+  if (approved.length === 0) return;
 
-  try {
-    await withSpan('funds blocking', () =>
-      deps.wallet.blockFunds(
-        { body: { userId, asset: pending.hold.asset, amount: formatAsset(pending.hold.amount, pending.hold.asset), reference: orderId } },
-        { actor },
-      ),
-    );
-  } catch (error) {
-    // a refused hold was never made; anything else (a timeout) may have made it, or may still
-    await undoPlacement(deps, pending, { holdMayExist: !isRefusal(error) });
-    throw error;
+  // 2. the PENDING rows, each user's within their open-order limit
+  const { written, taken, overLimit } = await writePending(deps, approved);
+  for (const [index, refusal] of overLimit) answers[index] = refusal;
+  for (const { index } of approved.filter(({ order }) => taken.has(order.id))) {
+    // a request with the same clientOrderId got there first: its answer, or (if it is undone) a placement after all
+    const { actor, request } = placements[index]!;
+    answers[index] = placeOrder(deps, actor, request);
   }
+  if (written.length === 0) return;
 
+  // 3. the holds
+  let holds: Awaited<ReturnType<OrderDeps['wallet']['blockFundsBatch']>>['results'];
   try {
-    const published = await withTransaction(deps.store.db, async (client) => {
-      const row = await deps.store.transition(client, orderId, 'publish');
-      if (!row) throw new AppError('SERVICE_UNAVAILABLE', 'The order could not be placed in time; nothing was placed');
-      await withSpan('publish order_created', () =>
-        enqueueEvent(client, {
-          id: `order_created:${orderId}`,
-          stream: ordersStream(row.symbol),
-          contract: ORDER_COMMANDS.order_created,
-          data: orderCreatedOf(row),
-        }),
+    ({ results: holds } = await withSpan('funds blocking', () =>
+      deps.wallet.blockFundsBatch({
+        body: {
+          holds: written.map(({ index, order }) => ({
+            userId: order.userId,
+            asset: order.hold.asset,
+            amount: formatAsset(order.hold.amount, order.hold.asset),
+            reference: order.id,
+            assertion: placements[index]!.actor.assertion,
+          })),
+        },
+      }),
+    ));
+  } catch (error) {
+    // the call failed as a whole (a timeout may still have held): undo every one
+    await Promise.all(written.map(({ order }) => undoPlacement(deps, order, { holdMayExist: true })));
+    for (const { index } of written) answers[index] = error as Error;
+    return;
+  }
+  const held: typeof written = [];
+  for (const [position, hold] of holds.entries()) {
+    const placed = written[position]!;
+    if (hold.ok) held.push(placed);
+    else {
+      // a refused hold was never made
+      await undoPlacement(deps, placed.order, { holdMayExist: false });
+      answers[placed.index] = refusalError(hold);
+    }
+  }
+  if (held.length === 0) return;
+
+  // 4. publish: PENDING → NEW and the engine's commands, in one transaction
+  let published: StoredOrder[];
+  try {
+    published = await withTransaction(deps.store.db, async (client) => {
+      const rows = await deps.store.publishMany(
+        client,
+        held.map(({ order }) => order.id),
       );
-      return row;
+      await withSpan('publish order_created', () =>
+        enqueueEvents(
+          client,
+          rows.map((row) => ({
+            id: `order_created:${row.id}`,
+            stream: ordersStream(row.symbol),
+            contract: ORDER_COMMANDS.order_created,
+            data: orderCreatedOf(row),
+            traceContext: captureTraceContext(placements[held.find(({ order }) => order.id === row.id)!.index]!.context),
+          })),
+        ),
+      );
+      return rows;
     });
-    deps.relay.wake();
-    deps.metrics.orderStatus(published.symbol, 'NEW');
-    return { statusCode: 201, order: publicOrder(published) };
   } catch (error) {
-    await undoPlacement(deps, pending, { holdMayExist: true });
-    throw error;
+    await Promise.all(held.map(({ order }) => undoPlacement(deps, order, { holdMayExist: true })));
+    for (const { index } of held) answers[index] = error as Error;
+    return;
+  }
+  deps.relay.wake();
+  const byId = new Map(published.map((row) => [row.id, row]));
+  for (const { index, order } of held) {
+    const row = byId.get(order.id);
+    if (row) {
+      deps.metrics.orderStatus(row.symbol, 'NEW');
+      answers[index] = { statusCode: 201, order: publicOrder(row) };
+    } else {
+      // claimed by an undo (the janitor) before the publish: undone, never published
+      await undoPlacement(deps, order, { holdMayExist: true });
+      answers[index] = new AppError('SERVICE_UNAVAILABLE', 'The order could not be placed in time; nothing was placed');
+    }
   }
 }
 
-/** Step 2: the PENDING row, written only if the user's open orders (this one included) stay within the limit. */
-function writePending(deps: OrderDeps, order: NewOrder, maxOpenOrders: number): Promise<StoredOrder> {
-  return withSpan('INSERT order', () =>
+/**
+ * Step 2: the PENDING rows, each user's placements serialised and counted in one transaction, so
+ * an order is written only if its user's open orders (this batch's before it included) stay within
+ * the limit. Orders whose clientOrderId another open order holds are not written (`taken`).
+ */
+async function writePending(
+  deps: OrderDeps,
+  approved: Array<{ index: number; order: NewOrder; maxOpenOrders: number }>,
+): Promise<{ written: Array<{ index: number; order: StoredOrder }>; taken: Set<string>; overLimit: Map<number, AppError> }> {
+  return withSpan('INSERT orders', () =>
     withTransaction(deps.store.db, async (client) => {
-      await deps.store.lockOwner(client, order.userId);
-      const written = await deps.store.insertPending(client, order);
-      checkOpenOrderLimit(await deps.store.countOpen(client, order.userId), maxOpenOrders);
-      return written;
+      const users = approved.map(({ order }) => order.userId);
+      await deps.store.lockOwners(client, users);
+      const { written, taken } = await deps.store.insertPendingMany(
+        client,
+        approved.map(({ order }) => order),
+      );
+      const open = await deps.store.countOpenMany(client, users);
+      const ownedByBatch = new Map<string, number>();
+      for (const order of written) ownedByBatch.set(order.userId, (ownedByBatch.get(order.userId) ?? 0) + 1);
+      // the user's orders before this batch, then this batch's in order, one by one against the limit
+      const seen = new Map<string, number>();
+      const overLimit = new Map<number, AppError>();
+      const kept: Array<{ index: number; order: StoredOrder }> = [];
+      const byId = new Map(written.map((order) => [order.id, order]));
+      for (const { index, order, maxOpenOrders } of approved) {
+        const stored = byId.get(order.id);
+        if (!stored) continue;
+        const before = (open.get(order.userId) ?? 0) - ownedByBatch.get(order.userId)!;
+        const position = (seen.get(order.userId) ?? 0) + 1;
+        try {
+          checkOpenOrderLimit(before + position, maxOpenOrders);
+          seen.set(order.userId, position);
+          kept.push({ index, order: stored });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          overLimit.set(index, error);
+        }
+      }
+      await deps.store.discard(
+        client,
+        written.filter((order) => !kept.some((k) => k.order.id === order.id)).map((order) => order.id),
+      );
+      return { written: kept, taken, overLimit };
     }),
   );
 }

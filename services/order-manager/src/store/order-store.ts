@@ -125,50 +125,78 @@ const LISTED: Record<OrderFilter['status'], readonly string[]> = {
 export class OrderStore {
   constructor(readonly db: Pool) {}
 
-  /**
-   * Serialises one user's placements until the transaction ends, so a count of their open orders
-   * stays true until the new one is written.
-   */
-  async lockOwner(client: Transaction, userId: string): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`orders:${userId}`]);
-  }
-
-  async countOpen(client: Transaction | Pool, userId: string): Promise<number> {
-    const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM orders WHERE user_id = $1 AND status = ANY($2::text[])', [
-      userId,
-      COUNTED_AS_OPEN,
+  /** Serialises the placements of these users until the transaction ends, always locked in the same order. */
+  async lockOwners(client: Transaction, userIds: string[]): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted', [
+      userIds.map((userId) => `orders:${userId}`),
     ]);
-    return Number(rows[0]!.count);
   }
 
-  async insertPending(client: Transaction | Pool, order: NewOrder): Promise<StoredOrder> {
+  /** How many orders each of these users has open or being placed. */
+  async countOpenMany(client: Transaction, userIds: string[]): Promise<Map<string, number>> {
+    const { rows } = await client.query<{ user_id: string; count: string }>(
+      'SELECT user_id, count(*) FROM orders WHERE user_id = ANY($1::uuid[]) AND status = ANY($2::text[]) GROUP BY user_id',
+      [userIds, COUNTED_AS_OPEN],
+    );
+    return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
+  }
+
+  /**
+   * Writes many PENDING orders in one statement. An order whose clientOrderId is taken by another
+   * open order of its user (a request racing this one) is not written: its id is in `taken`.
+   */
+  async insertPendingMany(client: Transaction, orders: NewOrder[]): Promise<{ written: StoredOrder[]; taken: Set<string> }> {
+    const column = <T>(pick: (order: NewOrder) => T) => orders.map(pick);
     const { rows } = await client.query<OrderRow>(
       `INSERT INTO orders (id, user_id, client_order_id, request_hash, symbol, side, type, time_in_force, post_only, price_cents,
                            protection_price_cents, quantity, status, tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PENDING', $13, $14, $15, $16, $17, $18)
+       SELECT id, user_id, client_order_id, request_hash, symbol, side, type, time_in_force, post_only, price_cents,
+              protection_price_cents, quantity, 'PENDING', tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::bigint[],
+                     $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::int[], $16::int[], $17::text[], $18::bigint[])
+           AS o(id, user_id, client_order_id, request_hash, symbol, side, type, time_in_force, post_only, price_cents,
+                protection_price_cents, quantity, tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount)
+       ON CONFLICT (user_id, client_order_id) WHERE client_order_id IS NOT NULL AND status IN ('PENDING', 'NEW', 'PARTIALLY_FILLED') DO NOTHING
        RETURNING *`,
       [
-        order.id,
-        order.userId,
-        order.clientOrderId,
-        order.requestHash,
-        order.symbol,
-        order.side,
-        order.type,
-        order.timeInForce,
-        order.postOnly,
-        order.priceCents?.toString() ?? null,
-        order.protectionPriceCents?.toString() ?? null,
-        order.quantity.toString(),
-        order.units.tickSizeCents.toString(),
-        order.units.lotSize.toString(),
-        order.makerFeeBps,
-        order.takerFeeBps,
-        order.hold.asset,
-        order.hold.amount.toString(),
+        column((o) => o.id),
+        column((o) => o.userId),
+        column((o) => o.clientOrderId),
+        column((o) => o.requestHash),
+        column((o) => o.symbol),
+        column((o) => o.side),
+        column((o) => o.type),
+        column((o) => o.timeInForce),
+        column((o) => o.postOnly),
+        column((o) => o.priceCents?.toString() ?? null),
+        column((o) => o.protectionPriceCents?.toString() ?? null),
+        column((o) => o.quantity.toString()),
+        column((o) => o.units.tickSizeCents.toString()),
+        column((o) => o.units.lotSize.toString()),
+        column((o) => o.makerFeeBps),
+        column((o) => o.takerFeeBps),
+        column((o) => o.hold.asset),
+        column((o) => o.hold.amount.toString()),
       ],
     );
-    return toStoredOrder(rows[0]!);
+    const written = rows.map(toStoredOrder);
+    const ids = new Set(written.map((order) => order.id));
+    return { written, taken: new Set(orders.filter((order) => !ids.has(order.id)).map((order) => order.id)) };
+  }
+
+  /** Removes orders written in this same transaction (a placement refused before it committed). */
+  async discard(client: Transaction, ids: string[]): Promise<void> {
+    if (ids.length > 0) await client.query("DELETE FROM orders WHERE id = ANY($1::uuid[]) AND status = 'PENDING'", [ids]);
+  }
+
+  /** `publish` for many orders at once; answers the ones it published (a placement claimed by an undo is not). */
+  async publishMany(client: Transaction, ids: string[]): Promise<StoredOrder[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await client.query<OrderRow>(
+      'UPDATE orders SET status = $2, updated_at = now() WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) RETURNING *',
+      [ids, TRANSITIONS.publish.to, from('publish')],
+    );
+    return rows.map(toStoredOrder);
   }
 
   /**
