@@ -298,8 +298,6 @@ async function writePending(
   );
 }
 
-const isRefusal = (error: unknown) => error instanceof AppError && error.statusCode < 500;
-
 /**
  * The compensation of a placement, whatever step it reached: claim the row (PENDING → ABORTING, so
  * a publish that got through is never undone), give the hold back if it may have been made, and
