@@ -99,3 +99,9 @@ export class MicroBatcher<I, O> {
     }
   }
 }
+
+/**
+ * The request body a process that takes batches from another accepts: a batch of the most items,
+ * each with its user's assertion (about 0.5 kB), fits well inside it.
+ */
+export const BATCH_BODY_LIMIT_BYTES = 4 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { MicroBatcher, OutboxRelay, runService } from '@exchange/platform';
+import { BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps } from './app/order-deps.js';
@@ -16,6 +16,8 @@ void runService({
   name: 'order-manager',
   config: orderManagerConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
+  // batches from the order-manager or the gateway: many items, each with its user's assertion
+  http: () => ({ bodyLimit: BATCH_BODY_LIMIT_BYTES }),
   usesPlatformTables: true,
   async setup({ app, db, redis, logger, config, onClose, api, metrics }) {
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { runService } from '@exchange/platform';
+import { BATCH_BODY_LIMIT_BYTES, runService } from '@exchange/platform';
 import { seedDemoMarkets } from './app/seed-demo-markets.js';
 import { riskConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
@@ -14,6 +14,8 @@ void runService({
   name: 'risk-manager',
   config: riskConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
+  // batches from the order-manager or the gateway: many items, each with its user's assertion
+  http: () => ({ bodyLimit: BATCH_BODY_LIMIT_BYTES }),
   async setup({ app, db, redis, logger, config, onClose }) {
     if (config.NODE_ENV === 'production' && config.SEED_DEMO_MARKETS)
       throw new Error('SEED_DEMO_MARKETS (the demo markets) is refused when NODE_ENV=production');

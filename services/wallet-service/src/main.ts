@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { AppError, OutboxRelay, runService } from '@exchange/platform';
+import { BATCH_BODY_LIMIT_BYTES, AppError, OutboxRelay, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { parseAsset } from '@exchange/contracts';
 import { walletConfig } from './config.js';
@@ -11,6 +11,8 @@ void runService({
   name: 'wallet-service',
   config: walletConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
+  // batches from the order-manager or the gateway: many items, each with its user's assertion
+  http: () => ({ bodyLimit: BATCH_BODY_LIMIT_BYTES }),
   usesPlatformTables: true,
   async setup({ app, db, redis, logger, config, onClose, api }) {
     const ledger = new LedgerStore(db);
