@@ -71,37 +71,45 @@ interface SettledTrade {
  * what matters of them (side, owner, price, fees, units) never changes.
  */
 async function applyTrades(deps: OrderDeps, trades: SettledTrade[], client: Transaction): Promise<void> {
-  const orders = new Map<string, StoredOrder>();
-  // locked in id order, so two batches touching the same orders never wait on each other in a circle
-  const ids = [...new Set(trades.flatMap(({ trade }) => [trade.makerOrderId, trade.takerOrderId]))].sort();
+  const ids = [...new Set(trades.flatMap(({ trade }) => [trade.makerOrderId, trade.takerOrderId]))];
+  const orders = await deps.store.lockOrders(client, ids);
   for (const id of ids) {
-    const row = await ownOrder(deps, client, id);
-    if (!row) throw new Error(`a trade names order ${id}, which this order manager never placed`);
-    orders.set(id, row);
+    if (!orders.has(id)) {
+      deps.logger.warn({ orderId: id }, 'an execution names an order this order manager does not know');
+      throw new Error(`a trade names order ${id}, which this order manager never placed`);
+    }
   }
   const settlements = trades.map(({ trade, context: eventContext, afterCommit }) => ({ ...settlementOf(trade, orders), context: eventContext, afterCommit }));
   const first = settlements[0]!.context ?? context.active();
   await context.with(first, () => deps.wallet.settleTrades({ body: { trades: settlements.map((s) => s.request) } }));
-  for (const settlement of settlements) {
-    await context.with(settlement.context ?? context.active(), () =>
-      withSpan('order status update', async () => {
-        const changed: Array<{ userId: string; orderId: string; status: 'FILLED' | 'PARTIALLY_FILLED' }> = [];
-        for (const fill of settlement.fills) {
-          const status = await deps.store.recordFill(client, fill);
-          if (status) changed.push({ userId: fill.userId, orderId: fill.orderId, status });
+  // every fill of the batch in one statement, in the first trade's trace (the others' settle spans show theirs)
+  await context.with(first, () =>
+    withSpan(
+      'order status update',
+      async () => {
+        const { written, statuses } = await deps.store.recordFills(
+          client,
+          settlements.flatMap((settlement) => settlement.fills),
+        );
+        for (const settlement of settlements) {
+          if (!settlement.fills.some((fill) => written.has(fill.id))) continue; // recorded before
+          const { symbol, quantity, priceCents } = settlement.fills[0]!;
+          const changed = settlement.fills.flatMap((fill) => {
+            const status = statuses.get(fill.orderId);
+            return status && written.has(fill.id) ? [{ userId: fill.userId, orderId: fill.orderId, status }] : [];
+          });
+          settlement.afterCommit?.(async () => {
+            deps.metrics.trade(symbol, quantity, priceCents * quantity);
+            for (const { userId, orderId, status } of changed) {
+              deps.metrics.orderStatus(symbol, status);
+              await deps.updates.publish(userId, { orderId, symbol, event: 'trade', status });
+            }
+          });
         }
-        if (changed.length === 0) return; // recorded before
-        const { symbol, quantity, priceCents } = settlement.fills[0]!;
-        settlement.afterCommit?.(async () => {
-          deps.metrics.trade(symbol, quantity, priceCents * quantity);
-          for (const { userId, orderId, status } of changed) {
-            deps.metrics.orderStatus(symbol, status);
-            await deps.updates.publish(userId, { orderId, symbol, event: 'trade', status });
-          }
-        });
-      }),
-    );
-  }
+      },
+      { 'exchange.batch.size': settlements.length },
+    ),
+  );
 }
 
 /**

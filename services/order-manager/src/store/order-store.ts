@@ -273,48 +273,63 @@ export class OrderStore {
     await client.query('UPDATE orders SET cancel_requested = false, updated_at = now() WHERE id = $1', [id]);
   }
 
+  /** Orders by id, row-locked in id order (so two batches touching the same orders never wait on each other in a circle). */
+  async lockOrders(client: Transaction, ids: string[]): Promise<Map<string, StoredOrder>> {
+    const { rows } = await client.query<OrderRow>('SELECT * FROM orders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
+    return new Map(rows.map((row) => [row.id, toStoredOrder(row)]));
+  }
+
   /**
-   * Records one side of a trade on its order: `fill` when it fills what was left, else
-   * `partialFill`. Returns the status it made, or undefined when this fill was recorded before.
+   * Records many sides of trades on their orders in one statement: the fills not recorded before
+   * are written, and each order they name makes `fill` or `partialFill` once, as what is now filled
+   * says (the CHECK filled_quantity <= quantity refuses an overfill). Answers the fills written now
+   * and each changed order's status.
    */
-  async recordFill(client: Transaction, fill: FillRecord): Promise<'FILLED' | 'PARTIALLY_FILLED' | undefined> {
-    const inserted = await client.query(
-      `INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+  async recordFills(client: Transaction, fills: FillRecord[]): Promise<{ written: Set<string>; statuses: Map<string, 'FILLED' | 'PARTIALLY_FILLED'> }> {
+    const written = new Set<string>();
+    const statuses = new Map<string, 'FILLED' | 'PARTIALLY_FILLED'>();
+    if (fills.length === 0) return { written, statuses };
+    const column = <T>(pick: (fill: FillRecord) => T) => fills.map(pick);
+    const { rows } = await client.query<{ fill_id: string | null; order_id: string | null; status: 'FILLED' | 'PARTIALLY_FILLED' | null }>(
+      `WITH inserted AS (
+         INSERT INTO fills (id, trade_id, order_id, user_id, symbol, side, price_cents, quantity, fee_cents, liquidity, sequence)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[])
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id, order_id, quantity, price_cents, fee_cents
+       ), per_order AS (
+         SELECT order_id, sum(quantity) AS quantity, sum(price_cents * quantity) AS notional, sum(fee_cents) AS fees FROM inserted GROUP BY order_id
+       ), updated AS (
+         UPDATE orders o SET filled_quantity = o.filled_quantity + p.quantity, filled_notional_cents = o.filled_notional_cents + p.notional,
+                fees_cents = o.fees_cents + p.fees,
+                status = CASE WHEN o.filled_quantity + p.quantity = o.quantity THEN $12 ELSE $13 END,
+                cancel_requested = o.cancel_requested AND o.filled_quantity + p.quantity < o.quantity, updated_at = now()
+           FROM per_order p WHERE o.id = p.order_id AND o.status = ANY($14::text[])
+         RETURNING o.id, o.status
+       )
+       SELECT NULL::text AS fill_id, id::text AS order_id, status FROM updated
+       UNION ALL SELECT id, NULL, NULL FROM inserted`,
       [
-        fill.id,
-        fill.tradeId,
-        fill.orderId,
-        fill.userId,
-        fill.symbol,
-        fill.side,
-        fill.priceCents.toString(),
-        fill.quantity.toString(),
-        fill.feeCents.toString(),
-        fill.liquidity,
-        fill.sequence.toString(),
-      ],
-    );
-    if ((inserted.rowCount ?? 0) === 0) return undefined;
-    // both transitions leave the same statuses; which one this is follows from what is now filled
-    // (the CHECK filled_quantity <= quantity refuses an overfill)
-    const { rows } = await client.query<{ status: 'FILLED' | 'PARTIALLY_FILLED' }>(
-      `UPDATE orders SET filled_quantity = filled_quantity + $2, filled_notional_cents = filled_notional_cents + $3, fees_cents = fees_cents + $4,
-              status = CASE WHEN filled_quantity + $2 = quantity THEN $5 ELSE $6 END,
-              cancel_requested = cancel_requested AND filled_quantity + $2 < quantity, updated_at = now()
-        WHERE id = $1 AND status = ANY($7::text[])
-        RETURNING status`,
-      [
-        fill.orderId,
-        fill.quantity.toString(),
-        (fill.priceCents * fill.quantity).toString(),
-        fill.feeCents.toString(),
+        column((f) => f.id),
+        column((f) => f.tradeId),
+        column((f) => f.orderId),
+        column((f) => f.userId),
+        column((f) => f.symbol),
+        column((f) => f.side),
+        column((f) => f.priceCents.toString()),
+        column((f) => f.quantity.toString()),
+        column((f) => f.feeCents.toString()),
+        column((f) => f.liquidity),
+        column((f) => f.sequence.toString()),
         TRANSITIONS.fill.to,
         TRANSITIONS.partialFill.to,
         from('fill'),
       ],
     );
-    return rows[0]?.status;
+    for (const row of rows) {
+      if (row.fill_id) written.add(row.fill_id);
+      else if (row.order_id && row.status) statuses.set(row.order_id, row.status);
+    }
+    return { written, statuses };
   }
 
   async fills(userId: string, filter: { symbol?: string; limit: number; beforeSeq?: bigint }): Promise<StoredFill[]> {

@@ -54,7 +54,7 @@ export async function blockFundsMany(deps: WalletDeps, requests: BlockFundsReque
 
           const balances = new Map<string, Account>(accounts);
           const made = new Map<string, { hash: string; response: HoldResponse }>();
-          const posts: Parameters<typeof ledger.postUserEntries>[1] = [];
+          const posts: Parameters<typeof ledger.postEntries>[1] = [];
           const holds: Parameters<typeof ledger.insertHolds>[1] = [];
           const events: Parameters<typeof enqueueEvents>[1] = [];
           const answers = new Map<number, BatchResult<HoldResponse>>();
@@ -100,8 +100,7 @@ export async function blockFundsMany(deps: WalletDeps, requests: BlockFundsReque
                   asset: account.asset,
                   availableChange: -amount,
                   heldChange: amount,
-                  availableAfter: after.available,
-                  heldAfter: after.held,
+                  after: { available: after.available, held: after.held },
                 },
               ],
             });
@@ -114,7 +113,7 @@ export async function blockFundsMany(deps: WalletDeps, requests: BlockFundsReque
             made.set(reference, { hash, response });
             answer(response);
           }
-          await ledger.postUserEntries(client, posts);
+          await ledger.postEntries(client, posts);
           await ledger.insertHolds(client, holds);
           await enqueueEvents(client, events);
           return { answers, wrote: posts.length > 0 };

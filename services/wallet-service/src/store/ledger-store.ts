@@ -48,6 +48,9 @@ export interface StatementLine {
   createdAt: Date;
 }
 
+/** A line as posted: on a user account, with its balances after it. */
+export type PostedLine = Movement & { after?: { available: bigint; held: bigint } };
+
 export interface HoldRow {
   reference: string;
   userId: string;
@@ -303,19 +306,16 @@ export class LedgerStore {
   }
 
   /**
-   * Posts many journal entries that move user accounts only, in one statement: the entries, their
-   * lines with the balances after each (worked out by the caller, who holds the accounts' locks),
-   * and each account's final balance. The database still checks every entry balances and no balance
-   * goes negative.
+   * Posts many journal entries in one statement: the entries, their lines with the balances after
+   * each on a user account (worked out by the caller, who holds the accounts' locks; none on a system
+   * account, which is kept only through its lines), and each user account's final balance. The
+   * database still checks every entry balances and no balance goes negative.
    */
-  async postUserEntries(
-    client: Transaction,
-    entries: Array<{ entry: JournalEntry & { id: string }; lines: Array<Movement & { availableAfter: bigint; heldAfter: bigint }> }>,
-  ): Promise<void> {
+  async postEntries(client: Transaction, entries: Array<{ entry: JournalEntry & { id: string }; lines: PostedLine[] }>): Promise<void> {
     if (entries.length === 0) return;
     const lines = entries.flatMap(({ entry, lines: movements }) => movements.map((line) => ({ ...line, transactionId: entry.id })));
     const finals = new Map<string, { available: bigint; held: bigint }>();
-    for (const line of lines) finals.set(line.walletId, { available: line.availableAfter, held: line.heldAfter });
+    for (const line of lines) if (line.after) finals.set(line.walletId, line.after);
     await client.query(
       `WITH entry AS (
          INSERT INTO transactions (id, type, reference, initiated_by, details)
@@ -338,12 +338,58 @@ export class LedgerStore {
         lines.map((line) => line.asset),
         lines.map((line) => line.availableChange.toString()),
         lines.map((line) => line.heldChange.toString()),
-        lines.map((line) => line.availableAfter.toString()),
-        lines.map((line) => line.heldAfter.toString()),
+        lines.map((line) => line.after?.available.toString() ?? null),
+        lines.map((line) => line.after?.held.toString() ?? null),
         [...finals.keys()],
         [...finals.values()].map((balance) => balance.available.toString()),
         [...finals.values()].map((balance) => balance.held.toString()),
       ],
+    );
+  }
+
+  /** Holds by reference, as they are now (not locked). */
+  async findHolds(client: Transaction, references: string[]): Promise<Map<string, HoldRow>> {
+    const { rows } = await client.query<HoldDbRow>(
+      'SELECT reference, user_id, wallet_id, asset, amount, remaining FROM holds WHERE reference = ANY($1::text[])',
+      [references],
+    );
+    return new Map(rows.map((row) => [row.reference, toHold(row)]));
+  }
+
+  /** Locks holds, in reference order (after their accounts: the order every writer follows). */
+  async lockHolds(client: Transaction, references: string[]): Promise<Map<string, HoldRow>> {
+    const { rows } = await client.query<HoldDbRow>(
+      'SELECT reference, user_id, wallet_id, asset, amount, remaining FROM holds WHERE reference = ANY($1::text[]) ORDER BY reference FOR UPDATE',
+      [references],
+    );
+    return new Map(rows.map((row) => [row.reference, toHold(row)]));
+  }
+
+  /** Sets what is left of many holds in one statement. */
+  async setHoldsRemaining(client: Transaction, remaining: Map<string, bigint>): Promise<void> {
+    if (remaining.size === 0) return;
+    await client.query(
+      `UPDATE holds h SET remaining = r.remaining, updated_at = now() FROM unnest($1::text[], $2::bigint[]) AS r(reference, remaining)
+        WHERE h.reference = r.reference`,
+      [[...remaining.keys()], [...remaining.values()].map(String)],
+    );
+  }
+
+  /** The user accounts of these (user, asset) pairs (not locked); a pair without one is not in the map. */
+  async findUserAccounts(client: Transaction | Pool, pairs: Array<{ userId: string; asset: string }>): Promise<Map<string, Account>> {
+    const { rows } = await client.query<AccountRow>(
+      'SELECT id, user_id, asset, available, held FROM wallets WHERE (user_id, asset) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))',
+      [pairs.map((pair) => pair.userId), pairs.map((pair) => pair.asset)],
+    );
+    return new Map(rows.map((row) => [accountKey(row.user_id!, row.asset), toAccount(row)]));
+  }
+
+  /** Opens the missing user accounts of these pairs, in one statement. */
+  async createUserAccounts(client: Transaction, pairs: Array<{ userId: string; asset: string }>): Promise<void> {
+    await client.query(
+      `INSERT INTO wallets (user_id, asset) SELECT * FROM unnest($1::uuid[], $2::text[]) ORDER BY 1, 2
+       ON CONFLICT (user_id, asset) WHERE user_id IS NOT NULL DO NOTHING`,
+      [pairs.map((pair) => pair.userId), pairs.map((pair) => pair.asset)],
     );
   }
 
