@@ -387,9 +387,11 @@ describe('notification service', () => {
     const consume = spans.find((span) => span.spanId === write.parentSpanId)!;
     expect(consume).toMatchObject({ kind: 5, parentSpanId: producerSpanId });
     expect(spans.some((span) => span.parentSpanId === write.spanId && span.name.startsWith('pg.query'))).toBe(true);
-    expect(spans.find((span) => span.name === 'notification push')!.parentSpanId).toBe(write.spanId);
-    // the gateway's push span will be a child of the write
-    expect(pushed.traceparent).toBe(`00-${traceId}-${write.spanId}-01`);
+    // the pushes go out in the trace of the event they tell of, under its consume span (a read of
+    // several events writes once, under the first's trace, and pushes each event's in its own)
+    expect(spans.find((span) => span.name === 'notification push')!.parentSpanId).toBe(consume.spanId);
+    // the gateway's push span will be a child of the event's consume span
+    expect(pushed.traceparent).toBe(`00-${traceId}-${consume.spanId}-01`);
     const signal = exchange.subscriber.messages(jay).find((m) => m.type === 'order')!;
     expect(signal.traceparent).toBe(pushed.traceparent);
   });

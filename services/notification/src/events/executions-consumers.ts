@@ -2,7 +2,7 @@ import type { Logger, Pool, Redis } from '@exchange/platform';
 import { MarketConsumers } from '@exchange/markets';
 import { executionsStream } from '@exchange/contracts';
 import type { NotificationDeps } from '../app/notification-deps.js';
-import { recordExecution } from '../app/record-execution.js';
+import { recordExecution, recordExecutions } from '../app/record-execution.js';
 
 /** This service's consumer group on every stream it reads. */
 export const NOTIFICATION_GROUP = 'notification';
@@ -16,9 +16,7 @@ export function executionsConsumers(options: { db: Pool; redis: Redis; logger: L
     streamOf: executionsStream,
     handlersOf: ({ symbol }) => ({
       handle: (event, client) => recordExecution(deps, symbol, event, client),
-      handleBatch: async (events, client) => {
-        for (const event of events) await recordExecution(deps, symbol, event, client);
-      },
+      handleBatch: (events, client) => recordExecutions(deps, symbol, events, client),
     }),
   });
 }

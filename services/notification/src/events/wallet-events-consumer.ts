@@ -1,7 +1,7 @@
 import { StreamConsumer, type Logger, type Pool, type Redis } from '@exchange/platform';
 import { WALLET_EVENTS_STREAM } from '@exchange/contracts';
 import type { NotificationDeps } from '../app/notification-deps.js';
-import { recordWalletEvent } from '../app/record-wallet-event.js';
+import { recordWalletEvent, recordWalletEvents } from '../app/record-wallet-event.js';
 import { NOTIFICATION_GROUP } from './executions-consumers.js';
 
 /** The consumer of `wallet-events`. */
@@ -12,8 +12,6 @@ export function walletEventsConsumer(options: { db: Pool; redis: Redis; logger: 
     stream: WALLET_EVENTS_STREAM,
     group: NOTIFICATION_GROUP,
     handle: (event, client) => recordWalletEvent(deps, event, client),
-    handleBatch: async (events, client) => {
-      for (const event of events) await recordWalletEvent(deps, event, client);
-    },
+    handleBatch: (events, client) => recordWalletEvents(deps, events, client),
   });
 }

@@ -42,22 +42,33 @@ export class NotificationStore {
   constructor(readonly db: Pool) {}
 
   /**
-   * Writes the notifications of one event; one already written for the same event, user, type and
-   * subject is left alone. Returns those written now, in order.
+   * Writes notifications of several events in one statement; one already written for the same
+   * event, user, type and subject is left alone. Answers those written now, each with its event.
    */
-  async insert(client: Transaction, sourceEventId: string, drafts: Array<NotificationDraft & { id: string }>): Promise<StoredNotification[]> {
-    const written: StoredNotification[] = [];
-    for (const draft of drafts) {
-      const { rows } = await client.query<NotificationRow>(
-        `INSERT INTO notifications (id, user_id, type, title, body, data, source_event_id, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING
-         RETURNING *`,
-        [draft.id, draft.userId, draft.type, draft.title, draft.body, JSON.stringify(draft.data), sourceEventId, draft.dedupeKey],
-      );
-      if (rows[0]) written.push({ userId: rows[0].user_id, notification: toNotification(rows[0]) });
-    }
-    return written;
+  async insert(client: Transaction, drafts: Array<NotificationDraft & { id: string; sourceEventId: string }>): Promise<Array<StoredNotification & { sourceEventId: string }>> {
+    if (drafts.length === 0) return [];
+    const { rows } = await client.query<NotificationRow>(
+      `INSERT INTO notifications (id, user_id, type, title, body, data, source_event_id, dedupe_key)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
+       ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING
+       RETURNING *`,
+      [
+        drafts.map((d) => d.id),
+        drafts.map((d) => d.userId),
+        drafts.map((d) => d.type),
+        drafts.map((d) => d.title),
+        drafts.map((d) => d.body),
+        drafts.map((d) => JSON.stringify(d.data)),
+        drafts.map((d) => d.sourceEventId),
+        drafts.map((d) => d.dedupeKey),
+      ],
+    );
+    // in the drafts' order, as the events told them
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return drafts.flatMap((draft) => {
+      const row = byId.get(draft.id);
+      return row ? [{ userId: row.user_id, notification: toNotification(row), sourceEventId: row.source_event_id }] : [];
+    });
   }
 
   /** The user's notifications, newest first. */
@@ -83,11 +94,20 @@ export class NotificationStore {
     return rows[0] && toNotification(rows[0]);
   }
 
-  async trackOrder(client: Transaction, order: KnownOrder): Promise<void> {
+  async trackOrders(client: Transaction, orders: KnownOrder[]): Promise<void> {
+    if (orders.length === 0) return;
     await client.query(
-      `INSERT INTO tracked_orders (order_id, user_id, symbol, side, price_cents, quantity) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO tracked_orders (order_id, user_id, symbol, side, price_cents, quantity)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
        ON CONFLICT (order_id) DO NOTHING`,
-      [order.orderId, order.userId, order.symbol, order.side, order.priceCents?.toString() ?? null, order.quantity.toString()],
+      [
+        orders.map((o) => o.orderId),
+        orders.map((o) => o.userId),
+        orders.map((o) => o.symbol),
+        orders.map((o) => o.side),
+        orders.map((o) => o.priceCents?.toString() ?? null),
+        orders.map((o) => o.quantity.toString()),
+      ],
     );
   }
 
