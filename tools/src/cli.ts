@@ -4,6 +4,7 @@ import { ConfigError } from '@exchange/platform';
 import { StartupError } from './launcher/checks.js';
 import { engineBench } from './bench/engine-bench.js';
 import { engineServiceBench } from './bench/engine-service-bench.js';
+import { printProfiles } from './bench/profile-summary.js';
 import { runBench } from './bench/run-bench.js';
 import { provisionCommand } from './launcher/provision-command.js';
 import { secretsCommand } from './launcher/secrets-command.js';
@@ -27,6 +28,10 @@ async function main(command: string | undefined): Promise<void> {
       await runBench(ROOT_DIR, process.argv[3]);
       process.exit(0);
       break;
+    case 'profile':
+      printProfiles(resolve(process.argv[3] ?? '.'), (line) => process.stdout.write(`${line}\n`));
+      process.exit(0);
+      break;
     case 'bench:engine': {
       const print = (line: string) => process.stdout.write(`${line}\n`);
       await engineBench(print, process.argv[3] ? Number(process.argv[3]) : undefined);
@@ -36,7 +41,7 @@ async function main(command: string | undefined): Promise<void> {
       break;
     }
     default:
-      process.stderr.write('usage: exchange start|secrets|provision|bench|bench:engine\n');
+      process.stderr.write('usage: exchange start|secrets|provision|bench|bench:engine|profile <dir>\n');
       process.exit(2);
   }
 }

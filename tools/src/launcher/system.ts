@@ -135,7 +135,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const process = new ManagedProcess({
       name,
       command: globalThis.process.execPath,
-      args: ['--enable-source-maps', join(options.rootDir, 'services', name, 'dist', 'main.js')],
+      args: ['--enable-source-maps', ...profileArgs(name), join(options.rootDir, 'services', name, 'dist', 'main.js')],
       cwd: options.rootDir,
       env: {
         ...globalThis.process.env,
@@ -234,4 +234,14 @@ async function waitUntilReady(urls: Record<ServiceName, string>, names: readonly
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+}
+
+/**
+ * EXCHANGE_CPU_PROFILE_DIR=<dir>: every process writes a V8 CPU profile of its whole life there
+ * (`<process>.cpuprofile`, when it stops), for finding where the time goes (open it in Chrome's
+ * DevTools, or summarise it with `node tools/dist/cli.js profile <dir>`).
+ */
+function profileArgs(name: string): string[] {
+  const dir = globalThis.process.env.EXCHANGE_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
 }

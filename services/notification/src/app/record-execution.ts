@@ -74,4 +74,3 @@ export async function recordExecutions(deps: NotificationDeps, symbol: string, e
 export function recordExecution(deps: NotificationDeps, symbol: string, event: StreamEvent, client: Transaction): Promise<void> {
   return recordExecutions(deps, symbol, [event], client);
 }
-

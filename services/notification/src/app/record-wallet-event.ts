@@ -26,7 +26,10 @@ export async function recordWalletEvents(deps: NotificationDeps, events: StreamE
           const { traceparent } = captureTraceContext(traceContext);
           const pushes: UserPush[] = [
             ...written.filter((row) => row.sourceEventId === event.id).map(({ userId, notification }) => notificationPush(userId, notification, traceparent)),
-            ...plans[index]!.balances.map(({ userId, asset }) => ({ userId, message: { type: 'balance' as const, balance: { asset, reason: event.type }, traceparent } })),
+            ...plans[index]!.balances.map(({ userId, asset }) => ({
+              userId,
+              message: { type: 'balance' as const, balance: { asset, reason: event.type }, traceparent },
+            })),
           ];
           deps.pushes.afterCommit(event, pushes, traceContext);
         }

@@ -45,7 +45,10 @@ export class NotificationStore {
    * Writes notifications of several events in one statement; one already written for the same
    * event, user, type and subject is left alone. Answers those written now, each with its event.
    */
-  async insert(client: Transaction, drafts: Array<NotificationDraft & { id: string; sourceEventId: string }>): Promise<Array<StoredNotification & { sourceEventId: string }>> {
+  async insert(
+    client: Transaction,
+    drafts: Array<NotificationDraft & { id: string; sourceEventId: string }>,
+  ): Promise<Array<StoredNotification & { sourceEventId: string }>> {
     if (drafts.length === 0) return [];
     const { rows } = await client.query<NotificationRow>(
       `INSERT INTO notifications (id, user_id, type, title, body, data, source_event_id, dedupe_key)

@@ -1,6 +1,6 @@
 import { withTransaction, type Pool } from '@exchange/platform';
 import { ReportStore } from '../store/report-store.js';
-import { applyLoggedEvent } from './apply-event.js';
+import { applyLoggedEvents } from './apply-event.js';
 
 /**
  * Empties the read models and derives them again from the raw log, in the order the events were
@@ -14,9 +14,9 @@ export async function rebuildReports(db: Pool): Promise<{ events: number }> {
     async (client) => {
       await store.beginRebuild(client);
       let events = 0;
-      for await (const event of store.rawEvents(client)) {
-        await applyLoggedEvent(store, client, event);
-        events += 1;
+      for await (const page of store.rawEventPages(client)) {
+        await applyLoggedEvents(store, client, page);
+        events += page.length;
       }
       return { events };
     },

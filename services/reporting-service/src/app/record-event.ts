@@ -3,34 +3,47 @@ import { context, readEvent, withSpan, type StreamEvent, type Transaction } from
 import { occurredAt, unitsOf } from '../domain/events.js';
 import type { LoggedEvent } from '../store/report-store.js';
 import type { ReportDeps } from './report-deps.js';
-import { applyLoggedEvent } from './apply-event.js';
+import { applyLoggedEvents } from './apply-event.js';
 
 /**
- * One consumed event, inside the consumer's transaction (which also records it as processed): it is
- * read by its contract (an execution of `symbol`, else a wallet event), logged in `report_events`,
- * then the read models are derived from that row. An event logged before (a redelivery) changes
- * nothing.
+ * Consumed events, in order, inside the consumer's transaction (which also records them as
+ * processed): each is read by its contract (executions of `symbol`, else wallet events), they are
+ * logged in `report_events` in one statement, then the read models are derived from the rows
+ * logged now. An event logged before (a redelivery) changes nothing. The work is traced under the
+ * first event's trace.
  */
-export async function recordEvent(deps: ReportDeps, event: StreamEvent, client: Transaction, symbol?: string): Promise<void> {
-  await context.with(event.context ?? context.active(), () =>
+export async function recordEvents(deps: ReportDeps, events: StreamEvent[], client: Transaction, symbol?: string): Promise<void> {
+  await context.with(events[0]!.context ?? context.active(), () =>
     withSpan(
       'report write',
       async () => {
-        const entry = { stream: event.stream, id: event.id };
-        let logged: LoggedEvent;
+        let logged: LoggedEvent[];
         if (symbol) {
           const market = await deps.markets.get(symbol);
           if (!market) throw new Error(`executions of ${symbol}, a market the risk-manager does not list`);
-          const execution = readEvent(EXECUTION_EVENTS, event);
-          const at = occurredAt(execution.data.executedAt, event.entryId, event.occurredAt);
-          logged = { ...entry, occurredAt: at, source: 'executions', event: execution, symbol, units: unitsOf(market) };
+          const units = unitsOf(market);
+          logged = events.map((event) => {
+            const execution = readEvent(EXECUTION_EVENTS, event);
+            const at = occurredAt(execution.data.executedAt, event.entryId, event.occurredAt);
+            return { stream: event.stream, id: event.id, occurredAt: at, source: 'executions', event: execution, symbol, units };
+          });
         } else {
-          logged = { ...entry, occurredAt: occurredAt(undefined, event.entryId, event.occurredAt), source: 'wallet', event: readEvent(WALLET_EVENTS, event) };
+          logged = events.map((event) => ({
+            stream: event.stream,
+            id: event.id,
+            occurredAt: occurredAt(undefined, event.entryId, event.occurredAt),
+            source: 'wallet',
+            event: readEvent(WALLET_EVENTS, event),
+          }));
         }
-        const raw = await deps.store.logEvent(client, logged);
-        if (raw) await applyLoggedEvent(deps.store, client, raw);
+        await applyLoggedEvents(deps.store, client, await deps.store.logEvents(client, logged));
       },
-      { 'messaging.message.id': event.id, 'exchange.event': event.type },
+      { 'exchange.batch.size': events.length, 'messaging.message.id': events[0]!.id },
     ),
   );
+}
+
+/** One event: the read of one. */
+export function recordEvent(deps: ReportDeps, event: StreamEvent, client: Transaction, symbol?: string): Promise<void> {
+  return recordEvents(deps, [event], client, symbol);
 }

@@ -2,7 +2,7 @@ import { StreamConsumer, type Logger, type Pool, type Redis, type StreamConsumer
 import { MarketConsumers } from '@exchange/markets';
 import { executionsStream, WALLET_EVENTS_STREAM } from '@exchange/contracts';
 import type { ReportDeps } from '../app/report-deps.js';
-import { recordEvent } from '../app/record-event.js';
+import { recordEvent, recordEvents } from '../app/record-event.js';
 
 /** This service's consumer group on every stream it reads. */
 export const REPORTING_GROUP = 'reporting';
@@ -18,9 +18,7 @@ interface ConsumerOptions {
 function handlers(deps: ReportDeps, symbol: string | undefined): Pick<StreamConsumerOptions, 'handle' | 'handleBatch'> {
   return {
     handle: (event, client) => recordEvent(deps, event, client, symbol),
-    handleBatch: async (events, client) => {
-      for (const event of events) await recordEvent(deps, event, client, symbol);
-    },
+    handleBatch: (events, client) => recordEvents(deps, events, client, symbol),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Pool, Transaction } from '@exchange/platform';
 import type { ExecutionEvent, StatementEntryType, VolumeDay, WalletEvent } from '@exchange/contracts';
 import { decodeEvent, EXECUTION_EVENTS, executionsStream, formatAsset, WALLET_EVENTS, WALLET_EVENTS_STREAM } from '@exchange/contracts';
-import type { Derivation, RawEvent } from '../domain/derive.js';
+import type { Derivation, RawEvent, VolumeCounter } from '../domain/derive.js';
 import type { MarketUnits, Side } from '../domain/events.js';
 import type { Position } from '../domain/pnl.js';
 import type { StoredEntry, StoredFill } from '../domain/statement.js';
@@ -61,26 +61,30 @@ const RAW_PAGE = 1000;
 export class ReportStore {
   constructor(readonly db: Pool) {}
 
-  /** Logs one consumed event as its contract read it; undefined when it was logged before (a redelivery). */
-  async logEvent(client: Transaction, logged: LoggedEvent): Promise<RawEvent | undefined> {
-    const units = logged.source === 'executions' ? logged.units : undefined;
+  /**
+   * Logs consumed events as their contracts read them, in one statement, in order; answers those
+   * logged now (an event logged before, a redelivery, is not), in the order they were logged.
+   */
+  async logEvents(client: Transaction, logged: LoggedEvent[]): Promise<RawEvent[]> {
+    if (logged.length === 0) return [];
+    const units = logged.map((one) => (one.source === 'executions' ? one.units : undefined));
     const { rows } = await client.query<RawEventRow>(
       `INSERT INTO report_events (source_stream, event_id, type, version, data, occurred_at, tick_size_cents, lot_size)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::timestamptz[], $7::bigint[], $8::bigint[])
        ON CONFLICT ON CONSTRAINT report_events_once DO NOTHING
        RETURNING *`,
       [
-        logged.stream,
-        logged.id,
-        logged.event.type,
-        logged.event.version,
-        JSON.stringify(logged.event.data),
-        logged.occurredAt,
-        units?.tickSizeCents.toString() ?? null,
-        units?.lotSize.toString() ?? null,
+        logged.map((one) => one.stream),
+        logged.map((one) => one.id),
+        logged.map((one) => one.event.type),
+        logged.map((one) => one.event.version),
+        logged.map((one) => JSON.stringify(one.event.data)),
+        logged.map((one) => one.occurredAt),
+        units.map((u) => u?.tickSizeCents.toString() ?? null),
+        units.map((u) => u?.lotSize.toString() ?? null),
       ],
     );
-    return rows[0] && toRawEvent(rows[0]);
+    return rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).map(toRawEvent);
   }
 
   /**
@@ -95,11 +99,11 @@ export class ReportStore {
   }
 
   /** The raw log in the order it was received, a page at a time. */
-  async *rawEvents(client: Transaction): AsyncGenerator<RawEvent> {
+  async *rawEventPages(client: Transaction): AsyncGenerator<RawEvent[]> {
     let after = '0';
     for (;;) {
       const { rows } = await client.query<RawEventRow>('SELECT * FROM report_events WHERE seq > $1 ORDER BY seq LIMIT $2', [after, RAW_PAGE]);
-      for (const row of rows) yield toRawEvent(row);
+      if (rows.length > 0) yield rows.map(toRawEvent);
       if (rows.length < RAW_PAGE) return;
       after = rows.at(-1)!.seq;
     }
@@ -122,81 +126,127 @@ export class ReportStore {
     return found;
   }
 
-  /** Writes what one event derived (positions already computed by the caller). */
-  async apply(client: Transaction, seq: bigint, occurredAt: Date, derived: Derivation, positions: Map<string, Position>): Promise<void> {
-    for (const entry of derived.ledger) {
+  /**
+   * Writes what a run of events derived, in one statement per read model: their ledger entries,
+   * fills and trades, the volume counters summed per symbol and day, and the positions as they
+   * stand after the last of them (computed by the caller, who holds their locks).
+   */
+  async applyMany(client: Transaction, derived: Array<{ event: RawEvent; derivation: Derivation }>, positions: Map<string, Position>): Promise<void> {
+    const ledger = derived.flatMap(({ event, derivation }) => derivation.ledger.map((entry) => ({ event, entry })));
+    if (ledger.length > 0) {
       await client.query(
         `INSERT INTO report_ledger_entries (event_seq, entry_no, user_id, asset, kind, amount, reference, symbol, side, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
         [
-          seq.toString(),
-          entry.entryNo,
-          entry.userId,
-          entry.asset,
-          entry.kind,
-          entry.amount.toString(),
-          entry.reference,
-          entry.symbol ?? null,
-          entry.side ?? null,
-          occurredAt,
+          ledger.map(({ event }) => event.seq.toString()),
+          ledger.map(({ entry }) => entry.entryNo),
+          ledger.map(({ entry }) => entry.userId),
+          ledger.map(({ entry }) => entry.asset),
+          ledger.map(({ entry }) => entry.kind),
+          ledger.map(({ entry }) => entry.amount.toString()),
+          ledger.map(({ entry }) => entry.reference),
+          ledger.map(({ entry }) => entry.symbol ?? null),
+          ledger.map(({ entry }) => entry.side ?? null),
+          ledger.map(({ event }) => event.occurredAt),
         ],
       );
     }
-    for (const fill of derived.fills) {
+    const fills = derived.flatMap(({ event, derivation }) => derivation.fills.map((fill) => ({ event, fill })));
+    if (fills.length > 0) {
       await client.query(
         `INSERT INTO report_fills (event_seq, trade_id, side, user_id, order_id, symbol, price_cents, quantity, notional_cents, fee_cents, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (trade_id, side) DO NOTHING`,
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::timestamptz[])
+         ON CONFLICT (trade_id, side) DO NOTHING`,
         [
-          seq.toString(),
-          fill.tradeId,
-          fill.side,
-          fill.userId,
-          fill.orderId,
-          fill.symbol,
-          fill.priceCents.toString(),
-          fill.quantity.toString(),
-          fill.notionalCents.toString(),
-          fill.feeCents.toString(),
-          occurredAt,
+          fills.map(({ event }) => event.seq.toString()),
+          fills.map(({ fill }) => fill.tradeId),
+          fills.map(({ fill }) => fill.side),
+          fills.map(({ fill }) => fill.userId),
+          fills.map(({ fill }) => fill.orderId),
+          fills.map(({ fill }) => fill.symbol),
+          fills.map(({ fill }) => fill.priceCents.toString()),
+          fills.map(({ fill }) => fill.quantity.toString()),
+          fills.map(({ fill }) => fill.notionalCents.toString()),
+          fills.map(({ fill }) => fill.feeCents.toString()),
+          fills.map(({ event }) => event.occurredAt),
         ],
       );
     }
-    for (const [key, position] of positions) {
-      const [userId, symbol] = splitPositionKey(key);
+    if (positions.size > 0) {
+      const keys = [...positions.keys()].map(splitPositionKey);
+      const values = [...positions.values()];
       await client.query(
-        `INSERT INTO report_positions (user_id, symbol, quantity, cost_cents, realized_cents) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO report_positions (user_id, symbol, quantity, cost_cents, realized_cents)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
          ON CONFLICT (user_id, symbol) DO UPDATE SET quantity = EXCLUDED.quantity, cost_cents = EXCLUDED.cost_cents, realized_cents = EXCLUDED.realized_cents`,
-        [userId, symbol, position.quantity.toString(), position.costCents.toString(), position.realizedCents.toString()],
+        [
+          keys.map(([userId]) => userId),
+          keys.map(([, symbol]) => symbol),
+          values.map((p) => p.quantity.toString()),
+          values.map((p) => p.costCents.toString()),
+          values.map((p) => p.realizedCents.toString()),
+        ],
       );
     }
-    if (derived.trade) {
-      const trade = derived.trade;
+    const trades = derived.flatMap(({ event, derivation }) => (derivation.trade ? [{ event, trade: derivation.trade }] : []));
+    if (trades.length > 0) {
       await client.query(
-        `INSERT INTO report_trades (symbol, trade_no, price_cents, quantity, notional_cents, taker_side, executed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO report_trades (symbol, trade_no, price_cents, quantity, notional_cents, taker_side, executed_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::timestamptz[])
          ON CONFLICT (symbol, trade_no) DO NOTHING`,
-        [trade.symbol, trade.tradeNo, trade.priceCents.toString(), trade.quantity.toString(), trade.notionalCents.toString(), trade.takerSide, occurredAt],
+        [
+          trades.map(({ trade }) => trade.symbol),
+          trades.map(({ trade }) => trade.tradeNo),
+          trades.map(({ trade }) => trade.priceCents.toString()),
+          trades.map(({ trade }) => trade.quantity.toString()),
+          trades.map(({ trade }) => trade.notionalCents.toString()),
+          trades.map(({ trade }) => trade.takerSide),
+          trades.map(({ event }) => event.occurredAt),
+        ],
       );
     }
-    if (derived.volume) {
-      const { symbol, day, counts, trades, quantity, notionalCents } = derived.volume;
+    const volume = new Map<
+      string,
+      { symbol: string; day: string; counts: Record<VolumeCounter, number>; trades: number; quantity: bigint; notionalCents: bigint }
+    >();
+    for (const { derivation } of derived) {
+      const delta = derivation.volume;
+      if (!delta) continue;
+      const key = `${delta.symbol}\u0000${delta.day}`;
+      const sum = volume.get(key) ?? {
+        symbol: delta.symbol,
+        day: delta.day,
+        counts: { accepted: 0, filled: 0, canceled: 0, expired: 0, rejected: 0 },
+        trades: 0,
+        quantity: 0n,
+        notionalCents: 0n,
+      };
+      for (const [counter, n] of Object.entries(delta.counts) as Array<[VolumeCounter, number]>) sum.counts[counter] += n;
+      sum.trades += delta.trades;
+      sum.quantity += delta.quantity;
+      sum.notionalCents += delta.notionalCents;
+      volume.set(key, sum);
+    }
+    if (volume.size > 0) {
+      const rows = [...volume.values()];
       await client.query(
         `INSERT INTO report_volume_daily AS v (symbol, day, accepted, filled, canceled, expired, rejected, trades, quantity, notional_cents)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         SELECT * FROM unnest($1::text[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::bigint[], $10::bigint[])
          ON CONFLICT (symbol, day) DO UPDATE SET
            accepted = v.accepted + EXCLUDED.accepted, filled = v.filled + EXCLUDED.filled, canceled = v.canceled + EXCLUDED.canceled,
            expired = v.expired + EXCLUDED.expired, rejected = v.rejected + EXCLUDED.rejected, trades = v.trades + EXCLUDED.trades,
            quantity = v.quantity + EXCLUDED.quantity, notional_cents = v.notional_cents + EXCLUDED.notional_cents`,
         [
-          symbol,
-          day,
-          counts.accepted ?? 0,
-          counts.filled ?? 0,
-          counts.canceled ?? 0,
-          counts.expired ?? 0,
-          counts.rejected ?? 0,
-          trades,
-          quantity.toString(),
-          notionalCents.toString(),
+          rows.map((r) => r.symbol),
+          rows.map((r) => r.day),
+          rows.map((r) => r.counts.accepted),
+          rows.map((r) => r.counts.filled),
+          rows.map((r) => r.counts.canceled),
+          rows.map((r) => r.counts.expired),
+          rows.map((r) => r.counts.rejected),
+          rows.map((r) => r.trades),
+          rows.map((r) => r.quantity.toString()),
+          rows.map((r) => r.notionalCents.toString()),
         ],
       );
     }
