@@ -45,6 +45,24 @@ describe('every backend process', () => {
   });
 });
 
+describe('stream backlogs', () => {
+  it('shows, for every stream a process consumes, what its group has not read yet and not yet acknowledged', async () => {
+    for (const [service, stream] of [
+      ['order-manager', 'executions:'],
+      ['notification', 'wallet-events'],
+      ['reporting-service', 'executions:'],
+      ['market-data', 'executions:'],
+      ['matching-engine', 'orders:'],
+    ] as const) {
+      const text = await (await fetch(inject('metricsUrls')[service]!)).text();
+      const samples = text.split('\n').filter((line) => line.startsWith('exchange_stream_backlog_events{') && line.includes(`stream="${stream}`));
+      expect(samples.some((line) => line.includes('kind="lag"')), `${service} ${stream} lag`).toBe(true);
+      expect(samples.some((line) => line.includes('kind="pending"')), `${service} ${stream} pending`).toBe(true);
+      for (const line of samples) expect(line).toMatch(/ \d+$/);
+    }
+  });
+});
+
 describe('gateway metrics', () => {
   it('counts requests per route and status, and errors per stable code', async () => {
     await call('POST', '/v1/auth/login', { body: { email: uniqueEmail('metrics'), password: 'not-the-password' } });

@@ -11,6 +11,7 @@ export * from './db/idempotency.js';
 export * from './events/trace-context.js';
 export * from './events/outbox.js';
 export * from './events/consumer.js';
+export { groupInfo, trackConsumerGroup } from './events/backlog.js';
 export * from './http/metrics.js';
 export * from './http/error-handler.js';
 export * from './http/server.js';

@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } fro
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
+import { trackConsumerGroup } from './backlog.js';
 import { type DecodedEvent, decodeEvent, type EventFamily } from '@exchange/contracts';
 import { withTransaction, type Transaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
@@ -95,6 +96,7 @@ export class StreamConsumer {
   private lastClaimAt = 0;
   private lastPruneAt = Date.now();
   private lockClient: pg.Client | undefined;
+  private untrack: (() => void) | undefined;
 
   constructor(options: StreamConsumerOptions) {
     this.options = { batchSize: 100, blockMs: 1000, claimIdleMs: 30_000, maxDeliveries: 5, exclusive: false, dedupeWindowMs: 86_400_000, ...options };
@@ -106,11 +108,13 @@ export class StreamConsumer {
   async start(): Promise<void> {
     const { redis, stream, group } = this.options;
     await createConsumerGroup(redis, stream, group);
+    this.untrack = trackConsumerGroup(redis, stream, group);
     this.isRunning = true;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
+    this.untrack?.();
     this.isRunning = false;
     this.reader.disconnect();
     await this.loop;

@@ -1,3 +1,4 @@
+import { registerBacklogGauge } from '../events/backlog.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface HttpMetrics {
@@ -11,6 +12,7 @@ export function createMetrics(service: string): HttpMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  registerBacklogGauge(registry);
   const requestDuration = new Histogram({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP requests served, per route (read P95 from here)',

@@ -3,6 +3,7 @@ import { accessTokenClaimsSchema, JWT_AUDIENCE, JWT_ISSUER, type Role, type USER
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 const KEY_SET_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
+const MAX_VERIFIED_TOKENS = 50_000;
 
 export interface AuthenticatedUser {
   id: string;
@@ -18,7 +19,7 @@ export interface TokenVerifierOptions {
   userServiceUrl: string;
   identity: ServiceIdentity;
   /** the user-service, asked whether the account still exists */
-  users: ContractClient<typeof USER_SERVICE_API>;
+  users: Pick<ContractClient<typeof USER_SERVICE_API>, 'userById'>;
   /** how long an answer of the user-service about an account is trusted */
   userCheckCacheMs: number;
   now?: () => number;
@@ -33,6 +34,8 @@ export interface TokenVerifierOptions {
 export class TokenVerifier {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
   private readonly accounts = new Map<string, { exists: boolean; checkedAt: number }>();
+  /** tokens whose signature and claims were verified, until they expire: a signature is checked once per token */
+  private readonly verified = new Map<string, { sub: string; email: string; role: Role; exp: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: TokenVerifierOptions) {
@@ -49,29 +52,43 @@ export class TokenVerifier {
   async verify(authorization: string | undefined): Promise<AuthenticatedUser> {
     return withSpan('token verification', async () => {
       const token = bearerToken(authorization);
-      let payload: unknown;
-      try {
-        ({ payload } = await jwtVerify(token, this.keys, {
-          issuer: JWT_ISSUER,
-          audience: JWT_AUDIENCE,
-          algorithms: ['EdDSA'],
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
-        // The key set could not be fetched or read: our fault, not the caller's token's.
-        if (KEY_SET_FAILURES.has(code) || (code === '' && error instanceof TypeError)) {
-          throw new AppError('SERVICE_UNAVAILABLE', 'Tokens cannot be verified right now', { service: 'user-service' }, { cause: error });
-        }
-        const message = code === 'ERR_JWT_EXPIRED' ? 'The access token has expired' : 'The access token is invalid';
-        throw new AppError('UNAUTHENTICATED', message, undefined, { cause: error });
+      const claims = this.verified.get(token) ?? (await this.verifySignature(token));
+      if (claims.exp * 1000 <= this.now()) {
+        this.verified.delete(token);
+        throw new AppError('UNAUTHENTICATED', 'The access token has expired');
       }
-      const claims = accessTokenClaimsSchema.safeParse(payload);
-      if (!claims.success) throw new AppError('UNAUTHENTICATED', 'The access token is invalid');
-      const credential = await this.options.identity.assertUser({ id: claims.data.sub, role: claims.data.role });
+      const credential = await this.options.identity.assertUser({ id: claims.sub, role: claims.role });
       await this.ensureAccountExists(credential);
-      return { id: claims.data.sub, email: claims.data.email, role: claims.data.role, credential, expiresAtMs: claims.data.exp * 1000 };
+      return { id: claims.sub, email: claims.email, role: claims.role, credential, expiresAtMs: claims.exp * 1000 };
     });
+  }
+
+  /** The signature, issuer, audience and expiry of a token not seen before; its claims are kept until it expires. */
+  private async verifySignature(token: string): Promise<{ sub: string; email: string; role: Role; exp: number }> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        algorithms: ['EdDSA'],
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      // The key set could not be fetched or read: our fault, not the caller's token's.
+      if (KEY_SET_FAILURES.has(code) || (code === '' && error instanceof TypeError)) {
+        throw new AppError('SERVICE_UNAVAILABLE', 'Tokens cannot be verified right now', { service: 'user-service' }, { cause: error });
+      }
+      const message = code === 'ERR_JWT_EXPIRED' ? 'The access token has expired' : 'The access token is invalid';
+      throw new AppError('UNAUTHENTICATED', message, undefined, { cause: error });
+    }
+    const claims = accessTokenClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new AppError('UNAUTHENTICATED', 'The access token is invalid');
+    const kept = { sub: claims.data.sub, email: claims.data.email, role: claims.data.role, exp: claims.data.exp };
+    // bounded: the oldest tokens are forgotten first (they are verified again if they come back)
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, kept);
+    return kept;
   }
 
   /**

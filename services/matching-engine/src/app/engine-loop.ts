@@ -1,4 +1,4 @@
-import { createConsumerGroup, prefixedChannel, type Logger, type Redis } from '@exchange/platform';
+import { createConsumerGroup, prefixedChannel, trackConsumerGroup, type Logger, type Redis } from '@exchange/platform';
 import { engineBookChannel, engineBookKey, ordersStream, type EngineBookState } from '@exchange/contracts';
 import { parseEntry, type Inbound } from './commands.js';
 import type { MatchingEngine } from './engine.js';
@@ -46,6 +46,7 @@ export class EngineLoop {
       const symbol = this.arriving[0]!;
       await this.options.engine.addSymbol(symbol);
       await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      trackConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
       this.symbols.push(symbol);
       this.arriving.shift();
       this.options.logger.info({ symbol }, 'now matching a new market');
@@ -53,7 +54,11 @@ export class EngineLoop {
   }
 
   async start(): Promise<void> {
-    for (const symbol of this.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+    for (const symbol of this.symbols) {
+      await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      // its backlog on /metrics, as every consumer's
+      trackConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+    }
     this.isRunning = true;
     this.done = this.run();
   }
