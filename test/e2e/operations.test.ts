@@ -56,8 +56,14 @@ describe('stream backlogs', () => {
     ] as const) {
       const text = await (await fetch(inject('metricsUrls')[service]!)).text();
       const samples = text.split('\n').filter((line) => line.startsWith('exchange_stream_backlog_events{') && line.includes(`stream="${stream}`));
-      expect(samples.some((line) => line.includes('kind="lag"')), `${service} ${stream} lag`).toBe(true);
-      expect(samples.some((line) => line.includes('kind="pending"')), `${service} ${stream} pending`).toBe(true);
+      expect(
+        samples.some((line) => line.includes('kind="lag"')),
+        `${service} ${stream} lag`,
+      ).toBe(true);
+      expect(
+        samples.some((line) => line.includes('kind="pending"')),
+        `${service} ${stream} pending`,
+      ).toBe(true);
       for (const line of samples) expect(line).toMatch(/ \d+$/);
     }
   });

@@ -33,6 +33,11 @@ export const gatewayConfig = {
   STREAM_MAX_BUFFERED_BYTES: envInt(1024 * 1024, 1024),
   STREAM_HEARTBEAT_MS: envInt(15_000, 100),
   STREAM_MAX_MESSAGE_BYTES: envInt(4096, 256),
+  /**
+   * Load shedding: while the event loop lags more than this (ms), every request is refused at once
+   * with 503 and Retry-After instead of waiting in line; 0 turns it off
+   */
+  MAX_EVENT_LOOP_DELAY_MS: envInt(200, 0),
   /** orders sent to the order-manager in one call at most, calls at once, and orders waiting at most (past it: 503) */
   ORDER_FORWARD_BATCH_MAX: envInt(200, 1),
   ORDER_FORWARD_IN_FLIGHT: envInt(4, 1),

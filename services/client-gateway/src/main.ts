@@ -25,6 +25,7 @@ void runService({
     const rateLimit = { max: config.RATE_LIMIT_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS };
     await registerPlugins(app, {
       corsOrigins: config.CORS_ORIGINS,
+      maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
       redis,
       addressRateLimit: { max: config.RATE_LIMIT_ADDRESS_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS },
     });

@@ -42,12 +42,17 @@ describe('access token verification', () => {
         .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
         .sign(privateKey);
     const generated = generateIdentities(CALLER_NAMES);
-    identity = new ServiceIdentity(await loadSigningKey('client-gateway', generated.privateKeys['client-gateway']), await loadTrustBundle(JSON.stringify(generated.bundle)));
+    identity = new ServiceIdentity(
+      await loadSigningKey('client-gateway', generated.privateKeys['client-gateway']),
+      await loadTrustBundle(JSON.stringify(generated.bundle)),
+    );
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   function verifier(now: () => number = Date.now) {
-    const users = { userById: async () => ({ user: { id: randomUUID(), email: 'x@example.com', name: null, role: 'user' as const, createdAt: new Date().toISOString() } }) };
+    const users = {
+      userById: async () => ({ user: { id: randomUUID(), email: 'x@example.com', name: null, role: 'user' as const, createdAt: new Date().toISOString() } }),
+    };
     return new TokenVerifier({ userServiceUrl: url, identity, users, userCheckCacheMs: 60_000, now });
   }
 

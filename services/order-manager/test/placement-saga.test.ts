@@ -16,7 +16,8 @@ import { createTestDatabase, type TestDatabase } from '@exchange/platform/testin
 import { blockFundsBatchResponseSchema, holdResponseSchema, type Market, type PlaceOrderRequest } from '@exchange/contracts';
 import type { OrderDeps } from '../src/app/order-deps.js';
 import { finishStalePlacements } from '../src/app/finish-stale-placements.js';
-import { placeOrder, placeOrders, type Placed, type Placement, undoPlacement } from '../src/app/place-order.js';
+import type { Placed, Placement } from '../src/app/order-deps.js';
+import { placeOrder, placeOrders, undoPlacement } from '../src/app/place-order.js';
 import { TradingMetrics } from '../src/app/trading-metrics.js';
 import { OrderStore } from '../src/store/order-store.js';
 

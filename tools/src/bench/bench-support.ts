@@ -11,7 +11,11 @@ export type BenchSystem = PrivateSystem;
 
 /**
  * The whole system, started through the launcher `npm start` uses, on its own database, Redis
- * prefix and ports, with rate limits out of the way and tracing exported nowhere.
+ * prefix and ports, tracing every request (exported nowhere until a trace backend runs beside it).
+ * `limits: 'ordinary'` keeps every limit an ordinary user has and makes the gateway believe the
+ * client address the bench names (X-Forwarded-For from loopback), so that each simulated user comes
+ * from an address of its own; `'raised'` takes the rate limits out of the way (the latency benches,
+ * which send from one address).
  */
 export async function startBenchSystem(
   rootDir: string,
@@ -19,15 +23,17 @@ export async function startBenchSystem(
     env?: Record<string, string>;
     services?: readonly ServiceName[] /** the demo admin (admin@exchange.local / exchange-admin) and demo markets */;
     seedAdmin?: boolean;
+    limits?: 'ordinary' | 'raised';
   } = {},
 ): Promise<BenchSystem> {
+  const { limits = 'raised', ...rest } = options;
+  const limitEnv: Record<string, string> =
+    limits === 'raised' ? { RATE_LIMIT_AUTH_MAX: '1000000', RATE_LIMIT_MAX: '1000000', RATE_LIMIT_ADDRESS_MAX: '10000000' } : { TRUST_PROXY: '127.0.0.1' };
   return startPrivateSystem(rootDir, {
-    ...options,
+    ...rest,
     env: {
       NODE_ENV: 'development',
-      RATE_LIMIT_AUTH_MAX: '1000000',
-      RATE_LIMIT_MAX: '1000000',
-      RATE_LIMIT_ADDRESS_MAX: '10000000',
+      ...limitEnv,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
       ...options.env,
     },

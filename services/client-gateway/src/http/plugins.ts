@@ -1,12 +1,24 @@
 import cors from '@fastify/cors';
+import underPressure from '@fastify/under-pressure';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
 import { AppError, type HttpServer, type Redis } from '@exchange/platform';
 import { registerOpenApi } from './openapi.js';
 
+const OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+/** The refusal of a request the gateway is too busy to take, in the error catalogue. */
+class Overloaded extends AppError {
+  constructor() {
+    super('SERVICE_UNAVAILABLE', 'The exchange is busy; retry shortly', { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS });
+  }
+}
+
 export interface PluginOptions {
   corsOrigins: string[];
+  /** ms of event-loop lag past which requests are refused at once (0: never) */
+  maxEventLoopDelayMs: number;
   redis: Redis;
   /** every request from one client address, signed in or not, valid or not */
   addressRateLimit: { max: number; timeWindow: number };
@@ -14,6 +26,15 @@ export interface PluginOptions {
 
 /** CORS, security headers, the Redis-backed rate limiter and the OpenAPI document with its UI at /docs. */
 export async function registerPlugins(app: HttpServer, options: PluginOptions): Promise<void> {
+  // first: an overloaded gateway refuses before it spends anything on a request (no auth, no body)
+  if (options.maxEventLoopDelayMs > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: options.maxEventLoopDelayMs,
+      sampleInterval: 100,
+      retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
+      customError: Overloaded,
+    });
+  }
   await app.register(cors, {
     origin: options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -1,9 +1,26 @@
-import type { RISK_MANAGER_API, WALLET_API } from '@exchange/contracts';
-import type { ContractClient, Logger, MicroBatcher, OutboxRelay } from '@exchange/platform';
+import type { Order, PlaceOrderRequest, RISK_MANAGER_API, WALLET_API } from '@exchange/contracts';
+import type { ActorCredential, Context, ContractClient, Logger, MicroBatcher, OutboxRelay } from '@exchange/platform';
 import type { OrderStore } from '../store/order-store.js';
 import type { OrderUpdates } from './order-updates.js';
-import type { Placed, Placement } from './place-order.js';
 import type { TradingMetrics } from './trading-metrics.js';
+
+export interface Placed {
+  statusCode: 200 | 201;
+  order: Order;
+}
+
+/** One order to place, as the batcher carries it: who places it, what, and the trace it belongs to. */
+export interface Placement {
+  actor: ActorCredential;
+  request: PlaceOrderRequest;
+  hash: string;
+  /** the trace context of this order's own placement (its request's, or the gateway's span for it) */
+  context: Context;
+  /** the context it was handed over in (the request to this process): a batch it starts is traced under it */
+  carrier: Context;
+  /** when it was submitted, for its own span */
+  submittedAt: number;
+}
 
 /** What the order use-cases need. */
 export interface OrderDeps {

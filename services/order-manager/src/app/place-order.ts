@@ -21,7 +21,6 @@ import {
   parseAsset,
   timeInForceOf,
   unitsOf,
-  type Order,
   type PlaceOrderRequest,
   type RiskCheckResponse,
 } from '@exchange/contracts';
@@ -35,26 +34,8 @@ import {
   type NewOrder,
   type StoredOrder,
 } from '../domain/order-lifecycle.js';
-import type { OrderDeps } from './order-deps.js';
+import type { OrderDeps, Placed, Placement } from './order-deps.js';
 import { releaseHold } from './release-hold.js';
-
-export interface Placed {
-  statusCode: 200 | 201;
-  order: Order;
-}
-
-/** One order to place, as the batcher carries it: who places it, what, and the trace it belongs to. */
-export interface Placement {
-  actor: ActorCredential;
-  request: PlaceOrderRequest;
-  hash: string;
-  /** the trace context of this order's own placement (its request's, or the gateway's span for it) */
-  context: Context;
-  /** the context it was handed over in (the request to this process): a batch it starts is traced under it */
-  carrier: Context;
-  /** when it was submitted, for its own span */
-  submittedAt: number;
-}
 
 const tracer = trace.getTracer('@exchange/order-manager');
 
@@ -103,6 +84,7 @@ export function placeOrder(deps: OrderDeps, actor: ActorCredential, request: Pla
  */
 export async function placeOrders(deps: OrderDeps, placements: Placement[]): Promise<Array<Placed | Error | Promise<Placed>>> {
   const answers: Array<Placed | Error | Promise<Placed> | undefined> = placements.map(() => undefined);
+  deps.metrics.placementBatch(placements.length);
   const links = placements.map((placement) => ({ context: trace.getSpanContext(placement.context) })).filter((link) => link.context !== undefined);
   await tracer.startActiveSpan(
     'order placement batch',

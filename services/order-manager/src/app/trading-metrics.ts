@@ -1,4 +1,4 @@
-import { Counter, type HttpMetrics } from '@exchange/platform';
+import { Counter, Histogram, type HttpMetrics } from '@exchange/platform';
 
 /**
  * Business metrics on /metrics: orders entering each status per symbol, trades, shares
@@ -10,6 +10,7 @@ export class TradingMetrics {
   private readonly trades: Counter<'symbol'>;
   private readonly shares: Counter<'symbol'>;
   private readonly notional: Counter<'symbol'>;
+  private readonly batches: Histogram;
 
   constructor(registry: HttpMetrics['registry']) {
     this.orders = new Counter({
@@ -31,6 +32,16 @@ export class TradingMetrics {
       labelNames: ['symbol'] as const,
       registers: [registry],
     });
+    this.batches = new Histogram({
+      name: 'exchange_placement_batch_size',
+      help: 'Orders placed together in one batch (one risk call, one wallet call, two transactions)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers: [registry],
+    });
+  }
+
+  placementBatch(size: number): void {
+    this.batches.observe(size);
   }
 
   orderStatus(symbol: string, status: string): void {
