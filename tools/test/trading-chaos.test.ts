@@ -3,13 +3,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, seededRandom } from '@exchange/platform/testing';
 import { checkBookMatchesOrders, checkConservation, checkHolds, checkTradesSettledOnce, waitUntilQuiet } from '../src/bench/trading-checks.js';
+import type { ServiceName } from '@exchange/contracts';
 import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '../src/index.js';
 
 const SYMBOL = 'CHAOS';
 const USERS = 6;
 const OPERATIONS_PER_USER = 60;
 
-describe('trading session with kill -9 of the order-manager and the wallet-service (a whole system of real processes)', () => {
+describe('trading sessions with kill -9 of the processes on the order path (a whole system of real processes)', () => {
   let exchange: PrivateSystem;
   let system: RunningSystem;
   let db: pg.Client;
@@ -70,11 +71,12 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
     return response.body.accessToken;
   }
 
-  it('loses no order, settles no trade twice, and keeps every invariant', { timeout: 240_000 }, async () => {
+  /** A market of its own and `count` traders with cash and shares in it. */
+  async function openMarket(symbol: string, count: number): Promise<Array<{ token: string; userId: string }>> {
     const admin = await signIn('admin@exchange.local', 'exchange-admin');
     const market = await api('POST', '/v1/admin/markets', admin, {
-      symbol: SYMBOL,
-      name: 'Chaos Inc.',
+      symbol,
+      name: `${symbol} Inc.`,
       tickSize: '0.01',
       lotSize: '1',
       referencePrice: '100.00',
@@ -82,41 +84,84 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
       takerFeeBps: 10,
     });
     expect(market.status).toBe(201);
-    const traders: Array<{ token: string; userId: string }> = [];
-    for (let i = 0; i < USERS; i++) {
-      const email = `chaos-${i}-${Date.now()}@example.com`;
-      const registered = await api('POST', '/v1/auth/register', undefined, { email, password: 'chaos-password' });
-      expect(registered.status).toBe(201);
-      const token = await signIn(email, 'chaos-password');
-      expect((await api('POST', '/v1/wallet/add-funds', token, { amount: '100000.00' })).status).toBe(200);
-      expect((await api('POST', '/v1/admin/credit', admin, { userId: registered.body.user.id, asset: SYMBOL, amount: '1000' })).status).toBe(200);
-      traders.push({ token, userId: registered.body.user.id });
-    }
+    return Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const email = `${symbol.toLowerCase()}-${i}-${Date.now()}@example.com`;
+        const registered = await api('POST', '/v1/auth/register', undefined, { email, password: 'chaos-password' });
+        expect(registered.status).toBe(201);
+        const token = await signIn(email, 'chaos-password');
+        expect((await api('POST', '/v1/wallet/add-funds', token, { amount: '100000.00' })).status).toBe(200);
+        expect((await api('POST', '/v1/admin/credit', admin, { userId: registered.body.user.id, asset: symbol, amount: '1000' })).status).toBe(200);
+        return { token, userId: registered.body.user.id };
+      }),
+    );
+  }
+
+  /** SIGKILLs `name` once `due()` holds (checked every 20 ms); what it pushes onto `kills` settles when the launcher has it back and ready. */
+  function killWhen(name: ServiceName, due: () => boolean, kills: Promise<void>[]): void {
+    const timer = setInterval(() => {
+      if (!due()) return;
+      clearInterval(timer);
+      const pid = system.processes.get(name)!.pid!;
+      process.kill(pid, 'SIGKILL');
+      kills.push(
+        eventually(
+          async () =>
+            system.processes.get(name)!.pid !== pid &&
+            (await fetch(`${system.urls[name]}/readyz`).then(
+              (r) => r.ok,
+              () => false,
+            )),
+          30_000,
+          `${name} back`,
+        ).then(() => {}),
+      );
+    }, 20);
+  }
+
+  /** The invariants after a storm: nothing half done, every accepted order kept, trades settled once, money conserved, holds and book exact. */
+  async function expectInvariants(symbol: string, accepted: Set<string>, traders: Array<{ userId: string }>): Promise<void> {
+    // quiet: no placement half done, every command matched, every execution applied
+    await waitUntilQuiet(db, { url: system.urls['matching-engine'], identities: exchange.identities }, symbol, 90_000);
+
+    // no order lost: every order the gateway accepted exists and is not half placed
+    const { rows: orders } = await db.query("SELECT id FROM order_manager.orders WHERE status <> 'PENDING' AND symbol = $1", [symbol]);
+    const known = new Set(orders.map((o) => o.id));
+    for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
+
+    // no trade settled twice, none missing (the engine's trades = the wallet's TRADE entries = fills / 2),
+    // and every order's filled quantity is the sum of its fills
+    const settled = await checkTradesSettledOnce(db, symbol);
+    expect(settled.problems).toEqual([]);
+    expect(settled.trades).toBeGreaterThan(20);
+    // conservation: per asset, users + the exchange's accounts = 0 (EXTERNAL = − everything brought in)
+    const conservation = await checkConservation(db, ['USD', symbol]);
+    expect(conservation.problems).toEqual([]);
+    expect(conservation.totals).toEqual({ USD: '0', [symbol]: '0' });
+    // every user's held balance is exactly what their open orders still need
+    expect(
+      (
+        await checkHolds(
+          db,
+          traders.map((t) => t.userId),
+          symbol,
+        )
+      ).problems,
+    ).toEqual([]);
+    // the engine's book and PostgreSQL agree on what rests, level by level
+    const book = await checkBookMatchesOrders(db, { url: system.urls['matching-engine'], identities: exchange.identities }, symbol);
+    expect(book.problems).toEqual([]);
+    expect(book.resting).toBeGreaterThan(0);
+  }
+
+  it('loses no order, settles no trade twice, and keeps every invariant', { timeout: 240_000 }, async () => {
+    const traders = await openMarket(SYMBOL, USERS);
 
     const accepted = new Set<string>();
     const statuses = new Map<number, number>();
     let done = 0;
     const kills: Promise<void>[] = [];
-    const killAt = (name: 'order-manager' | 'wallet-service', when: number) => {
-      const timer = setInterval(() => {
-        if (done < when) return;
-        clearInterval(timer);
-        const pid = system.processes.get(name)!.pid!;
-        process.kill(pid, 'SIGKILL');
-        kills.push(
-          eventually(
-            async () =>
-              system.processes.get(name)!.pid !== pid &&
-              (await fetch(`${system.urls[name]}/readyz`).then(
-                (r) => r.ok,
-                () => false,
-              )),
-            30_000,
-            `${name} back`,
-          ).then(() => {}),
-        );
-      }, 20);
-    };
+    const killAt = (name: ServiceName, when: number) => killWhen(name, () => done >= when, kills);
     killAt('order-manager', (USERS * OPERATIONS_PER_USER) / 3);
     killAt('wallet-service', (2 * USERS * OPERATIONS_PER_USER) / 3);
 
@@ -161,41 +206,69 @@ describe('trading session with kill -9 of the order-manager and the wallet-servi
     expect(kills).toHaveLength(2);
     expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(USERS * OPERATIONS_PER_USER * 0.5);
 
-    // quiet: no placement half done, every command matched, every execution applied
-    await waitUntilQuiet(db, { url: system.urls['matching-engine'], identities: exchange.identities }, SYMBOL, 90_000);
-
-    // no order lost: every order the gateway accepted exists and is not half placed
-    const { rows: orders } = await db.query("SELECT id FROM order_manager.orders WHERE status <> 'PENDING'");
-    const known = new Set(orders.map((o) => o.id));
-    for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
-
-    // no trade settled twice, none missing (the engine's trades = the wallet's TRADE entries = fills / 2),
-    // and every order's filled quantity is the sum of its fills
-    const settled = await checkTradesSettledOnce(db, SYMBOL);
-    expect(settled.problems).toEqual([]);
-    expect(settled.trades).toBeGreaterThan(20);
-    // conservation: per asset, users + the exchange's accounts = 0 (EXTERNAL = − everything brought in)
-    const conservation = await checkConservation(db, ['USD', SYMBOL]);
-    expect(conservation.problems).toEqual([]);
-    expect(conservation.totals).toEqual({ USD: '0', [SYMBOL]: '0' });
-    // every user's held balance is exactly what their open orders still need
-    expect(
-      (
-        await checkHolds(
-          db,
-          traders.map((t) => t.userId),
-          SYMBOL,
-        )
-      ).problems,
-    ).toEqual([]);
-    // the engine's book and PostgreSQL agree on what rests, level by level
-    const book = await checkBookMatchesOrders(db, { url: system.urls['matching-engine'], identities: exchange.identities }, SYMBOL);
-    expect(book.problems).toEqual([]);
-    expect(book.resting).toBeGreaterThan(0);
+    await expectInvariants(SYMBOL, accepted, traders);
 
     // the restarts really happened
     expect(system.processes.get('order-manager')!.restartCount).toBeGreaterThanOrEqual(1);
     expect(system.processes.get('wallet-service')!.restartCount).toBeGreaterThanOrEqual(1);
     expect(logs.some((line) => line.includes('order-manager was killed by SIGKILL'))).toBe(true);
+  });
+  it('keeps every invariant when the gateway, order-manager, wallet and risk manager die mid-batch under concurrent load', { timeout: 300_000 }, async () => {
+    const symbol = 'BATCHED';
+    const users = 24;
+    const ordersPerUser = 50;
+    const traders = await openMarket(symbol, users);
+
+    const accepted = new Set<string>();
+    const statuses = new Map<number, number>();
+    let done = 0;
+    const total = users * ordersPerUser;
+    const kills: Promise<void>[] = [];
+    // 24 clients at once keep batches forming in the gateway's forwarder and the order-manager's batcher,
+    // so each kill lands while batches are on their way (held funds without an order, an order without its command, …)
+    killWhen('order-manager', () => done >= total * 0.2, kills);
+    killWhen('wallet-service', () => done >= total * 0.35, kills);
+    killWhen('client-gateway', () => done >= total * 0.5, kills);
+    killWhen('risk-manager', () => done >= total * 0.65, kills);
+
+    await Promise.all(
+      traders.map(async (trader, index) => {
+        const random = seededRandom(5000 + index);
+        for (let op = 0; op < ordersPerUser; op++) {
+          // buyers and sellers around 100.00 so most orders cross and trades settle in batches too
+          const side = (index + op) % 2 === 0 ? 'BUY' : 'SELL';
+          const cents = 9_900 + Math.floor(random() * 201);
+          const order = {
+            symbol,
+            side,
+            type: 'LIMIT',
+            price: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+            quantity: String(1 + Math.floor(random() * 5)),
+            timeInForce: 'GTC',
+            clientOrderId: `batched-${index}-${op}`,
+          };
+          const response = await retried(() => api('POST', '/v1/orders', trader.token, order));
+          if (response.status === 201 || response.status === 200) accepted.add(response.body.order.id);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          done += 1;
+        }
+      }),
+    );
+    await Promise.all(kills);
+    expect(kills).toHaveLength(4);
+    // every order ends accepted: a retry with its clientOrderId answers with the order placed before a kill (200) or places it (201)
+    expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(total * 0.9);
+
+    await expectInvariants(symbol, accepted, traders);
+
+    // the orders really travelled in batches: the order-manager (restarted before the load ended) placed more orders than batches
+    const metrics = await (await fetch(system.metricsUrls['order-manager'])).text();
+    const sum = Number(/^exchange_placement_batch_size_sum(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1]);
+    const count = Number(/^exchange_placement_batch_size_count(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1]);
+    expect(count).toBeGreaterThan(0);
+    expect(sum / count, `${sum} orders in ${count} batches`).toBeGreaterThan(1.5);
+    for (const name of ['order-manager', 'wallet-service', 'client-gateway', 'risk-manager'] as const) {
+      expect(system.processes.get(name)!.restartCount, name).toBeGreaterThanOrEqual(1);
+    }
   });
 });
