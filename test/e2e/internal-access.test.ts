@@ -28,7 +28,9 @@ interface Sample {
   method: string;
   path: string;
   body?: unknown;
-  /** the user the request is about, for routes that act for one */
+  /** a batch's body, each item carrying the given user assertion (routes that act for each item's user) */
+  batch?: (assertion: string) => unknown;
+  /** the user the request is about, for routes that act for one (a batch: the user of its items) */
   user?: Actor;
 }
 
@@ -63,6 +65,12 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
       body: { symbol: f.symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' },
       user: { id: f.victim.userId, role: 'user' },
     }),
+    'POST /orders/batch': (f) => ({
+      method: 'POST',
+      path: '/orders/batch',
+      batch: (assertion) => ({ orders: [{ assertion, order: { symbol: f.symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' } }] }),
+      user: { id: f.victim.userId, role: 'user' },
+    }),
     'GET /orders': (f) => ({ method: 'GET', path: '/orders', user: { id: f.victim.userId, role: 'user' } }),
     'GET /orders/:id': (f) => ({ method: 'GET', path: `/orders/${f.orderId}`, user: { id: f.victim.userId, role: 'user' } }),
     'DELETE /orders/:id': (f) => ({ method: 'DELETE', path: `/orders/${f.orderId}`, user: { id: f.victim.userId, role: 'user' } }),
@@ -81,6 +89,12 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
       method: 'POST',
       path: '/block-funds',
       body: { userId: f.victim.userId, asset: 'USD', amount: '10.00', reference: randomUUID() },
+      user: { id: f.victim.userId, role: 'user' },
+    }),
+    'POST /block-funds/batch': (f) => ({
+      method: 'POST',
+      path: '/block-funds/batch',
+      batch: (assertion) => ({ holds: [{ assertion, userId: f.victim.userId, asset: 'USD', amount: '10.00', reference: randomUUID() }] }),
       user: { id: f.victim.userId, role: 'user' },
     }),
     'POST /release-funds': (f) => ({ method: 'POST', path: '/release-funds', body: { reference: f.orderId, releaseId: `forged:${randomUUID()}` } }),
@@ -115,6 +129,14 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
       method: 'POST',
       path: '/check',
       body: { orderId: randomUUID(), userId: f.victim.userId, symbol: f.symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' },
+      user: { id: f.victim.userId, role: 'user' },
+    }),
+    'POST /check/batch': (f) => ({
+      method: 'POST',
+      path: '/check/batch',
+      batch: (assertion) => ({
+        orders: [{ assertion, orderId: randomUUID(), userId: f.victim.userId, symbol: f.symbol, side: 'BUY', type: 'LIMIT', price: '95.00', quantity: '1' }],
+      }),
       user: { id: f.victim.userId, role: 'user' },
     }),
   },
@@ -212,11 +234,12 @@ async function settledDigest(): Promise<string> {
   );
 }
 
-async function send(service: ServiceName, sample: Sample, headers: Record<string, string>) {
+async function send(service: ServiceName, sample: Sample, headers: Record<string, string>, itemAssertion: string) {
+  const body = sample.batch ? sample.batch(itemAssertion) : sample.body;
   const response = await fetch(`${exchange.system.urls[service]}${sample.path}`, {
     method: sample.method,
-    headers: { ...(sample.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: sample.body === undefined ? undefined : JSON.stringify(sample.body),
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as { error?: { code: string; message: string } }) : undefined };
@@ -280,8 +303,10 @@ describe('every internal route refuses whoever it does not accept, and changes n
       it(`${service} ${route}`, async () => {
         const sample = (SAMPLES as unknown as Record<string, Record<string, (f: Fixture) => Sample>>)[service]![route]!(fixture);
         const legitimate = rule.callers[0]!;
-        const refusals: Array<[string, Record<string, string>, number, string]> = [];
-        const refuse = (what: string, headers: Record<string, string>, status: number, code: string) => refusals.push([what, headers, status, code]);
+        // each refusal: what is wrong, the headers, the answer expected, and the assertion a batch's items carry
+        const refusals: Array<[string, Record<string, string>, number, string, string | undefined]> = [];
+        const refuse = (what: string, headers: Record<string, string>, status: number, code: string, itemAssertion?: string) =>
+          refusals.push([what, headers, status, code, itemAssertion]);
 
         refuse('no credentials', {}, 401, 'CALLER_UNAUTHENTICATED');
         refuse('a user assertion alone', await assertionOnly(sample.user ?? { id: fixture.victim.userId, role: 'admin' }), 401, 'CALLER_UNAUTHENTICATED');
@@ -339,6 +364,16 @@ describe('every internal route refuses whoever it does not accept, and changes n
             'CALLER_NOT_ALLOWED',
           );
         }
+        if (rule.actor === 'each') {
+          // the caller is the right one; what is wrong is an item's user
+          const selfMade = await forgedToken({ issuer: legitimate, audience: 'exchange', typ: 'exchange-user+jwt' });
+          refuse('an item whose user assertion the caller minted itself', { [CALLER_HEADER]: caller }, 401, 'CALLER_UNAUTHENTICATED', selfMade);
+          refuse('an item whose assertion is a caller token', { [CALLER_HEADER]: caller }, 401, 'CALLER_UNAUTHENTICATED', caller);
+          if (rule.items?.self) {
+            const attackerAssertion = assertionFor({ id: fixture.attacker.userId, role: 'user' });
+            refuse('an item about another user than its asserted one', { [CALLER_HEADER]: caller }, 403, 'CALLER_NOT_ALLOWED', attackerAssertion);
+          }
+        }
         if (rule.self && !rule.adminWhen) {
           refuse(
             'another user than the one the request is about',
@@ -348,8 +383,9 @@ describe('every internal route refuses whoever it does not accept, and changes n
           );
         }
 
-        for (const [what, headers, status, code] of refusals) {
-          const answer = await send(service, sample, headers);
+        const victimAssertion = sample.user ? assertionFor(sample.user) : 'x.y.z';
+        for (const [what, headers, status, code, itemAssertion] of refusals) {
+          const answer = await send(service, sample, headers, itemAssertion ?? victimAssertion);
           expect({ what, status: answer.status, code: answer.body?.error?.code }).toEqual({ what, status, code });
           expect(answer.body?.error?.message, what).toEqual(expect.any(String));
         }

@@ -280,7 +280,10 @@ describe('traces', () => {
     const writes = withPushes.filter((s) => s.service === 'notification' && s.name === 'notification write');
     expect(writes.some((s) => descendsFrom(withPushes, s, match))).toBe(true);
     const userPushes = withPushes.filter((s) => s.service === 'client-gateway' && s.name.startsWith(`ws push user:${buyer.userId}`));
-    expect(userPushes.some((push) => writes.some((write) => descendsFrom(withPushes, push, write)))).toBe(true);
+    // each event's pushes go out after the commit, in the trace of the event that caused them
+    const notificationConsumes = withPushes.filter((s) => s.service === 'notification' && s.kind === 5 && descendsFrom(withPushes, s, match));
+    expect(notificationConsumes.length).toBeGreaterThan(0);
+    expect(userPushes.some((push) => notificationConsumes.some((consume) => descendsFrom(withPushes, push, consume)))).toBe(true);
     await watcher.next((f) => f.channel === `trades:${symbol}` && f.type === 'update');
     watcher.close();
     buyerStream.close();

@@ -37,7 +37,7 @@ export const gatewayConfig = {
    * Load shedding: while the event loop lags more than this (ms), every request is refused at once
    * with 503 and Retry-After instead of waiting in line; 0 turns it off
    */
-  MAX_EVENT_LOOP_DELAY_MS: envInt(200, 0),
+  MAX_EVENT_LOOP_DELAY_MS: envInt(1000, 0),
   /** orders sent to the order-manager in one call at most, calls at once, and orders waiting at most (past it: 503) */
   ORDER_FORWARD_BATCH_MAX: envInt(200, 1),
   ORDER_FORWARD_IN_FLIGHT: envInt(4, 1),

@@ -35,6 +35,8 @@ export const riskConfig = {
   /** per user, unless an admin sets the user's own limit */
   RISK_DEFAULT_MAX_OPEN_ORDERS: envInt(200, 0),
   RISK_DEFAULT_MAX_ORDERS_PER_MINUTE: envInt(600, 0),
+  /** markets and limits are kept in memory and read again this often (ms), in case a change message was lost; 0: never */
+  RISK_CACHE_REFRESH_MS: envInt(30_000, 0),
   /** create the demo markets (AAPL, MSFT, GOOGL, AMZN, TSLA) at start; refused when NODE_ENV=production */
   SEED_DEMO_MARKETS: envBoolean(false),
 };

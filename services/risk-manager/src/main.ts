@@ -23,7 +23,7 @@ void runService({
       throw new Error('RISK_DEFAULT_MIN_QUANTITY must not exceed RISK_DEFAULT_MAX_QUANTITY');
     const markets = new MarketsStore(db);
     const limits = new LimitsStore(db);
-    const cache = new RiskCache({ markets, limits }, new RedisRiskChanges({ redis, logger }));
+    const cache = new RiskCache({ markets, limits }, new RedisRiskChanges({ redis, logger }), { refreshMs: config.RISK_CACHE_REFRESH_MS });
     const deps = {
       markets,
       limits,

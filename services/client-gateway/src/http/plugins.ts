@@ -30,7 +30,8 @@ export async function registerPlugins(app: HttpServer, options: PluginOptions): 
   if (options.maxEventLoopDelayMs > 0) {
     await app.register(underPressure, {
       maxEventLoopDelay: options.maxEventLoopDelayMs,
-      sampleInterval: 100,
+      // the mean lag over a quarter second: a single long GC pause or a burst does not refuse anyone
+      sampleInterval: 250,
       retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
       customError: Overloaded,
     });

@@ -64,7 +64,7 @@ function world() {
 describe('the risk-manager’s cache of markets and limits', () => {
   it('serves markets from memory, reading an unknown symbol once it exists', async () => {
     const { rows, reads, bus, sources } = world();
-    const cache = new RiskCache(sources, bus);
+    const cache = new RiskCache(sources, bus, { refreshMs: 0 });
     await cache.start();
     expect([...(await cache.marketsOf(['AAA', 'AAA'])).keys()]).toEqual(['AAA']);
     expect(reads.market).toEqual([]);
@@ -78,7 +78,7 @@ describe('the risk-manager’s cache of markets and limits', () => {
   it('reads the limits it does not keep in one query, remembering who has none', async () => {
     const { rows, reads, bus, sources } = world();
     rows.limits.set('u1', limits('u1'));
-    const cache = new RiskCache(sources, bus);
+    const cache = new RiskCache(sources, bus, { refreshMs: 0 });
     await cache.start();
     const first = await cache.limitsOf(['u1', 'u2', 'u1']);
     expect([first.get('u1')?.maxOpenOrders, first.get('u2')]).toEqual([5, undefined]);
@@ -88,7 +88,7 @@ describe('the risk-manager’s cache of markets and limits', () => {
 
   it('applies its own writes at once, and another instance’s as soon as it hears of them', async () => {
     const { rows, bus, sources } = world();
-    const [here, there] = [new RiskCache(sources, bus), new RiskCache(sources, bus)];
+    const [here, there] = [new RiskCache(sources, bus, { refreshMs: 0 }), new RiskCache(sources, bus, { refreshMs: 0 })];
     await here.start();
     await there.start();
     await there.marketsOf(['AAA']);
@@ -106,12 +106,27 @@ describe('the risk-manager’s cache of markets and limits', () => {
 
   it('keeps at most its bound of users, forgetting the least recently read', async () => {
     const { reads, bus, sources } = world();
-    const cache = new RiskCache(sources, bus, 2);
+    const cache = new RiskCache(sources, bus, { maxUsers: 2 });
     await cache.start();
     await cache.limitsOf(['a', 'b']);
     await cache.limitsOf(['a']);
     await cache.limitsOf(['c']); // b is forgotten, a was read more recently
     await cache.limitsOf(['a', 'b']);
     expect(reads.limits).toEqual([['a', 'b'], ['c'], ['b']]);
+  });
+
+  it('sees a change whose message was lost at its next refresh', async () => {
+    const { rows, bus, sources } = world();
+    const cache = new RiskCache(sources, bus, { refreshMs: 0 });
+    await cache.start();
+    await cache.limitsOf(['u1']);
+    // written by another instance whose message never arrived
+    rows.markets.set('AAA', market('AAA', 'HALTED'));
+    rows.limits.set('u1', limits('u1', true));
+    expect((await cache.marketsOf(['AAA'])).get('AAA')?.status).toBe('TRADING');
+    expect((await cache.limitsOf(['u1'])).get('u1')).toBeUndefined();
+    await cache.refresh();
+    expect((await cache.marketsOf(['AAA'])).get('AAA')?.status).toBe('HALTED');
+    expect((await cache.limitsOf(['u1'])).get('u1')?.killSwitch).toBe(true);
   });
 });

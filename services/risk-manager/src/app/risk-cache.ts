@@ -15,28 +15,39 @@ interface Sources {
   limits: { findMany(userIds: string[]): Promise<Map<string, StoredLimits>> };
 }
 
-/** Users whose limits are kept in memory at most (the least recently read are forgotten first). */
-const DEFAULT_MAX_USERS = 100_000;
+export interface RiskCacheOptions {
+  /** users whose limits are kept in memory at most (the least recently read are forgotten first) */
+  maxUsers: number;
+  /** every this many ms, everything kept is read again: a change message lost on the way is late, not missed (0: never) */
+  refreshMs: number;
+}
+
+const DEFAULTS: RiskCacheOptions = { maxUsers: 100_000, refreshMs: 30_000 };
 
 /**
  * The markets and users' limits a pre-trade check reads, kept in memory: a check reads no database.
  * Every write goes through this process's own stores and is applied here as soon as it commits;
  * other instances hear of it on `risk-changes` and read it again, so a halt or a kill switch applies
  * to the next order everywhere. A market or a user not seen yet is read once, in one query per batch.
+ * Pub/sub may drop a message (a reconnect), so everything kept is also read again now and then.
  */
 export class RiskCache {
   private readonly markets = new Map<string, StoredMarket>();
   /** null: the user has no limits of their own */
   private readonly limits = new Map<string, StoredLimits | null>();
   private unsubscribe: (() => Promise<void>) | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly options: RiskCacheOptions;
   /** this instance, so that it does not drop what it has just written itself */
   private readonly origin = randomUUID();
 
   constructor(
     private readonly sources: Sources,
     private readonly changes: RiskChanges,
-    private readonly maxUsers = DEFAULT_MAX_USERS,
-  ) {}
+    options: Partial<RiskCacheOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
 
   /** Loads every market and starts hearing the other instances' changes. */
   async start(): Promise<void> {
@@ -46,10 +57,23 @@ export class RiskCache {
       else this.limits.delete(change.userId);
     });
     for (const market of await this.sources.markets.list()) this.markets.set(market.symbol, market);
+    if (this.options.refreshMs > 0) {
+      this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), this.options.refreshMs);
+      this.refreshTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.refreshTimer);
     await this.unsubscribe?.();
+  }
+
+  /** Reads every market again and forgets every user's limits (read again on their next order). */
+  async refresh(): Promise<void> {
+    const markets = await this.sources.markets.list();
+    this.markets.clear();
+    for (const market of markets) this.markets.set(market.symbol, market);
+    this.limits.clear();
   }
 
   /** The markets of these symbols (an unknown symbol is not in the map). */
@@ -93,7 +117,7 @@ export class RiskCache {
     this.limits.delete(userId);
     this.limits.set(userId, limits);
     // a Map keeps insertion order: the first key is the least recently read
-    while (this.limits.size > this.maxUsers) this.limits.delete(this.limits.keys().next().value!);
+    while (this.limits.size > this.options.maxUsers) this.limits.delete(this.limits.keys().next().value!);
   }
 
   private touch(userId: string): StoredLimits | null | undefined {
