@@ -23,7 +23,7 @@ export type ChannelEvent<K extends StreamChannelKind> =
 export interface WebSocketLike {
   readonly readyState: number;
   /** `message` events carry the frame's text in `data` */
-  addEventListener(type: 'open' | 'close' | 'message', listener: (event: object) => void): void;
+  addEventListener(type: 'open' | 'close' | 'message' | 'error', listener: (event: object) => void): void;
   send(data: string): void;
   close(): void;
 }
@@ -147,6 +147,9 @@ export class ExchangeStream {
       if (this.token) this.sendAuth();
     });
     socket.addEventListener('message', (event) => this.receive('data' in event ? String(event.data) : ''));
+    // a failed connection also closes, and the close reconnects; heard here so that a WebSocket
+    // that throws an unheard error (the `ws` package's) cannot take the program down
+    socket.addEventListener('error', () => {});
     socket.addEventListener('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
