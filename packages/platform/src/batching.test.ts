@@ -78,4 +78,32 @@ describe('micro-batching (group commit for requests)', () => {
     await expect(batcher.submit(4)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503, details: { retryAfterSeconds: 3 } });
     expect(batches).toHaveLength(1);
   });
+
+  it('refuses new items at once while the oldest waiting one has waited past maxWaitMs, and serves those already waiting', async () => {
+    const { batches, run } = controlled();
+    let clock = 0;
+    const batcher = new MicroBatcher({ run, maxItems: 10, maxInFlight: 1, maxQueued: 100, maxWaitMs: 50, what: 'things', now: () => clock });
+    const first = batcher.submit(1);
+    const waiting = [batcher.submit(2), batcher.submit(3)];
+    clock = 50;
+    // the oldest has waited exactly the limit: still taken
+    const third = batcher.submit(4);
+    clock = 51;
+    await expect(batcher.submit(5)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503, details: { retryAfterSeconds: 1 } });
+    await expect(Promise.all(batcher.submitMany([6, 7]))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(batcher.queued).toBe(3);
+    // the queue moves: what waited is served, and new items are taken again
+    batches[0]!.finish();
+    await settle();
+    expect(batches.map((b) => b.items)).toEqual([[1], [2, 3, 4]]);
+    expect(batcher.queued).toBe(0);
+    const later = batcher.submit(8);
+    clock = 200;
+    // one item waiting 149 ms behind a running batch: the next is refused, that one is not dropped
+    await expect(batcher.submit(9)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    batches[1]!.finish();
+    await settle();
+    batches[2]!.finish();
+    expect([await first, ...(await Promise.all(waiting)), await third, await later]).toEqual([10, 20, 30, 40, 80]);
+  });
 });

@@ -13,6 +13,14 @@ export interface MicroBatcherOptions<I, O> {
   maxInFlight: number;
   /** items waiting at most; beyond it an item is refused at once (503 with Retry-After) */
   maxQueued: number;
+  /**
+   * ms the oldest waiting item may have waited: while it has waited longer, new items are refused
+   * at once (503 with Retry-After) — the queue is not moving fast enough for them to be served in
+   * time. Items already waiting are still served. Absent: only `maxQueued` bounds the queue.
+   */
+  maxWaitMs?: number;
+  /** the clock, in ms (tests) */
+  now?: () => number;
   /** seconds a refused caller is told to wait */
   retryAfterSeconds?: number;
   /** what is refused, for the error's message: "orders" */
@@ -21,6 +29,8 @@ export interface MicroBatcherOptions<I, O> {
 
 interface Waiting<I, O> {
   item: I;
+  /** when it was queued (the batcher's clock) */
+  queuedAt: number;
   /** a promise is followed: the item is answered when it settles */
   resolve: (value: O | PromiseLike<O>) => void;
   reject: (error: unknown) => void;
@@ -37,7 +47,11 @@ export class MicroBatcher<I, O> {
   private readonly queue: Array<Waiting<I, O>> = [];
   private inFlight = 0;
 
-  constructor(private readonly options: MicroBatcherOptions<I, O>) {}
+  private readonly now: () => number;
+
+  constructor(private readonly options: MicroBatcherOptions<I, O>) {
+    this.now = options.now ?? (() => performance.now());
+  }
 
   /** Items waiting for a slot. */
   get queued(): number {
@@ -59,14 +73,18 @@ export class MicroBatcher<I, O> {
    * queue is full.
    */
   submitMany(items: I[]): Array<Promise<O>> {
+    const now = this.now();
+    const { maxWaitMs } = this.options;
+    // a queue whose oldest item has waited too long takes nobody new until it moves
+    const stalled = maxWaitMs !== undefined && this.queue.length > 0 && now - this.queue[0]!.queuedAt > maxWaitMs;
     const answers = items.map((item) => {
-      if (this.queue.length >= this.options.maxQueued) {
+      if (stalled || this.queue.length >= this.options.maxQueued) {
         const retryAfterSeconds = this.options.retryAfterSeconds ?? 1;
         return Promise.reject<O>(
           new AppError('SERVICE_UNAVAILABLE', `Too many ${this.options.what} in flight; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }),
         );
       }
-      return new Promise<O>((resolve, reject) => this.queue.push({ item, resolve, reject }));
+      return new Promise<O>((resolve, reject) => this.queue.push({ item, queuedAt: now, resolve, reject }));
     });
     this.drain();
     return answers;

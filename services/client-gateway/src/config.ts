@@ -42,4 +42,6 @@ export const gatewayConfig = {
   ORDER_FORWARD_BATCH_MAX: envInt(200, 1),
   ORDER_FORWARD_IN_FLIGHT: envInt(4, 1),
   ORDER_FORWARD_QUEUE_MAX: envInt(2000, 1),
+  /** ms the oldest waiting order may have waited before new ones are refused (503) until the line moves */
+  ORDER_FORWARD_MAX_WAIT_MS: envInt(250, 1),
 };

@@ -49,6 +49,7 @@ void runService({
       maxItems: config.ORDER_FORWARD_BATCH_MAX,
       maxInFlight: config.ORDER_FORWARD_IN_FLIGHT,
       maxQueued: config.ORDER_FORWARD_QUEUE_MAX,
+      maxWaitMs: config.ORDER_FORWARD_MAX_WAIT_MS,
     });
     registerOrderRoutes(app, { orders, placements, verifier, rateLimit });
     registerNotificationRoutes(app, { notifications: api('notification'), verifier, rateLimit });

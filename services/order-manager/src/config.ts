@@ -12,6 +12,8 @@ export const orderManagerConfig = {
   ORDER_BATCH_MAX: envInt(200, 1),
   ORDER_BATCHES_IN_FLIGHT: envInt(2, 1),
   ORDER_QUEUE_MAX: envInt(2000, 1),
+  /** ms the oldest waiting placement may have waited before new ones are refused (503) until the line moves */
+  ORDER_QUEUE_MAX_WAIT_MS: envInt(250, 1),
   /** how long a retried placement waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   IDEMPOTENCY_WAIT_MS: envInt(2000, 1),
 };

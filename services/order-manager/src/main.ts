@@ -26,6 +26,7 @@ void runService({
       maxItems: config.ORDER_BATCH_MAX,
       maxInFlight: config.ORDER_BATCHES_IN_FLIGHT,
       maxQueued: config.ORDER_QUEUE_MAX,
+      maxWaitMs: config.ORDER_QUEUE_MAX_WAIT_MS,
       what: 'orders',
     });
     const deps: OrderDeps = {

@@ -24,7 +24,7 @@ const tracer = trace.getTracer('@exchange/client-gateway');
  */
 export function orderForwarder(
   orders: Pick<ContractClient<typeof ORDER_MANAGER_API>, 'placeOrders'>,
-  limits: { maxItems: number; maxInFlight: number; maxQueued: number },
+  limits: { maxItems: number; maxInFlight: number; maxQueued: number; maxWaitMs?: number },
 ): { place(order: PlaceOrderRequest, actor: ActorCredential): Promise<Placed> } {
   const batcher = new MicroBatcher<Forwarded, Placed>({
     ...limits,
