@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import WebSocket from 'ws';
 import { ExchangeStream } from '@exchange/client';
 import { latencyRow } from './auth-bench.js';
@@ -26,6 +27,12 @@ const USERS = Number(env.BENCH_ORDERS_USERS ?? 300);
 /** the scaling curve's offered rates (orders/s), each for STEP_SECONDS */
 const RATES = (env.BENCH_ORDERS_RATES ?? '50,200,500,1000,1500,2000').split(',').map(Number);
 const STEP_SECONDS = Number(env.BENCH_STEP_SECONDS ?? 10);
+/**
+ * connections the bench client keeps to the gateway at most (a load generator's fixed pool, as
+ * wrk2's): without a bound, every request waiting at a saturated gateway holds a socket of its own,
+ * and at 2,000/s the client runs out of ports and descriptors and measures its own failures
+ */
+const CONNECTIONS = Number(env.BENCH_ORDERS_CONNECTIONS ?? 256);
 const SEQUENTIAL = 100;
 const SEQUENTIAL_CROSSING = 30;
 /** how long the system may take to settle what a step left, before the step counts as not caught up */
@@ -59,6 +66,10 @@ interface Step {
 export async function ordersBench(gateway: string, print: Print, bench: BenchSystem): Promise<void> {
   for (const rate of RATES)
     if (!(rate > 0 && Number.isFinite(rate))) throw new Error(`BENCH_ORDERS_RATES must be positive rates, got ${env.BENCH_ORDERS_RATES}`);
+  // the fetch of Node and of the SDK go through this pool (Node's fetch is undici's, and takes its global dispatcher)
+  const previousDispatcher = getGlobalDispatcher();
+  const pool = new Agent({ connections: CONNECTIONS, keepAliveTimeout: 30_000 });
+  setGlobalDispatcher(pool);
   const run = runTag();
   const symbol = `BENCH${run.toUpperCase()}`;
   const engine = { url: bench.system.urls['matching-engine'], identities: bench.identities };
@@ -214,7 +225,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     print(latencyRow('crossing IOC: from sending to FILLED on the taker’s WebSocket', sequentialFilled));
     print('');
     print(
-      `Scaling curve: an open loop at each rate for ${STEP_SECONDS} s (${USERS} users, half makers, half takers; latency from when each order was due), then followed until every consumer group has caught up.`,
+      `Scaling curve: an open loop at each rate for ${STEP_SECONDS} s (${USERS} users, half makers, half takers; latency from when each order was due; the client keeps at most ${CONNECTIONS} connections, so an order may wait in it for one — that wait counts), then followed until every consumer group has caught up.`,
     );
     print('');
     print(
@@ -321,5 +332,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     for (const stream of streams) stream.stop();
     backlog.close();
     await db.end();
+    setGlobalDispatcher(previousDispatcher);
+    await pool.close();
   }
 }
