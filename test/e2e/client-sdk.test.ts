@@ -1,7 +1,7 @@
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { applySnapshot, applyUpdate, ExchangeApiError, ExchangeStream, type ChannelEvent, type StreamChannel } from '@exchange/client';
-import { eventually } from '@exchange/platform/testing';
+import { eventually, freePort } from '@exchange/platform/testing';
 import { exchange, gatewayUrl, login, register, uniqueEmail } from './support.js';
 import { newMarket, trader } from './trading-support.js';
 
@@ -112,6 +112,37 @@ describe('the client SDK against the running exchange', () => {
       stream.stop();
     }
   });
+});
+
+describe('the client SDK’s stream when the exchange is not there yet', () => {
+  it('survives a connection that fails (the ws package emits an error nobody else hears) and connects once a server listens', async () => {
+    const port = await freePort();
+    let attempts = 0;
+    const stream = new ExchangeStream({
+      url: `ws://127.0.0.1:${port}/v1/stream`,
+      WebSocket: class extends WebSocket {
+        constructor(url: string) {
+          super(url);
+          attempts++;
+        }
+      },
+    });
+    const opened: boolean[] = [];
+    stream.onStatus((open) => opened.push(open));
+    stream.start();
+    let server: WebSocketServer | undefined;
+    try {
+      // nothing listens: the connection is refused, and the stream tries again
+      await eventually(async () => attempts >= 2, 5_000, 'a second attempt after a refused connection');
+      expect(stream.isOpen).toBe(false);
+      server = new WebSocketServer({ host: '127.0.0.1', port });
+      await eventually(async () => stream.isOpen, 10_000, 'the stream to connect once the server listens');
+      expect(opened.at(-1)).toBe(true);
+    } finally {
+      stream.stop();
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    }
+  }, 20_000);
 });
 
 /** A call with a token the exchange no longer accepts (a syntactically valid but unsigned one). */

@@ -9,6 +9,8 @@ import Fastify, {
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RouteContract } from '@exchange/contracts';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { guardRoute, OPERATIONAL_ROUTES } from '../identity/access.js';
 import type { ServiceIdentity } from '../identity/tokens.js';
 import { AppError } from '../errors.js';
@@ -101,6 +103,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   if (access) app.addHook('onRoute', (route) => guardRoute(route, access.identity));
 
   app.addHook('onRequest', async (request, reply) => {
+    // the HTTP server span is named for the route it served ("POST /orders/batch") and carries it
+    // as http.route: the one span per request, with no framework spans beside it
+    const rpc = getRPCMetadata(context.active());
+    if (rpc?.type === RPCType.HTTP && request.routeOptions.url) rpc.route = request.routeOptions.url;
     const traceId = currentTraceId();
     if (traceId) reply.header('x-trace-id', traceId);
     if (request.url.length > MAX_URL_LENGTH) throw new AppError('URI_TOO_LONG', 'The URL is too long');
