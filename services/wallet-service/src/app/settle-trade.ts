@@ -10,6 +10,7 @@ import {
   type SettleTradeResponse,
 } from '@exchange/contracts';
 import { checkAsset, nonNegativeAmount, positiveAmount } from '../domain/amounts.js';
+import { type Movement, netByAccount } from '../domain/movements.js';
 import { accountKey, type HoldRow, type PostedLine } from '../store/ledger-store.js';
 import { insufficient, refuseConcurrentReuse, replayOf } from './references.js';
 import { toHold, type WalletDeps } from './wallet-deps.js';
@@ -212,23 +213,9 @@ export async function settleTrades(deps: WalletDeps, requests: SettleTradeReques
  * The lines of an entry with, on each user account, the balances after it; the running balances
  * move on. A line that moves nothing is left out; lines of one account are summed first.
  */
-function linesAfter(
-  movements: Array<{ walletId: string; asset: string; availableChange: bigint; heldChange: bigint }>,
-  balances: Map<string, { available: bigint; held: bigint }>,
-): PostedLine[] {
-  const byWallet = new Map<string, (typeof movements)[number]>();
-  for (const movement of movements) {
-    const existing = byWallet.get(movement.walletId);
-    byWallet.set(
-      movement.walletId,
-      existing
-        ? { ...existing, availableChange: existing.availableChange + movement.availableChange, heldChange: existing.heldChange + movement.heldChange }
-        : movement,
-    );
-  }
+function linesAfter(movements: Movement[], balances: Map<string, { available: bigint; held: bigint }>): PostedLine[] {
   const lines: PostedLine[] = [];
-  for (const line of byWallet.values()) {
-    if (line.availableChange === 0n && line.heldChange === 0n) continue;
+  for (const line of netByAccount(movements)) {
     const before = balances.get(line.walletId);
     if (!before) {
       // a system account: kept only through its lines

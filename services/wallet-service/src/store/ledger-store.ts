@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, Transaction } from '@exchange/platform';
 import type { TransactionType } from '@exchange/contracts';
+import { type Movement, netByAccount } from '../domain/movements.js';
 
 export interface Account {
   id: string;
@@ -11,12 +12,7 @@ export interface Account {
 }
 
 /** One line of a journal entry. */
-export interface Movement {
-  walletId: string;
-  asset: string;
-  availableChange: bigint;
-  heldChange: bigint;
-}
+export type { Movement } from '../domain/movements.js';
 
 export interface JournalEntry {
   /** chosen by the caller when the entry's id must be known before posting */
@@ -187,17 +183,7 @@ export class LedgerStore {
    */
   async post(client: Transaction, entry: JournalEntry, movements: Movement[]): Promise<PostedEntry> {
     const id = entry.id ?? randomUUID();
-    const byWallet = new Map<string, Movement>();
-    for (const movement of movements) {
-      const existing = byWallet.get(movement.walletId);
-      byWallet.set(
-        movement.walletId,
-        existing
-          ? { ...existing, availableChange: existing.availableChange + movement.availableChange, heldChange: existing.heldChange + movement.heldChange }
-          : movement,
-      );
-    }
-    const lines = [...byWallet.values()].filter((line) => line.availableChange !== 0n || line.heldChange !== 0n);
+    const lines = netByAccount(movements);
     const { rows } = await client.query<{ created_at: Date; id: string | null; available: string | null; held: string | null }>(
       `WITH entry AS (
          INSERT INTO transactions (id, type, reference, initiated_by, details) VALUES ($1, $2, $3, $4, $5) RETURNING created_at
