@@ -18,6 +18,7 @@ export * from './http/server.js';
 export * from './http/service-client.js';
 export * from './http/contract-routes.js';
 export * from './http/bearer-token.js';
+export * from './http/page-cursor.js';
 export * from './service.js';
 export * from './data-access.js';
 export * from './identity/keys.js';

@@ -1,4 +1,4 @@
-import { AppError } from '@exchange/platform';
+import { AppError, decodePageCursor, encodePageCursor } from '@exchange/platform';
 import { formatAsset, type Wallet, type WalletTransactions } from '@exchange/contracts';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { toBalance } from './wallet-deps.js';
@@ -10,17 +10,9 @@ export async function getBalances(ledger: LedgerStore, userId: string): Promise<
   return { balances: accounts.map((account) => toBalance(account.asset, account)) };
 }
 
-function decodeCursor(cursor: string | undefined): bigint | undefined {
-  if (cursor === undefined) return undefined;
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,18}$/.test(decoded))
-    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { fields: { cursor: ['is not a cursor this API gave out'] } });
-  return BigInt(decoded);
-}
-
 /** A user's ledger lines, newest first, a page at a time. */
 export async function listTransactions(ledger: LedgerStore, userId: string, limit: number, cursor: string | undefined): Promise<WalletTransactions> {
-  const lines = await ledger.statement(userId, limit + 1, decodeCursor(cursor));
+  const lines = await ledger.statement(userId, limit + 1, decodePageCursor(cursor));
   const page = lines.slice(0, limit);
   const items = page.map((line) => {
     const format = (value: bigint) => formatAsset(value, line.asset);
@@ -40,6 +32,6 @@ export async function listTransactions(ledger: LedgerStore, userId: string, limi
     };
   });
   const last = page.at(-1);
-  const nextCursor = lines.length > limit && last ? Buffer.from(last.id.toString(), 'utf8').toString('base64url') : null;
+  const nextCursor = lines.length > limit && last ? encodePageCursor(last.id) : null;
   return { items, nextCursor };
 }
