@@ -38,6 +38,15 @@ export const gatewayConfig = {
    * with 503 and Retry-After instead of waiting in line; 0 turns it off
    */
   MAX_EVENT_LOOP_DELAY_MS: envInt(1000, 0),
+  /**
+   * Admission of order placements: at most this many in flight at once, the limit adapting between
+   * the floor and the ceiling to keep each placement's time in the gateway within the target (ms);
+   * past it a placement is refused at once (503 with Retry-After)
+   */
+  ORDER_ADMISSION_TARGET_MS: envInt(200, 1),
+  ORDER_ADMISSION_INITIAL: envInt(64, 1),
+  ORDER_ADMISSION_MIN: envInt(64, 1),
+  ORDER_ADMISSION_MAX: envInt(1024, 1),
   /** orders sent to the order-manager in one call at most, calls at once, and orders waiting at most (past it: 503) */
   ORDER_FORWARD_BATCH_MAX: envInt(200, 1),
   ORDER_FORWARD_IN_FLIGHT: envInt(4, 1),

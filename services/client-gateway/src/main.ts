@@ -1,5 +1,6 @@
 import './instrument.js';
-import { runService, serviceUrl } from '@exchange/platform';
+import { PUBLIC_API } from '@exchange/contracts';
+import { AdmissionLimit, runService, serviceUrl } from '@exchange/platform';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { gatewayConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
@@ -28,6 +29,17 @@ void runService({
       maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
       redis,
       addressRateLimit: { max: config.RATE_LIMIT_ADDRESS_MAX, timeWindow: config.RATE_LIMIT_WINDOW_MS },
+      admission: {
+        limit: new AdmissionLimit({
+          what: 'orders',
+          targetLatencyMs: config.ORDER_ADMISSION_TARGET_MS,
+          initialLimit: config.ORDER_ADMISSION_INITIAL,
+          minLimit: config.ORDER_ADMISSION_MIN,
+          maxLimit: config.ORDER_ADMISSION_MAX,
+          registry: metrics.registry,
+        }),
+        routes: [PUBLIC_API.placeOrder, PUBLIC_API.placeOrderAlias],
+      },
     });
     const verifier = new TokenVerifier({
       userServiceUrl: serviceUrl(config, 'user-service'),

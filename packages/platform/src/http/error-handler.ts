@@ -76,7 +76,10 @@ export function normalizeError(error: unknown): NormalizedError {
   });
 
   if (error instanceof AppError) {
-    return { statusCode: error.statusCode, body: body(error.code, error.message, error.details), isServerFault: error.statusCode >= 500 };
+    // a refusal for load (503 with a time to come back) is the system working as meant, not a fault:
+    // logged as a refusal, without a stack, so shedding a flood stays cheap
+    const isShed = error.code === 'SERVICE_UNAVAILABLE' && typeof error.details?.retryAfterSeconds === 'number';
+    return { statusCode: error.statusCode, body: body(error.code, error.message, error.details), isServerFault: error.statusCode >= 500 && !isShed };
   }
   const fastifyError = error as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fastifyError)) {

@@ -3,7 +3,8 @@ import underPressure from '@fastify/under-pressure';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
-import { AppError, type HttpServer, type Redis } from '@exchange/platform';
+import type { RouteContract } from '@exchange/contracts';
+import { type AdmissionLimit, AppError, type HttpServer, type Redis } from '@exchange/platform';
 import { registerOpenApi } from './openapi.js';
 
 const OVERLOAD_RETRY_AFTER_SECONDS = 1;
@@ -22,6 +23,8 @@ export interface PluginOptions {
   redis: Redis;
   /** every request from one client address, signed in or not, valid or not */
   addressRateLimit: { max: number; timeWindow: number };
+  /** routes whose requests in flight are bounded by an adaptive limit (the order placements) */
+  admission?: { limit: AdmissionLimit; routes: RouteContract[] };
 }
 
 /** CORS, security headers, the Redis-backed rate limiter and the OpenAPI document with its UI at /docs. */
@@ -50,6 +53,21 @@ export async function registerPlugins(app: HttpServer, options: PluginOptions): 
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
 
+  // then, on the routes that start work across the system, a bounded number in flight: past it a
+  // request is refused (with the CORS and security headers a browser needs to read the refusal)
+  // before its token, its rate limit or its body cost anything
+  const admission = options.admission;
+  if (admission) {
+    const limited = new Set(admission.routes);
+    app.addHook('onRequest', async (request, reply) => {
+      const contract = request.routeOptions.config.contract;
+      if (!contract || !limited.has(contract)) return;
+      const release = admission.limit.acquire();
+      // released when the exchange with the client ends, answered or cut off (the response's close
+      // comes in both cases); a 503 from further in says the system behind is overloaded
+      reply.raw.once('close', () => release({ overloaded: reply.raw.statusCode === 503 }));
+    });
+  }
   await app.register(rateLimit, {
     global: false,
     // After authentication, so a signed-in caller is limited as a user rather than as an address.
