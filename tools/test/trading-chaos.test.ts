@@ -271,4 +271,66 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       expect(system.processes.get(name)!.restartCount, name).toBeGreaterThanOrEqual(1);
     }
   });
+
+  it('answers every retried placement within ~3 s of the wallet coming back after it died: no 409 beyond that', { timeout: 240_000 }, async () => {
+    const symbol = 'OUTAGE';
+    const users = 12;
+    const ordersPerUser = 40;
+    const traders = await openMarket(symbol, users);
+    const accepted = new Set<string>();
+    /** when each answer that is not final (a process down, the same order still being placed) came */
+    const notFinalAt: Array<{ at: number; status: number }> = [];
+    let done = 0;
+    let walletBackAt = Number.POSITIVE_INFINITY;
+    let walletKilledAt = Number.POSITIVE_INFINITY;
+
+    const outage = (async () => {
+      await eventually(async () => done >= (users * ordersPerUser) / 3, 120_000, 'a third of the orders placed');
+      const pid = system.processes.get('wallet-service')!.pid!;
+      walletKilledAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      await eventually(
+        async () =>
+          system.processes.get('wallet-service')!.pid !== pid &&
+          (await fetch(`${system.urls['wallet-service']}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          )),
+        30_000,
+        'the wallet back',
+      );
+      walletBackAt = Date.now();
+    })();
+
+    await Promise.all(
+      traders.map(async (trader, index) => {
+        for (let op = 0; op < ordersPerUser; op++) {
+          const side = (index + op) % 2 === 0 ? 'BUY' : 'SELL';
+          // two in three cross the other side's resting orders (trades to settle), one in three rests
+          const crossing = op % 3 !== 0;
+          const price = side === 'BUY' ? (crossing ? '101.00' : '98.00') : crossing ? '99.00' : '102.00';
+          const order = { symbol, side, type: 'LIMIT', price, quantity: '1', clientOrderId: `outage-${index}-${op}` };
+          const response = await retried(async () => {
+            const answer = await api('POST', '/v1/orders', trader.token, order);
+            const isInProgress = answer.status === 409 && answer.body?.error?.code === 'REQUEST_IN_PROGRESS';
+            if ([0, 502, 503, 504].includes(answer.status) || isInProgress) notFinalAt.push({ at: Date.now(), status: answer.status });
+            return answer;
+          });
+          // every placement ends with its final answer: placed (201, or 200 for a retry of one placed)
+          expect([200, 201], JSON.stringify(response.body)).toContain(response.status);
+          accepted.add(response.body.order.id);
+          done += 1;
+        }
+      }),
+    );
+    await outage;
+    expect(walletBackAt).toBeLessThan(Number.POSITIVE_INFINITY);
+    // the outage really hit placements: some answers during it were not final
+    const duringOutage = notFinalAt.filter(({ at }) => at >= walletKilledAt);
+    expect(duringOutage.length, 'placements refused while the wallet was down').toBeGreaterThan(0);
+    const lastNotFinal = Math.max(...duringOutage.map(({ at }) => at));
+    expect(lastNotFinal - walletBackAt, `last non-final answer ${lastNotFinal - walletBackAt} ms after the wallet was back`).toBeLessThanOrEqual(3000);
+    expect(accepted.size).toBe(users * ordersPerUser);
+    await expectInvariants(symbol, accepted, traders);
+  });
 });

@@ -8,6 +8,9 @@ export const orderManagerConfig = {
   ORDER_CLIENT_ID_WINDOW_MS: envInt(86_400_000, 0),
   /** a placement still unfinished after this long died halfway: its hold is released, its row removed */
   ORDER_PENDING_TIMEOUT_MS: envInt(30_000, 5000),
+  /** a failed undo of a placement is retried after this many ms, then twice as long each time up to the most */
+  ORDER_UNDO_RETRY_FIRST_MS: envInt(100, 1),
+  ORDER_UNDO_RETRY_MAX_MS: envInt(1000, 1),
   /** placements in one batch at most, batches at once, and placements waiting at most (past it: 503) */
   ORDER_BATCH_MAX: envInt(200, 1),
   ORDER_BATCHES_IN_FLIGHT: envInt(2, 1),

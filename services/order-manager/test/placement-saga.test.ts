@@ -6,6 +6,8 @@ import {
   createLogger,
   createMetrics,
   MicroBatcher,
+  Retries,
+  withTransaction,
   createPostgresPool,
   PLATFORM_MIGRATIONS_DIR,
   runMigrations,
@@ -17,7 +19,9 @@ import { blockFundsBatchResponseSchema, holdResponseSchema, type Market, type Pl
 import type { OrderDeps } from '../src/app/order-deps.js';
 import { finishStalePlacements } from '../src/app/finish-stale-placements.js';
 import type { Placed, Placement } from '../src/app/order-deps.js';
+import { cancelOrder } from '../src/app/cancel-order.js';
 import { placeOrder, placeOrders, undoPlacement } from '../src/app/place-order.js';
+import { eventually } from '@exchange/platform/testing';
 import { TradingMetrics } from '../src/app/trading-metrics.js';
 import { OrderStore } from '../src/store/order-store.js';
 
@@ -107,6 +111,7 @@ describe('the placement saga (real PostgreSQL)', () => {
   let wallet: ScriptedWallet;
   let deps: OrderDeps;
   let maxOpenOrders = 5;
+  let undoRetries: Retries;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -115,11 +120,14 @@ describe('the placement saga (real PostgreSQL)', () => {
     db = createPostgresPool({ url: database.url, schema: 'order_manager', max: 10, applicationName: 'placement-saga-test' });
   });
   afterAll(async () => {
+    undoRetries?.stop();
     await db?.end();
     await database?.drop();
   });
 
   beforeEach(() => {
+    undoRetries?.stop();
+    undoRetries = new Retries({ firstDelayMs: 20, maxDelayMs: 50, giveUpAfterMs: 30_000 });
     wallet = new ScriptedWallet();
     maxOpenOrders = 5;
     deps = {
@@ -134,6 +142,7 @@ describe('the placement saga (real PostgreSQL)', () => {
       }),
       wallet: wallet.client,
       relay: { wake: () => {} },
+      undoRetries,
       logger,
       clientOrderIdWindowMs: 60_000,
       inProgressWaitMs: 500,
@@ -230,18 +239,75 @@ describe('the placement saga (real PostgreSQL)', () => {
     expect((await deps.store.find(db, placed.order.id))?.status).toBe('NEW');
   });
 
-  it('leaves an undo whose release failed ABORTING for the janitor, which finishes it with the same compensation', async () => {
+  it('retries an undo whose release failed, soon, until the wallet answers: released once and forgotten', async () => {
     const who = actor();
     wallet.nextBlock = 'timeout-after-hold';
-    wallet.failReleases = 1;
+    wallet.failReleases = 3;
     await expect(placeOrder(deps, who, buy())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
-    const [left] = await rows(who.id);
-    expect(left?.status).toBe('ABORTING');
-    expect(wallet.holds.size).toBe(1);
-    await db.query("UPDATE orders SET updated_at = now() - interval '1 minute' WHERE id = $1", [left!.id]);
+    await eventually(async () => (await rows(who.id)).length === 0, 10_000, 'the undo finished by its retries');
+    expect(wallet.failReleases).toBe(0);
+    expect(wallet.holds.size).toBe(0);
+    expect(wallet.releases).toHaveLength(1);
+  });
+
+  it('finishes, through the janitor, an undo left ABORTING by a process that died', async () => {
+    const who = actor();
+    const orderId = randomUUID();
+    await db.query(
+      `INSERT INTO orders (id, user_id, request_hash, symbol, side, type, time_in_force, price_cents, quantity, status, tick_size_cents, lot_size,
+                           maker_fee_bps, taker_fee_bps, hold_asset, hold_amount, created_at, updated_at)
+       VALUES ($1, $2, 'x', 'SAGA', 'BUY', 'LIMIT', 'GTC', 10005, 30, 'ABORTING', 5, 10, 10, 25, 'USD', 300900, now() - interval '1 minute', now() - interval '1 minute')`,
+      [orderId, who.id],
+    );
+    wallet.holds.set(orderId, { asset: 'USD', amount: '3009.00' });
     expect(await finishStalePlacements(deps, 60_000)).toBe(1);
     expect(await rows(who.id)).toEqual([]);
-    expect(wallet.holds.size).toBe(0);
+    expect(wallet.releases).toEqual([orderId]);
+  });
+
+  it('answers a retry after the wallet’s outage as soon as the wallet is back: the failed placement’s undo is finished at once, then the order placed', async () => {
+    const who = actor();
+    // a long outage: the hold timed out after it was made, and no release gets through
+    undoRetries.stop();
+    undoRetries = new Retries({ firstDelayMs: 60_000, maxDelayMs: 60_000, giveUpAfterMs: 600_000 });
+    deps.undoRetries = undoRetries;
+    wallet.nextBlock = 'timeout-after-hold';
+    wallet.failReleases = 1_000_000;
+    await expect(placeOrder(deps, who, buy({ clientOrderId: 'retry-1' }))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect((await rows(who.id)).map((row) => row.status)).toEqual(['ABORTING']);
+    // while the wallet is down, a retry is told to come back
+    await expect(placeOrder(deps, who, buy({ clientOrderId: 'retry-1' }))).rejects.toMatchObject({ code: 'REQUEST_IN_PROGRESS' });
+
+    // the wallet is back; the undo's own retry is a minute away, but the client's retry finishes it
+    wallet.failReleases = 0;
+    const started = Date.now();
+    const placed = await placeOrder(deps, who, buy({ clientOrderId: 'retry-1' }));
+    expect(placed.statusCode).toBe(201);
+    expect(Date.now() - started).toBeLessThan(deps.inProgressWaitMs);
+    expect((await rows(who.id)).map((row) => [row.id, row.status])).toEqual([[placed.order.id, 'NEW']]);
+    // the first placement's hold given back once; the new one's held
+    expect(wallet.releases).toHaveLength(1);
+    expect([...wallet.holds.keys()]).toEqual([placed.order.id]);
+  });
+
+  it('a cancel asked again after the engine refused one is a new command, not a duplicate of the first', async () => {
+    const who = actor();
+    const placed = await placeOrder(deps, who, buy());
+    const commands = async () =>
+      (
+        await db.query<{ event_id: string }>(
+          "SELECT event_id FROM outbox WHERE event_id LIKE 'order_cancel_requested:%' AND event_id LIKE $1 ORDER BY event_id",
+          [`%${placed.order.id}%`],
+        )
+      ).rows.map((row) => row.event_id);
+    expect((await cancelOrder(deps, who.id, placed.order.id)).cancelRequested).toBe(true);
+    // asked twice while the first is pending: asked once
+    await cancelOrder(deps, who.id, placed.order.id);
+    expect(await commands()).toEqual([`order_cancel_requested:${placed.order.id}:1`]);
+    // the engine's cancel_rejected clears the request (what applying that event does)
+    await withTransaction(db, (client) => deps.store.clearCancelRequest(client, placed.order.id));
+    expect((await cancelOrder(deps, who.id, placed.order.id)).cancelRequested).toBe(true);
+    expect(await commands()).toEqual([`order_cancel_requested:${placed.order.id}:1`, `order_cancel_requested:${placed.order.id}:2`]);
   });
 
   it('undoes, through the janitor, a placement that died after its hold (PENDING long after any placement runs)', async () => {

@@ -1,5 +1,5 @@
 import type { Order, PlaceOrderRequest, RISK_MANAGER_API, WALLET_API } from '@exchange/contracts';
-import type { ActorCredential, Context, ContractClient, Logger, MicroBatcher, OutboxRelay } from '@exchange/platform';
+import type { ActorCredential, Context, ContractClient, Logger, MicroBatcher, OutboxRelay, Retries } from '@exchange/platform';
 import type { OrderStore } from '../store/order-store.js';
 import type { OrderUpdates } from './order-updates.js';
 import type { TradingMetrics } from './trading-metrics.js';
@@ -39,6 +39,8 @@ export interface OrderDeps {
   /** how long a retry waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   inProgressWaitMs: number;
   metrics: TradingMetrics;
+  /** undos of placements that failed (a dependency briefly down), retried soon with backoff, one at a time per order */
+  undoRetries: Pick<Retries, 'schedule' | 'attemptNow'>;
   /** pushes of order changes to their owners, after the commit */
   updates: Pick<OrderUpdates, 'publish'>;
 }

@@ -284,8 +284,8 @@ async function writePending(
  * The compensation of a placement, whatever step it reached: claim the row (PENDING → ABORTING, so
  * a publish that got through is never undone), give the hold back if it may have been made, and
  * forget the order. A placement already claimed (an undo that died halfway) is finished. False when
- * the placement was published, or another undo has it. Failures are left to the janitor, which
- * calls this again.
+ * the placement was published, or another undo has it. An undo that fails (the wallet or the
+ * database briefly down) is retried soon, with backoff (`deps.undoRetries`), until it is done.
  */
 export async function undoPlacement(deps: OrderDeps, placement: Pick<StoredOrder, 'id' | 'status'>, options: { holdMayExist: boolean }): Promise<boolean> {
   try {
@@ -295,9 +295,26 @@ export async function undoPlacement(deps: OrderDeps, placement: Pick<StoredOrder
     await deps.store.forget(placement.id);
     return true;
   } catch (error) {
-    deps.logger.warn({ err: error, orderId: placement.id }, 'undoing a placement failed; the janitor will finish it');
+    deps.logger.warn({ err: error, orderId: placement.id }, 'undoing a placement failed; retrying it shortly');
+    retryUndo(deps, placement.id);
     return false;
   }
+}
+
+/**
+ * Hands a placement whose undo has not finished to the retries (once per order): each attempt reads
+ * the row as it is now and finishes the undo from there; it is done when nothing is left to undo.
+ */
+export function retryUndo(deps: OrderDeps, orderId: string): void {
+  deps.undoRetries.schedule(orderId, async () => {
+    const row = await deps.store.find(deps.store.db, orderId);
+    if (!row || (row.status !== 'PENDING' && row.status !== 'ABORTING')) return true;
+    if (row.status === 'PENDING' && !(await deps.store.transition(deps.store.db, orderId, 'claimUndo'))) return true;
+    // whether the hold was made is not known here: a release of a hold never made is a no-op
+    await releaseHold(deps, orderId, `abort:${orderId}`);
+    await deps.store.forget(orderId);
+    return true;
+  });
 }
 
 /**
@@ -308,6 +325,7 @@ export async function undoPlacement(deps: OrderDeps, placement: Pick<StoredOrder
  */
 async function earlierAnswer(deps: OrderDeps, userId: string, clientOrderId: string, hash: string): Promise<Placed | undefined> {
   const deadline = Date.now() + deps.inProgressWaitMs;
+  let helped = false;
   for (;;) {
     const earlier = await deps.store.findByClientOrderId(userId, clientOrderId, deps.clientOrderIdWindowMs);
     if (!earlier) return undefined;
@@ -316,6 +334,13 @@ async function earlierAnswer(deps: OrderDeps, userId: string, clientOrderId: str
       return undefined; // a finished order's clientOrderId may be used again for a new order
     }
     if (isVisible(earlier.status)) return { statusCode: 201, order: publicOrder(earlier) };
+    if (earlier.status === 'ABORTING' && !helped) {
+      // the earlier request failed and its undo has not finished (a dependency was down): try to
+      // finish it now rather than wait for its next retry — once undone, this request places it
+      helped = true;
+      retryUndo(deps, earlier.id);
+      if (await deps.undoRetries.attemptNow(earlier.id)) continue;
+    }
     if (Date.now() > deadline) {
       throw new AppError('REQUEST_IN_PROGRESS', `The order with clientOrderId ${clientOrderId} is still being placed; retry shortly`, { clientOrderId });
     }

@@ -31,6 +31,7 @@ interface OrderRow {
   status: LifecycleStatus;
   reject_reason: string | null;
   cancel_requested: boolean;
+  cancel_requests: number;
   tick_size_cents: string;
   lot_size: string;
   maker_fee_bps: number;
@@ -261,12 +262,14 @@ export class OrderStore {
   }
 
   /** Marks an open order as being canceled (the engine's answer closes it). */
-  async requestCancel(client: Transaction, id: string): Promise<StoredOrder | undefined> {
+  /** Marks an open order's cancel as requested; answers it and which request of its owner's this is (1, 2, …). */
+  async requestCancel(client: Transaction, id: string): Promise<{ order: StoredOrder; request: number } | undefined> {
     const { rows } = await client.query<OrderRow>(
-      `UPDATE orders SET cancel_requested = true, updated_at = now() WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED') RETURNING *`,
+      `UPDATE orders SET cancel_requested = true, cancel_requests = cancel_requests + 1, updated_at = now()
+        WHERE id = $1 AND status IN ('NEW', 'PARTIALLY_FILLED') RETURNING *`,
       [id],
     );
-    return rows[0] && toStoredOrder(rows[0]);
+    return rows[0] && { order: toStoredOrder(rows[0]), request: rows[0].cancel_requests };
   }
 
   async clearCancelRequest(client: Transaction, id: string): Promise<void> {
