@@ -125,6 +125,15 @@ export const STREAMS = {
   wallet: { name: () => WALLET_EVENTS_STREAM, producer: 'wallet-service', consumers: ['notification', 'reporting-service'], events: WALLET_EVENTS },
 } as const satisfies Record<string, { name: (symbol: string) => string; producer: ServiceName; consumers: readonly ServiceName[]; events: EventFamily }>;
 
+/** The service that writes a stream, by the stream's name (`orders:AAPL` → the order-manager). */
+export function producerOf(stream: string): ServiceName | undefined {
+  for (const kind of Object.values(STREAMS)) {
+    const fixed = kind.name('') === kind.name('X');
+    if (fixed ? stream === kind.name('') : stream.startsWith(kind.name('')) && stream.length > kind.name('').length) return kind.producer;
+  }
+  return undefined;
+}
+
 export type EventDecoding<F extends EventFamily> = { ok: true; event: DecodedEvent<F> } | { ok: false; retry: boolean; reason: string };
 
 /**

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { runService } from '@exchange/platform';
+import { replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import type { MarketDataDeps } from './app/market-data-deps.js';
 import { marketDataConfig } from './config.js';
@@ -36,7 +36,14 @@ void runService({
     };
 
     // every market's book and executions, as soon as the risk-manager lists it
-    const consumers = executionsConsumers({ db, redis, logger, consumer: config.MARKET_DATA_CONSUMER_NAME, deps });
+    const consumers = executionsConsumers({
+      db,
+      redis,
+      logger,
+      consumer: config.MARKET_DATA_CONSUMER_NAME,
+      deps,
+      replay: replayThrough(api('matching-engine')),
+    });
     markets.onNewMarket(async (market) => {
       void books.follow(market);
       await consumers.add(market);

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { OutboxRelay, runService } from '@exchange/platform';
+import { OutboxRelay, replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { EngineLoop } from './app/engine-loop.js';
 import { MatchingEngine } from './app/engine.js';
@@ -25,6 +25,7 @@ void runService({
       snapshotEvery: config.ENGINE_SNAPSHOT_EVERY,
       snapshotsKept: config.ENGINE_SNAPSHOTS_KEPT,
       journalRetentionMs: Math.max(config.ENGINE_JOURNAL_RETENTION_MS, config.OUTBOX_RETENTION_MS),
+      replay: replayThrough(api('order-manager')),
     });
     await engine.recover();
     const loop = new EngineLoop({ engine, redis, logger, symbols: owned, consumer: config.ENGINE_CONSUMER_NAME, batchSize: config.ENGINE_BATCH_SIZE });
@@ -39,6 +40,6 @@ void runService({
     }
     onClose(() => relay.stop());
     onClose(() => loop.stop());
-    registerRoutes(app, engine);
+    registerRoutes(app, engine, relay);
   },
 });

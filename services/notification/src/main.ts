@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { runService } from '@exchange/platform';
+import { replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import type { NotificationDeps } from './app/notification-deps.js';
 import { notificationConfig } from './config.js';
@@ -23,12 +23,12 @@ void runService({
     const deps: NotificationDeps = { store: new NotificationStore(db), markets, pushes: new UserPushes({ redis, logger }), logger };
     const consumer = config.NOTIFICATION_CONSUMER_NAME;
 
-    const wallet = walletEventsConsumer({ db, redis, logger, consumer, deps });
+    const wallet = walletEventsConsumer({ db, redis, logger, consumer, deps, replay: replayThrough(api('wallet-service')) });
     await wallet.start();
     onClose(() => wallet.stop());
 
     // every market's executions, as soon as the risk-manager lists it
-    const executions = executionsConsumers({ db, redis, logger, consumer, deps });
+    const executions = executionsConsumers({ db, redis, logger, consumer, deps, replay: replayThrough(api('matching-engine')) });
     markets.onNewMarket(executions.add);
     void markets.start();
     onClose(() => markets.stop());

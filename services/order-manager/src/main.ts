@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, runService } from '@exchange/platform';
+import { BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, replayThrough, Retries, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps, Placed, Placement } from './app/order-deps.js';
@@ -29,8 +29,18 @@ void runService({
       maxWaitMs: config.ORDER_QUEUE_MAX_WAIT_MS,
       what: 'orders',
     });
+    // an undo that failed is retried soon, and given up on only after the janitor would take it anyway
+    const undoRetries = new Retries({
+      firstDelayMs: config.ORDER_UNDO_RETRY_FIRST_MS,
+      maxDelayMs: config.ORDER_UNDO_RETRY_MAX_MS,
+      giveUpAfterMs: config.ORDER_PENDING_TIMEOUT_MS,
+      onFailure: (orderId, error, gaveUp) =>
+        logger.warn({ err: error, orderId }, gaveUp ? 'undoing a placement still fails; the janitor will take it' : 'undoing a placement failed again'),
+    });
+    onClose(() => undoRetries.stop());
     const deps: OrderDeps = {
       placements,
+      undoRetries,
       store: new OrderStore(db),
       risk: api('risk-manager'),
       wallet: api('wallet-service'),
@@ -45,22 +55,39 @@ void runService({
     onClose(() => relay.stop());
 
     // every market's executions, as soon as the risk-manager lists it
-    const consumers = executionsConsumers({ db, redis, logger, consumer: config.ORDER_MANAGER_CONSUMER_NAME, deps });
+    const consumers = executionsConsumers({
+      db,
+      redis,
+      logger,
+      consumer: config.ORDER_MANAGER_CONSUMER_NAME,
+      deps,
+      replay: replayThrough(api('matching-engine')),
+    });
     const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     markets.onNewMarket(consumers.add);
     void markets.start();
     onClose(() => markets.stop());
     onClose(() => consumers.stop());
 
-    const janitor = setInterval(
-      () => {
-        finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS).catch((error) => logger.warn({ err: error }, 'undoing unfinished placements failed'));
-      },
-      Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3),
-    );
+    // the janitor, one run at a time: the next is planned when the last has finished
+    let janitor: NodeJS.Timeout | undefined;
+    let closing = false;
+    const sweep = () => {
+      finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS)
+        .catch((error) => logger.warn({ err: error }, 'undoing unfinished placements failed'))
+        .finally(() => {
+          if (closing) return;
+          janitor = setTimeout(sweep, Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3));
+          janitor.unref();
+        });
+    };
+    janitor = setTimeout(sweep, Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3));
     janitor.unref();
-    onClose(() => clearInterval(janitor));
+    onClose(() => {
+      closing = true;
+      clearTimeout(janitor);
+    });
 
-    registerRoutes(app, deps);
+    registerRoutes(app, deps, relay);
   },
 });

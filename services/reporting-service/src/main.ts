@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { runService } from '@exchange/platform';
+import { replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import type { ReportDeps } from './app/report-deps.js';
 import { reportingConfig } from './config.js';
@@ -17,11 +17,11 @@ void runService({
     const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     const deps: ReportDeps = { store: new ReportStore(db), markets, logger, maxRangeDays: config.REPORT_MAX_RANGE_DAYS };
     const options = { db, redis, logger, consumer: config.REPORTING_CONSUMER_NAME, deps };
-    const wallet = walletEventsConsumer(options);
+    const wallet = walletEventsConsumer({ ...options, replay: replayThrough(api('wallet-service')) });
     await wallet.start();
     onClose(() => wallet.stop());
     // every market's executions, as soon as the risk-manager lists it
-    const executions = executionsConsumers(options);
+    const executions = executionsConsumers({ ...options, replay: replayThrough(api('matching-engine')) });
     markets.onNewMarket(executions.add);
     void markets.start();
     onClose(() => markets.stop());

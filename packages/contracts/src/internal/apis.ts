@@ -33,6 +33,7 @@ import {
   updateUserRiskLimitsSchema,
   userRiskLimitsSchema,
 } from '../risk.js';
+import { STREAMS } from '../events.js';
 import { type Api, defineRoute, routeKey } from '../route.js';
 import type { ServiceName } from '../processes.js';
 import {
@@ -133,7 +134,31 @@ export const USER_SERVICE_API = {
   }),
 } as const;
 
+/** A consumer's request for a stream's events again, from a number on: it found a gap (events Redis lost). */
+export const outboxReplayRequestSchema = z.strictObject({ stream: z.string().min(1).max(200), fromSeq: z.number().int().min(1) });
+export const outboxReplayResponseSchema = z.object({
+  /** events published again */
+  replayed: z.number().int().min(0),
+  /** the last number the producer gave in the stream (0: none yet) */
+  lastSeq: z.number().int().min(0),
+  /** the first number from the one asked for on that its outbox still keeps (null: none); what is before it cannot be sent again */
+  firstKeptSeq: z.number().int().min(1).nullable(),
+});
+
+/** The replay route of a producer's outbox, called by the consumers of its streams (and the operator's tools). */
+function outboxReplayRoute(callers: readonly CallerName[]) {
+  return defineRoute({
+    method: 'POST',
+    path: '/outbox/replay',
+    body: outboxReplayRequestSchema,
+    responses: { 200: outboxReplayResponseSchema },
+    errors: [404],
+    access: { callers: [...callers, 'operator'], actor: 'none', purpose: 'ask for a stream’s events again from a number on (a gap: events Redis lost)' },
+  });
+}
+
 export const ORDER_MANAGER_API = {
+  replayOutbox: outboxReplayRoute(STREAMS.orders.consumers),
   placeOrder: defineRoute({
     method: 'POST',
     path: '/order',
@@ -179,6 +204,7 @@ export const ORDER_MANAGER_API = {
 } as const;
 
 export const WALLET_API = {
+  replayOutbox: outboxReplayRoute(STREAMS.wallet.consumers),
   balances: defineRoute({
     method: 'GET',
     path: '/balance/:userId',
@@ -328,6 +354,7 @@ export const engineBookSchema = z.object({
 export type EngineBook = z.infer<typeof engineBookSchema>;
 
 export const MATCHING_ENGINE_API = {
+  replayOutbox: outboxReplayRoute(STREAMS.executions.consumers),
   book: defineRoute({
     method: 'GET',
     path: '/books/:symbol',

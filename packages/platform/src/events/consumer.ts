@@ -6,6 +6,7 @@ import { trackConsumerGroup } from './backlog.js';
 import { type DecodedEvent, decodeEvent, type EventFamily } from '@exchange/contracts';
 import { withTransaction, type Transaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
+import { type ReplayRequest, StreamSequence } from './sequence.js';
 import { restoreTraceContext } from './trace-context.js';
 
 export interface StreamEvent<T = unknown> {
@@ -15,6 +16,8 @@ export interface StreamEvent<T = unknown> {
   data: T;
   /** the Redis stream entry id */
   entryId: string;
+  /** the event's number in its stream, given by the producer's relay (absent on entries from before numbers travelled) */
+  seq?: number;
   stream: string;
   /** when the producer wrote the event (its outbox row), when the producer said so */
   occurredAt?: string;
@@ -61,6 +64,13 @@ export interface StreamConsumerOptions {
   exclusive?: boolean;
   /** how long processed event ids are kept to recognise a redelivery (longer than any republish window) */
   dedupeWindowMs?: number;
+  /**
+   * asks the stream's producer to publish its events again from a number on (its outbox's replay
+   * route): how a gap is repaired. Without it a gap is still found, logged and counted.
+   */
+  replay?: ReplayRequest;
+  /** ms between two requests for the same missing events while they have not arrived */
+  replayRetryMs?: number;
 }
 
 type RawEntry = [id: string, fields: string[]];
@@ -68,15 +78,17 @@ type RawEntry = [id: string, fields: string[]];
 const tracer = trace.getTracer('@exchange/platform/consumer');
 
 /**
- * Creates the group (and the stream) if missing; the group reads from the stream's beginning.
- * ioredis does not apply its key prefix to XGROUP, so the prefix is added here.
+ * Creates the group (and the stream) if missing; the group reads from the stream's beginning. True
+ * when it had to be created. ioredis does not apply its key prefix to XGROUP, so the prefix is added here.
  */
-export async function createConsumerGroup(redis: Redis, stream: string, group: string): Promise<void> {
+export async function createConsumerGroup(redis: Redis, stream: string, group: string): Promise<boolean> {
   const key = `${redis.options.keyPrefix ?? ''}${stream}`;
   try {
     await redis.call('XGROUP', 'CREATE', key, group, '0', 'MKSTREAM');
+    return true;
   } catch (error) {
     if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    return false;
   }
 }
 
@@ -91,15 +103,34 @@ export class StreamConsumer {
   private isRunning = false;
   private loop: Promise<void> | undefined;
   private readonly reader: Redis;
-  private readonly options: Required<Omit<StreamConsumerOptions, 'handle' | 'handleBatch'>> & Pick<StreamConsumerOptions, 'handle' | 'handleBatch'>;
+  private readonly options: Required<Omit<StreamConsumerOptions, 'handle' | 'handleBatch' | 'replay'>> &
+    Pick<StreamConsumerOptions, 'handle' | 'handleBatch' | 'replay'>;
   private readonly failures = new Map<string, number>();
   private lastClaimAt = 0;
   private lastPruneAt = Date.now();
   private lockClient: pg.Client | undefined;
   private untrack: (() => void) | undefined;
+  /** the stream's numbering: what comes next, and the repair of gaps */
+  private readonly sequence: StreamSequence;
 
   constructor(options: StreamConsumerOptions) {
-    this.options = { batchSize: 100, blockMs: 1000, claimIdleMs: 30_000, maxDeliveries: 5, exclusive: false, dedupeWindowMs: 86_400_000, ...options };
+    this.options = {
+      batchSize: 100,
+      blockMs: 1000,
+      claimIdleMs: 30_000,
+      maxDeliveries: 5,
+      exclusive: false,
+      dedupeWindowMs: 86_400_000,
+      replayRetryMs: 2000,
+      ...options,
+    };
+    this.sequence = new StreamSequence({
+      db: options.db,
+      group: options.group,
+      logger: options.logger,
+      ...(options.replay ? { replay: options.replay } : {}),
+      retryMs: this.options.replayRetryMs,
+    });
     // XREADGROUP BLOCK holds its connection: it gets one of its own.
     this.reader = options.redis.duplicate();
     this.reader.on('error', () => {});
@@ -107,7 +138,9 @@ export class StreamConsumer {
 
   async start(): Promise<void> {
     const { redis, stream, group } = this.options;
-    await createConsumerGroup(redis, stream, group);
+    // a group this service had read with (it has a position) but Redis no longer has was lost with
+    // what it held: asked for again (a group new to the stream has no position and asks nothing)
+    if (await createConsumerGroup(redis, stream, group)) await this.sequence.askForMissed(stream).catch(() => {});
     this.untrack = trackConsumerGroup(redis, stream, group);
     this.isRunning = true;
     this.loop = this.run();
@@ -169,6 +202,7 @@ export class StreamConsumer {
           continue;
         }
         await this.pruneProcessed();
+        await this.sequence.askAgainIfDue();
         if (backlog) {
           const pending = await this.read('0', false);
           backlog = pending.length > 0;
@@ -184,10 +218,12 @@ export class StreamConsumer {
         if (error instanceof RetryLater) {
           // already logged with the event that failed
         } else if (String((error as Error).message).includes('NOGROUP')) {
-          // Redis lost the stream (a restart without persistence): the relay publishes again, and
-          // the group starts over from the beginning; processed_messages skips what was applied.
-          this.options.logger.warn({ stream: this.options.stream }, 'consumer group is gone; creating it again');
+          // Redis lost the stream (a restart without persistence, the key deleted, a failover to a
+          // replica that lagged): the group starts over on the new stream, and whatever the old one
+          // held past this group's position — delivered or not — is asked for again
+          this.options.logger.warn({ stream: this.options.stream }, 'consumer group is gone; creating it again and asking for what it may have missed');
           await createConsumerGroup(this.options.redis, this.options.stream, this.options.group).catch(() => {});
+          await this.sequence.groupLost(this.options.stream).catch(() => {});
         } else {
           this.options.logger.warn({ err: error, stream: this.options.stream }, 'stream consumer failed; retrying');
         }
@@ -236,15 +272,22 @@ export class StreamConsumer {
       event.context = trace.setSpan(events[index]!.parent, spans[index]!);
       event.afterCommit = hooks.add;
     }
+    let gapFrom: number | undefined;
     try {
       await withTransaction(db, async (client) => {
+        const ordered = await this.sequence.take(
+          client,
+          stream,
+          events.map(({ event }) => event),
+        );
+        gapFrom = ordered.gapFrom;
         const { rows } = await client.query<{ event_id: string }>(
           'INSERT INTO processed_messages (consumer_group, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
-          [group, events.map(({ event }) => event.id)],
+          [group, ordered.events.map((event) => event.id)],
         );
         const fresh = new Set(rows.map((row) => row.event_id));
         const seen = new Set<string>();
-        const todo = events.map(({ event }) => event).filter((event) => fresh.has(event.id) && !seen.has(event.id) && seen.add(event.id));
+        const todo = ordered.events.filter((event) => fresh.has(event.id) && !seen.has(event.id) && seen.add(event.id));
         for (const [index, span] of spans.entries()) span.setAttribute('exchange.duplicate', !todo.includes(events[index]!.event));
         if (todo.length > 0) {
           try {
@@ -255,8 +298,10 @@ export class StreamConsumer {
         }
       });
       await hooks.run();
+      // events past a gap are acknowledged without being applied: they come again with the replay
       await redis.xack(stream, group, ...events.map(({ event }) => event.entryId));
       for (const { event } of events) this.failures.delete(event.entryId);
+      if (gapFrom !== undefined) await this.sequence.foundGap(stream, gapFrom);
       return true;
     } catch (caught) {
       for (const span of spans) span.recordException(caught as Error);
@@ -283,6 +328,7 @@ export class StreamConsumer {
       stream: this.options.stream,
       occurredAt: fields.occurredAt,
       version: Number(fields.v ?? 1) || 1,
+      ...(fields.seq && /^[1-9]\d*$/.test(fields.seq) ? { seq: Number(fields.seq) } : {}),
     };
     return { event, parent: restoreTraceContext({ traceparent: fields.traceparent ?? '', tracestate: fields.tracestate ?? '' }) };
   }
@@ -311,9 +357,16 @@ export class StreamConsumer {
     event.context = trace.setSpan(parent, span);
     const hooks = new AfterCommitHooks(logger, stream);
     event.afterCommit = hooks.add;
+    let gapFrom: number | undefined;
     try {
       await context.with(trace.setSpan(parent, span), () =>
         withTransaction(db, async (client) => {
+          const ordered = await this.sequence.take(client, stream, [event]);
+          gapFrom = ordered.gapFrom;
+          if (ordered.events.length === 0) {
+            span.setAttribute(gapFrom === undefined ? 'exchange.duplicate' : 'exchange.past_gap', true);
+            return;
+          }
           const fresh = await client.query('INSERT INTO processed_messages (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
             group,
             event.id,
@@ -332,6 +385,7 @@ export class StreamConsumer {
       await hooks.run();
       await redis.xack(stream, group, entryId);
       this.failures.delete(entryId);
+      if (gapFrom !== undefined) await this.sequence.foundGap(stream, gapFrom);
     } catch (caught) {
       span.recordException(caught as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (caught as Error).message });

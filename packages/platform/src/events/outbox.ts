@@ -6,6 +6,7 @@ import type { Redis } from '../redis.js';
 import type { Transaction } from '../db/transaction.js';
 import type { EventContract } from '@exchange/contracts';
 import type { z } from 'zod';
+import { replayedEvents } from './sequence-metrics.js';
 import { captureTraceContext, restoreTraceContext, type TraceCarrier } from './trace-context.js';
 
 /** An event to publish: its contract, the stream it goes to, its data as the contract's schema takes it. */
@@ -80,6 +81,8 @@ export interface OutboxRelayOptions {
 
 interface OutboxRow {
   id: string;
+  /** the event's number in its stream: given when it is first published, kept when it is published again */
+  seq: string | null;
   event_id: string;
   stream: string;
   type: string;
@@ -155,10 +158,11 @@ export class OutboxRelay {
       }
       if (redisRun !== this.knownRedisRun) await this.republishLost(client, redisRun);
       const { rows } = await client.query<OutboxRow>(
-        'SELECT id, event_id, stream, type, version, payload, trace_context, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+        'SELECT id, seq, event_id, stream, type, version, payload, trace_context, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
         [this.batchSize],
       );
       if (rows.length > 0) {
+        await this.number(client, rows);
         await this.publish(rows);
         await client.query('UPDATE outbox SET published_at = now(), published_to = $2 WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id), redisRun]);
       }
@@ -174,6 +178,64 @@ export class OutboxRelay {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Numbers the rows that have no number yet, per stream, in the order they were written (the
+   * order they are published in). Inside the relay's transaction: a crash before the commit gives
+   * the same rows the same numbers again.
+   */
+  private async number(client: Transaction, rows: OutboxRow[]): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const row of rows) if (row.seq === null) counts.set(row.stream, (counts.get(row.stream) ?? 0) + 1);
+    if (counts.size === 0) return;
+    const { rows: lasts } = await client.query<{ stream: string; last_seq: string }>(
+      `INSERT INTO outbox_sequences (stream, last_seq) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (stream) DO UPDATE SET last_seq = outbox_sequences.last_seq + EXCLUDED.last_seq
+       RETURNING stream, last_seq`,
+      [[...counts.keys()], [...counts.values()]],
+    );
+    const next = new Map(lasts.map((last) => [last.stream, BigInt(last.last_seq) - BigInt(counts.get(last.stream)!) + 1n]));
+    for (const row of rows) {
+      if (row.seq !== null) continue;
+      const seq = next.get(row.stream)!;
+      row.seq = String(seq);
+      next.set(row.stream, seq + 1n);
+    }
+    const numbered = rows.filter((row) => counts.has(row.stream) && row.seq !== null);
+    await client.query('UPDATE outbox SET seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE outbox.id = v.id AND outbox.seq IS NULL', [
+      numbered.map((row) => row.id),
+      numbered.map((row) => row.seq),
+    ]);
+  }
+
+  /**
+   * A consumer found a gap in `stream` (events Redis lost): every event of it from `fromSeq` on is
+   * published again, in order, with its number. What the outbox no longer keeps (older than the
+   * retention) cannot be sent: the answer says where the kept events begin.
+   */
+  async replay(stream: string, fromSeq: number): Promise<{ replayed: number; lastSeq: number; firstKeptSeq: number | null }> {
+    const { rows } = await this.options.db.query<{ replayed: string; last_seq: string | null; first_kept: string | null }>(
+      `WITH again AS (
+         UPDATE outbox SET published_at = NULL WHERE stream = $1 AND seq >= $2 AND published_at IS NOT NULL RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM again) AS replayed,
+              (SELECT last_seq FROM outbox_sequences WHERE stream = $1) AS last_seq,
+              (SELECT min(seq) FROM outbox WHERE stream = $1 AND seq >= $2) AS first_kept`,
+      [stream, fromSeq],
+    );
+    const row = rows[0]!;
+    const answer = {
+      replayed: Number(row.replayed),
+      lastSeq: Number(row.last_seq ?? 0),
+      firstKeptSeq: row.first_kept === null ? null : Number(row.first_kept),
+    };
+    if (answer.replayed > 0) {
+      this.options.logger.warn({ stream, fromSeq, events: answer.replayed }, 'a consumer missed events of this stream: publishing them again');
+      replayedEvents.inc({ stream }, answer.replayed);
+      this.wake();
+    }
+    return answer;
   }
 
   /** Events sent to a Redis instance that is gone (restarted without its data) go out again. */
@@ -223,6 +285,8 @@ export class OutboxRelay {
         row.type,
         'v',
         String(row.version),
+        'seq',
+        row.seq ?? '',
         'data',
         JSON.stringify(row.payload),
         'traceparent',

@@ -1,4 +1,5 @@
 import { registerBacklogGauge } from '../events/backlog.js';
+import { registerSequenceMetrics } from '../events/sequence-metrics.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface HttpMetrics {
@@ -13,6 +14,7 @@ export function createMetrics(service: string): HttpMetrics {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   registerBacklogGauge(registry);
+  registerSequenceMetrics(registry);
   const requestDuration = new Histogram({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP requests served, per route (read P95 from here)',

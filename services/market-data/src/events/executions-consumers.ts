@@ -1,4 +1,4 @@
-import type { Logger, Pool, Redis } from '@exchange/platform';
+import type { Logger, Pool, Redis, ReplayRequest } from '@exchange/platform';
 import { MarketConsumers } from '@exchange/markets';
 import { executionsStream } from '@exchange/contracts';
 import type { MarketDataDeps } from '../app/market-data-deps.js';
@@ -7,7 +7,14 @@ import { recordTrades } from '../app/record-trades.js';
 export const MARKET_DATA_GROUP = 'market-data';
 
 /** Market data's consumers of every market's `executions:{SYMBOL}`, in the `market-data` group. */
-export function executionsConsumers(options: { db: Pool; redis: Redis; logger: Logger; consumer: string; deps: MarketDataDeps }): MarketConsumers {
+export function executionsConsumers(options: {
+  db: Pool;
+  redis: Redis;
+  logger: Logger;
+  consumer: string;
+  deps: MarketDataDeps;
+  replay: ReplayRequest;
+}): MarketConsumers {
   const { deps, ...shared } = options;
   return new MarketConsumers({
     ...shared,

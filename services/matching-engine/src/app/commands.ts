@@ -7,6 +7,8 @@ export interface Inbound {
   entryId: string;
   /** the producer's message id: the journal's deduplication key */
   commandId: string;
+  /** its number in the stream, given by the order-manager's relay (absent on entries from before numbers travelled) */
+  seq?: number;
   symbol: string;
   /** undefined when the message could not be understood (journaled and acknowledged, never applied) */
   command: Command | undefined;
@@ -28,6 +30,7 @@ export function parseEntry(stream: string, entryId: string, flat: string[]): Inb
     stream,
     entryId,
     commandId: fields.id ?? entryId,
+    ...(fields.seq && /^[1-9]\d*$/.test(fields.seq) ? { seq: Number(fields.seq) } : {}),
     symbol,
     command: toCommand(fields.type ?? '', Number(fields.v ?? 1) || 1, fields.data),
     traceparent: fields.traceparent ?? '',

@@ -1,9 +1,9 @@
 import { createConsumerGroup, prefixedChannel, trackConsumerGroup, type Logger, type Redis } from '@exchange/platform';
 import { engineBookChannel, engineBookKey, ordersStream, type EngineBookState } from '@exchange/contracts';
 import { parseEntry, type Inbound } from './commands.js';
-import type { MatchingEngine } from './engine.js';
+import { ENGINE_GROUP, type MatchingEngine } from './engine.js';
 
-export const ENGINE_GROUP = 'matching-engine';
+export { ENGINE_GROUP };
 
 export interface LoopOptions {
   engine: MatchingEngine;
@@ -45,7 +45,7 @@ export class EngineLoop {
     while (this.arriving.length > 0) {
       const symbol = this.arriving[0]!;
       await this.options.engine.addSymbol(symbol);
-      await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      await this.ensureGroup(symbol);
       trackConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
       this.symbols.push(symbol);
       this.arriving.shift();
@@ -55,7 +55,7 @@ export class EngineLoop {
 
   async start(): Promise<void> {
     for (const symbol of this.symbols) {
-      await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      await this.ensureGroup(symbol);
       // its backlog on /metrics, as every consumer's
       trackConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
     }
@@ -78,6 +78,7 @@ export class EngineLoop {
           await this.takeOnArrivals();
           from = '0';
         }
+        await this.options.engine.sequence.askAgainIfDue();
         if (this.symbols.length === 0) {
           await new Promise((resolve) => setTimeout(resolve, 200));
           continue;
@@ -95,7 +96,9 @@ export class EngineLoop {
         if (!this.isRunning) break;
         troubles += 1;
         if (String((error as Error).message).includes('NOGROUP')) {
-          for (const symbol of this.symbols) await createConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP).catch(() => {});
+          // Redis lost streams with their groups: each is made again, and what it held past the
+          // engine's position is asked for again from the order-manager
+          for (const symbol of this.symbols) await this.ensureGroup(symbol, true).catch(() => {});
         } else {
           this.options.logger.warn({ err: error }, 'matching engine batch failed; retrying');
         }
@@ -103,6 +106,17 @@ export class EngineLoop {
         from = '0';
       }
     }
+  }
+
+  /**
+   * The engine's group on a market's command stream; when it had to be made although the engine had
+   * read that stream before (Redis lost it), the commands past the engine's position are asked for.
+   */
+  private async ensureGroup(symbol: string, lost = false): Promise<void> {
+    const stream = ordersStream(symbol);
+    if (!(await createConsumerGroup(this.options.redis, stream, ENGINE_GROUP))) return;
+    if (lost) await this.options.engine.sequence.groupLost(stream);
+    else await this.options.engine.sequence.askForMissed(stream);
   }
 
   private async read(from: '0' | '>'): Promise<Inbound[]> {

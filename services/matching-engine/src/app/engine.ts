@@ -9,6 +9,8 @@ import {
   type Logger,
   type OutboxRelay,
   type Pool,
+  type ReplayRequest,
+  StreamSequence,
   type Transaction,
 } from '@exchange/platform';
 import { executionsStream } from '@exchange/contracts';
@@ -27,7 +29,12 @@ export interface EngineOptions {
   snapshotsKept: number;
   /** how long a journaled command stays recognisable as a repeat */
   journalRetentionMs: number;
+  /** asks the order-manager to publish a market's commands again from a number on (a gap: commands Redis lost) */
+  replay?: ReplayRequest;
 }
+
+/** The engine's consumer group on every `orders:{SYMBOL}` stream. */
+export const ENGINE_GROUP = 'matching-engine';
 
 const tracer = trace.getTracer('@exchange/matching-engine');
 
@@ -55,13 +62,23 @@ interface Applied {
  * command that was journaled but not acknowledged is recognised and not applied again.
  */
 export class MatchingEngine {
+  /** the engine's place in each market's numbered commands, and the repair of gaps in them */
+  readonly sequence: StreamSequence;
   private readonly books = new Map<string, OrderBook>();
   private readonly sinceSnapshot = new Map<string, number>();
   private readonly lastPrices = new Map<string, number>();
   /** the trace context of the latest command that changed each book, for the book state it publishes */
   private readonly lastTraceparents = new Map<string, string>();
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.sequence = new StreamSequence({
+      db: options.db,
+      group: ENGINE_GROUP,
+      logger: options.logger,
+      ...(options.replay ? { replay: options.replay } : {}),
+      retryMs: 2000,
+    });
+  }
 
   book(symbol: string): OrderBook | undefined {
     return this.books.get(symbol);
@@ -116,9 +133,10 @@ export class MatchingEngine {
   async process(batch: Inbound[], { prune = true }: { prune?: boolean } = {}): Promise<Set<string>> {
     const changed = new Set<string>();
     if (batch.length === 0) return changed;
+    const gaps: Array<[stream: string, fromSeq: number]> = [];
     try {
       await withTransaction(this.options.db, async (client) => {
-        const fresh = await this.unjournaled(client, batch);
+        const fresh = await this.unjournaled(client, await this.inSequence(client, batch, gaps));
         const applied = fresh.map((inbound) => this.apply(inbound));
         for (const { inbound } of applied) changed.add(inbound.symbol);
         await this.commit(client, applied, prune);
@@ -129,7 +147,26 @@ export class MatchingEngine {
       throw error;
     }
     this.options.relay.wake();
+    // commands past a gap were left out (acknowledged, not applied): they come again with the replay
+    for (const [stream, fromSeq] of gaps) {
+      await this.sequence
+        .foundGap(stream, fromSeq)
+        .catch((error: unknown) => this.options.logger.warn({ err: error, stream }, 'asking for missing commands failed'));
+    }
     return changed;
+  }
+
+  /** Each market's commands of the batch that come next in its stream's numbering; where one is missing, the gap. */
+  private async inSequence(client: Transaction, batch: Inbound[], gaps: Array<[string, number]>): Promise<Inbound[]> {
+    const byStream = new Map<string, Inbound[]>();
+    for (const inbound of batch) byStream.set(inbound.stream, [...(byStream.get(inbound.stream) ?? []), inbound]);
+    const taken = new Set<Inbound>();
+    for (const [stream, inbounds] of byStream) {
+      const ordered = await this.sequence.take(client, stream, inbounds);
+      for (const inbound of ordered.events) taken.add(inbound);
+      if (ordered.gapFrom !== undefined) gaps.push([stream, ordered.gapFrom]);
+    }
+    return batch.filter((inbound) => taken.has(inbound));
   }
 
   /** The batch without commands already journaled (redelivered after a crash) or repeated in it. */

@@ -1,10 +1,14 @@
-import { AppError, type HttpServer, serveApi } from '@exchange/platform';
+import { AppError, type HttpServer, type OutboxRelay, outboxReplayHandler, serveApi } from '@exchange/platform';
 import { MATCHING_ENGINE_API } from '@exchange/contracts';
 import type { MatchingEngine } from '../app/engine.js';
 
-/** The engine's one route (MATCHING_ENGINE_API): its own book of a symbol, for the operator's audits. */
-export function registerRoutes(app: HttpServer, engine: MatchingEngine): void {
+/**
+ * The engine's routes (MATCHING_ENGINE_API): its own book of a symbol, for the operator's audits, and
+ * the replay of a market's executions for a consumer that found a gap in them.
+ */
+export function registerRoutes(app: HttpServer, engine: MatchingEngine, relay: Pick<OutboxRelay, 'replay'>): void {
   serveApi(app, MATCHING_ENGINE_API, {
+    replayOutbox: outboxReplayHandler(relay, 'matching-engine'),
     book: ({ params, query }) => {
       const book = engine.book(params.symbol.toUpperCase());
       if (!book) throw new AppError('NOT_FOUND', `This engine does not own ${params.symbol}`);

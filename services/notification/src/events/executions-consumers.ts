@@ -1,4 +1,4 @@
-import type { Logger, Pool, Redis } from '@exchange/platform';
+import type { Logger, Pool, Redis, ReplayRequest } from '@exchange/platform';
 import { MarketConsumers } from '@exchange/markets';
 import { executionsStream } from '@exchange/contracts';
 import type { NotificationDeps } from '../app/notification-deps.js';
@@ -8,7 +8,14 @@ import { recordExecution, recordExecutions } from '../app/record-execution.js';
 export const NOTIFICATION_GROUP = 'notification';
 
 /** The notification service's consumers of every market's `executions:{SYMBOL}`. */
-export function executionsConsumers(options: { db: Pool; redis: Redis; logger: Logger; consumer: string; deps: NotificationDeps }): MarketConsumers {
+export function executionsConsumers(options: {
+  db: Pool;
+  redis: Redis;
+  logger: Logger;
+  consumer: string;
+  deps: NotificationDeps;
+  replay: ReplayRequest;
+}): MarketConsumers {
   const { deps, ...shared } = options;
   return new MarketConsumers({
     ...shared,

@@ -1,4 +1,4 @@
-import type { Logger, Pool, Redis } from '@exchange/platform';
+import type { Logger, Pool, Redis, ReplayRequest } from '@exchange/platform';
 import { MarketConsumers } from '@exchange/markets';
 import { executionsStream } from '@exchange/contracts';
 import { applyExecution, applyExecutions } from '../app/apply-execution.js';
@@ -7,7 +7,14 @@ import type { OrderDeps } from '../app/order-deps.js';
 export const ORDER_MANAGER_GROUP = 'order-manager';
 
 /** The order-manager's consumers of every market's `executions:{SYMBOL}`. */
-export function executionsConsumers(options: { db: Pool; redis: Redis; logger: Logger; consumer: string; deps: OrderDeps }): MarketConsumers {
+export function executionsConsumers(options: {
+  db: Pool;
+  redis: Redis;
+  logger: Logger;
+  consumer: string;
+  deps: OrderDeps;
+  replay: ReplayRequest;
+}): MarketConsumers {
   const { deps, ...shared } = options;
   return new MarketConsumers({
     ...shared,

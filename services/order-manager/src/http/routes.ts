@@ -1,4 +1,15 @@
-import { actorOf, AppError, context, type HttpServer, itemActorsOf, itemRefusal, restoreTraceContext, serveApi } from '@exchange/platform';
+import {
+  actorOf,
+  AppError,
+  context,
+  type HttpServer,
+  itemActorsOf,
+  itemRefusal,
+  type OutboxRelay,
+  outboxReplayHandler,
+  restoreTraceContext,
+  serveApi,
+} from '@exchange/platform';
 import { ORDER_MANAGER_API } from '@exchange/contracts';
 import { cancelOrder } from '../app/cancel-order.js';
 import type { OrderDeps } from '../app/order-deps.js';
@@ -6,8 +17,10 @@ import { placeMany, placeOrder } from '../app/place-order.js';
 import { getOrder, listFills, listOrders } from '../app/read-orders.js';
 
 /** The order-manager's internal API (ORDER_MANAGER_API), called by the gateway for the user it asserts (never a user id of the caller's choosing). */
-export function registerRoutes(app: HttpServer, deps: OrderDeps): void {
+export function registerRoutes(app: HttpServer, deps: OrderDeps, relay: Pick<OutboxRelay, 'replay'>): void {
   serveApi(app, ORDER_MANAGER_API, {
+    // the engine found a gap in a market's commands: they are published again from the outbox
+    replayOutbox: outboxReplayHandler(relay, 'order-manager'),
     placeOrder: async ({ body, request, reply }) => {
       const placed = await placeOrder(deps, actorOf(request), body);
       reply.status(placed.statusCode);

@@ -1,4 +1,4 @@
-import { StreamConsumer, type Logger, type Pool, type Redis, type StreamConsumerOptions } from '@exchange/platform';
+import { StreamConsumer, type Logger, type Pool, type Redis, type ReplayRequest, type StreamConsumerOptions } from '@exchange/platform';
 import { MarketConsumers } from '@exchange/markets';
 import { executionsStream, WALLET_EVENTS_STREAM } from '@exchange/contracts';
 import type { ReportDeps } from '../app/report-deps.js';
@@ -13,6 +13,8 @@ interface ConsumerOptions {
   logger: Logger;
   consumer: string;
   deps: ReportDeps;
+  /** asks the stream's producer for events again (a gap) */
+  replay: ReplayRequest;
 }
 
 function handlers(deps: ReportDeps, symbol: string | undefined): Pick<StreamConsumerOptions, 'handle' | 'handleBatch'> {

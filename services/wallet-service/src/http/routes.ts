@@ -1,4 +1,4 @@
-import { actorOf, type HttpServer, serveApi } from '@exchange/platform';
+import { actorOf, type HttpServer, outboxReplayHandler, serveApi } from '@exchange/platform';
 import { WALLET_API } from '@exchange/contracts';
 import { blockFunds, blockFundsMany } from '../app/block-funds.js';
 import { deposit } from '../app/deposit.js';
@@ -13,6 +13,8 @@ import type { WalletDeps } from '../app/wallet-deps.js';
  */
 export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
   serveApi(app, WALLET_API, {
+    // a reader of wallet-events found a gap: the events are published again from the outbox
+    replayOutbox: outboxReplayHandler(deps.outbox, 'wallet-service'),
     balances: ({ params }) => getBalances(deps.ledger, params.userId),
     transactions: ({ params, query }) => listTransactions(deps.ledger, params.userId, query.limit, query.cursor),
     updateBalance: async ({ body, request, reply }) => {

@@ -1,0 +1,156 @@
+import type pg from 'pg';
+import type { Transaction } from '../db/transaction.js';
+import type { Logger } from '../logger.js';
+import { lostEvents, replayRequests, streamGaps } from './sequence-metrics.js';
+
+/** What a producer answers when asked for a stream's events again from a number on. */
+export interface ReplayAnswer {
+  /** events published again */
+  replayed: number;
+  /** the last number the producer gave in the stream (0: none yet) */
+  lastSeq: number;
+  /** the first number from the one asked for on that its outbox still keeps (null: none) */
+  firstKeptSeq: number | null;
+}
+
+/** Asks a stream's producer to publish its events again from a number on (its outbox's replay route). */
+export type ReplayRequest = (stream: string, fromSeq: number) => Promise<ReplayAnswer>;
+
+export interface StreamSequenceOptions {
+  db: pg.Pool;
+  /** the consumer group whose positions these are */
+  group: string;
+  logger: Logger;
+  /** how a gap is repaired; without it a gap is still found, logged and counted */
+  replay?: ReplayRequest;
+  /** ms between two requests for the same missing events while they have not arrived */
+  retryMs: number;
+}
+
+/**
+ * A consumer group's place in the numbering of the streams it reads (the producer's relay numbers
+ * each stream's events 1, 2, 3 …), kept in `stream_positions` in the transaction that applies the
+ * events: events come in order, duplicates are left out, and a gap — events Redis lost — is asked
+ * for again from the producer, which publishes them again from its outbox. Events the producer no
+ * longer keeps are counted as lost, logged as an error and stepped over, so the stream does not
+ * stop for ever (a divergence for the audit, never hidden).
+ */
+export class StreamSequence {
+  /** per stream: the first number found missing and asked for, until it arrives */
+  private readonly awaiting = new Map<string, { fromSeq: number; askedAt: number }>();
+
+  constructor(private readonly options: StreamSequenceOptions) {}
+
+  /**
+   * The events of a read that come next in `stream`'s numbering, inside the transaction that
+   * applies them (the group's position is locked, so two instances of a group never both take the
+   * same number): those applied before are left out, and at the first number past the next one
+   * expected — a gap — the rest wait for the replay. A group with no position yet starts at whatever
+   * comes first. Unnumbered events (from before numbers travelled) are taken as they come.
+   */
+  async take<E extends { seq?: number }>(client: Transaction, stream: string, events: E[]): Promise<{ events: E[]; gapFrom?: number }> {
+    const { group } = this.options;
+    if (!events.some((event) => event.seq !== undefined)) return { events };
+    const { rows } = await client.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2 FOR UPDATE', [
+      group,
+      stream,
+    ]);
+    const start = rows[0] ? Number(rows[0].last_seq) : undefined;
+    let last = start;
+    let gapFrom: number | undefined;
+    const taken: E[] = [];
+    for (const event of events) {
+      if (event.seq === undefined) {
+        if (gapFrom === undefined) taken.push(event);
+      } else if (gapFrom !== undefined || (last !== undefined && event.seq <= last)) {
+        // past a gap, or applied before
+      } else if (last === undefined || event.seq === last + 1) {
+        taken.push(event);
+        last = event.seq;
+      } else {
+        gapFrom = last + 1;
+      }
+    }
+    if (last !== undefined && last !== start) {
+      await client.query(
+        `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
+         ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now()`,
+        [group, stream, last],
+      );
+      const waiting = this.awaiting.get(stream);
+      if (waiting && last >= waiting.fromSeq) this.awaiting.delete(stream);
+    }
+    return gapFrom === undefined ? { events: taken } : { events: taken, gapFrom };
+  }
+
+  /** A read found a gap from `fromSeq` on: asked for (once; again later if it does not come). */
+  async foundGap(stream: string, fromSeq: number): Promise<void> {
+    if (this.awaiting.get(stream)?.fromSeq === fromSeq) return;
+    streamGaps.inc({ stream, group: this.options.group });
+    this.options.logger.warn(
+      { stream, group: this.options.group, fromSeq },
+      'events of this stream are missing (a gap in its numbers): asking the producer for them again',
+    );
+    await this.requestReplay(stream, fromSeq);
+  }
+
+  /** Redis no longer had the group (it lost the stream): whatever followed this group's position is asked for. */
+  async groupLost(stream: string): Promise<void> {
+    streamGaps.inc({ stream, group: this.options.group });
+    await this.askForMissed(stream);
+  }
+
+  /** Everything past this group's position in `stream` is asked for again (nothing, if it has no position). */
+  async askForMissed(stream: string): Promise<void> {
+    const { rows } = await this.options.db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [
+      this.options.group,
+      stream,
+    ]);
+    if (rows[0]) await this.requestReplay(stream, Number(rows[0].last_seq) + 1);
+  }
+
+  /** Asks again for missing events that have not arrived within `retryMs` (the producer was down, or the replay lost too). */
+  async askAgainIfDue(): Promise<void> {
+    for (const [stream, waiting] of [...this.awaiting]) {
+      if (Date.now() - waiting.askedAt >= this.options.retryMs) await this.requestReplay(stream, waiting.fromSeq);
+    }
+  }
+
+  private async requestReplay(stream: string, fromSeq: number): Promise<void> {
+    const { replay, group, logger, db } = this.options;
+    this.awaiting.set(stream, { fromSeq, askedAt: Date.now() });
+    if (!replay) {
+      logger.error({ stream, group, fromSeq }, 'events of this stream are missing and this consumer has no way to ask for them again');
+      return;
+    }
+    replayRequests.inc({ stream, group });
+    let answer: ReplayAnswer;
+    try {
+      answer = await replay(stream, fromSeq);
+    } catch (error) {
+      logger.warn({ err: error, stream, group, fromSeq }, 'asking the producer for missing events failed; asking again shortly');
+      return;
+    }
+    if (answer.lastSeq < fromSeq) {
+      // the producer has given no number that far yet: nothing is missing
+      this.awaiting.delete(stream);
+      return;
+    }
+    const keptFrom = answer.firstKeptSeq ?? answer.lastSeq + 1;
+    if (keptFrom > fromSeq) {
+      const lostTo = keptFrom - 1;
+      lostEvents.inc({ stream, group }, lostTo - fromSeq + 1);
+      logger.error(
+        { stream, group, fromSeq, toSeq: lostTo },
+        'events of this stream were lost and the producer no longer keeps them: stepping over them (a divergence to repair by hand)',
+      );
+      await db.query(
+        `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
+         ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
+        [group, stream, lostTo],
+      );
+      if (lostTo < answer.lastSeq) this.awaiting.set(stream, { fromSeq: lostTo + 1, askedAt: Date.now() });
+      else this.awaiting.delete(stream);
+    }
+  }
+}
