@@ -75,6 +75,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'GET /orders/:id': (f) => ({ method: 'GET', path: `/orders/${f.orderId}`, user: { id: f.victim.userId, role: 'user' } }),
     'DELETE /orders/:id': (f) => ({ method: 'DELETE', path: `/orders/${f.orderId}`, user: { id: f.victim.userId, role: 'user' } }),
     'GET /trades': (f) => ({ method: 'GET', path: '/trades', user: { id: f.victim.userId, role: 'user' } }),
+    'POST /outbox/replay': (f) => ({ method: 'POST', path: '/outbox/replay', body: { stream: `orders:${f.symbol}`, fromSeq: 1 } }),
   },
   'wallet-service': {
     'GET /balance/:userId': (f) => ({ method: 'GET', path: `/balance/${f.victim.userId}`, user: { id: f.victim.userId, role: 'user' } }),
@@ -100,6 +101,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'POST /release-funds': (f) => ({ method: 'POST', path: '/release-funds', body: { reference: f.orderId, releaseId: `forged:${randomUUID()}` } }),
     'POST /settle-trade': (f) => ({ method: 'POST', path: '/settle-trade', body: settlement(f) }),
     'POST /settle-trades': (f) => ({ method: 'POST', path: '/settle-trades', body: { trades: [settlement(f)] } }),
+    'POST /outbox/replay': () => ({ method: 'POST', path: '/outbox/replay', body: { stream: 'wallet-events', fromSeq: 1 } }),
   },
   'risk-manager': {
     'GET /markets': () => ({ method: 'GET', path: '/markets' }),
@@ -142,6 +144,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
   },
   'matching-engine': {
     'GET /books/:symbol': (f) => ({ method: 'GET', path: `/books/${f.symbol}` }),
+    'POST /outbox/replay': (f) => ({ method: 'POST', path: '/outbox/replay', body: { stream: `executions:${f.symbol}`, fromSeq: 1 } }),
   },
   'market-data': {
     'GET /markets/:symbol/book': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/book` }),

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { createRedis } from '@exchange/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, seededRandom } from '@exchange/platform/testing';
@@ -332,5 +333,105 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     expect(lastNotFinal - walletBackAt, `last non-final answer ${lastNotFinal - walletBackAt} ms after the wallet was back`).toBeLessThanOrEqual(3000);
     expect(accepted.size).toBe(users * ordersPerUser);
     await expectInvariants(symbol, accepted, traders);
+  });
+
+  it('loses nothing when Redis loses every key of the system mid-run: gaps are found and the missing events sent again', { timeout: 300_000 }, async () => {
+    const symbol = 'WIPED';
+    const users = 16;
+    const ordersPerUser = 40;
+    const traders = await openMarket(symbol, users);
+    const accepted = new Set<string>();
+    const statuses = new Map<number, number>();
+    let done = 0;
+    const total = users * ordersPerUser;
+
+    // what a Redis restart without persistence, an eviction or a failover to a lagging replica does:
+    // every stream (with its consumer groups and undelivered entries) of this system gone at once —
+    // only keys under this system's own prefix
+    const pause = (name: ServiceName) => process.kill(system.processes.get(name)!.pid!, 'SIGSTOP');
+    const resume = (name: ServiceName) => process.kill(system.processes.get(name)!.pid!, 'SIGCONT');
+    const wipe = (async () => {
+      // so that the wipe surely takes events nobody has read yet: the notification service stops
+      // reading executions first, then the engine stops reading commands while orders keep coming
+      await eventually(async () => done >= total * 0.3, 120_000, '30% of the orders placed');
+      pause('notification');
+      await eventually(async () => done >= total * 0.4, 120_000, '40% of the orders placed');
+      pause('matching-engine');
+      const placedWhilePaused = done;
+      await eventually(async () => done >= placedWhilePaused + 20, 60_000, 'orders placed while the engine is paused');
+      // no key prefix on this client: SCAN's pattern and DEL's keys are the full names
+      const redis = createRedis({ url: exchange.redisUrl, keyPrefix: '', connectionName: 'chaos-wipe' });
+      try {
+        let cursor = '0';
+        let deleted = 0;
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${exchange.redisKeyPrefix}*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) deleted += await redis.del(...keys);
+        } while (cursor !== '0');
+        return deleted;
+      } finally {
+        redis.disconnect();
+        resume('matching-engine');
+        resume('notification');
+      }
+    })();
+
+    await Promise.all(
+      traders.map(async (trader, index) => {
+        const random = seededRandom(9000 + index);
+        for (let op = 0; op < ordersPerUser; op++) {
+          const side = (index + op) % 2 === 0 ? 'BUY' : 'SELL';
+          const cents = 9_900 + Math.floor(random() * 201);
+          const order = {
+            symbol,
+            side,
+            type: 'LIMIT',
+            price: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+            quantity: String(1 + Math.floor(random() * 5)),
+            timeInForce: 'GTC',
+            clientOrderId: `wiped-${index}-${op}`,
+          };
+          const response = await retried(() => api('POST', '/v1/orders', trader.token, order));
+          if (response.status === 201 || response.status === 200) accepted.add(response.body.order.id);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          done += 1;
+        }
+      }),
+    );
+    expect(await wipe, 'keys of the system deleted').toBeGreaterThan(0);
+    expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(total * 0.9);
+
+    // every order the gateway accepted reached the engine and every execution reached the
+    // order-manager (waitUntilQuiet), every trade was settled, the book equals the open orders
+    await expectInvariants(symbol, accepted, traders);
+    // every execution reached the other readers of the stream too
+    const { rows: executions } = await db.query('SELECT count(*)::int AS n FROM matching_engine.executions WHERE symbol = $1', [symbol]);
+    for (const schema of ['market_data', 'notification', 'reporting_service']) {
+      await eventually(
+        async () => {
+          const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${schema}.processed_messages WHERE event_id LIKE $1`, [`${symbol}:%`]);
+          return rows[0].n === executions[0].n;
+        },
+        60_000,
+        `${schema} applied every ${symbol} execution`,
+      );
+    }
+    // the repair really ran: consumers found gaps and asked for the events again
+    const orderManagerMetrics = await (await fetch(system.metricsUrls['order-manager'])).text();
+    const engineMetrics = await (await fetch(system.metricsUrls['matching-engine'])).text();
+    const sum = (text: string, name: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`))
+        .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+    const notificationMetrics = await (await fetch(system.metricsUrls.notification)).text();
+    // the engine asked for the commands it never read, and the notification service for the executions
+    expect(sum(engineMetrics, 'exchange_stream_replay_requests_total')).toBeGreaterThan(0);
+    expect(sum(notificationMetrics, 'exchange_stream_replay_requests_total')).toBeGreaterThan(0);
+    // and the producers sent them again: the order-manager its commands, the engine its executions
+    expect(sum(orderManagerMetrics, 'exchange_outbox_replayed_events_total')).toBeGreaterThan(0);
+    expect(sum(engineMetrics, 'exchange_outbox_replayed_events_total')).toBeGreaterThan(0);
+    for (const text of [orderManagerMetrics, engineMetrics, notificationMetrics]) expect(sum(text, 'exchange_stream_lost_events_total')).toBe(0);
   });
 });

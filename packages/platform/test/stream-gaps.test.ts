@@ -66,7 +66,11 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
   const applied = async (stream: string) =>
     (await db.query<{ n: number }>('SELECT n FROM svc.applied WHERE stream = $1 ORDER BY at', [stream])).rows.map((r) => r.n);
   const entries = async (stream: string) =>
-    (await redis.xrange(stream, '-', '+')).map(([id, fields]) => ({ id, seq: fields[fields.indexOf('seq') + 1], data: fields[fields.indexOf('data') + 1] }));
+    (await redis.xrange(stream, '-', '+')).map(([id, fields]) => ({
+      id,
+      seq: fields[fields.indexOf('seq') + 1],
+      data: fields[fields.indexOf('data') + 1] ?? '',
+    }));
   const metric = async (name: string, stream: string) => {
     const line = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`stream="${stream}"`));
     return line ? Number(line.split(' ').at(-1)) : 0;

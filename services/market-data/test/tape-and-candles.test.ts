@@ -205,10 +205,12 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     // the market-data's work for the trade joins the trade's trace
     await receiver.waitFor((spans) => spans.some((span) => span.traceId === traceId && span.name === 'trade recording'));
     const spans = receiver.trace(traceId).filter((span) => span.service === 'market-data');
-    const consume = spans.find((span) => span.name === 'consume executions:CNDL trade')!;
-    expect(consume).toBeDefined();
+    // (a read applied again one at a time after its batch failed, or delivered again, consumes the
+    // trade a second time in the same trace: the recording belongs to one of those consumptions)
+    const consumed = spans.filter((span) => span.name === 'consume executions:CNDL trade').map((span) => span.spanId);
+    expect(consumed.length).toBeGreaterThan(0);
     const recording = spans.find((span) => span.name === 'trade recording')!;
-    expect(recording.parentSpanId).toBe(consume.spanId);
+    expect(consumed).toContain(recording.parentSpanId);
     expect(recording.attributes['exchange.trade_id']).toBe(1);
   });
 

@@ -34,14 +34,20 @@ function world() {
   const rows = { markets: new Map([['AAA', market('AAA')]]), limits: new Map<string, StoredLimits>() };
   const reads = { market: [] as string[], limits: [] as string[][] };
   const listeners: Array<(change: RiskChange) => void> = [];
+  const missed: Array<() => void> = [];
   const bus: RiskChanges = {
     publish: async (change) => {
       for (const listener of listeners) listener(change);
     },
-    subscribe: async (listener) => {
+    subscribe: async (listener, onMissed) => {
       listeners.push(listener);
+      missed.push(onMissed);
       return async () => {};
     },
+  };
+  /** the subscription was cut and made again: what was published meanwhile is lost */
+  const resubscribe = () => {
+    for (const onMissed of missed) onMissed();
   };
   const sources = {
     markets: {
@@ -58,7 +64,7 @@ function world() {
       },
     },
   };
-  return { rows, reads, bus, sources };
+  return { rows, reads, bus, sources, resubscribe };
 }
 
 describe('the risk-manager’s cache of markets and limits', () => {
@@ -128,5 +134,17 @@ describe('the risk-manager’s cache of markets and limits', () => {
     await cache.refresh();
     expect((await cache.marketsOf(['AAA'])).get('AAA')?.status).toBe('HALTED');
     expect((await cache.limitsOf(['u1'])).get('u1')?.killSwitch).toBe(true);
+  });
+
+  it('reads everything again at once when its subscription was cut and made again (changes may have been lost)', async () => {
+    const { rows, bus, sources, resubscribe } = world();
+    const cache = new RiskCache(sources, bus, { refreshMs: 0 });
+    await cache.start();
+    rows.markets.set('AAA', market('AAA', 'HALTED'));
+    expect((await cache.marketsOf(['AAA'])).get('AAA')?.status).toBe('TRADING');
+    resubscribe();
+    // the reload reads in-memory stand-ins: done within one turn of the event loop
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.marketsOf(['AAA'])).get('AAA')?.status).toBe('HALTED');
   });
 });

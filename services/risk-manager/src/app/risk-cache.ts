@@ -6,8 +6,11 @@ import type { StoredMarket } from '../store/markets-store.js';
 /** How instances of the risk-manager tell each other what they changed (Redis pub/sub in production). */
 export interface RiskChanges {
   publish(change: RiskChange): Promise<void>;
-  /** Hears the changes of every instance (its own included) until the returned function is called. */
-  subscribe(listener: (change: RiskChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Hears the changes of every instance (its own included) until the returned function is called;
+   * `onMissed` when changes may have been lost (the subscription was cut and made again)
+   */
+  subscribe(listener: (change: RiskChange) => void, onMissed: () => void): Promise<() => Promise<void>>;
 }
 
 interface Sources {
@@ -29,7 +32,8 @@ const DEFAULTS: RiskCacheOptions = { maxUsers: 100_000, refreshMs: 30_000 };
  * Every write goes through this process's own stores and is applied here as soon as it commits;
  * other instances hear of it on `risk-changes` and read it again, so a halt or a kill switch applies
  * to the next order everywhere. A market or a user not seen yet is read once, in one query per batch.
- * Pub/sub may drop a message (a reconnect), so everything kept is also read again now and then.
+ * Pub/sub may drop a message: everything kept is read again when the subscription was cut and made
+ * again, and now and then besides.
  */
 export class RiskCache {
   private readonly markets = new Map<string, StoredMarket>();
@@ -51,11 +55,15 @@ export class RiskCache {
 
   /** Loads every market and starts hearing the other instances' changes. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.changes.subscribe((change) => {
-      if (change.origin === this.origin) return;
-      if (change.kind === 'market') this.markets.delete(change.symbol);
-      else this.limits.delete(change.userId);
-    });
+    this.unsubscribe = await this.changes.subscribe(
+      (change) => {
+        if (change.origin === this.origin) return;
+        if (change.kind === 'market') this.markets.delete(change.symbol);
+        else this.limits.delete(change.userId);
+      },
+      // changes may have been lost: everything kept is read again now, not at the next periodic reload
+      () => void this.refresh().catch(() => {}),
+    );
     for (const market of await this.sources.markets.list()) this.markets.set(market.symbol, market);
     if (this.options.refreshMs > 0) {
       this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), this.options.refreshMs);

@@ -15,11 +15,20 @@ export class RedisRiskChanges implements RiskChanges {
     await redis.publish(prefixedChannel(redis, RISK_CHANGES_CHANNEL), JSON.stringify(change));
   }
 
-  async subscribe(listener: (change: RiskChange) => void): Promise<() => Promise<void>> {
+  async subscribe(listener: (change: RiskChange) => void, onMissed: () => void): Promise<() => Promise<void>> {
     const { redis, logger } = this.options;
     const channel = prefixedChannel(redis, RISK_CHANGES_CHANNEL);
     const subscriber = redis.duplicate();
     subscriber.on('error', () => {});
+    // ioredis subscribes again by itself after a reconnect; what was published in between is lost
+    let connections = 0;
+    subscriber.on('ready', () => {
+      connections += 1;
+      if (connections > 1) {
+        logger.warn({ channel: RISK_CHANGES_CHANNEL }, 'subscribed again after a lost connection: reading every market and limit again');
+        onMissed();
+      }
+    });
     subscriber.on('message', (from: string, text: string) => {
       if (from !== channel) return;
       let parsed: ReturnType<typeof riskChangeSchema.safeParse>;
