@@ -77,7 +77,7 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
   };
 
   /** `hold(n)`: applying event n waits until the promise it gives settles */
-  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}) {
+  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}, maxDeliveries = 5) {
     const apply = async (events: Array<{ data: unknown }>, client: { query: (text: string, values: unknown[]) => Promise<unknown> }) => {
       for (const event of events) {
         const { n } = event.data as { n: number };
@@ -94,6 +94,7 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
       consumer: 'c1',
       blockMs: 100,
       replayRetryMs: 200,
+      maxDeliveries,
       replay: (asked, fromSeq) => relay.replay(asked, fromSeq),
       handle: (event, client) => apply([event], client),
       ...(batch ? { handleBatch: (events, client) => apply(events, client) } : {}),
@@ -220,6 +221,51 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
       expect(Number(rows[0].last_seq)).toBe(4);
     } finally {
       await relay.stop();
+      await reader.stop();
+    }
+  });
+
+  it('publishes events again in their stream’s order, also one written before others but committed after them', async () => {
+    const stream = `late-${randomUUID()}`;
+    // the first event's transaction is still open while the second is written, committed and published
+    const late = await db.connect();
+    await late.query('BEGIN');
+    await enqueueEvents(late, [{ stream, contract: numbered, data: { n: 2 } }]);
+    await publish(stream, [1]);
+    await late.query('COMMIT');
+    late.release();
+    await relay.publishBatch();
+    expect((await entries(stream)).map((entry) => [entry.seq, JSON.parse(entry.data).n])).toEqual([
+      ['1', 1],
+      ['2', 2],
+    ]);
+    // the late one has the smaller id but the larger number: sent again after the other
+    await relay.replay(stream, 1);
+    await relay.publishBatch();
+    expect((await entries(stream)).slice(2).map((entry) => [entry.seq, JSON.parse(entry.data).n])).toEqual([
+      ['1', 1],
+      ['2', 2],
+    ]);
+  });
+
+  it('passes over an event it sets aside (dead-lettered), so the ones after it are not taken for a gap', async () => {
+    const stream = `poison-${randomUUID()}`;
+    await publish(stream, [1, 2, 3]);
+    const reader = consumer(
+      stream,
+      false,
+      async (n) => {
+        if (n === 2) throw new Error('event 2 always fails');
+      },
+      2,
+    );
+    await reader.start();
+    try {
+      await eventually(async () => (await applied(stream)).length >= 2, 15_000, 'the events around the failing one applied');
+      expect(await applied(stream)).toEqual([1, 3]);
+      expect(await metric('exchange_stream_gaps_total', stream)).toBe(0);
+      expect((await redis.xrange(`${stream}:dead-letter`, '-', '+')).length).toBe(1);
+    } finally {
       await reader.stop();
     }
   });

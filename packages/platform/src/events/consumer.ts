@@ -395,7 +395,7 @@ export class StreamConsumer {
       const error = caught.cause;
       if (error instanceof EventNotUnderstood && !error.retry) {
         // data outside its contract will not fit on a second try: set it aside at once, loudly
-        await this.deadLetter(flat, entryId, error, event.id);
+        await this.deadLetter(flat, entryId, error, event.id, event.seq);
         return;
       }
       if (isDependencyOutage(error) || error instanceof EventNotUnderstood) {
@@ -407,7 +407,7 @@ export class StreamConsumer {
       const failures = (this.failures.get(entryId) ?? 0) + 1;
       this.failures.set(entryId, failures);
       if (failures >= this.options.maxDeliveries) {
-        await this.deadLetter(flat, entryId, error, event.id);
+        await this.deadLetter(flat, entryId, error, event.id, event.seq);
       } else {
         logger.warn({ err: error, stream, entryId, eventId: event.id, failures }, 'event failed; it stays pending and is retried');
         // Nothing after it is applied first: the loop backs off and reads this consumer's pending
@@ -419,9 +419,10 @@ export class StreamConsumer {
     }
   }
 
-  private async deadLetter(flat: string[], entryId: string, error: unknown, eventId: string): Promise<void> {
+  private async deadLetter(flat: string[], entryId: string, error: unknown, eventId: string, seq?: number): Promise<void> {
     const { stream, group, redis, logger } = this.options;
     await redis.xadd(`${stream}:dead-letter`, '*', ...flat, 'error', String((error as Error).message), 'group', group);
+    if (seq !== undefined) await this.sequence.passOver(stream, seq);
     await redis.xack(stream, group, entryId);
     this.failures.delete(entryId);
     logger.error({ err: error, stream, entryId, eventId }, 'event moved to the dead-letter stream');

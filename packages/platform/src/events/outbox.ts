@@ -145,6 +145,9 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events went out. */
   async publishBatch(): Promise<number> {
     const redisRun = await this.redisRunId();
+    // the numbers first, committed on their own: an event keeps its number whatever becomes of the
+    // publish (a crash after XADD must not let the next attempt give its number to another event)
+    await this.numberNew();
     const client = await this.options.db.connect();
     try {
       await client.query('BEGIN');
@@ -157,12 +160,14 @@ export class OutboxRelay {
         return 0;
       }
       if (redisRun !== this.knownRedisRun) await this.republishLost(client, redisRun);
+      // in each stream's order (a row published again may have a smaller id than rows numbered
+      // before it); rows not numbered yet wait for the next round
       const { rows } = await client.query<OutboxRow>(
-        'SELECT id, seq, event_id, stream, type, version, payload, trace_context, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+        `SELECT id, seq, event_id, stream, type, version, payload, trace_context, created_at FROM outbox
+          WHERE published_at IS NULL AND seq IS NOT NULL ORDER BY seq, id LIMIT $1`,
         [this.batchSize],
       );
       if (rows.length > 0) {
-        await this.number(client, rows);
         await this.publish(rows);
         await client.query('UPDATE outbox SET published_at = now(), published_to = $2 WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id), redisRun]);
       }
@@ -181,11 +186,34 @@ export class OutboxRelay {
   }
 
   /**
-   * Numbers the rows that have no number yet, per stream, in the order they were written (the
-   * order they are published in). Inside the relay's transaction: a crash before the commit gives
-   * the same rows the same numbers again.
+   * Numbers the committed rows that have no number yet, per stream, in the order they were written,
+   * in a transaction of its own under the relay's lock: the numbers are durable before anything is
+   * published, and one relay at a time gives them.
    */
-  private async number(client: Transaction, rows: OutboxRow[]): Promise<void> {
+  private async numberNew(): Promise<void> {
+    const client = await this.options.db.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows: lock } = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS locked",
+      );
+      if (lock[0]!.locked) {
+        const { rows } = await client.query<Pick<OutboxRow, 'id' | 'seq' | 'stream'>>(
+          'SELECT id, seq, stream FROM outbox WHERE published_at IS NULL AND seq IS NULL ORDER BY id LIMIT $1',
+          [this.batchSize],
+        );
+        await this.number(client, rows);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async number(client: Transaction, rows: Array<Pick<OutboxRow, 'id' | 'seq' | 'stream'>>): Promise<void> {
     const counts = new Map<string, number>();
     for (const row of rows) if (row.seq === null) counts.set(row.stream, (counts.get(row.stream) ?? 0) + 1);
     if (counts.size === 0) return;

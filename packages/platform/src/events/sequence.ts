@@ -36,8 +36,9 @@ export interface StreamSequenceOptions {
  * stop for ever (a divergence for the audit, never hidden).
  */
 export class StreamSequence {
-  /** per stream: the first number found missing and asked for, until it arrives */
-  private readonly awaiting = new Map<string, { fromSeq: number; askedAt: number }>();
+  /** per stream: the first number found missing and asked for, until it arrives; asks so far */
+  private readonly awaiting = new Map<string, { fromSeq: number; askedAt: number; asks: number }>();
+  private asking = false;
 
   constructor(private readonly options: StreamSequenceOptions) {}
 
@@ -74,7 +75,7 @@ export class StreamSequence {
     if (last !== undefined && last !== start) {
       await client.query(
         `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
-         ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now()`,
+         ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
         [group, stream, last],
       );
       const waiting = this.awaiting.get(stream);
@@ -109,16 +110,45 @@ export class StreamSequence {
     if (rows[0]) await this.requestReplay(stream, Number(rows[0].last_seq) + 1);
   }
 
-  /** Asks again for missing events that have not arrived within `retryMs` (the producer was down, or the replay lost too). */
+  /**
+   * Asks again for missing events that have not arrived (the producer was down, the replay was lost
+   * too, or this consumer is still reading towards it): after `retryMs`, then twice as long each
+   * time up to a minute, so a consumer far behind does not have the same tail sent again and again.
+   */
   async askAgainIfDue(): Promise<void> {
-    for (const [stream, waiting] of [...this.awaiting]) {
-      if (Date.now() - waiting.askedAt >= this.options.retryMs) await this.requestReplay(stream, waiting.fromSeq);
+    // one round at a time, however often a busy loop calls this
+    if (this.asking) return;
+    this.asking = true;
+    try {
+      for (const [stream, waiting] of [...this.awaiting]) {
+        const waitMs = Math.min(60_000, this.options.retryMs * 2 ** Math.max(0, waiting.asks - 1));
+        if (Date.now() - waiting.askedAt >= waitMs) await this.requestReplay(stream, waiting.fromSeq);
+      }
+    } finally {
+      this.asking = false;
     }
   }
 
-  private async requestReplay(stream: string, fromSeq: number): Promise<void> {
+  /**
+   * An event this group will never apply (dead-lettered: outside its contract, or failing every
+   * time) is passed over in the numbering, so the events after it are not taken for a gap.
+   */
+  async passOver(stream: string, seq: number): Promise<void> {
+    await this.options.db.query(
+      `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
+       ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now()
+       WHERE stream_positions.last_seq = EXCLUDED.last_seq - 1`,
+      [this.options.group, stream, seq],
+    );
+  }
+
+  private async requestReplay(stream: string, asked: number): Promise<void> {
     const { replay, group, logger, db } = this.options;
-    this.awaiting.set(stream, { fromSeq, askedAt: Date.now() });
+    // what this group has applied by now (another instance, or the events having come after all)
+    const { rows } = await db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [group, stream]);
+    const fromSeq = Math.max(asked, rows[0] ? Number(rows[0].last_seq) + 1 : 1);
+    const before = this.awaiting.get(stream);
+    this.awaiting.set(stream, { fromSeq, askedAt: Date.now(), asks: before?.fromSeq === fromSeq ? before.asks + 1 : 1 });
     if (!replay) {
       logger.error({ stream, group, fromSeq }, 'events of this stream are missing and this consumer has no way to ask for them again');
       return;
@@ -149,7 +179,7 @@ export class StreamSequence {
          ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
         [group, stream, lostTo],
       );
-      if (lostTo < answer.lastSeq) this.awaiting.set(stream, { fromSeq: lostTo + 1, askedAt: Date.now() });
+      if (lostTo < answer.lastSeq) this.awaiting.set(stream, { fromSeq: lostTo + 1, askedAt: Date.now(), asks: 1 });
       else this.awaiting.delete(stream);
     }
   }

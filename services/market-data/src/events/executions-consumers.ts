@@ -20,6 +20,8 @@ export function executionsConsumers(options: {
     ...shared,
     group: MARKET_DATA_GROUP,
     streamOf: executionsStream,
+    // one instance at a time per market: the events are applied in their numbered order
+    exclusive: true,
     handlersOf: (market) => ({
       handle: (event, client) => recordTrades(deps, market, [event], client),
       handleBatch: (events, client) => recordTrades(deps, market, events, client),

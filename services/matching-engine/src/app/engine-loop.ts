@@ -78,7 +78,8 @@ export class EngineLoop {
           await this.takeOnArrivals();
           from = '0';
         }
-        await this.options.engine.sequence.askAgainIfDue();
+        // asks for missing commands again when due, without holding up the markets' commands
+        void this.options.engine.sequence.askAgainIfDue().catch(() => {});
         if (this.symbols.length === 0) {
           await new Promise((resolve) => setTimeout(resolve, 200));
           continue;

@@ -147,9 +147,10 @@ export class MatchingEngine {
       throw error;
     }
     this.options.relay.wake();
-    // commands past a gap were left out (acknowledged, not applied): they come again with the replay
+    // commands past a gap were left out (acknowledged, not applied): they come again with the
+    // replay, asked for without holding up the other markets' commands
     for (const [stream, fromSeq] of gaps) {
-      await this.sequence
+      void this.sequence
         .foundGap(stream, fromSeq)
         .catch((error: unknown) => this.options.logger.warn({ err: error, stream }, 'asking for missing commands failed'));
     }
@@ -159,7 +160,11 @@ export class MatchingEngine {
   /** Each market's commands of the batch that come next in its stream's numbering; where one is missing, the gap. */
   private async inSequence(client: Transaction, batch: Inbound[], gaps: Array<[string, number]>): Promise<Inbound[]> {
     const byStream = new Map<string, Inbound[]>();
-    for (const inbound of batch) byStream.set(inbound.stream, [...(byStream.get(inbound.stream) ?? []), inbound]);
+    for (const inbound of batch) {
+      const same = byStream.get(inbound.stream);
+      if (same) same.push(inbound);
+      else byStream.set(inbound.stream, [inbound]);
+    }
     const taken = new Set<Inbound>();
     for (const [stream, inbounds] of byStream) {
       const ordered = await this.sequence.take(client, stream, inbounds);

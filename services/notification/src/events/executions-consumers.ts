@@ -21,6 +21,9 @@ export function executionsConsumers(options: {
     ...shared,
     group: NOTIFICATION_GROUP,
     streamOf: executionsStream,
+    // one instance at a time per market: a stream's events are applied in their numbered order, and
+    // two replicas taking turns would each see the other's events as a gap
+    exclusive: true,
     handlersOf: ({ symbol }) => ({
       handle: (event, client) => recordExecution(deps, symbol, event, client),
       handleBatch: (events, client) => recordExecutions(deps, symbol, events, client),

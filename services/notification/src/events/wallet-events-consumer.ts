@@ -18,6 +18,8 @@ export function walletEventsConsumer(options: {
     ...rest,
     stream: WALLET_EVENTS_STREAM,
     group: NOTIFICATION_GROUP,
+    // one instance at a time: the events are applied in their numbered order
+    exclusive: true,
     handle: (event, client) => recordWalletEvent(deps, event, client),
     handleBatch: (events, client) => recordWalletEvents(deps, events, client),
   });

@@ -31,5 +31,12 @@ export function walletEventsConsumer({ deps, ...shared }: ConsumerOptions): Stre
 
 /** The consumers of every market's `executions:{SYMBOL}`. */
 export function executionsConsumers({ deps, ...shared }: ConsumerOptions): MarketConsumers {
-  return new MarketConsumers({ ...shared, group: REPORTING_GROUP, streamOf: executionsStream, handlersOf: ({ symbol }) => handlers(deps, symbol) });
+  // one instance at a time per market: the events are applied in their numbered order
+  return new MarketConsumers({
+    ...shared,
+    group: REPORTING_GROUP,
+    streamOf: executionsStream,
+    exclusive: true,
+    handlersOf: ({ symbol }) => handlers(deps, symbol),
+  });
 }
