@@ -268,7 +268,8 @@ describe('traces', () => {
       (s) =>
         s.some((x) => x.service === 'market-data' && x.name === 'trade recording') &&
         s.some((x) => x.service === 'client-gateway' && x.name === `ws push md:${symbol} trade`) &&
-        s.some((x) => x.service === 'notification' && x.name === 'notification write') &&
+        // spans arrive as each process exports them: wait until the chain from the match is complete
+        s.some((x) => x.service === 'notification' && x.name === 'notification write' && descendsFrom(s, x, match)) &&
         s.some((x) => x.service === 'client-gateway' && x.name.startsWith(`ws push user:${buyer.userId}`)),
     );
     const recording = one(withPushes, (s) => s.service === 'market-data' && s.name === 'trade recording', 'market-data trade recording span');
