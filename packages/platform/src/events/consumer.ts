@@ -108,7 +108,8 @@ export class StreamConsumer {
   private readonly failures = new Map<string, number>();
   private lastClaimAt = 0;
   private lastPruneAt = Date.now();
-  private lockClient: pg.Client | undefined;
+  /** the session holding this consumer's lock (exclusive consumers): losing it loses the lock */
+  private lockSession: LockSession | undefined;
   private untrack: (() => void) | undefined;
   /** the stream's numbering: what comes next, and the repair of gaps */
   private readonly sequence: StreamSequence;
@@ -142,6 +143,7 @@ export class StreamConsumer {
     // what it held: asked for again (a group new to the stream has no position and asks nothing)
     if (await createConsumerGroup(redis, stream, group)) await this.sequence.askForMissed(stream).catch(() => {});
     this.untrack = trackConsumerGroup(redis, stream, group);
+    if (this.options.exclusive) runningExclusive.set(this, this.options.db);
     this.isRunning = true;
     this.loop = this.run();
   }
@@ -151,31 +153,38 @@ export class StreamConsumer {
     this.isRunning = false;
     this.reader.disconnect();
     await this.loop;
-    await this.lockClient?.end().catch(() => {});
+    runningExclusive.delete(this);
+    const session = this.lockSession;
+    this.lockSession = undefined;
+    if (session?.isOpen) {
+      const key = `${this.options.group}:${this.options.stream}`;
+      await session.client.query("SELECT pg_advisory_unlock(hashtext('stream-consumer'), hashtext($1))", [key]).catch(() => {});
+      session.held.delete(key);
+    }
+    await releaseLockSession(this.options.db);
   }
 
   /** For an exclusive consumer: true while this instance holds the stream's lock (taking it if free). */
   private async holdsLock(): Promise<boolean> {
     if (!this.options.exclusive) return true;
-    if (this.lockClient) return true;
-    const { group, stream, logger } = this.options;
-    const client = new (this.options.db as unknown as { Client: typeof pg.Client }).Client(
-      (this.options.db as unknown as { options: pg.ClientConfig }).options,
-    );
-    client.on('error', () => {});
-    await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('stream-consumer'), hashtext($1)) AS locked", [
-      `${group}:${stream}`,
-    ]);
+    const { group, stream, logger, db } = this.options;
+    const session = await lockSessionOf(db);
+    if (this.lockSession === session && session.isOpen) return true;
+    this.lockSession = undefined;
+    const key = `${group}:${stream}`;
+    if (session.held.has(key)) return false;
+    session.held.add(key);
+    const { rows } = await session.client
+      .query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('stream-consumer'), hashtext($1)) AS locked", [key])
+      .catch((error: unknown) => {
+        session.held.delete(key);
+        throw error;
+      });
     if (!rows[0]!.locked) {
-      await client.end().catch(() => {});
+      session.held.delete(key);
       return false;
     }
-    // losing the connection loses the lock: stop consuming until it is taken again
-    client.on('end', () => {
-      if (this.lockClient === client) this.lockClient = undefined;
-    });
-    this.lockClient = client;
+    this.lockSession = session;
     logger.info({ stream, group }, 'this instance now consumes the stream');
     return true;
   }
@@ -428,6 +437,57 @@ export class StreamConsumer {
     logger.error({ err: error, stream, entryId, eventId }, 'event moved to the dead-letter stream');
   }
 }
+
+/**
+ * One PostgreSQL session per process (per pool) holds the advisory locks of all its exclusive
+ * consumers — a session can hold many — so a service reading a hundred markets exclusively needs one
+ * connection for its locks, not a hundred. If the session ends, every lock on it is gone: each
+ * consumer notices at its next read and takes its lock again on a new session.
+ */
+interface LockSession {
+  client: pg.Client;
+  isOpen: boolean;
+  /** the locks taken on it, by key: a session's advisory locks are re-entrant, so two consumers of one process must not both take the same */
+  held: Set<string>;
+}
+
+const lockSessions = new Map<pg.Pool, Promise<LockSession>>();
+
+function lockSessionOf(db: pg.Pool): Promise<LockSession> {
+  let session = lockSessions.get(db);
+  if (!session) {
+    session = (async () => {
+      const client = new (db as unknown as { Client: typeof pg.Client }).Client((db as unknown as { options: pg.ClientConfig }).options);
+      const opened: LockSession = { client, isOpen: true, held: new Set() };
+      client.on('error', () => {});
+      client.on('end', () => {
+        opened.isOpen = false;
+        if (lockSessions.get(db) === session) lockSessions.delete(db);
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        lockSessions.delete(db);
+        throw error;
+      }
+      return opened;
+    })();
+    lockSessions.set(db, session);
+  }
+  return session;
+}
+
+/** Closes the pool's lock session once no exclusive consumer of that pool runs any more. */
+async function releaseLockSession(db: pg.Pool): Promise<void> {
+  if ([...runningExclusive.values()].some((pool) => pool === db)) return;
+  const session = await lockSessions.get(db)?.catch(() => undefined);
+  if (!session) return;
+  lockSessions.delete(db);
+  await session.client.end().catch(() => {});
+}
+
+/** Exclusive consumers running, with the pool their locks' session belongs to. */
+const runningExclusive = new Map<StreamConsumer, pg.Pool>();
 
 class RetryLater extends Error {}
 
