@@ -73,15 +73,20 @@ export class StreamSequence {
       }
     }
     if (last !== undefined && last !== start) {
-      await client.query(
-        `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
-         ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
-        [group, stream, last],
-      );
+      await this.moveTo(client, stream, last);
       const waiting = this.awaiting.get(stream);
       if (waiting && last >= waiting.fromSeq) this.awaiting.delete(stream);
     }
     return gapFrom === undefined ? { events: taken } : { events: taken, gapFrom };
+  }
+
+  /** The group's position in `stream` moves forward to `last` (never back). */
+  private async moveTo(queryable: Pick<pg.Pool, 'query'>, stream: string, last: number): Promise<void> {
+    await queryable.query(
+      `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
+       ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
+      [this.options.group, stream, last],
+    );
   }
 
   /** A read found a gap from `fromSeq` on: asked for (once; again later if it does not come). */
@@ -174,11 +179,7 @@ export class StreamSequence {
         { stream, group, fromSeq, toSeq: lostTo },
         'events of this stream were lost and the producer no longer keeps them: stepping over them (a divergence to repair by hand)',
       );
-      await db.query(
-        `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
-         ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
-        [group, stream, lostTo],
-      );
+      await this.moveTo(db, stream, lostTo);
       if (lostTo < answer.lastSeq) this.awaiting.set(stream, { fromSeq: lostTo + 1, askedAt: Date.now(), asks: 1 });
       else this.awaiting.delete(stream);
     }
