@@ -98,6 +98,46 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     );
   }
 
+  /**
+   * Every trader places `ordersPerUser` GTC limits around 100.00 at once (most cross, so trades settle
+   * in batches too), each under its own clientOrderId and retried as a real client would while a
+   * process is down; `progress.done` counts the orders answered so far, for what a test does meanwhile.
+   */
+  async function placeAroundHundred(
+    symbol: string,
+    traders: Array<{ token: string }>,
+    ordersPerUser: number,
+    tag: string,
+    seed: number,
+    progress: { done: number },
+  ): Promise<{ accepted: Set<string>; statuses: Map<number, number> }> {
+    const accepted = new Set<string>();
+    const statuses = new Map<number, number>();
+    await Promise.all(
+      traders.map(async (trader, index) => {
+        const random = seededRandom(seed + index);
+        for (let op = 0; op < ordersPerUser; op++) {
+          const side = (index + op) % 2 === 0 ? 'BUY' : 'SELL';
+          const cents = 9_900 + Math.floor(random() * 201);
+          const order = {
+            symbol,
+            side,
+            type: 'LIMIT',
+            price: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+            quantity: String(1 + Math.floor(random() * 5)),
+            timeInForce: 'GTC',
+            clientOrderId: `${tag}-${index}-${op}`,
+          };
+          const response = await retried(() => api('POST', '/v1/orders', trader.token, order));
+          if (response.status === 201 || response.status === 200) accepted.add(response.body.order.id);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          progress.done += 1;
+        }
+      }),
+    );
+    return { accepted, statuses };
+  }
+
   /** SIGKILLs `name` once `due()` holds (checked every 20 ms); what it pushes onto `kills` settles when the launcher has it back and ready. */
   function killWhen(name: ServiceName, due: () => boolean, kills: Promise<void>[]): void {
     const timer = setInterval(() => {
@@ -220,41 +260,17 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     const ordersPerUser = 50;
     const traders = await openMarket(symbol, users);
 
-    const accepted = new Set<string>();
-    const statuses = new Map<number, number>();
-    let done = 0;
+    const progress = { done: 0 };
     const total = users * ordersPerUser;
     const kills: Promise<void>[] = [];
     // 24 clients at once keep batches forming in the gateway's forwarder and the order-manager's batcher,
     // so each kill lands while batches are on their way (held funds without an order, an order without its command, …)
-    killWhen('order-manager', () => done >= total * 0.2, kills);
-    killWhen('wallet-service', () => done >= total * 0.35, kills);
-    killWhen('client-gateway', () => done >= total * 0.5, kills);
-    killWhen('risk-manager', () => done >= total * 0.65, kills);
+    killWhen('order-manager', () => progress.done >= total * 0.2, kills);
+    killWhen('wallet-service', () => progress.done >= total * 0.35, kills);
+    killWhen('client-gateway', () => progress.done >= total * 0.5, kills);
+    killWhen('risk-manager', () => progress.done >= total * 0.65, kills);
 
-    await Promise.all(
-      traders.map(async (trader, index) => {
-        const random = seededRandom(5000 + index);
-        for (let op = 0; op < ordersPerUser; op++) {
-          // buyers and sellers around 100.00 so most orders cross and trades settle in batches too
-          const side = (index + op) % 2 === 0 ? 'BUY' : 'SELL';
-          const cents = 9_900 + Math.floor(random() * 201);
-          const order = {
-            symbol,
-            side,
-            type: 'LIMIT',
-            price: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
-            quantity: String(1 + Math.floor(random() * 5)),
-            timeInForce: 'GTC',
-            clientOrderId: `batched-${index}-${op}`,
-          };
-          const response = await retried(() => api('POST', '/v1/orders', trader.token, order));
-          if (response.status === 201 || response.status === 200) accepted.add(response.body.order.id);
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          done += 1;
-        }
-      }),
-    );
+    const { accepted, statuses } = await placeAroundHundred(symbol, traders, ordersPerUser, 'batched', 5000, progress);
     await Promise.all(kills);
     expect(kills).toHaveLength(4);
     // every order ends accepted: a retry with its clientOrderId answers with the order placed before a kill (200) or places it (201)
@@ -340,9 +356,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     const users = 16;
     const ordersPerUser = 40;
     const traders = await openMarket(symbol, users);
-    const accepted = new Set<string>();
-    const statuses = new Map<number, number>();
-    let done = 0;
+    const progress = { done: 0 };
     const total = users * ordersPerUser;
 
     // what a Redis restart without persistence, an eviction or a failover to a lagging replica does:
@@ -353,12 +367,12 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     const wipe = (async () => {
       // so that the wipe surely takes events nobody has read yet: the notification service stops
       // reading executions first, then the engine stops reading commands while orders keep coming
-      await eventually(async () => done >= total * 0.3, 120_000, '30% of the orders placed');
+      await eventually(async () => progress.done >= total * 0.3, 120_000, '30% of the orders placed');
       pause('notification');
-      await eventually(async () => done >= total * 0.4, 120_000, '40% of the orders placed');
+      await eventually(async () => progress.done >= total * 0.4, 120_000, '40% of the orders placed');
       pause('matching-engine');
-      const placedWhilePaused = done;
-      await eventually(async () => done >= placedWhilePaused + 20, 60_000, 'orders placed while the engine is paused');
+      const placedWhilePaused = progress.done;
+      await eventually(async () => progress.done >= placedWhilePaused + 20, 60_000, 'orders placed while the engine is paused');
       // no key prefix on this client: SCAN's pattern and DEL's keys are the full names
       const redis = createRedis({ url: exchange.redisUrl, keyPrefix: '', connectionName: 'chaos-wipe' });
       try {
@@ -377,28 +391,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       }
     })();
 
-    await Promise.all(
-      traders.map(async (trader, index) => {
-        const random = seededRandom(9000 + index);
-        for (let op = 0; op < ordersPerUser; op++) {
-          const side = (index + op) % 2 === 0 ? 'BUY' : 'SELL';
-          const cents = 9_900 + Math.floor(random() * 201);
-          const order = {
-            symbol,
-            side,
-            type: 'LIMIT',
-            price: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
-            quantity: String(1 + Math.floor(random() * 5)),
-            timeInForce: 'GTC',
-            clientOrderId: `wiped-${index}-${op}`,
-          };
-          const response = await retried(() => api('POST', '/v1/orders', trader.token, order));
-          if (response.status === 201 || response.status === 200) accepted.add(response.body.order.id);
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          done += 1;
-        }
-      }),
-    );
+    const { accepted, statuses } = await placeAroundHundred(symbol, traders, ordersPerUser, 'wiped', 9000, progress);
     expect(await wipe, 'keys of the system deleted').toBeGreaterThan(0);
     expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(total * 0.9);
 
