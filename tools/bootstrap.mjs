@@ -163,6 +163,7 @@ build();
 
 switch (command) {
   case 'start':
+  case 'audit':
   case 'bench':
   case 'bench:engine': {
     // Same process: a signal sent to `npm start` reaches the launcher directly.
@@ -177,6 +178,6 @@ switch (command) {
     break;
   }
   default:
-    console.error('usage: node tools/bootstrap.mjs start|test|lint|format|bench|bench:engine');
+    console.error('usage: node tools/bootstrap.mjs start|audit|test|lint|format|bench|bench:engine');
     process.exit(2);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { ConfigError } from '@exchange/platform';
+import { auditCommand } from './launcher/audit-command.js';
 import { StartupError } from './launcher/checks.js';
 import { engineBench } from './bench/engine-bench.js';
 import { engineServiceBench } from './bench/engine-service-bench.js';
@@ -28,6 +29,9 @@ async function main(command: string | undefined): Promise<void> {
       await runBench(ROOT_DIR, process.argv[3]);
       process.exit(0);
       break;
+    case 'audit':
+      process.exit(await auditCommand(ROOT_DIR));
+      break;
     case 'profile':
       printProfiles(resolve(process.argv[3] ?? '.'), (line) => process.stdout.write(`${line}\n`));
       process.exit(0);
@@ -41,7 +45,7 @@ async function main(command: string | undefined): Promise<void> {
       break;
     }
     default:
-      process.stderr.write('usage: exchange start|secrets|provision|bench|bench:engine|profile <dir>\n');
+      process.stderr.write('usage: exchange start|audit|secrets|provision|bench|bench:engine|profile <dir>\n');
       process.exit(2);
   }
 }

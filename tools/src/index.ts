@@ -7,3 +7,4 @@ export * from './launcher/seed-demo.js';
 export * from './launcher/frontend.js';
 export * from './launcher/private-system.js';
 export * from './launcher/service-process.js';
+export * from './launcher/audit-command.js';

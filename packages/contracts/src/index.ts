@@ -17,3 +17,4 @@ export * from './market-data.js';
 export * from './live.js';
 export * from './dashboard.js';
 export * from './reports.js';
+export * from './audit.js';

@@ -30,3 +30,6 @@ export * from './identity/tokens.js';
 export * from './identity/credentials.js';
 export { actorOf, itemActorsOf } from './identity/access.js';
 export { flushTelemetry } from './telemetry/state.js';
+export * from './audit/fingerprint.js';
+export * from './audit/service-audit.js';
+export * from './audit/combine.js';

@@ -3,6 +3,7 @@ import { PUBLIC_API } from '@exchange/contracts';
 import { AdmissionLimit, runService, serviceUrl } from '@exchange/platform';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { gatewayConfig } from './config.js';
+import { registerAuditRoutes } from './http/audit-routes.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { registerMarketDataRoutes } from './http/market-data-routes.js';
 import { registerMarketRoutes } from './http/market-routes.js';
@@ -66,6 +67,7 @@ void runService({
     registerOrderRoutes(app, { orders, placements, verifier, rateLimit });
     registerNotificationRoutes(app, { notifications: api('notification'), verifier, rateLimit });
     registerReportRoutes(app, { reports: client('reporting-service'), verifier, rateLimit });
+    registerAuditRoutes(app, { clientOf: client, verifier, rateLimit });
     registerDashboardRoutes(app, {
       users: api('user-service'),
       wallet: api('wallet-service'),

@@ -1,12 +1,13 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { replayThrough, runService } from '@exchange/platform';
+import { auditHandler, replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import type { MarketDataDeps } from './app/market-data-deps.js';
 import { marketDataConfig } from './config.js';
 import { BookFeed } from './events/book-feed.js';
 import { executionsConsumers } from './events/executions-consumers.js';
 import { MarketDataPublisher } from './events/market-data-publisher.js';
+import { auditMarketData } from './app/audit.js';
 import { registerRoutes } from './http/routes.js';
 import { CandleStore } from './store/candle-store.js';
 import { TradeStore } from './store/trade-store.js';
@@ -52,6 +53,6 @@ void runService({
     onClose(() => markets.stop());
     onClose(() => consumers.stop());
 
-    registerRoutes(app, deps);
+    registerRoutes(app, deps, auditHandler(db, 'market-data', () => auditMarketData(db)));
   },
 });

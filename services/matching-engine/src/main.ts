@@ -40,6 +40,6 @@ void runService({
     }
     onClose(() => relay.stop());
     onClose(() => loop.stop());
-    registerRoutes(app, engine, relay);
+    registerRoutes(app, engine, relay, db);
   },
 });

@@ -1,12 +1,13 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { replayThrough, runService } from '@exchange/platform';
+import { auditHandler, replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import type { NotificationDeps } from './app/notification-deps.js';
 import { notificationConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
 import { UserPushes } from './events/user-pushes.js';
 import { walletEventsConsumer } from './events/wallet-events-consumer.js';
+import { auditNotifications } from './app/audit.js';
 import { registerRoutes } from './http/routes.js';
 import { NotificationStore } from './store/notification-store.js';
 
@@ -40,6 +41,6 @@ void runService({
     janitor.unref();
     onClose(() => clearInterval(janitor));
 
-    registerRoutes(app, deps);
+    registerRoutes(app, deps, auditHandler(db, 'notification', () => auditNotifications(db)));
   },
 });

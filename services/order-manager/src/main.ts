@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, replayThrough, Retries, runService } from '@exchange/platform';
+import { auditHandler, BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, replayThrough, Retries, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps, Placed, Placement } from './app/order-deps.js';
@@ -9,6 +9,7 @@ import { OrderUpdates } from './app/order-updates.js';
 import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
+import { auditOrders } from './app/audit.js';
 import { registerRoutes } from './http/routes.js';
 import { OrderStore } from './store/order-store.js';
 
@@ -88,6 +89,6 @@ void runService({
       clearTimeout(janitor);
     });
 
-    registerRoutes(app, deps, relay);
+    registerRoutes(app, deps, relay, auditHandler(db, 'order-manager', () => auditOrders(deps.store, config.ORDER_PENDING_TIMEOUT_MS)));
   },
 });

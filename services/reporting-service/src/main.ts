@@ -1,10 +1,11 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { replayThrough, runService } from '@exchange/platform';
+import { auditHandler, replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import type { ReportDeps } from './app/report-deps.js';
 import { reportingConfig } from './config.js';
 import { executionsConsumers, walletEventsConsumer } from './events/report-consumers.js';
+import { auditReports } from './app/audit.js';
 import { registerRoutes } from './http/routes.js';
 import { ReportStore } from './store/report-store.js';
 
@@ -26,6 +27,6 @@ void runService({
     void markets.start();
     onClose(() => markets.stop());
     onClose(() => executions.stop());
-    registerRoutes(app, deps);
+    registerRoutes(app, deps, auditHandler(db, 'reporting-service', () => auditReports(db)));
   },
 });

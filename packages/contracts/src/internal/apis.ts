@@ -33,6 +33,7 @@ import {
   updateUserRiskLimitsSchema,
   userRiskLimitsSchema,
 } from '../risk.js';
+import { serviceAuditSchema } from '../audit.js';
 import { STREAMS } from '../events.js';
 import { type Api, defineRoute, routeKey } from '../route.js';
 import type { ServiceName } from '../processes.js';
@@ -157,8 +158,21 @@ function outboxReplayRoute(callers: readonly CallerName[]) {
   });
 }
 
+/**
+ * A service's answer for its own data to the audit: the operator's tools, and the gateway for an
+ * admin (the gateway's public route is for admins only; the answer holds counts and fingerprints,
+ * no user's data).
+ */
+export const SERVICE_AUDIT_ROUTE = defineRoute({
+  method: 'GET',
+  path: '/audit',
+  responses: { 200: serviceAuditSchema },
+  access: { callers: ['client-gateway', 'operator'], actor: 'none', purpose: 'the service’s own invariants and fingerprints, for the audit' },
+});
+
 export const ORDER_MANAGER_API = {
   replayOutbox: outboxReplayRoute(STREAMS.orders.consumers),
+  audit: SERVICE_AUDIT_ROUTE,
   placeOrder: defineRoute({
     method: 'POST',
     path: '/order',
@@ -205,6 +219,7 @@ export const ORDER_MANAGER_API = {
 
 export const WALLET_API = {
   replayOutbox: outboxReplayRoute(STREAMS.wallet.consumers),
+  audit: SERVICE_AUDIT_ROUTE,
   balances: defineRoute({
     method: 'GET',
     path: '/balance/:userId',
@@ -355,6 +370,7 @@ export type EngineBook = z.infer<typeof engineBookSchema>;
 
 export const MATCHING_ENGINE_API = {
   replayOutbox: outboxReplayRoute(STREAMS.executions.consumers),
+  audit: SERVICE_AUDIT_ROUTE,
   book: defineRoute({
     method: 'GET',
     path: '/books/:symbol',
@@ -366,6 +382,7 @@ export const MATCHING_ENGINE_API = {
 } as const;
 
 export const MARKET_DATA_API = {
+  audit: SERVICE_AUDIT_ROUTE,
   book: defineRoute({
     method: 'GET',
     path: '/markets/:symbol/book',
@@ -401,6 +418,7 @@ export const MARKET_DATA_API = {
 } as const;
 
 export const NOTIFICATION_API = {
+  audit: SERVICE_AUDIT_ROUTE,
   list: defineRoute({
     method: 'GET',
     path: '/notifications',
@@ -418,6 +436,7 @@ export const NOTIFICATION_API = {
 } as const;
 
 export const REPORTING_API = {
+  audit: SERVICE_AUDIT_ROUTE,
   statement: defineRoute({
     method: 'GET',
     path: '/reports/statement',

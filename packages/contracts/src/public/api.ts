@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loginRequestSchema, loginResponseSchema, registerRequestSchema, userEnvelopeSchema } from '../auth.js';
+import { auditQuerySchema, auditReportSchema } from '../audit.js';
 import { dashboardSchema } from '../dashboard.js';
 import {
   bookQuerySchema,
@@ -288,6 +289,18 @@ export const PUBLIC_API = {
     responses: { 200: pnlReportSchema },
     errors: signedIn,
     docs: { tags: ['reports'], summary: 'Your positions: average cost, realized and unrealized P&L at the last trade price', bearer: true },
+  }),
+  audit: defineRoute({
+    method: 'GET',
+    path: '/v1/admin/audit',
+    query: auditQuerySchema,
+    responses: { 200: auditReportSchema },
+    errors: [...signedIn, 404, 503],
+    docs: {
+      tags: ['admin'],
+      summary: 'Check every invariant of the running system (conservation, holds, book = open orders, trades settled once, streams delivered); `ok` false names each violation',
+      bearer: true,
+    },
   }),
   volume: defineRoute({
     method: 'GET',

@@ -9,7 +9,8 @@ export function identityEnv(identities: GeneratedIdentities, name: CallerName): 
 
 const signers = new WeakMap<GeneratedIdentities, Map<CallerName, Promise<ServiceIdentity>>>();
 
-function signerOf(identities: GeneratedIdentities, name: CallerName): Promise<ServiceIdentity> {
+/** The identity of `name` from generated keys (a test, or the operator's tools, speaking as it). */
+export function signerOf(identities: GeneratedIdentities, name: CallerName): Promise<ServiceIdentity> {
   let byName = signers.get(identities);
   if (!byName) {
     byName = new Map();

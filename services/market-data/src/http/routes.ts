@@ -1,5 +1,5 @@
 import { type HttpServer, serveApi } from '@exchange/platform';
-import { MARKET_DATA_API } from '@exchange/contracts';
+import { MARKET_DATA_API, type ServiceAudit } from '@exchange/contracts';
 import { getBook } from '../app/get-book.js';
 import { getTicker } from '../app/get-ticker.js';
 import { listCandles } from '../app/list-candles.js';
@@ -7,8 +7,9 @@ import { listTrades } from '../app/list-trades.js';
 import type { MarketDataDeps } from '../app/market-data-deps.js';
 
 /** Public market data (MARKET_DATA_API), proxied by the gateway under /v1/markets/:symbol/…. */
-export function registerRoutes(app: HttpServer, deps: MarketDataDeps): void {
+export function registerRoutes(app: HttpServer, deps: MarketDataDeps, audit: () => Promise<ServiceAudit>): void {
   serveApi(app, MARKET_DATA_API, {
+    audit,
     book: ({ params, query }) => getBook(deps, params.symbol, query.depth),
     trades: ({ params, query }) => listTrades(deps, params.symbol, query.limit),
     candles: ({ params, query }) => listCandles(deps, params.symbol, query.interval, query.limit),

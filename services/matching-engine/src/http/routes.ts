@@ -1,4 +1,5 @@
-import { AppError, type HttpServer, type OutboxRelay, outboxReplayHandler, serveApi } from '@exchange/platform';
+import { AppError, auditHandler, type HttpServer, type OutboxRelay, outboxReplayHandler, type Pool, serveApi } from '@exchange/platform';
+import { auditEngine } from '../app/audit.js';
 import { MATCHING_ENGINE_API } from '@exchange/contracts';
 import type { MatchingEngine } from '../app/engine.js';
 
@@ -6,8 +7,9 @@ import type { MatchingEngine } from '../app/engine.js';
  * The engine's routes (MATCHING_ENGINE_API): its own book of a symbol, for the operator's audits, and
  * the replay of a market's executions for a consumer that found a gap in them.
  */
-export function registerRoutes(app: HttpServer, engine: MatchingEngine, relay: Pick<OutboxRelay, 'replay'>): void {
+export function registerRoutes(app: HttpServer, engine: MatchingEngine, relay: Pick<OutboxRelay, 'replay'>, db: Pool): void {
   serveApi(app, MATCHING_ENGINE_API, {
+    audit: auditHandler(db, 'matching-engine', () => auditEngine(engine, db)),
     replayOutbox: outboxReplayHandler(relay, 'matching-engine'),
     book: ({ params, query }) => {
       const book = engine.book(params.symbol.toUpperCase());

@@ -10,15 +10,16 @@ import {
   restoreTraceContext,
   serveApi,
 } from '@exchange/platform';
-import { ORDER_MANAGER_API } from '@exchange/contracts';
+import { ORDER_MANAGER_API, type ServiceAudit } from '@exchange/contracts';
 import { cancelOrder } from '../app/cancel-order.js';
 import type { OrderDeps } from '../app/order-deps.js';
 import { placeMany, placeOrder } from '../app/place-order.js';
 import { getOrder, listFills, listOrders } from '../app/read-orders.js';
 
 /** The order-manager's internal API (ORDER_MANAGER_API), called by the gateway for the user it asserts (never a user id of the caller's choosing). */
-export function registerRoutes(app: HttpServer, deps: OrderDeps, relay: Pick<OutboxRelay, 'replay'>): void {
+export function registerRoutes(app: HttpServer, deps: OrderDeps, relay: Pick<OutboxRelay, 'replay'>, audit: () => Promise<ServiceAudit>): void {
   serveApi(app, ORDER_MANAGER_API, {
+    audit,
     // the engine found a gap in a market's commands: they are published again from the outbox
     replayOutbox: outboxReplayHandler(relay, 'order-manager'),
     placeOrder: async ({ body, request, reply }) => {

@@ -223,6 +223,33 @@ export class OrderStore {
     await this.db.query('DELETE FROM orders WHERE id = $1 AND status = ANY($2::text[])', [id, from('forget')]);
   }
 
+  /** Every order that holds or may hold funds: open, or a placement still running or being undone (for the audit). */
+  async ordersHoldingFunds(): Promise<StoredOrder[]> {
+    const { rows } = await this.db.query<OrderRow>("SELECT * FROM orders WHERE status IN ('PENDING', 'ABORTING', 'NEW', 'PARTIALLY_FILLED')");
+    return rows.map(toStoredOrder);
+  }
+
+  /**
+   * The order-manager's own invariants, as counts of what breaks each (for the audit): an order's
+   * filled quantity is the sum of its fills; FILLED exactly when nothing is left; every trade has
+   * its two fills; no placement older than `stuckAfterMs` still running or being undone.
+   */
+  async auditCounts(stuckAfterMs: number): Promise<{ orders: number; fills: number; wrongFilled: number; wrongStatus: number; oddTrades: number; stuck: number }> {
+    const { rows } = await this.db.query(
+      `SELECT (SELECT count(*) FROM orders)::int AS orders,
+              (SELECT count(*) FROM fills)::int AS fills,
+              (SELECT count(*) FROM orders o LEFT JOIN (SELECT order_id, sum(quantity) AS filled FROM fills GROUP BY order_id) f ON f.order_id = o.id
+                WHERE o.filled_quantity <> coalesce(f.filled, 0))::int AS wrong_filled,
+              (SELECT count(*) FROM orders WHERE (status = 'FILLED') <> (filled_quantity = quantity))::int AS wrong_status,
+              (SELECT count(*) FROM (SELECT trade_id FROM fills GROUP BY trade_id HAVING count(*) <> 2 OR count(DISTINCT side) <> 2) t)::int AS odd_trades,
+              (SELECT count(*) FROM orders WHERE status IN ('PENDING', 'ABORTING')
+                  AND updated_at < now() - make_interval(secs => $1::double precision / 1000))::int AS stuck`,
+      [stuckAfterMs],
+    );
+    const row = rows[0];
+    return { orders: row.orders, fills: row.fills, wrongFilled: row.wrong_filled, wrongStatus: row.wrong_status, oddTrades: row.odd_trades, stuck: row.stuck };
+  }
+
   /** Placements that died halfway: PENDING for longer than any placement runs, or left ABORTING by an undo that died. */
   async unfinishedPlacements(olderThanMs: number): Promise<StoredOrder[]> {
     const { rows } = await this.db.query<OrderRow>(

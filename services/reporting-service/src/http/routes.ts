@@ -1,5 +1,5 @@
 import { actorOf, type HttpServer, serveApi } from '@exchange/platform';
-import { CSV_CONTENT_TYPE, REPORTING_API } from '@exchange/contracts';
+import { CSV_CONTENT_TYPE, REPORTING_API, type ServiceAudit } from '@exchange/contracts';
 import { getPnl } from '../app/get-pnl.js';
 import { getStatement } from '../app/get-statement.js';
 import { getVolume } from '../app/get-volume.js';
@@ -10,8 +10,9 @@ import type { ReportDeps } from '../app/report-deps.js';
  * asserts (the volume report only for an asserted admin). The use-cases check the dates themselves,
  * so every refusal carries the same `details.fields`.
  */
-export function registerRoutes(app: HttpServer, deps: ReportDeps): void {
+export function registerRoutes(app: HttpServer, deps: ReportDeps, audit: () => Promise<ServiceAudit>): void {
   serveApi(app, REPORTING_API, {
+    audit,
     statement: async ({ query, request, reply }) => {
       const answer = await getStatement(deps, actorOf(request).id, query);
       if (answer.format === 'json') return answer.statement;

@@ -1,5 +1,6 @@
-import { actorOf, type HttpServer, outboxReplayHandler, serveApi } from '@exchange/platform';
+import { actorOf, auditHandler, type HttpServer, outboxReplayHandler, serveApi } from '@exchange/platform';
 import { WALLET_API } from '@exchange/contracts';
+import { auditLedger } from '../app/audit.js';
 import { blockFunds, blockFundsMany } from '../app/block-funds.js';
 import { deposit } from '../app/deposit.js';
 import { getBalances, listTransactions } from '../app/read-wallet.js';
@@ -15,6 +16,7 @@ export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
   serveApi(app, WALLET_API, {
     // a reader of wallet-events found a gap: the events are published again from the outbox
     replayOutbox: outboxReplayHandler(deps.outbox, 'wallet-service'),
+    audit: auditHandler(deps.ledger.db, 'wallet-service', () => auditLedger(deps.ledger)),
     balances: ({ params }) => getBalances(deps.ledger, params.userId),
     transactions: ({ params, query }) => listTransactions(deps.ledger, params.userId, query.limit, query.cursor),
     updateBalance: async ({ body, request, reply }) => {
