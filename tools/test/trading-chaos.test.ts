@@ -3,9 +3,11 @@ import { createRedis } from '@exchange/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, seededRandom } from '@exchange/platform/testing';
-import { checkBookMatchesOrders, checkConservation, checkHolds, checkTradesSettledOnce, waitUntilQuiet } from '../src/bench/trading-checks.js';
-import type { ServiceName } from '@exchange/contracts';
-import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '../src/index.js';
+import { waitUntilQuiet } from '../src/bench/trading-checks.js';
+import { formatAudit } from '@exchange/platform';
+import type { AuditReport } from '@exchange/contracts';
+import { SERVICE_NAMES, type ServiceName } from '@exchange/contracts';
+import { auditSystem, startPrivateSystem, type PrivateSystem, type RunningSystem } from '../src/index.js';
 
 const SYMBOL = 'CHAOS';
 const USERS = 6;
@@ -138,79 +140,27 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     return { accepted, statuses };
   }
 
-  /** SIGKILLs `name` once `due()` holds (checked every 20 ms); what it pushes onto `kills` settles when the launcher has it back and ready. */
-  function killWhen(name: ServiceName, due: () => boolean, kills: Promise<void>[]): void {
-    const timer = setInterval(() => {
-      if (!due()) return;
-      clearInterval(timer);
-      const pid = system.processes.get(name)!.pid!;
-      process.kill(pid, 'SIGKILL');
-      kills.push(
-        eventually(
-          async () =>
-            system.processes.get(name)!.pid !== pid &&
-            (await fetch(`${system.urls[name]}/readyz`).then(
-              (r) => r.ok,
-              () => false,
-            )),
-          30_000,
-          `${name} back`,
-        ).then(() => {}),
-      );
-    }, 20);
-  }
-
-  /** The invariants after a storm: nothing half done, every accepted order kept, trades settled once, money conserved, holds and book exact. */
-  async function expectInvariants(symbol: string, accepted: Set<string>, traders: Array<{ userId: string }>): Promise<void> {
-    // quiet: no placement half done, every command matched, every execution applied
-    await waitUntilQuiet(db, { url: system.urls['matching-engine'], identities: exchange.identities }, symbol, 90_000);
-
-    // no order lost: every order the gateway accepted exists and is not half placed
-    const { rows: orders } = await db.query("SELECT id FROM order_manager.orders WHERE status <> 'PENDING' AND symbol = $1", [symbol]);
-    const known = new Set(orders.map((o) => o.id));
-    for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
-
-    // no trade settled twice, none missing (the engine's trades = the wallet's TRADE entries = fills / 2),
-    // and every order's filled quantity is the sum of its fills
-    const settled = await checkTradesSettledOnce(db, symbol);
-    expect(settled.problems).toEqual([]);
-    expect(settled.trades).toBeGreaterThan(20);
-    // conservation: per asset, users + the exchange's accounts = 0 (EXTERNAL = − everything brought in)
-    const conservation = await checkConservation(db, ['USD', symbol]);
-    expect(conservation.problems).toEqual([]);
-    expect(conservation.totals).toEqual({ USD: '0', [symbol]: '0' });
-    // every user's held balance is exactly what their open orders still need
-    expect(
-      (
-        await checkHolds(
-          db,
-          traders.map((t) => t.userId),
-          symbol,
-        )
-      ).problems,
-    ).toEqual([]);
-    // the engine's book and PostgreSQL agree on what rests, level by level
-    const book = await checkBookMatchesOrders(db, { url: system.urls['matching-engine'], identities: exchange.identities }, symbol);
-    expect(book.problems).toEqual([]);
-    expect(book.resting).toBeGreaterThan(0);
-  }
-
-  it('loses no order, settles no trade twice, and keeps every invariant', { timeout: 240_000 }, async () => {
-    const traders = await openMarket(SYMBOL, USERS);
-
+  /**
+   * A trading session of mixed operations from every trader at once — GTC, IOC and FOK limits,
+   * post-only, MARKET orders and cancels of their own orders — each placement under its own
+   * clientOrderId and retried as a real client would while a process is down; it goes on while
+   * `goOn(op)` holds for a trader's next operation. `progress.done` counts the answers so far.
+   */
+  async function mixedSession(
+    symbol: string,
+    traders: Array<{ token: string }>,
+    tag: string,
+    seed: number,
+    goOn: (op: number) => boolean,
+    progress: { done: number },
+  ): Promise<{ accepted: Set<string>; statuses: Map<string, number> }> {
     const accepted = new Set<string>();
-    const statuses = new Map<number, number>();
-    let done = 0;
-    const kills: Promise<void>[] = [];
-    const killAt = (name: ServiceName, when: number) => killWhen(name, () => done >= when, kills);
-    killAt('order-manager', (USERS * OPERATIONS_PER_USER) / 3);
-    killAt('wallet-service', (2 * USERS * OPERATIONS_PER_USER) / 3);
-
+    const statuses = new Map<string, number>();
     await Promise.all(
       traders.map(async (trader, index) => {
-        const random = seededRandom(1000 + index);
+        const random = seededRandom(seed + index);
         const mine: string[] = [];
-        for (let op = 0; op < OPERATIONS_PER_USER; op++) {
+        for (let op = 0; goOn(op); op++) {
           const r = random();
           let response: { status: number; body: any };
           if (r < 0.2 && mine.length > 0) {
@@ -219,35 +169,121 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
           } else {
             const side = random() < 0.5 ? 'BUY' : 'SELL';
             const quantity = String(1 + Math.floor(random() * 20));
+            const price = `${95 + Math.floor(random() * 11)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`;
             const order =
               r < 0.3
-                ? { symbol: SYMBOL, side, type: 'MARKET', quantity }
-                : {
-                    symbol: SYMBOL,
-                    side,
-                    type: 'LIMIT',
-                    price: `${95 + Math.floor(random() * 11)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`,
-                    quantity,
-                    timeInForce: r < 0.4 ? 'IOC' : 'GTC',
-                  };
+                ? { symbol, side, type: 'MARKET', quantity }
+                : r < 0.35
+                  ? { symbol, side, type: 'LIMIT', price, quantity, postOnly: true }
+                  : { symbol, side, type: 'LIMIT', price, quantity, timeInForce: r < 0.4 ? 'IOC' : r < 0.45 ? 'FOK' : 'GTC' };
             // a client that retries while a process is down: the clientOrderId makes the retry safe
-            const clientOrderId = `chaos-${index}-${op}`;
+            const clientOrderId = `${tag}-${index}-${op}`;
             response = await retried(() => api('POST', '/v1/orders', trader.token, { ...order, clientOrderId }));
-            if (response.status === 201) {
+            if (response.status === 201 || response.status === 200) {
               accepted.add(response.body.order.id);
               mine.push(response.body.order.id);
             }
           }
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          done += 1;
+          const outcome = `${response.status}${response.status >= 400 ? ` ${response.body?.error?.code}` : ''}`;
+          statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1);
+          progress.done += 1;
         }
       }),
     );
+    return { accepted, statuses };
+  }
+
+  /** SIGKILLs `name` and settles when the launcher has it back and ready, with the ms that took. */
+  async function killAndWaitBack(name: ServiceName): Promise<number> {
+    const pid = system.processes.get(name)!.pid!;
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await eventually(
+      async () =>
+        system.processes.get(name)!.pid !== pid &&
+        (await fetch(`${system.urls[name]}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )),
+      30_000,
+      `${name} back`,
+    );
+    return Date.now() - killedAt;
+  }
+
+  /** SIGKILLs `name` once `due()` holds (checked every 20 ms); what it pushes onto `kills` settles when the launcher has it back and ready. */
+  function killWhen(name: ServiceName, due: () => boolean, kills: Promise<unknown>[]): void {
+    const timer = setInterval(() => {
+      if (!due()) return;
+      clearInterval(timer);
+      kills.push(killAndWaitBack(name));
+    }, 20);
+  }
+
+  /**
+   * What a Redis restart without persistence, an eviction or a failover to a lagging replica does:
+   * every key of this system (streams with their consumer groups and undelivered entries, caches)
+   * gone at once — only keys under this system's own prefix. Returns how many were deleted.
+   */
+  async function wipeRedisKeys(): Promise<number> {
+    // no key prefix on this client: SCAN's pattern and DEL's keys are the full names
+    const redis = createRedis({ url: exchange.redisUrl, keyPrefix: '', connectionName: 'chaos-wipe' });
+    try {
+      let cursor = '0';
+      let deleted = 0;
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${exchange.redisKeyPrefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.del(...keys);
+      } while (cursor !== '0');
+      return deleted;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /**
+   * The invariants after a storm: nothing half done, every accepted order kept, and the audit clean —
+   * trades settled once, money conserved, holds and book exact, every event delivered everywhere.
+   */
+  async function expectInvariants(symbol: string, accepted: Set<string>): Promise<AuditReport> {
+    // quiet: no placement half done, every command matched, every execution applied
+    await waitUntilQuiet(db, { url: system.urls['matching-engine'], identities: exchange.identities }, symbol, 90_000);
+
+    // no order lost: every order the gateway accepted exists and is not half placed
+    const { rows: orders } = await db.query("SELECT id FROM order_manager.orders WHERE status <> 'PENDING' AND symbol = $1", [symbol]);
+    const known = new Set(orders.map((o) => o.id));
+    for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
+
+    const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 60_000);
+    expect(report.checks.filter((check) => !check.ok), formatAudit(report).join('\n')).toEqual([]);
+    expect(report.ok).toBe(true);
+    // the storm really traded and left orders resting
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*) FROM matching_engine.executions WHERE symbol = $1 AND type = 'trade')::int AS trades,
+              (SELECT count(*) FROM order_manager.orders WHERE symbol = $1 AND status IN ('NEW', 'PARTIALLY_FILLED'))::int AS resting`,
+      [symbol],
+    );
+    expect(rows[0].trades).toBeGreaterThan(20);
+    expect(rows[0].resting).toBeGreaterThan(0);
+    return report;
+  }
+
+  it('loses no order, settles no trade twice, and keeps every invariant', { timeout: 240_000 }, async () => {
+    const traders = await openMarket(SYMBOL, USERS);
+
+    const progress = { done: 0 };
+    const kills: Promise<unknown>[] = [];
+    const killAt = (name: ServiceName, when: number) => killWhen(name, () => progress.done >= when, kills);
+    killAt('order-manager', (USERS * OPERATIONS_PER_USER) / 3);
+    killAt('wallet-service', (2 * USERS * OPERATIONS_PER_USER) / 3);
+
+    const { accepted, statuses } = await mixedSession(SYMBOL, traders, 'chaos', 1000, (op) => op < OPERATIONS_PER_USER, progress);
     await Promise.all(kills);
     expect(kills).toHaveLength(2);
     expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(USERS * OPERATIONS_PER_USER * 0.5);
 
-    await expectInvariants(SYMBOL, accepted, traders);
+    await expectInvariants(SYMBOL, accepted);
 
     // the restarts really happened
     expect(system.processes.get('order-manager')!.restartCount).toBeGreaterThanOrEqual(1);
@@ -262,7 +298,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
 
     const progress = { done: 0 };
     const total = users * ordersPerUser;
-    const kills: Promise<void>[] = [];
+    const kills: Promise<unknown>[] = [];
     // 24 clients at once keep batches forming in the gateway's forwarder and the order-manager's batcher,
     // so each kill lands while batches are on their way (held funds without an order, an order without its command, …)
     killWhen('order-manager', () => progress.done >= total * 0.2, kills);
@@ -276,7 +312,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     // every order ends accepted: a retry with its clientOrderId answers with the order placed before a kill (200) or places it (201)
     expect(accepted.size, JSON.stringify([...statuses])).toBeGreaterThan(total * 0.9);
 
-    await expectInvariants(symbol, accepted, traders);
+    await expectInvariants(symbol, accepted);
 
     // the orders really travelled in batches: the order-manager (restarted before the load ended) placed more orders than batches
     const metrics = await (await fetch(system.metricsUrls['order-manager'])).text();
@@ -348,7 +384,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     const lastNotFinal = Math.max(...duringOutage.map(({ at }) => at));
     expect(lastNotFinal - walletBackAt, `last non-final answer ${lastNotFinal - walletBackAt} ms after the wallet was back`).toBeLessThanOrEqual(3000);
     expect(accepted.size).toBe(users * ordersPerUser);
-    await expectInvariants(symbol, accepted, traders);
+    await expectInvariants(symbol, accepted);
   });
 
   it('loses nothing when Redis loses every key of the system mid-run: gaps are found and the missing events sent again', { timeout: 300_000 }, async () => {
@@ -359,9 +395,6 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     const progress = { done: 0 };
     const total = users * ordersPerUser;
 
-    // what a Redis restart without persistence, an eviction or a failover to a lagging replica does:
-    // every stream (with its consumer groups and undelivered entries) of this system gone at once —
-    // only keys under this system's own prefix
     const pause = (name: ServiceName) => process.kill(system.processes.get(name)!.pid!, 'SIGSTOP');
     const resume = (name: ServiceName) => process.kill(system.processes.get(name)!.pid!, 'SIGCONT');
     const wipe = (async () => {
@@ -373,19 +406,9 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       pause('matching-engine');
       const placedWhilePaused = progress.done;
       await eventually(async () => progress.done >= placedWhilePaused + 20, 60_000, 'orders placed while the engine is paused');
-      // no key prefix on this client: SCAN's pattern and DEL's keys are the full names
-      const redis = createRedis({ url: exchange.redisUrl, keyPrefix: '', connectionName: 'chaos-wipe' });
       try {
-        let cursor = '0';
-        let deleted = 0;
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${exchange.redisKeyPrefix}*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) deleted += await redis.del(...keys);
-        } while (cursor !== '0');
-        return deleted;
+        return await wipeRedisKeys();
       } finally {
-        redis.disconnect();
         resume('matching-engine');
         resume('notification');
       }
@@ -397,7 +420,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
 
     // every order the gateway accepted reached the engine and every execution reached the
     // order-manager (waitUntilQuiet), every trade was settled, the book equals the open orders
-    await expectInvariants(symbol, accepted, traders);
+    await expectInvariants(symbol, accepted);
     // every execution reached the other readers of the stream too
     const { rows: executions } = await db.query('SELECT count(*)::int AS n FROM matching_engine.executions WHERE symbol = $1', [symbol]);
     for (const schema of ['market_data', 'notification', 'reporting_service']) {
@@ -426,5 +449,98 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     expect(sum(orderManagerMetrics, 'exchange_outbox_replayed_events_total')).toBeGreaterThan(0);
     expect(sum(engineMetrics, 'exchange_outbox_replayed_events_total')).toBeGreaterThan(0);
     for (const text of [orderManagerMetrics, engineMetrics, notificationMetrics]) expect(sum(text, 'exchange_stream_lost_events_total')).toBe(0);
+  });
+  it(
+    'kill -9 of every process in turn and a wipe of its Redis keys under mixed trading: every process back, the audit clean',
+    { timeout: 420_000 },
+    async () => {
+      const symbol = 'EVERY';
+      const traders = await openMarket(symbol, 12);
+      const progress = { done: 0 };
+      let stopped = false;
+      const recovery: Array<{ name: ServiceName; backAfterMs: number }> = [];
+      let wiped = 0;
+      const chaos = (async () => {
+        try {
+          for (const [index, name] of SERVICE_NAMES.entries()) {
+            // some trading between two kills, so each lands on a system that has recovered and is busy again
+            const next = progress.done + 40;
+            await eventually(async () => progress.done >= next, 120_000, `40 more operations before killing the ${name}`);
+            recovery.push({ name, backAfterMs: await killAndWaitBack(name) });
+            if (index === Math.floor(SERVICE_NAMES.length / 2)) wiped = await wipeRedisKeys();
+          }
+          const last = progress.done + 40;
+          await eventually(async () => progress.done >= last, 120_000, '40 more operations after the last kill');
+        } finally {
+          stopped = true;
+        }
+      })();
+      const { accepted, statuses } = await mixedSession(symbol, traders, 'every', 20_000, () => !stopped, progress);
+      await chaos;
+      expect(recovery.map((r) => r.name)).toEqual(SERVICE_NAMES);
+      expect(wiped, 'keys of the system deleted').toBeGreaterThan(0);
+      // nothing but final answers: every retried request ended with its own answer, none with a process still down
+      for (const outcome of statuses.keys()) expect(outcome, JSON.stringify([...statuses])).not.toMatch(/^(0|502|503|504)\b/);
+      expect(accepted.size).toBeGreaterThan(100);
+
+      const report = await expectInvariants(symbol, accepted);
+      for (const name of SERVICE_NAMES) expect(system.processes.get(name)!.restartCount, name).toBeGreaterThanOrEqual(1);
+
+      // what each recovery path did, for the docs' results table
+      const totals = new Map<string, number>();
+      for (const name of SERVICE_NAMES) {
+        const text = await (await fetch(system.metricsUrls[name])).text();
+        for (const metric of ['exchange_stream_gaps_total', 'exchange_stream_replay_requests_total', 'exchange_outbox_replayed_events_total', 'exchange_stream_lost_events_total']) {
+          const sum = text
+            .split('\n')
+            .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+            .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+          totals.set(metric, (totals.get(metric) ?? 0) + sum);
+        }
+      }
+      expect(totals.get('exchange_stream_lost_events_total')).toBe(0);
+      process.stdout.write(
+        [
+          '',
+          `chaos: ${progress.done} operations, ${accepted.size} orders accepted; ${wiped} Redis keys wiped after the ${SERVICE_NAMES[Math.floor(SERVICE_NAMES.length / 2)]} kill`,
+          '| process | back and ready after (ms) |',
+          '|---|---|',
+          ...recovery.map((r) => `| ${r.name} | ${r.backAfterMs} |`),
+          `answers: ${[...statuses].map(([outcome, count]) => `${outcome} × ${count}`).join(', ')}`,
+          `repair (all processes, since their last start): ${[...totals].map(([metric, value]) => `${metric} ${value}`).join(', ')}`,
+          `audit: ${report.checks.length} checks, ${report.checks.filter((check) => !check.ok).length} violations, ${report.rounds} rounds`,
+          '',
+        ].join('\n'),
+      );
+    },
+  );
+
+  it('the audit names what breaks an invariant, and answers an admin at GET /v1/admin/audit (no one else)', { timeout: 120_000 }, async () => {
+    const admin = await signIn('admin@exchange.local', 'exchange-admin');
+    const fromGateway = await api('GET', '/v1/admin/audit?settleMs=20000', admin);
+    expect(fromGateway.status).toBe(200);
+    expect(fromGateway.body.ok, JSON.stringify(fromGateway.body.checks.filter((c: { ok: boolean }) => !c.ok))).toBe(true);
+    expect(fromGateway.body.services).toEqual(expect.arrayContaining(['order-manager', 'wallet-service', 'matching-engine', 'notification']));
+    // anyone else: as if there were no such route
+    const someone = await api('POST', '/v1/auth/register', undefined, { email: `nosy-${Date.now()}@example.com`, password: 'chaos-password' });
+    expect(someone.status).toBe(201);
+    expect((await api('GET', '/v1/admin/audit', await signIn(someone.body.user.email, 'chaos-password'))).status).toBe(404);
+    expect((await api('GET', '/v1/admin/audit')).status).toBe(401);
+
+    // now break the data behind the services' backs, one invariant at a time, and read what the audit says
+    const failing = async () => {
+      const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 0);
+      expect(report.ok).toBe(false);
+      return report.checks.filter((check) => !check.ok).map((check) => `${check.service}: ${check.name}: ${check.detail}`);
+    };
+    await db.query("DELETE FROM market_data.trades WHERE (symbol, trade_id) IN (SELECT symbol, trade_id FROM market_data.trades WHERE symbol = 'CHAOS' LIMIT 1)");
+    expect(await failing()).toEqual([expect.stringMatching(/settled once.*CHAOS: .*market-data \d+/)]);
+    await db.query("UPDATE notification.stream_positions SET last_seq = last_seq - 1 WHERE stream = 'executions:CHAOS'");
+    expect(await failing()).toContainEqual(expect.stringMatching(/every event delivered: notification \(.*\) applied executions:CHAOS to \d+ of \d+/));
+    const { rows } = await db.query("SELECT reference FROM wallet_service.holds WHERE remaining > 1 LIMIT 1");
+    await db.query('UPDATE wallet_service.holds SET remaining = remaining - 1 WHERE reference = $1', [rows[0].reference]);
+    const broken = await failing();
+    expect(broken).toContainEqual(expect.stringMatching(/wallet-service: held = open holds: 1 accounts/));
+    expect(broken).toContainEqual(expect.stringMatching(/holds = what open orders need: differ/));
   });
 });

@@ -19,7 +19,7 @@ import {
   wallClock,
 } from './order-load.js';
 import { ProcessCpu } from './process-cpu.js';
-import { checkBookMatchesOrders, checkConservation, checkHolds, checkTradesSettledOnce } from './trading-checks.js';
+import { auditSystem } from '../launcher/audit-command.js';
 
 const env = process.env;
 /** users, half makers and half takers: enough that no one goes past the ordinary per-user limits at the highest rate */
@@ -278,25 +278,14 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     // correctness: fail loudly
     const all = [...steps.flatMap((step) => step.answers), ...overloads.flatMap((overload) => overload.answers)];
     const broken = all.filter((answer) => answer.status === 0 || (answer.status >= 500 && answer.outcome !== '503 SERVICE_UNAVAILABLE'));
-    const trades = await checkTradesSettledOnce(db, symbol);
-    const conservation = await checkConservation(db, ['USD', symbol]);
-    const holds = await checkHolds(
-      db,
-      traders.map((trader) => trader.userId),
-      symbol,
-    );
-    const book = await checkBookMatchesOrders(db, engine, symbol);
+    // the invariants of the whole system, as `npm run audit` checks them
+    const audit = await auditSystem({ urls: bench.system.urls, identities: bench.identities }, 30_000);
     const problems = [
       ...(broken.length > 0 ? [`${broken.length} placements failed with a 5xx other than a shed 503, or no answer: ${outcomes(broken)}`] : []),
-      ...trades.problems,
-      ...conservation.problems,
-      ...holds.problems.slice(0, 10),
-      ...book.problems,
+      ...audit.checks.filter((check) => !check.ok).map((check) => `${check.service} ${check.name}: ${check.detail}`),
     ];
     print(
-      `Afterwards: ${trades.trades} trades, each settled once and recorded on both orders; ` +
-        `USD and ${symbol} add up to ${conservation.totals.USD} and ${conservation.totals[symbol]} over users and system accounts; ` +
-        `every user's held cash and shares equal what their ${holds.openOrders} open orders need; the engine's book matches the ${book.resting} open orders — ` +
+      `Afterwards, the audit (${audit.checks.length} checks: trades settled once, conservation, holds, book = open orders, every event delivered): ` +
         (problems.length === 0 ? 'all correct' : 'WRONG'),
     );
     if (problems.length > 0) throw new Error(`the orders bench found problems:\n${problems.join('\n')}`);

@@ -12,7 +12,7 @@ export const AUDIT_UNPUBLISHED_GRACE_MS = 5_000;
 
 /** A check from a count of what is wrong: ok when it is 0. */
 export function countCheck(name: string, wrong: number, what: string, numbers: Record<string, string> = {}): AuditCheck {
-  return { name, ok: wrong === 0, detail: wrong === 0 ? `none: ${what}` : `${wrong} ${what}`, numbers: { wrong: String(wrong), ...numbers } };
+  return { name, ok: wrong === 0, detail: `${wrong} ${what}`, numbers: { wrong: String(wrong), ...numbers } };
 }
 
 /** Where this service stands in the streams it writes (its outbox) and reads (its consumer groups' positions). */
