@@ -77,7 +77,7 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
   };
 
   /** `hold(n)`: applying event n waits until the promise it gives settles */
-  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}, maxDeliveries = 5) {
+  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}, maxDeliveries = 5, tailCheckMs = 0) {
     const apply = async (events: Array<{ data: unknown }>, client: { query: (text: string, values: unknown[]) => Promise<unknown> }) => {
       for (const event of events) {
         const { n } = event.data as { n: number };
@@ -94,6 +94,7 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
       consumer: 'c1',
       blockMs: 100,
       replayRetryMs: 200,
+      tailCheckMs,
       maxDeliveries,
       replay: (asked, fromSeq) => relay.replay(asked, fromSeq),
       handle: (event, client) => apply([event], client),
@@ -154,6 +155,34 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
       }
     });
   }
+
+  it('asks a quiet stream’s producer for the last events it never got, which no later event would show as a gap', async () => {
+    const stream = `tail-${randomUUID()}`;
+    await publish(stream, [1, 2]);
+    const first = consumer(stream, true, async () => {}, 5, 300);
+    await first.start();
+    await eventually(async () => (await applied(stream)).length >= 2, 10_000, 'the first events applied');
+    await first.stop();
+    // the last two events reach Redis and are lost before the consumer reads them (a failover to a
+    // replica that lagged, entries deleted): its group is still there, and nothing after them will
+    // ever show a gap
+    await publish(stream, [3, 4]);
+    const lost = (await entries(stream)).filter((entry) => Number(entry.seq) >= 3);
+    expect(lost).toHaveLength(2);
+    await redis.xdel(stream, ...lost.map((entry) => entry.id));
+    const reader = consumer(stream, true, async () => {}, 5, 300);
+    await reader.start();
+    relay.start();
+    try {
+      await eventually(async () => (await applied(stream)).length >= 4, 15_000, 'the lost tail applied after a quiet check');
+      expect(await applied(stream)).toEqual([1, 2, 3, 4]);
+      expect(await metric('exchange_stream_tail_repairs_total', stream)).toBe(1);
+      expect(await metric('exchange_stream_lost_events_total', stream)).toBe(0);
+    } finally {
+      await relay.stop();
+      await reader.stop();
+    }
+  });
 
   it('asks for what it missed when its group is gone — the stream deleted while it was stopped, or while it runs', async () => {
     const stream = `wiped-${randomUUID()}`;

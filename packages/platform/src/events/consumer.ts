@@ -6,7 +6,7 @@ import { trackConsumerGroup } from './backlog.js';
 import { type DecodedEvent, decodeEvent, type EventFamily } from '@exchange/contracts';
 import { withTransaction, type Transaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
-import { type ReplayRequest, StreamSequence } from './sequence.js';
+import { type ReplayRequest, STREAM_TAIL_CHECK_MS, StreamSequence } from './sequence.js';
 import { restoreTraceContext } from './trace-context.js';
 
 export interface StreamEvent<T = unknown> {
@@ -71,6 +71,8 @@ export interface StreamConsumerOptions {
   replay?: ReplayRequest;
   /** ms between two requests for the same missing events while they have not arrived */
   replayRetryMs?: number;
+  /** how long the stream may stay quiet before its producer is asked whether this group missed its last events (0: never) */
+  tailCheckMs?: number;
 }
 
 type RawEntry = [id: string, fields: string[]];
@@ -123,6 +125,7 @@ export class StreamConsumer {
       exclusive: false,
       dedupeWindowMs: 86_400_000,
       replayRetryMs: 2000,
+      tailCheckMs: STREAM_TAIL_CHECK_MS,
       ...options,
     };
     this.sequence = new StreamSequence({
@@ -131,6 +134,7 @@ export class StreamConsumer {
       logger: options.logger,
       ...(options.replay ? { replay: options.replay } : {}),
       retryMs: this.options.replayRetryMs,
+      tailCheckMs: this.options.tailCheckMs,
     });
     // XREADGROUP BLOCK holds its connection: it gets one of its own.
     this.reader = options.redis.duplicate();
@@ -142,6 +146,7 @@ export class StreamConsumer {
     // a group this service had read with (it has a position) but Redis no longer has was lost with
     // what it held: asked for again (a group new to the stream has no position and asks nothing)
     if (await createConsumerGroup(redis, stream, group)) await this.sequence.askForMissed(stream).catch(() => {});
+    this.sequence.watch(stream);
     this.untrack = trackConsumerGroup(redis, stream, group);
     if (this.options.exclusive) runningExclusive.set(this, this.options.db);
     this.isRunning = true;

@@ -33,6 +33,13 @@ export const lostEvents = new Counter({
   registers: [],
 });
 
+export const tailRepairs = new Counter({
+  name: 'exchange_stream_tail_repairs_total',
+  help: 'Times a quiet stream’s producer had numbered past what a consumer group applied (its last events lost with nothing after them to show a gap), and they were asked for again',
+  labelNames: ['stream', 'group'] as const,
+  registers: [],
+});
+
 export function registerSequenceMetrics(registry: Registry): void {
-  for (const metric of [replayedEvents, streamGaps, replayRequests, lostEvents]) registry.registerMetric(metric);
+  for (const metric of [replayedEvents, streamGaps, replayRequests, lostEvents, tailRepairs]) registry.registerMetric(metric);
 }

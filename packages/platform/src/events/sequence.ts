@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Transaction } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
-import { lostEvents, replayRequests, streamGaps } from './sequence-metrics.js';
+import { lostEvents, replayRequests, streamGaps, tailRepairs } from './sequence-metrics.js';
 
 /** What a producer answers when asked for a stream's events again from a number on. */
 export interface ReplayAnswer {
@@ -25,7 +25,15 @@ export interface StreamSequenceOptions {
   replay?: ReplayRequest;
   /** ms between two requests for the same missing events while they have not arrived */
   retryMs: number;
+  /**
+   * how long a stream may stay quiet before its producer is asked whether it numbered past this
+   * group's position (the wait doubles while nothing is missing, up to 16×); 0: never
+   */
+  tailCheckMs?: number;
 }
+
+/** The default quiet time before a stream's tail is checked. */
+export const STREAM_TAIL_CHECK_MS = 30_000;
 
 /**
  * A consumer group's place in the numbering of the streams it reads (the producer's relay numbers
@@ -38,9 +46,19 @@ export interface StreamSequenceOptions {
 export class StreamSequence {
   /** per stream: the first number found missing and asked for, until it arrives; asks so far */
   private readonly awaiting = new Map<string, { fromSeq: number; askedAt: number; asks: number }>();
+  /** per stream watched: when its tail is next checked, and the wait after that */
+  private readonly tails = new Map<string, { dueAt: number; waitMs: number }>();
+  private readonly tailCheckMs: number;
   private asking = false;
 
-  constructor(private readonly options: StreamSequenceOptions) {}
+  constructor(private readonly options: StreamSequenceOptions) {
+    this.tailCheckMs = options.tailCheckMs ?? STREAM_TAIL_CHECK_MS;
+  }
+
+  /** `stream` is read by this group: its tail is checked whenever it has been quiet for a while. */
+  watch(stream: string): void {
+    if (this.tailCheckMs > 0 && !this.tails.has(stream)) this.tails.set(stream, { dueAt: Date.now() + this.tailCheckMs, waitMs: this.tailCheckMs });
+  }
 
   /**
    * The events of a read that come next in `stream`'s numbering, inside the transaction that
@@ -74,6 +92,8 @@ export class StreamSequence {
     }
     if (last !== undefined && last !== start) {
       await this.moveTo(client, stream, last);
+      // activity: the tail is checked only after the stream has been quiet again for a while
+      if (this.tails.has(stream)) this.tails.set(stream, { dueAt: Date.now() + this.tailCheckMs, waitMs: this.tailCheckMs });
       const waiting = this.awaiting.get(stream);
       if (waiting && last >= waiting.fromSeq) this.awaiting.delete(stream);
     }
@@ -129,9 +149,50 @@ export class StreamSequence {
         const waitMs = Math.min(60_000, this.options.retryMs * 2 ** Math.max(0, waiting.asks - 1));
         if (Date.now() - waiting.askedAt >= waitMs) await this.requestReplay(stream, waiting.fromSeq);
       }
+      for (const [stream, tail] of [...this.tails]) {
+        if (Date.now() >= tail.dueAt && !this.awaiting.has(stream)) await this.checkTail(stream, tail);
+      }
     } finally {
       this.asking = false;
     }
+  }
+
+  /**
+   * The tail of a quiet stream: events lost after the last one this group received leave no gap to
+   * find, since nothing comes after them (a failover to a replica that lagged, entries deleted).
+   * So the producer is asked, through the same replay route, for what it numbered past this
+   * group's position: nothing (the usual answer) makes the next check wait twice as long, up to 16×
+   * the quiet time; anything is published again and awaited like a gap.
+   */
+  private async checkTail(stream: string, tail: { dueAt: number; waitMs: number }): Promise<void> {
+    const { replay, group, logger, db } = this.options;
+    if (!replay) return;
+    const { rows } = await db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [group, stream]);
+    // a group that never applied an event of the stream starts wherever it is told to: nothing to check
+    const fromSeq = rows[0] ? Number(rows[0].last_seq) + 1 : undefined;
+    let answer: ReplayAnswer | undefined;
+    if (fromSeq !== undefined) {
+      try {
+        answer = await replay(stream, fromSeq);
+      } catch (error) {
+        logger.warn({ err: error, stream, group }, 'asking the producer about the tail of a quiet stream failed; asking again later');
+      }
+    }
+    if (fromSeq === undefined || !answer || answer.lastSeq < fromSeq) {
+      tail.waitMs = Math.min(tail.waitMs * 2, this.tailCheckMs * 16);
+      tail.dueAt = Date.now() + tail.waitMs;
+      return;
+    }
+    tailRepairs.inc({ stream, group });
+    replayRequests.inc({ stream, group });
+    logger.warn(
+      { stream, group, fromSeq, lastSeq: answer.lastSeq },
+      'the last events of a quiet stream never arrived (lost with nothing after them): asked the producer for them again',
+    );
+    this.awaiting.set(stream, { fromSeq, askedAt: Date.now(), asks: 1 });
+    await this.settleAnswer(stream, fromSeq, answer);
+    tail.waitMs = this.tailCheckMs;
+    tail.dueAt = Date.now() + this.tailCheckMs;
   }
 
   /**
@@ -166,6 +227,12 @@ export class StreamSequence {
       logger.warn({ err: error, stream, group, fromSeq }, 'asking the producer for missing events failed; asking again shortly');
       return;
     }
+    await this.settleAnswer(stream, fromSeq, answer);
+  }
+
+  /** What the producer's answer means for missing events from `fromSeq`: none after all, on their way again, or lost for good. */
+  private async settleAnswer(stream: string, fromSeq: number, answer: ReplayAnswer): Promise<void> {
+    const { group, logger, db } = this.options;
     if (answer.lastSeq < fromSeq) {
       // the producer has given no number that far yet: nothing is missing
       this.awaiting.delete(stream);

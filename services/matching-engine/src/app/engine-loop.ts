@@ -47,6 +47,7 @@ export class EngineLoop {
       await this.options.engine.addSymbol(symbol);
       await this.ensureGroup(symbol);
       trackConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      this.options.engine.sequence.watch(ordersStream(symbol));
       this.symbols.push(symbol);
       this.arriving.shift();
       this.options.logger.info({ symbol }, 'now matching a new market');
@@ -58,6 +59,8 @@ export class EngineLoop {
       await this.ensureGroup(symbol);
       // its backlog on /metrics, as every consumer's
       trackConsumerGroup(this.options.redis, ordersStream(symbol), ENGINE_GROUP);
+      // a quiet market's last commands, if lost, are asked for too
+      this.options.engine.sequence.watch(ordersStream(symbol));
     }
     this.isRunning = true;
     this.done = this.run();
