@@ -6,7 +6,7 @@ import { eventually, seededRandom } from '@exchange/platform/testing';
 import { waitUntilQuiet } from '../src/bench/trading-checks.js';
 import { formatAudit } from '@exchange/platform';
 import type { AuditReport } from '@exchange/contracts';
-import { SERVICE_NAMES, type ServiceName } from '@exchange/contracts';
+import { ordersStream, SERVICE_NAMES, type ServiceName } from '@exchange/contracts';
 import { auditSystem, startPrivateSystem, type PrivateSystem, type RunningSystem } from '../src/index.js';
 
 const SYMBOL = 'CHAOS';
@@ -30,6 +30,9 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
         RATE_LIMIT_ADDRESS_MAX: '100000',
         RATE_LIMIT_AUTH_MAX: '1000',
         ORDER_PENDING_TIMEOUT_MS: '5000',
+        // the reconciliation with the engine checks every open order older than a second, every second, through every storm
+        ORDER_RECONCILE_INTERVAL_MS: '1000',
+        ORDER_RECONCILE_AGE_MS: '1000',
       },
       output: (line) => logs.push(line),
     });
@@ -514,6 +517,70 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       );
     },
   );
+
+  it('an accepted order whose command was lost for good (gone from Redis and from the outbox) still reaches the book, once', { timeout: 120_000 }, async () => {
+    // through every storm before, the streams' own repair sufficed: the reconciliation never had to send an order again
+    expect(logs.filter((line) => line.includes('sending it again'))).toEqual([]);
+    const symbol = 'LOSTCMD';
+    const [buyer, seller] = await openMarket(symbol, 2);
+    const engineStream = `${exchange.redisKeyPrefix}${ordersStream(symbol)}`;
+    const accepted = async (orderId: string) => {
+      const { rows } = await db.query(
+        "SELECT count(*)::int AS n FROM matching_engine.executions WHERE symbol = $1 AND type = 'order_accepted' AND payload->>'orderId' = $2",
+        [symbol, orderId],
+      );
+      return rows[0].n === 1;
+    };
+    // the engine has applied the market's first command, so it knows where it stands in the stream
+    const first = await api('POST', '/v1/orders', seller!.token, { symbol, side: 'SELL', type: 'LIMIT', price: '108.00', quantity: '1' });
+    expect(first.status).toBe(201);
+    await eventually(() => accepted(first.body.order.id), 10_000, 'the first order accepted');
+    process.kill(system.processes.get('matching-engine')!.pid!, 'SIGSTOP');
+    let lostId: string;
+    try {
+      // the engine's read that was waiting when it stopped is answered by Redis with the next command,
+      // which lands in its socket: that one is not lost
+      const absorbed = await api('POST', '/v1/orders', seller!.token, { symbol, side: 'SELL', type: 'LIMIT', price: '107.00', quantity: '1' });
+      expect(absorbed.status).toBe(201);
+      const lost = await api('POST', '/v1/orders', buyer!.token, { symbol, side: 'BUY', type: 'LIMIT', price: '90.00', quantity: '5' });
+      expect(lost.status).toBe(201);
+      lostId = lost.body.order.id;
+      const next = await api('POST', '/v1/orders', seller!.token, { symbol, side: 'SELL', type: 'LIMIT', price: '110.00', quantity: '5' });
+      expect(next.status).toBe(201);
+      // the first command reaches Redis, then is lost there (a failover to a replica that lagged), and
+      // the outbox no longer keeps it (as after its retention): nothing can send it again
+      const published = await eventually(
+        async () => {
+          const { rows } = await db.query('SELECT seq::int FROM order_manager.outbox WHERE event_id = $1 AND published_at IS NOT NULL', [`order_created:${lostId}`]);
+          return rows[0]?.seq as number | undefined;
+        },
+        10_000,
+        'the command published',
+      );
+      const redis = createRedis({ url: exchange.redisUrl, keyPrefix: '', connectionName: 'chaos-lose' });
+      try {
+        const entries = await redis.xrange(engineStream, '-', '+');
+        const entry = entries.find(([, fields]) => fields[fields.indexOf('seq') + 1] === String(published));
+        expect(entry, 'the command in the stream').toBeDefined();
+        expect(await redis.xdel(engineStream, entry![0])).toBe(1);
+      } finally {
+        redis.disconnect();
+      }
+      await db.query('DELETE FROM order_manager.outbox WHERE event_id = $1', [`order_created:${lostId}`]);
+    } finally {
+      process.kill(system.processes.get('matching-engine')!.pid!, 'SIGCONT');
+    }
+    // the engine finds the gap, learns the command cannot be had again and steps over it; the
+    // reconciliation then finds the open order unknown to the engine and sends it again
+    await eventually(() => accepted(lostId), 30_000, 'the lost order accepted by the engine');
+    const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 30_000);
+    expect(report.checks.filter((check) => !check.ok), formatAudit(report).join('\n')).toEqual([]);
+    const engineMetrics = await (await fetch(system.metricsUrls['matching-engine'])).text();
+    expect(engineMetrics).toMatch(new RegExp(`exchange_stream_lost_events_total\\{[^}]*stream="orders:${symbol}"[^}]*\\} 1`));
+    const orderManagerMetrics = await (await fetch(system.metricsUrls['order-manager'])).text();
+    expect(orderManagerMetrics).toMatch(/exchange_reconciliation_orders_total\{outcome="resubmitted"[^}]*\} 1\b/);
+    expect(logs.filter((line) => line.includes('sending it again'))).toHaveLength(1);
+  });
 
   it('the audit names what breaks an invariant, and answers an admin at GET /v1/admin/audit (no one else)', { timeout: 120_000 }, async () => {
     const admin = await signIn('admin@exchange.local', 'exchange-admin');

@@ -48,6 +48,12 @@ export type DecodedEvent<F extends EventFamily> = { [K in keyof F]: { type: K; v
 
 export const ORDER_COMMANDS = {
   order_created: defineEvent('order_created', 1, orderCreatedSchema),
+  /**
+   * An open order sent again by the order-manager's reconciliation: the engine had applied every
+   * command numbered when it asked and still had never seen the order (its command was lost for
+   * good). The engine applies it only if it still has never seen the order.
+   */
+  order_resubmitted: defineEvent('order_resubmitted', 1, orderCreatedSchema),
   order_cancel_requested: defineEvent('order_cancel_requested', 1, orderCancelRequestedSchema),
 } as const;
 

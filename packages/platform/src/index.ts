@@ -33,3 +33,4 @@ export { flushTelemetry } from './telemetry/state.js';
 export * from './audit/fingerprint.js';
 export * from './audit/service-audit.js';
 export * from './audit/combine.js';
+export * from './periodic.js';

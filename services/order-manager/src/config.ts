@@ -17,6 +17,12 @@ export const orderManagerConfig = {
   ORDER_QUEUE_MAX: envInt(2000, 1),
   /** ms the oldest waiting placement may have waited before new ones are refused (503) until the line moves */
   ORDER_QUEUE_MAX_WAIT_MS: envInt(250, 1),
+  /**
+   * the reconciliation with the engine: every this many ms, open orders older than the age are
+   * checked against the engine's books, and one whose command the engine never got is sent again
+   */
+  ORDER_RECONCILE_INTERVAL_MS: envInt(60_000, 100),
+  ORDER_RECONCILE_AGE_MS: envInt(30_000, 0),
   /** how long a retried placement waits for the same order still being placed before answering 409 REQUEST_IN_PROGRESS */
   IDEMPOTENCY_WAIT_MS: envInt(2000, 1),
 };

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { join } from 'node:path';
-import { auditHandler, BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, replayThrough, Retries, runService } from '@exchange/platform';
+import { auditHandler, BATCH_BODY_LIMIT_BYTES, MicroBatcher, OutboxRelay, replayThrough, Retries, runPeriodically, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { finishStalePlacements } from './app/finish-stale-placements.js';
 import type { OrderDeps, Placed, Placement } from './app/order-deps.js';
@@ -10,6 +10,7 @@ import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
 import { auditOrders } from './app/audit.js';
+import { reconcileBooks, reconcileMetrics } from './app/reconcile-book.js';
 import { registerRoutes } from './http/routes.js';
 import { OrderStore } from './store/order-store.js';
 
@@ -55,6 +56,7 @@ void runService({
     relay.start();
     onClose(() => relay.stop());
 
+    const engine = api('matching-engine');
     // every market's executions, as soon as the risk-manager lists it
     const consumers = executionsConsumers({
       db,
@@ -62,7 +64,7 @@ void runService({
       logger,
       consumer: config.ORDER_MANAGER_CONSUMER_NAME,
       deps,
-      replay: replayThrough(api('matching-engine')),
+      replay: replayThrough(engine),
     });
     const markets = new MarketDirectory({ risk: api('risk-manager'), logger });
     markets.onNewMarket(consumers.add);
@@ -70,24 +72,23 @@ void runService({
     onClose(() => markets.stop());
     onClose(() => consumers.stop());
 
-    // the janitor, one run at a time: the next is planned when the last has finished
-    let janitor: NodeJS.Timeout | undefined;
-    let closing = false;
-    const sweep = () => {
-      finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS)
-        .catch((error) => logger.warn({ err: error }, 'undoing unfinished placements failed'))
-        .finally(() => {
-          if (closing) return;
-          janitor = setTimeout(sweep, Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3));
-          janitor.unref();
-        });
-    };
-    janitor = setTimeout(sweep, Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3));
-    janitor.unref();
-    onClose(() => {
-      closing = true;
-      clearTimeout(janitor);
-    });
+    // the janitor of placements that died halfway, one run at a time
+    onClose(
+      runPeriodically(
+        Math.max(1000, config.ORDER_PENDING_TIMEOUT_MS / 3),
+        () => finishStalePlacements(deps, config.ORDER_PENDING_TIMEOUT_MS),
+        (error) => logger.warn({ err: error }, 'undoing unfinished placements failed'),
+      ),
+    );
+    // the reconciliation of the engine's books with the open orders
+    const reconciliation = reconcileMetrics(metrics.registry);
+    onClose(
+      runPeriodically(
+        config.ORDER_RECONCILE_INTERVAL_MS,
+        () => reconcileBooks(deps, engine, reconciliation, config.ORDER_RECONCILE_AGE_MS),
+        (error) => logger.warn({ err: error }, 'reconciling the open orders with the engine failed; trying again next round'),
+      ),
+    );
 
     registerRoutes(app, deps, relay, auditHandler(db, 'order-manager', () => auditOrders(deps.store, config.ORDER_PENDING_TIMEOUT_MS)));
   },

@@ -368,6 +368,22 @@ export const engineBookSchema = z.object({
 });
 export type EngineBook = z.infer<typeof engineBookSchema>;
 
+/** The order-manager's question in its reconciliation: which of these open orders does the engine rest, has it finished, or never seen? */
+export const engineOrderStatesRequestSchema = z.strictObject({
+  symbol: z.string().min(1).max(12),
+  /** the last number the order-manager had given in the market's command stream when it asked: answers only once the engine has applied that far */
+  asOfSeq: z.number().int().min(0),
+  orderIds: z.array(z.uuid()).min(1).max(500),
+});
+export const ENGINE_ORDER_STATES = ['resting', 'done', 'unknown'] as const;
+export const engineOrderStatesResponseSchema = z.object({
+  /** false: the engine has not applied the market's commands up to `asOfSeq` yet, and `orders` is empty */
+  caughtUp: z.boolean(),
+  /** the last command number the engine applied in the market */
+  position: z.number().int().min(0),
+  orders: z.array(z.object({ orderId: z.uuid(), state: z.enum(ENGINE_ORDER_STATES) })),
+});
+
 export const MATCHING_ENGINE_API = {
   replayOutbox: outboxReplayRoute(STREAMS.executions.consumers),
   audit: SERVICE_AUDIT_ROUTE,
@@ -378,6 +394,14 @@ export const MATCHING_ENGINE_API = {
     query: z.object({ depth: z.coerce.number().int().min(1).max(1000).default(20) }),
     responses: { 200: engineBookSchema },
     access: { callers: ['operator'], actor: 'none', purpose: 'the engine’s own book, for audits' },
+  }),
+  orderStates: defineRoute({
+    method: 'POST',
+    path: '/orders/states',
+    body: engineOrderStatesRequestSchema,
+    responses: { 200: engineOrderStatesResponseSchema },
+    errors: [404],
+    access: { callers: ['order-manager', 'operator'], actor: 'none', purpose: 'reconciliation: which open orders the engine rests, finished or never saw' },
   }),
 } as const;
 

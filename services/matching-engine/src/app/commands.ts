@@ -12,6 +12,8 @@ export interface Inbound {
   symbol: string;
   /** undefined when the message could not be understood (journaled and acknowledged, never applied) */
   command: Command | undefined;
+  /** an order sent again by the order-manager's reconciliation: applied only if the engine never saw it */
+  resubmitted?: boolean;
   traceparent: string;
   tracestate: string;
 }
@@ -33,6 +35,7 @@ export function parseEntry(stream: string, entryId: string, flat: string[]): Inb
     ...(fields.seq && /^[1-9]\d*$/.test(fields.seq) ? { seq: Number(fields.seq) } : {}),
     symbol,
     command: toCommand(fields.type ?? '', Number(fields.v ?? 1) || 1, fields.data),
+    ...(fields.type === 'order_resubmitted' ? { resubmitted: true } : {}),
     traceparent: fields.traceparent ?? '',
     tracestate: fields.tracestate ?? '',
   };

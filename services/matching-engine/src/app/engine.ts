@@ -13,7 +13,7 @@ import {
   StreamSequence,
   type Transaction,
 } from '@exchange/platform';
-import { executionsStream } from '@exchange/contracts';
+import { executionsStream, ordersStream } from '@exchange/contracts';
 import { CollectingSink, OrderBook, type BookEvent, type EventSink } from '../domain/index.js';
 import { journalKey, type BatchRecord, type EngineStore } from '../store/engine-store.js';
 import { executionOf, type Inbound } from './commands.js';
@@ -136,7 +136,7 @@ export class MatchingEngine {
     const gaps: Array<[stream: string, fromSeq: number]> = [];
     try {
       await withTransaction(this.options.db, async (client) => {
-        const fresh = await this.unjournaled(client, await this.inSequence(client, batch, gaps));
+        const fresh = await this.withoutKnownResubmissions(client, await this.unjournaled(client, await this.inSequence(client, batch, gaps)));
         const applied = fresh.map((inbound) => this.apply(inbound));
         for (const { inbound } of applied) changed.add(inbound.symbol);
         await this.commit(client, applied, prune);
@@ -172,6 +172,54 @@ export class MatchingEngine {
       if (ordered.gapFrom !== undefined) gaps.push([stream, ordered.gapFrom]);
     }
     return batch.filter((inbound) => taken.has(inbound));
+  }
+
+  /**
+   * The batch without orders sent again by the order-manager's reconciliation that this engine has
+   * seen after all — resting, named by a committed execution, or placed earlier in the same batch
+   * (the original command arrived meanwhile): an order is never entered twice.
+   */
+  private async withoutKnownResubmissions(client: Transaction, batch: Inbound[]): Promise<Inbound[]> {
+    if (!batch.some((inbound) => inbound.resubmitted)) return batch;
+    const placedBefore = new Set<string>();
+    const known = new Set<Inbound>();
+    for (const inbound of batch) {
+      const command = inbound.command;
+      if (command?.kind !== 'new') continue;
+      if (inbound.resubmitted && (placedBefore.has(command.orderId) || this.books.get(inbound.symbol)?.has(command.orderId))) known.add(inbound);
+      placedBefore.add(command.orderId);
+    }
+    const bySymbol = new Map<string, string[]>();
+    for (const inbound of batch) {
+      if (!inbound.resubmitted || known.has(inbound) || inbound.command?.kind !== 'new') continue;
+      bySymbol.set(inbound.symbol, [...(bySymbol.get(inbound.symbol) ?? []), inbound.command.orderId]);
+    }
+    for (const [symbol, ids] of bySymbol) {
+      const seen = await this.options.store.ordersSeen(client, symbol, ids);
+      for (const inbound of batch) if (inbound.symbol === symbol && inbound.command?.kind === 'new' && seen.has(inbound.command.orderId)) known.add(inbound);
+    }
+    for (const inbound of known) {
+      this.options.logger.info({ stream: inbound.stream, commandId: inbound.commandId }, 'an order sent again by reconciliation is known here already: left out');
+    }
+    return batch.filter((inbound) => !known.has(inbound));
+  }
+
+  /**
+   * The order-manager's reconciliation asks about open orders of a market: each rests here, was
+   * finished here (an execution names it), or was never seen — answered only once this engine has
+   * committed the market's commands up to `asOfSeq`, the last the order-manager had numbered.
+   */
+  async orderStates(symbol: string, asOfSeq: number, orderIds: string[]): Promise<{ caughtUp: boolean; position: number; orders: Array<{ orderId: string; state: 'resting' | 'done' | 'unknown' }> }> {
+    const book = this.books.get(symbol);
+    const position = await this.options.store.position(ordersStream(symbol), ENGINE_GROUP);
+    if (!book || position < asOfSeq) return { caughtUp: false, position, orders: [] };
+    const notResting = orderIds.filter((id) => !book.has(id));
+    const seen = notResting.length > 0 ? await this.options.store.ordersSeen(this.options.db, symbol, notResting) : new Set<string>();
+    return {
+      caughtUp: true,
+      position,
+      orders: orderIds.map((orderId) => ({ orderId, state: book.has(orderId) ? 'resting' : seen.has(orderId) ? 'done' : 'unknown' })),
+    };
   }
 
   /** The batch without commands already journaled (redelivered after a crash) or repeated in it. */

@@ -44,6 +44,11 @@ export class OrderBook {
     return this.orders.size;
   }
 
+  /** Whether the order rests in this book. */
+  has(orderId: string): boolean {
+    return this.orders.has(orderId);
+  }
+
   bestBid(): number | undefined {
     return this.bids.best()?.price;
   }

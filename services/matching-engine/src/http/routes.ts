@@ -11,6 +11,10 @@ export function registerRoutes(app: HttpServer, engine: MatchingEngine, relay: P
   serveApi(app, MATCHING_ENGINE_API, {
     audit: auditHandler(db, 'matching-engine', () => auditEngine(engine, db)),
     replayOutbox: outboxReplayHandler(relay, 'matching-engine'),
+    orderStates: async ({ body }) => {
+      if (!engine.book(body.symbol)) throw new AppError('NOT_FOUND', `This engine does not own ${body.symbol}`);
+      return engine.orderStates(body.symbol, body.asOfSeq, body.orderIds);
+    },
     book: ({ params, query }) => {
       const book = engine.book(params.symbol.toUpperCase());
       if (!book) throw new AppError('NOT_FOUND', `This engine does not own ${params.symbol}`);

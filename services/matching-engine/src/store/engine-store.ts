@@ -51,6 +51,23 @@ export class EngineStore {
     return rows[0] ? Number(rows[0].price) : undefined;
   }
 
+  /** Which of these orders of a market any committed execution names (the engine has seen them). */
+  async ordersSeen(client: Transaction | Pool, symbol: string, orderIds: string[]): Promise<Set<string>> {
+    const { rows } = await client.query<{ order_id: string }>(
+      `SELECT DISTINCT id AS order_id FROM executions e,
+              LATERAL (VALUES (e.payload->>'orderId'), (e.payload->>'makerOrderId'), (e.payload->>'takerOrderId')) AS named(id)
+        WHERE e.symbol = $1 AND id = ANY($2::text[])`,
+      [symbol, orderIds],
+    );
+    return new Set(rows.map((row) => row.order_id));
+  }
+
+  /** The last command number the engine applied in a market's stream. */
+  async position(stream: string, group: string): Promise<number> {
+    const { rows } = await this.db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [group, stream]);
+    return rows[0] ? Number(rows[0].last_seq) : 0;
+  }
+
   /** Which of these commands (symbol, id) are journaled already: a redelivery after a crash. */
   async journaled(client: Transaction, commands: Array<{ symbol: string; commandId: string }>): Promise<Set<string>> {
     const { rows } = await client.query<{ symbol: string; command_id: string }>(

@@ -1,3 +1,4 @@
+import { ordersStream } from '@exchange/contracts';
 import type { Pool, Transaction } from '@exchange/platform';
 import {
   COUNTED_AS_OPEN,
@@ -221,6 +222,28 @@ export class OrderStore {
   /** `forget`: deletes a placement being undone. */
   async forget(id: string): Promise<void> {
     await this.db.query('DELETE FROM orders WHERE id = $1 AND status = ANY($2::text[])', [id, from('forget')]);
+  }
+
+  /**
+   * For the reconciliation with the engine: open orders older than `olderThanMs` (at most `limit`),
+   * leaving out those whose command has no number in its stream yet (not yet sent); and the last
+   * number given in each of their markets' streams, read after them.
+   */
+  async reconcileCandidates(olderThanMs: number, limit: number): Promise<{ orders: StoredOrder[]; lastSeqs: Map<string, number> }> {
+    const { rows } = await this.db.query<OrderRow>(
+      `SELECT * FROM orders o
+        WHERE o.status IN ('NEW', 'PARTIALLY_FILLED') AND o.updated_at < now() - make_interval(secs => $1::double precision / 1000)
+          AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.published_at IS NULL AND x.seq IS NULL AND x.payload->>'orderId' = o.id::text)
+        ORDER BY o.symbol, o.seq LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    const orders = rows.map(toStoredOrder);
+    const streams = [...new Set(orders.map((order) => order.symbol))].map(ordersStream);
+    const { rows: sequences } = await this.db.query<{ stream: string; last_seq: string }>(
+      'SELECT stream, last_seq::text FROM outbox_sequences WHERE stream = ANY($1::text[])',
+      [streams],
+    );
+    return { orders, lastSeqs: new Map(sequences.map((row) => [row.stream, Number(row.last_seq)])) };
   }
 
   /** Every order that holds or may hold funds: open, or a placement still running or being undone (for the audit). */
