@@ -76,6 +76,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'DELETE /orders/:id': (f) => ({ method: 'DELETE', path: `/orders/${f.orderId}`, user: { id: f.victim.userId, role: 'user' } }),
     'GET /trades': (f) => ({ method: 'GET', path: '/trades', user: { id: f.victim.userId, role: 'user' } }),
     'POST /outbox/replay': (f) => ({ method: 'POST', path: '/outbox/replay', body: { stream: `orders:${f.symbol}`, fromSeq: 1 } }),
+    'GET /audit': () => ({ method: 'GET', path: '/audit' }),
   },
   'wallet-service': {
     'GET /balance/:userId': (f) => ({ method: 'GET', path: `/balance/${f.victim.userId}`, user: { id: f.victim.userId, role: 'user' } }),
@@ -102,6 +103,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'POST /settle-trade': (f) => ({ method: 'POST', path: '/settle-trade', body: settlement(f) }),
     'POST /settle-trades': (f) => ({ method: 'POST', path: '/settle-trades', body: { trades: [settlement(f)] } }),
     'POST /outbox/replay': () => ({ method: 'POST', path: '/outbox/replay', body: { stream: 'wallet-events', fromSeq: 1 } }),
+    'GET /audit': () => ({ method: 'GET', path: '/audit' }),
   },
   'risk-manager': {
     'GET /markets': () => ({ method: 'GET', path: '/markets' }),
@@ -145,18 +147,23 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
   'matching-engine': {
     'GET /books/:symbol': (f) => ({ method: 'GET', path: `/books/${f.symbol}` }),
     'POST /outbox/replay': (f) => ({ method: 'POST', path: '/outbox/replay', body: { stream: `executions:${f.symbol}`, fromSeq: 1 } }),
+    'GET /audit': () => ({ method: 'GET', path: '/audit' }),
+    'POST /orders/states': (f) => ({ method: 'POST', path: '/orders/states', body: { symbol: f.symbol, asOfSeq: 0, orderIds: [f.orderId] } }),
   },
   'market-data': {
+    'GET /audit': () => ({ method: 'GET', path: '/audit' }),
     'GET /markets/:symbol/book': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/book` }),
     'GET /markets/:symbol/trades': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/trades` }),
     'GET /markets/:symbol/candles': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/candles?interval=1m` }),
     'GET /markets/:symbol/ticker': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/ticker` }),
   },
   notification: {
+    'GET /audit': () => ({ method: 'GET', path: '/audit' }),
     'GET /notifications': (f) => ({ method: 'GET', path: '/notifications', user: { id: f.victim.userId, role: 'user' } }),
     'POST /notifications/:id/read': (f) => ({ method: 'POST', path: `/notifications/${randomUUID()}/read`, user: { id: f.victim.userId, role: 'user' } }),
   },
   'reporting-service': {
+    'GET /audit': () => ({ method: 'GET', path: '/audit' }),
     'GET /reports/statement': (f) => ({ method: 'GET', path: '/reports/statement', user: { id: f.victim.userId, role: 'user' } }),
     'GET /reports/pnl': (f) => ({ method: 'GET', path: '/reports/pnl', user: { id: f.victim.userId, role: 'user' } }),
     'GET /reports/volume': (f) => ({ method: 'GET', path: '/reports/volume', user: { id: f.adminId, role: 'admin' } }),

@@ -259,7 +259,10 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
 
     const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 60_000);
-    expect(report.checks.filter((check) => !check.ok), formatAudit(report).join('\n')).toEqual([]);
+    expect(
+      report.checks.filter((check) => !check.ok),
+      formatAudit(report).join('\n'),
+    ).toEqual([]);
     expect(report.ok).toBe(true);
     // the storm really traded and left orders resting
     const { rows } = await db.query(
@@ -453,70 +456,73 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     expect(sum(engineMetrics, 'exchange_outbox_replayed_events_total')).toBeGreaterThan(0);
     for (const text of [orderManagerMetrics, engineMetrics, notificationMetrics]) expect(sum(text, 'exchange_stream_lost_events_total')).toBe(0);
   });
-  it(
-    'kill -9 of every process in turn and a wipe of its Redis keys under mixed trading: every process back, the audit clean',
-    { timeout: 420_000 },
-    async () => {
-      const symbol = 'EVERY';
-      const traders = await openMarket(symbol, 12);
-      const progress = { done: 0 };
-      let stopped = false;
-      const recovery: Array<{ name: ServiceName; backAfterMs: number }> = [];
-      let wiped = 0;
-      const chaos = (async () => {
-        try {
-          for (const [index, name] of SERVICE_NAMES.entries()) {
-            // some trading between two kills, so each lands on a system that has recovered and is busy again
-            const next = progress.done + 40;
-            await eventually(async () => progress.done >= next, 120_000, `40 more operations before killing the ${name}`);
-            recovery.push({ name, backAfterMs: await killAndWaitBack(name) });
-            if (index === Math.floor(SERVICE_NAMES.length / 2)) wiped = await wipeRedisKeys();
-          }
-          const last = progress.done + 40;
-          await eventually(async () => progress.done >= last, 120_000, '40 more operations after the last kill');
-        } finally {
-          stopped = true;
+  it('kill -9 of every process in turn and a wipe of its Redis keys under mixed trading: every process back, the audit clean', {
+    timeout: 420_000,
+  }, async () => {
+    const symbol = 'EVERY';
+    const traders = await openMarket(symbol, 12);
+    const progress = { done: 0 };
+    let stopped = false;
+    const recovery: Array<{ name: ServiceName; backAfterMs: number }> = [];
+    let wiped = 0;
+    const chaos = (async () => {
+      try {
+        for (const [index, name] of SERVICE_NAMES.entries()) {
+          // some trading between two kills, so each lands on a system that has recovered and is busy again
+          const next = progress.done + 40;
+          await eventually(async () => progress.done >= next, 120_000, `40 more operations before killing the ${name}`);
+          recovery.push({ name, backAfterMs: await killAndWaitBack(name) });
+          if (index === Math.floor(SERVICE_NAMES.length / 2)) wiped = await wipeRedisKeys();
         }
-      })();
-      const { accepted, statuses } = await mixedSession(symbol, traders, 'every', 20_000, () => !stopped, progress);
-      await chaos;
-      expect(recovery.map((r) => r.name)).toEqual(SERVICE_NAMES);
-      expect(wiped, 'keys of the system deleted').toBeGreaterThan(0);
-      // nothing but final answers: every retried request ended with its own answer, none with a process still down
-      for (const outcome of statuses.keys()) expect(outcome, JSON.stringify([...statuses])).not.toMatch(/^(0|502|503|504)\b/);
-      expect(accepted.size).toBeGreaterThan(100);
-
-      const report = await expectInvariants(symbol, accepted);
-      for (const name of SERVICE_NAMES) expect(system.processes.get(name)!.restartCount, name).toBeGreaterThanOrEqual(1);
-
-      // what each recovery path did, for the docs' results table
-      const totals = new Map<string, number>();
-      for (const name of SERVICE_NAMES) {
-        const text = await (await fetch(system.metricsUrls[name])).text();
-        for (const metric of ['exchange_stream_gaps_total', 'exchange_stream_replay_requests_total', 'exchange_outbox_replayed_events_total', 'exchange_stream_lost_events_total']) {
-          const sum = text
-            .split('\n')
-            .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-            .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
-          totals.set(metric, (totals.get(metric) ?? 0) + sum);
-        }
+        const last = progress.done + 40;
+        await eventually(async () => progress.done >= last, 120_000, '40 more operations after the last kill');
+      } finally {
+        stopped = true;
       }
-      expect(totals.get('exchange_stream_lost_events_total')).toBe(0);
-      process.stdout.write(
-        [
-          '',
-          `chaos: ${progress.done} operations, ${accepted.size} orders accepted; ${wiped} Redis keys wiped after the ${SERVICE_NAMES[Math.floor(SERVICE_NAMES.length / 2)]} kill`,
-          '| process | back and ready after (ms) |',
-          '|---|---|',
-          ...recovery.map((r) => `| ${r.name} | ${r.backAfterMs} |`),
-          `answers: ${[...statuses].map(([outcome, count]) => `${outcome} × ${count}`).join(', ')}`,
-          `repair (all processes, since their last start): ${[...totals].map(([metric, value]) => `${metric} ${value}`).join(', ')}`,
-          `audit: ${report.checks.length} checks, ${report.checks.filter((check) => !check.ok).length} violations, ${report.rounds} rounds`,
-          '',
-        ].join('\n'),
-      );
-    },
-  );
+    })();
+    const { accepted, statuses } = await mixedSession(symbol, traders, 'every', 20_000, () => !stopped, progress);
+    await chaos;
+    expect(recovery.map((r) => r.name)).toEqual(SERVICE_NAMES);
+    expect(wiped, 'keys of the system deleted').toBeGreaterThan(0);
+    // nothing but final answers: every retried request ended with its own answer, none with a process still down
+    for (const outcome of statuses.keys()) expect(outcome, JSON.stringify([...statuses])).not.toMatch(/^(0|502|503|504)\b/);
+    expect(accepted.size).toBeGreaterThan(100);
+
+    const report = await expectInvariants(symbol, accepted);
+    for (const name of SERVICE_NAMES) expect(system.processes.get(name)!.restartCount, name).toBeGreaterThanOrEqual(1);
+
+    // what each recovery path did, for the docs' results table
+    const totals = new Map<string, number>();
+    for (const name of SERVICE_NAMES) {
+      const text = await (await fetch(system.metricsUrls[name])).text();
+      for (const metric of [
+        'exchange_stream_gaps_total',
+        'exchange_stream_replay_requests_total',
+        'exchange_outbox_replayed_events_total',
+        'exchange_stream_lost_events_total',
+      ]) {
+        const sum = text
+          .split('\n')
+          .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+          .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+        totals.set(metric, (totals.get(metric) ?? 0) + sum);
+      }
+    }
+    expect(totals.get('exchange_stream_lost_events_total')).toBe(0);
+    process.stdout.write(
+      [
+        '',
+        `chaos: ${progress.done} operations, ${accepted.size} orders accepted; ${wiped} Redis keys wiped after the ${SERVICE_NAMES[Math.floor(SERVICE_NAMES.length / 2)]} kill`,
+        '| process | back and ready after (ms) |',
+        '|---|---|',
+        ...recovery.map((r) => `| ${r.name} | ${r.backAfterMs} |`),
+        `answers: ${[...statuses].map(([outcome, count]) => `${outcome} × ${count}`).join(', ')}`,
+        `repair (all processes, since their last start): ${[...totals].map(([metric, value]) => `${metric} ${value}`).join(', ')}`,
+        `audit: ${report.checks.length} checks, ${report.checks.filter((check) => !check.ok).length} violations, ${report.rounds} rounds`,
+        '',
+      ].join('\n'),
+    );
+  });
 
   it('an accepted order whose command was lost for good (gone from Redis and from the outbox) still reaches the book, once', { timeout: 120_000 }, async () => {
     // through every storm before, the streams' own repair sufficed: the reconciliation never had to send an order again
@@ -551,7 +557,9 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       // the outbox no longer keeps it (as after its retention): nothing can send it again
       const published = await eventually(
         async () => {
-          const { rows } = await db.query('SELECT seq::int FROM order_manager.outbox WHERE event_id = $1 AND published_at IS NOT NULL', [`order_created:${lostId}`]);
+          const { rows } = await db.query('SELECT seq::int FROM order_manager.outbox WHERE event_id = $1 AND published_at IS NOT NULL', [
+            `order_created:${lostId}`,
+          ]);
           return rows[0]?.seq as number | undefined;
         },
         10_000,
@@ -574,7 +582,10 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     // reconciliation then finds the open order unknown to the engine and sends it again
     await eventually(() => accepted(lostId), 30_000, 'the lost order accepted by the engine');
     const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 30_000);
-    expect(report.checks.filter((check) => !check.ok), formatAudit(report).join('\n')).toEqual([]);
+    expect(
+      report.checks.filter((check) => !check.ok),
+      formatAudit(report).join('\n'),
+    ).toEqual([]);
     const engineMetrics = await (await fetch(system.metricsUrls['matching-engine'])).text();
     expect(engineMetrics).toMatch(new RegExp(`exchange_stream_lost_events_total\\{[^}]*stream="orders:${symbol}"[^}]*\\} 1`));
     const orderManagerMetrics = await (await fetch(system.metricsUrls['order-manager'])).text();
@@ -600,11 +611,13 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       expect(report.ok).toBe(false);
       return report.checks.filter((check) => !check.ok).map((check) => `${check.service}: ${check.name}: ${check.detail}`);
     };
-    await db.query("DELETE FROM market_data.trades WHERE (symbol, trade_id) IN (SELECT symbol, trade_id FROM market_data.trades WHERE symbol = 'CHAOS' LIMIT 1)");
+    await db.query(
+      "DELETE FROM market_data.trades WHERE (symbol, trade_id) IN (SELECT symbol, trade_id FROM market_data.trades WHERE symbol = 'CHAOS' LIMIT 1)",
+    );
     expect(await failing()).toEqual([expect.stringMatching(/settled once.*CHAOS: .*market-data \d+/)]);
     await db.query("UPDATE notification.stream_positions SET last_seq = last_seq - 1 WHERE stream = 'executions:CHAOS'");
     expect(await failing()).toContainEqual(expect.stringMatching(/every event delivered: notification \(.*\) applied executions:CHAOS to \d+ of \d+/));
-    const { rows } = await db.query("SELECT reference FROM wallet_service.holds WHERE remaining > 1 LIMIT 1");
+    const { rows } = await db.query('SELECT reference FROM wallet_service.holds WHERE remaining > 1 LIMIT 1');
     await db.query('UPDATE wallet_service.holds SET remaining = remaining - 1 WHERE reference = $1', [rows[0].reference]);
     const broken = await failing();
     expect(broken).toContainEqual(expect.stringMatching(/wallet-service: held = open holds: 1 accounts/));

@@ -54,7 +54,11 @@ describe('audit fingerprints and stream positions (real PostgreSQL)', () => {
   });
 
   it('a member missing, added or changed changes the fingerprint; the order of members does not', () => {
-    const of = (members: string[]) => auditSets('resting', members.map((member) => ({ symbol: 'X', member })))[0]!.fingerprint;
+    const of = (members: string[]) =>
+      auditSets(
+        'resting',
+        members.map((member) => ({ symbol: 'X', member })),
+      )[0]!.fingerprint;
     const base = of(['o1:BUY:100:5', 'o2:SELL:101:3']);
     expect(of(['o2:SELL:101:3', 'o1:BUY:100:5'])).toBe(base);
     expect(of(['o1:BUY:100:5'])).not.toBe(base);
@@ -63,11 +67,18 @@ describe('audit fingerprints and stream positions (real PostgreSQL)', () => {
   });
 
   it('reports the last number of each stream it produces, rows left unpublished past the grace time, and its groups’ positions', async () => {
-    await withTransaction(db, (client) => enqueueEvents(client, [1, 2, 3].map((n) => ({ stream: 'audit:A', contract: numbered, data: { n } }))));
+    await withTransaction(db, (client) =>
+      enqueueEvents(
+        client,
+        [1, 2, 3].map((n) => ({ stream: 'audit:A', contract: numbered, data: { n } })),
+      ),
+    );
     await db.query("INSERT INTO outbox_sequences (stream, last_seq) VALUES ('audit:B', 7)");
     await db.query("INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ('readers', 'audit:B', 5)");
     // two of the three rows written long enough ago to count as waiting
-    await db.query("UPDATE outbox SET created_at = now() - interval '1 minute' WHERE stream = 'audit:A' AND id IN (SELECT id FROM outbox WHERE stream = 'audit:A' ORDER BY id LIMIT 2)");
+    await db.query(
+      "UPDATE outbox SET created_at = now() - interval '1 minute' WHERE stream = 'audit:A' AND id IN (SELECT id FROM outbox WHERE stream = 'audit:A' ORDER BY id LIMIT 2)",
+    );
     const { produced, consumed } = await streamAudit(db);
     expect(produced).toEqual([
       { stream: 'audit:A', lastSeq: 0, unpublished: 2 },

@@ -53,6 +53,10 @@ void runService({
     onClose(() => markets.stop());
     onClose(() => consumers.stop());
 
-    registerRoutes(app, deps, auditHandler(db, 'market-data', () => auditMarketData(db)));
+    registerRoutes(
+      app,
+      deps,
+      auditHandler(db, 'market-data', () => auditMarketData(db)),
+    );
   },
 });

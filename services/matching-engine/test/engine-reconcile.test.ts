@@ -57,7 +57,11 @@ describe('matching engine reconciliation (real process, PostgreSQL and Redis)', 
     ).rows.map((row) => row.type);
   const states = async (asOfSeq: number, orderIds: string[]) => {
     const headers = { ...(await internalHeaders(testIdentities(), 'order-manager', 'matching-engine')), 'content-type': 'application/json' };
-    const response = await fetch(`http://127.0.0.1:${port}/orders/states`, { method: 'POST', headers, body: JSON.stringify({ symbol: SYMBOL, asOfSeq, orderIds }) });
+    const response = await fetch(`http://127.0.0.1:${port}/orders/states`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ symbol: SYMBOL, asOfSeq, orderIds }),
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as { caughtUp: boolean; position: number; orders: Array<{ orderId: string; state: string }> };
   };

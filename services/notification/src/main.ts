@@ -41,6 +41,10 @@ void runService({
     janitor.unref();
     onClose(() => clearInterval(janitor));
 
-    registerRoutes(app, deps, auditHandler(db, 'notification', () => auditNotifications(db)));
+    registerRoutes(
+      app,
+      deps,
+      auditHandler(db, 'notification', () => auditNotifications(db)),
+    );
   },
 });

@@ -90,6 +90,11 @@ void runService({
       ),
     );
 
-    registerRoutes(app, deps, relay, auditHandler(db, 'order-manager', () => auditOrders(deps.store, config.ORDER_PENDING_TIMEOUT_MS)));
+    registerRoutes(
+      app,
+      deps,
+      relay,
+      auditHandler(db, 'order-manager', () => auditOrders(deps.store, config.ORDER_PENDING_TIMEOUT_MS)),
+    );
   },
 });

@@ -27,6 +27,10 @@ void runService({
     void markets.start();
     onClose(() => markets.stop());
     onClose(() => executions.stop());
-    registerRoutes(app, deps, auditHandler(db, 'reporting-service', () => auditReports(db)));
+    registerRoutes(
+      app,
+      deps,
+      auditHandler(db, 'reporting-service', () => auditReports(db)),
+    );
   },
 });

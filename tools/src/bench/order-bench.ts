@@ -72,7 +72,6 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
   setGlobalDispatcher(pool);
   const run = runTag();
   const symbol = `BENCH${run.toUpperCase()}`;
-  const engine = { url: bench.system.urls['matching-engine'], identities: bench.identities };
   const db = new pg.Client({ connectionString: bench.databaseUrl, application_name: 'exchange-bench' });
   await db.connect();
   const backlog = new Backlog(bench.redisUrl, bench.redisKeyPrefix);

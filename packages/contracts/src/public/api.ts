@@ -298,7 +298,8 @@ export const PUBLIC_API = {
     errors: [...signedIn, 404, 503],
     docs: {
       tags: ['admin'],
-      summary: 'Check every invariant of the running system (conservation, holds, book = open orders, trades settled once, streams delivered); `ok` false names each violation',
+      summary:
+        'Check every invariant of the running system (conservation, holds, book = open orders, trades settled once, streams delivered); `ok` false names each violation',
       bearer: true,
     },
   }),

@@ -68,7 +68,10 @@ describe('combining the services’ answers into the audit', () => {
 
   it('a service’s own failed check fails the audit; a service that did not answer fails it too', () => {
     const own = combineAudits(
-      change(consistent(), 'wallet-service', (a) => ({ ...a, checks: [{ name: 'no negative balance', ok: false, detail: '1 accounts below zero', numbers: {} }] })),
+      change(consistent(), 'wallet-service', (a) => ({
+        ...a,
+        checks: [{ name: 'no negative balance', ok: false, detail: '1 accounts below zero', numbers: {} }],
+      })),
     );
     expect(own.ok).toBe(false);
     expect(own.checks.find((c) => !c.ok)).toMatchObject({ service: 'wallet-service', name: 'no negative balance' });
@@ -92,11 +95,7 @@ describe('combining the services’ answers into the audit', () => {
       1,
     );
     expect(settling).toMatchObject({ ok: true, rounds: 3 });
-    const never = await runAudit(
-      async () => ({ answers: change(consistent(), 'order-manager', (a) => ({ ...a, sets: [] })), missing: [] }),
-      30,
-      5,
-    );
+    const never = await runAudit(async () => ({ answers: change(consistent(), 'order-manager', (a) => ({ ...a, sets: [] })), missing: [] }), 30, 5);
     expect(never.ok).toBe(false);
     expect(never.rounds).toBeGreaterThan(1);
   });

@@ -1,4 +1,13 @@
-import { SERVICE_AUDIT_ROUTE, type AuditCheck, type AuditedSet, type AuditReport, producerOf, type ServiceAudit, type ServiceName, STREAMS } from '@exchange/contracts';
+import {
+  SERVICE_AUDIT_ROUTE,
+  type AuditCheck,
+  type AuditedSet,
+  type AuditReport,
+  producerOf,
+  type ServiceAudit,
+  type ServiceName,
+  STREAMS,
+} from '@exchange/contracts';
 import { callRoute } from '../http/contract-routes.js';
 import type { ServiceClient } from '../http/service-client.js';
 
@@ -20,10 +29,7 @@ const SET_CHECKS: Record<AuditedSet, string> = {
 
 /** The services whose answers the audit needs: every producer, consumer and holder of a set. */
 export const AUDITED_SERVICES: readonly ServiceName[] = [
-  ...new Set<ServiceName>([
-    ...Object.values(STREAMS).flatMap((kind) => [kind.producer, ...kind.consumers]),
-    ...Object.values(SET_HOLDERS).flat(),
-  ]),
+  ...new Set<ServiceName>([...Object.values(STREAMS).flatMap((kind) => [kind.producer, ...kind.consumers]), ...Object.values(SET_HOLDERS).flat()]),
 ];
 
 type Check = AuditCheck & { service: string };
@@ -101,7 +107,10 @@ function setChecks(answers: Map<ServiceName, ServiceAudit>): Check[] {
  * Combines the services' answers into one report: each service's own checks, every stream
  * delivered, every shared set equal. A service that did not answer is a failed check of its own.
  */
-export function combineAudits(answers: readonly ServiceAudit[], missing: ReadonlyArray<{ service: ServiceName; error: string }> = []): Omit<AuditReport, 'checkedAt' | 'rounds'> {
+export function combineAudits(
+  answers: readonly ServiceAudit[],
+  missing: ReadonlyArray<{ service: ServiceName; error: string }> = [],
+): Omit<AuditReport, 'checkedAt' | 'rounds'> {
   const byService = new Map(answers.map((answer) => [answer.service, answer]));
   const checks: Check[] = [
     ...missing.map(({ service, error }) => ({ service, name: 'answers the audit', ok: false, detail: error, numbers: {} })),

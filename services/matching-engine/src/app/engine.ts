@@ -199,7 +199,10 @@ export class MatchingEngine {
       for (const inbound of batch) if (inbound.symbol === symbol && inbound.command?.kind === 'new' && seen.has(inbound.command.orderId)) known.add(inbound);
     }
     for (const inbound of known) {
-      this.options.logger.info({ stream: inbound.stream, commandId: inbound.commandId }, 'an order sent again by reconciliation is known here already: left out');
+      this.options.logger.info(
+        { stream: inbound.stream, commandId: inbound.commandId },
+        'an order sent again by reconciliation is known here already: left out',
+      );
     }
     return batch.filter((inbound) => !known.has(inbound));
   }
@@ -209,7 +212,11 @@ export class MatchingEngine {
    * finished here (an execution names it), or was never seen — answered only once this engine has
    * committed the market's commands up to `asOfSeq`, the last the order-manager had numbered.
    */
-  async orderStates(symbol: string, asOfSeq: number, orderIds: string[]): Promise<{ caughtUp: boolean; position: number; orders: Array<{ orderId: string; state: 'resting' | 'done' | 'unknown' }> }> {
+  async orderStates(
+    symbol: string,
+    asOfSeq: number,
+    orderIds: string[],
+  ): Promise<{ caughtUp: boolean; position: number; orders: Array<{ orderId: string; state: 'resting' | 'done' | 'unknown' }> }> {
     const book = this.books.get(symbol);
     const position = await this.options.store.position(ordersStream(symbol), ENGINE_GROUP);
     if (!book || position < asOfSeq) return { caughtUp: false, position, orders: [] };

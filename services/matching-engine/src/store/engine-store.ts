@@ -64,7 +64,10 @@ export class EngineStore {
 
   /** The last command number the engine applied in a market's stream. */
   async position(stream: string, group: string): Promise<number> {
-    const { rows } = await this.db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [group, stream]);
+    const { rows } = await this.db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [
+      group,
+      stream,
+    ]);
     return rows[0] ? Number(rows[0].last_seq) : 0;
   }
 

@@ -85,7 +85,12 @@ async function resubmit(deps: Pick<OrderDeps, 'store' | 'logger'>, orderId: stri
     if (!order || !(OPEN_ORDER_STATUSES as readonly string[]).includes(order.status)) return false;
     deps.logger.warn({ orderId, symbol: order.symbol }, 'the engine never got this open order (its command was lost for good): sending it again');
     await enqueueEvents(client, [
-      { id: `order_resubmitted:${order.id}:${Date.now()}`, stream: ordersStream(order.symbol), contract: ORDER_COMMANDS.order_resubmitted, data: orderCreatedOf(order) },
+      {
+        id: `order_resubmitted:${order.id}:${Date.now()}`,
+        stream: ordersStream(order.symbol),
+        contract: ORDER_COMMANDS.order_resubmitted,
+        data: orderCreatedOf(order),
+      },
     ]);
     return true;
   });

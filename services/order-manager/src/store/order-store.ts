@@ -257,7 +257,9 @@ export class OrderStore {
    * filled quantity is the sum of its fills; FILLED exactly when nothing is left; every trade has
    * its two fills; no placement older than `stuckAfterMs` still running or being undone.
    */
-  async auditCounts(stuckAfterMs: number): Promise<{ orders: number; fills: number; wrongFilled: number; wrongStatus: number; oddTrades: number; stuck: number }> {
+  async auditCounts(
+    stuckAfterMs: number,
+  ): Promise<{ orders: number; fills: number; wrongFilled: number; wrongStatus: number; oddTrades: number; stuck: number }> {
     const { rows } = await this.db.query(
       `SELECT (SELECT count(*) FROM orders)::int AS orders,
               (SELECT count(*) FROM fills)::int AS fills,

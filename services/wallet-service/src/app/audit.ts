@@ -25,7 +25,11 @@ export async function auditLedger(ledger: LedgerStore): Promise<OwnAudit> {
       countCheck('every journal entry balances', counts.unbalanced, 'journal entries whose lines do not sum to zero in an asset'),
     ],
     sets: [
-      ...(await auditSetsFromSql(ledger.db, 'trades', "SELECT split_part(reference, ':', 1) AS symbol, reference AS member FROM transactions WHERE type = 'TRADE'")),
+      ...(await auditSetsFromSql(
+        ledger.db,
+        'trades',
+        "SELECT split_part(reference, ':', 1) AS symbol, reference AS member FROM transactions WHERE type = 'TRADE'",
+      )),
       ...(await auditSetsFromSql(
         ledger.db,
         'holds',

@@ -104,7 +104,12 @@ export class LedgerStore {
    * whose held balance is not the sum of their open holds; journal entries whose lines do not sum
    * to zero in an asset.
    */
-  async auditCounts(): Promise<{ assets: Array<{ asset: string; users: string; system: string }>; negative: number; heldMismatch: number; unbalanced: number }> {
+  async auditCounts(): Promise<{
+    assets: Array<{ asset: string; users: string; system: string }>;
+    negative: number;
+    heldMismatch: number;
+    unbalanced: number;
+  }> {
     const assets = await this.db.query<{ asset: string; users: string; system: string }>(
       `SELECT asset, sum(users)::text AS users, sum(system)::text AS system FROM (
          SELECT asset, available + held AS users, 0 AS system FROM wallets WHERE user_id IS NOT NULL
