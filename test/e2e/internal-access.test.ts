@@ -99,6 +99,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
       batch: (assertion) => ({ holds: [{ assertion, userId: f.victim.userId, asset: 'USD', amount: '10.00', reference: randomUUID() }] }),
       user: { id: f.victim.userId, role: 'user' },
     }),
+    'POST /holds/open': () => ({ method: 'POST', path: '/holds/open', body: { olderThanMs: 0 } }),
     'POST /release-funds': (f) => ({ method: 'POST', path: '/release-funds', body: { reference: f.orderId, releaseId: `forged:${randomUUID()}` } }),
     'POST /settle-trade': (f) => ({ method: 'POST', path: '/settle-trade', body: settlement(f) }),
     'POST /settle-trades': (f) => ({ method: 'POST', path: '/settle-trades', body: { trades: [settlement(f)] } }),

@@ -137,6 +137,15 @@ export const releaseFundsRequestSchema = z.strictObject({
 export type ReleaseFundsRequest = z.infer<typeof releaseFundsRequestSchema>;
 
 export const holdResponseSchema = z.object({ hold: holdSchema, balance: balanceSchema });
+
+/** The order-manager's reconciliation: open holds not touched for a while, a page at a time by reference. */
+export const openHoldsRequestSchema = z.strictObject({
+  olderThanMs: z.number().int().min(0),
+  /** the page after this reference (the last of the previous page) */
+  after: referenceSchema.optional(),
+  limit: z.number().int().min(1).max(500).default(500),
+});
+export const openHoldsResponseSchema = z.object({ holds: z.array(holdSchema) });
 export type HoldResponse = z.infer<typeof holdResponseSchema>;
 
 /** Many holds in one call (the order manager's batch of placements), each for its own asserted user. */

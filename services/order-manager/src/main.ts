@@ -10,7 +10,7 @@ import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
 import { auditOrders } from './app/audit.js';
-import { reconcileBooks, reconcileMetrics } from './app/reconcile-book.js';
+import { reconcileBooks, reconcileHolds, reconcileMetrics } from './app/reconciliation.js';
 import { registerRoutes } from './http/routes.js';
 import { OrderStore } from './store/order-store.js';
 
@@ -40,12 +40,13 @@ void runService({
         logger.warn({ err: error, orderId }, gaveUp ? 'undoing a placement still fails; the janitor will take it' : 'undoing a placement failed again'),
     });
     onClose(() => undoRetries.stop());
+    const wallet = api('wallet-service');
     const deps: OrderDeps = {
       placements,
       undoRetries,
       store: new OrderStore(db),
       risk: api('risk-manager'),
-      wallet: api('wallet-service'),
+      wallet,
       relay,
       logger,
       clientOrderIdWindowMs: config.ORDER_CLIENT_ID_WINDOW_MS,
@@ -85,7 +86,10 @@ void runService({
     onClose(
       runPeriodically(
         config.ORDER_RECONCILE_INTERVAL_MS,
-        () => reconcileBooks(deps, engine, reconciliation, config.ORDER_RECONCILE_AGE_MS),
+        async () => {
+          await reconcileBooks(deps, engine, reconciliation, config.ORDER_RECONCILE_AGE_MS);
+          await reconcileHolds({ ...deps, wallet }, reconciliation, config.ORDER_RECONCILE_AGE_MS);
+        },
         (error) => logger.warn({ err: error }, 'reconciling the open orders with the engine failed; trying again next round'),
       ),
     );

@@ -43,6 +43,8 @@ import {
   blockFundsRequestSchema,
   depositResponseSchema,
   holdResponseSchema,
+  openHoldsRequestSchema,
+  openHoldsResponseSchema,
   pageQuerySchema,
   releaseFundsRequestSchema,
   settleTradeRequestSchema,
@@ -266,6 +268,13 @@ export const WALLET_API = {
       items: { field: 'body.holds', self: ['userId'] },
       purpose: 'hold what a batch of placed orders needs, each for its own user',
     },
+  }),
+  openHolds: defineRoute({
+    method: 'POST',
+    path: '/holds/open',
+    body: openHoldsRequestSchema,
+    responses: { 200: openHoldsResponseSchema },
+    access: { callers: ['order-manager', 'operator'], actor: 'none', purpose: 'reconciliation: open holds not touched for a while, to compare with the orders they are for' },
   }),
   releaseFunds: defineRoute({
     method: 'POST',

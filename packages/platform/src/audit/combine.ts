@@ -91,12 +91,12 @@ function setChecks(answers: Map<ServiceName, ServiceAudit>): Check[] {
       }
     }
     return {
-      service: holders.join(' = '),
+      service: 'shared sets',
       name: SET_CHECKS[name],
       ok: differing.length === 0,
       detail:
         differing.length === 0
-          ? `the same ${name} in ${holders.length} services (${symbols.size} ${symbols.size === 1 ? 'set' : 'sets'})`
+          ? `the same ${name} in ${holders.join(', ')} (${symbols.size} ${symbols.size === 1 ? 'set' : 'sets'})`
           : `differ in ${differing.length}: ${differing.slice(0, 10).join('; ')}`,
       numbers: { sets: String(symbols.size), differing: String(differing.length) },
     };

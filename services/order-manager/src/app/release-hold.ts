@@ -5,7 +5,7 @@ import type { OrderDeps } from './order-deps.js';
  * Releases everything an order still holds. Idempotent by `releaseId`; a hold that was never made
  * (the block was refused or never arrived) needs no release.
  */
-export async function releaseHold(deps: Pick<OrderDeps, 'wallet'>, orderId: string, releaseId: string): Promise<void> {
+export async function releaseHold(deps: { wallet: Pick<OrderDeps['wallet'], 'releaseFunds'> }, orderId: string, releaseId: string): Promise<void> {
   try {
     await deps.wallet.releaseFunds({ body: { reference: orderId, releaseId } });
   } catch (error) {

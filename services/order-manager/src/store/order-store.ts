@@ -246,6 +246,13 @@ export class OrderStore {
     return { orders, lastSeqs: new Map(sequences.map((row) => [row.stream, Number(row.last_seq)])) };
   }
 
+  /** Orders by id, as they are now (no lock): what the reconciliation compares holds with. */
+  async ordersByIds(ids: string[]): Promise<Map<string, StoredOrder>> {
+    const uuids = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+    const { rows } = await this.db.query<OrderRow>('SELECT * FROM orders WHERE id = ANY($1::uuid[])', [uuids]);
+    return new Map(rows.map((row) => [row.id, toStoredOrder(row)]));
+  }
+
   /** Every order that holds or may hold funds: open, or a placement still running or being undone (for the audit). */
   async ordersHoldingFunds(): Promise<StoredOrder[]> {
     const { rows } = await this.db.query<OrderRow>("SELECT * FROM orders WHERE status IN ('PENDING', 'ABORTING', 'NEW', 'PARTIALLY_FILLED')");

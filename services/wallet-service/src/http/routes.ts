@@ -6,7 +6,7 @@ import { deposit } from '../app/deposit.js';
 import { getBalances, listTransactions } from '../app/read-wallet.js';
 import { releaseFunds } from '../app/release-funds.js';
 import { settleTrade, settleTrades } from '../app/settle-trade.js';
-import type { WalletDeps } from '../app/wallet-deps.js';
+import { toHold, type WalletDeps } from '../app/wallet-deps.js';
 
 /**
  * The wallet-service's internal API (WALLET_API): who may call each route, and for whom, is in its
@@ -32,6 +32,7 @@ export function registerRoutes(app: HttpServer, deps: WalletDeps): void {
         body.holds.map(({ assertion: _assertion, ...hold }) => hold),
       ),
     }),
+    openHolds: async ({ body }) => ({ holds: (await deps.ledger.openHolds(body.olderThanMs, body.after, body.limit)).map(toHold) }),
     releaseFunds: ({ body }) => releaseFunds(deps, body),
     settleTrade: ({ body }) => settleTrade(deps, body),
     settleTrades: async ({ body }) => ({ results: await settleTrades(deps, body.trades) }),

@@ -245,6 +245,17 @@ export class LedgerStore {
     return { id, createdAt: rows[0]!.created_at.toISOString(), balances };
   }
 
+  /** Open holds not changed for `olderThanMs`, by reference, after `after` (for the reconciliation). */
+  async openHolds(olderThanMs: number, after: string | undefined, limit: number): Promise<HoldRow[]> {
+    const { rows } = await this.db.query<HoldDbRow>(
+      `SELECT reference, user_id, wallet_id, asset, amount, remaining FROM holds
+        WHERE remaining > 0 AND updated_at < now() - make_interval(secs => $1::double precision / 1000) AND ($2::text IS NULL OR reference > $2)
+        ORDER BY reference LIMIT $3`,
+      [olderThanMs, after ?? null, limit],
+    );
+    return rows.map(toHold);
+  }
+
   async findHold(client: Transaction, reference: string, forUpdate = false): Promise<HoldRow | undefined> {
     const { rows } = await client.query<HoldDbRow>(
       `SELECT reference, user_id, wallet_id, asset, amount, remaining FROM holds WHERE reference = $1${forUpdate ? ' FOR UPDATE' : ''}`,

@@ -1,7 +1,8 @@
-import { type MATCHING_ENGINE_API, OPEN_ORDER_STATUSES, ORDER_COMMANDS, ordersStream } from '@exchange/contracts';
+import { formatAsset, type MATCHING_ENGINE_API, OPEN_ORDER_STATUSES, ORDER_COMMANDS, ordersStream, parseAsset, type WALLET_API } from '@exchange/contracts';
 import { type ContractClient, enqueueEvents, withTransaction } from '@exchange/platform';
 import { Counter, type Registry } from 'prom-client';
-import { orderCreatedOf } from '../domain/order-lifecycle.js';
+import { isVisible, orderCreatedOf, stillHeld } from '../domain/order-lifecycle.js';
+import { releaseHold } from './release-hold.js';
 import type { OrderDeps } from './order-deps.js';
 
 /** Open orders asked about in one round at most, and per request to the engine. */
@@ -9,8 +10,10 @@ const ROUND_LIMIT = 5000;
 const ASK_LIMIT = 500;
 
 export interface ReconcileMetrics {
-  /** what a round found: `resting` (as it should), `engine-behind` (asked again next round), `resubmitted`, `finished-in-engine` (a divergence) */
+  /** what a round found of open orders: `resting` (as it should), `engine-behind` (asked again next round), `resubmitted`, `finished-in-engine` (a divergence) */
   outcomes: Counter<'outcome'>;
+  /** what a round found of open holds: `as-needed`, `placement-running`, `released-closed-order`, `released-unknown-order`, `released-excess`, `short` (a divergence) */
+  holds: Counter<'outcome'>;
 }
 
 export function reconcileMetrics(registry: Registry): ReconcileMetrics {
@@ -18,6 +21,12 @@ export function reconcileMetrics(registry: Registry): ReconcileMetrics {
     outcomes: new Counter({
       name: 'exchange_reconciliation_orders_total',
       help: 'Open orders the reconciliation with the engine checked, by what it found: resting, engine-behind, resubmitted (its command lost: sent again), finished-in-engine (a divergence: the engine closed it, this service never heard)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    holds: new Counter({
+      name: 'exchange_reconciliation_holds_total',
+      help: 'Open holds the reconciliation with the wallet checked, by what it found: as-needed, placement-running, released-closed-order, released-unknown-order, released-excess (a hold larger than its open order needs), short (a hold smaller than its order needs: a divergence)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -94,4 +103,62 @@ async function resubmit(deps: Pick<OrderDeps, 'store' | 'logger'>, orderId: stri
     ]);
     return true;
   });
+}
+
+/**
+ * The reconciliation of the wallet's holds with the orders they are for: every open hold not
+ * changed for `olderThanMs` should be exactly what its order still needs (a hold's reference is
+ * its order's id). What is held for nothing is released — the hold of a closed order, of an order
+ * that no longer exists (a placement undone), the part of an open order's hold beyond what it
+ * needs; a placement still running is the janitor's; a hold smaller than its order needs cannot be
+ * made whole by this service and is logged as an error and counted (the audit fails on it).
+ * Safe at any time: each release is idempotent by its own id. Returns how many holds it released from.
+ */
+export async function reconcileHolds(
+  deps: Pick<OrderDeps, 'store' | 'logger'> & { wallet: Pick<ContractClient<typeof WALLET_API>, 'openHolds' | 'releaseFunds'> },
+  metrics: ReconcileMetrics,
+  olderThanMs: number,
+): Promise<number> {
+  let released = 0;
+  let after: string | undefined;
+  for (let page = 0; page < ROUND_LIMIT / ASK_LIMIT; page++) {
+    const { holds } = await deps.wallet.openHolds({ body: { olderThanMs, limit: ASK_LIMIT, ...(after ? { after } : {}) } });
+    if (holds.length === 0) break;
+    after = holds.at(-1)!.reference;
+    const orders = await deps.store.ordersByIds(holds.map((hold) => hold.reference));
+    for (const hold of holds) {
+      const order = orders.get(hold.reference);
+      const remaining = parseAsset(hold.remaining, hold.asset);
+      if (order && !isVisible(order.status)) {
+        metrics.holds.inc({ outcome: 'placement-running' });
+        continue;
+      }
+      if (!order || !(OPEN_ORDER_STATUSES as readonly string[]).includes(order.status)) {
+        const outcome = order ? 'released-closed-order' : 'released-unknown-order';
+        deps.logger.warn({ reference: hold.reference, asset: hold.asset, remaining: hold.remaining, status: order?.status }, 'funds held for no open order: released');
+        await releaseHold(deps, hold.reference, `reconcile:${hold.reference}`);
+        metrics.holds.inc({ outcome });
+        released += 1;
+        continue;
+      }
+      const need = stillHeld(order, order.quantity - order.filledQuantity);
+      if (remaining === need) metrics.holds.inc({ outcome: 'as-needed' });
+      else if (remaining > need) {
+        deps.logger.warn({ orderId: order.id, held: hold.remaining, needs: formatAsset(need, hold.asset) }, 'an open order holds more than it needs: the rest released');
+        await deps.wallet.releaseFunds({
+          body: { reference: order.id, amount: formatAsset(remaining - need, hold.asset), releaseId: `reconcile:${order.id}:${order.filledQuantity}:${remaining}` },
+        });
+        metrics.holds.inc({ outcome: 'released-excess' });
+        released += 1;
+      } else {
+        metrics.holds.inc({ outcome: 'short' });
+        deps.logger.error(
+          { orderId: order.id, held: hold.remaining, needs: formatAsset(need, hold.asset) },
+          'an open order holds less than it needs: a divergence to repair by hand',
+        );
+      }
+    }
+    if (holds.length < ASK_LIMIT) break;
+  }
+  return released;
 }
