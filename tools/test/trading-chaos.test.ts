@@ -249,6 +249,8 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
    * The invariants after a storm: nothing half done, every accepted order kept, and the audit clean —
    * trades settled once, money conserved, holds and book exact, every event delivered everywhere.
    */
+  /** how long the last audit took (every round), for the results table */
+  let lastAuditMs = 0;
   async function expectInvariants(symbol: string, accepted: Set<string>): Promise<AuditReport> {
     // quiet: no placement half done, every command matched, every execution applied
     await waitUntilQuiet(db, { url: system.urls['matching-engine'], identities: exchange.identities }, symbol, 90_000);
@@ -258,7 +260,9 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     const known = new Set(orders.map((o) => o.id));
     for (const id of accepted) expect(known.has(id), `accepted order ${id} exists`).toBe(true);
 
+    const auditStarted = Date.now();
     const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 60_000);
+    lastAuditMs = Date.now() - auditStarted;
     expect(
       report.checks.filter((check) => !check.ok),
       formatAudit(report).join('\n'),
@@ -518,7 +522,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
         ...recovery.map((r) => `| ${r.name} | ${r.backAfterMs} |`),
         `answers: ${[...statuses].map(([outcome, count]) => `${outcome} × ${count}`).join(', ')}`,
         `repair (all processes, since their last start): ${[...totals].map(([metric, value]) => `${metric} ${value}`).join(', ')}`,
-        `audit: ${report.checks.length} checks, ${report.checks.filter((check) => !check.ok).length} violations, ${report.rounds} rounds`,
+        `audit: ${report.checks.length} checks, ${report.checks.filter((check) => !check.ok).length} violations, ${report.rounds} rounds, ${lastAuditMs} ms`,
         '',
       ].join('\n'),
     );
