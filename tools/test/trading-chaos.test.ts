@@ -597,7 +597,9 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
     expect(logs.filter((line) => line.includes('sending it again'))).toHaveLength(1);
   });
 
-  it('funds held for nothing are released: a closed order’s hold, and the part of an open order’s hold beyond what it needs', { timeout: 120_000 }, async () => {
+  it('funds held for nothing are released: a closed order’s hold, and the part of an open order’s hold beyond what it needs', {
+    timeout: 120_000,
+  }, async () => {
     // through every storm before, with the reconciliation checking holds older than a second every second, nothing was released
     expect(logs.filter((line) => /funds held for no open order|holds more than it needs|holds less than it needs/.test(line))).toEqual([]);
     const pick = async (statuses: string[]) => {
@@ -619,13 +621,19 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
         'UPDATE wallet_service.wallets SET available = available - 100, held = held + 100 WHERE id = (SELECT wallet_id FROM wallet_service.holds WHERE reference = $1)',
         [reference],
       );
-      await db.query("UPDATE wallet_service.holds SET amount = amount + 100, remaining = remaining + 100, updated_at = now() - interval '1 minute' WHERE reference = $1", [reference]);
+      await db.query(
+        "UPDATE wallet_service.holds SET amount = amount + 100, remaining = remaining + 100, updated_at = now() - interval '1 minute' WHERE reference = $1",
+        [reference],
+      );
     }
     const broken = await auditSystem({ urls: system.urls, identities: exchange.identities }, 0);
     expect(broken.checks.filter((check) => !check.ok).map((check) => check.name)).toContain('holds = what open orders need');
     // the order-manager's reconciliation releases what is held for nothing: the audit is clean again
     const report = await auditSystem({ urls: system.urls, identities: exchange.identities }, 30_000);
-    expect(report.checks.filter((check) => !check.ok), formatAudit(report).join('\n')).toEqual([]);
+    expect(
+      report.checks.filter((check) => !check.ok),
+      formatAudit(report).join('\n'),
+    ).toEqual([]);
     const metrics = await (await fetch(system.metricsUrls['order-manager'])).text();
     expect(metrics).toMatch(/exchange_reconciliation_holds_total\{outcome="released-closed-order"[^}]*\} 1\b/);
     expect(metrics).toMatch(/exchange_reconciliation_holds_total\{outcome="released-excess"[^}]*\} 1\b/);

@@ -10,7 +10,7 @@ import { TradingMetrics } from './app/trading-metrics.js';
 import { orderManagerConfig } from './config.js';
 import { executionsConsumers } from './events/executions-consumers.js';
 import { auditOrders } from './app/audit.js';
-import { reconcileBooks, reconcileHolds, reconcileMetrics } from './app/reconciliation.js';
+import { reconcile, reconcileMetrics } from './app/reconciliation.js';
 import { registerRoutes } from './http/routes.js';
 import { OrderStore } from './store/order-store.js';
 
@@ -86,10 +86,7 @@ void runService({
     onClose(
       runPeriodically(
         config.ORDER_RECONCILE_INTERVAL_MS,
-        async () => {
-          await reconcileBooks(deps, engine, reconciliation, config.ORDER_RECONCILE_AGE_MS);
-          await reconcileHolds({ ...deps, wallet }, reconciliation, config.ORDER_RECONCILE_AGE_MS);
-        },
+        () => reconcile({ ...deps, wallet }, engine, reconciliation, config.ORDER_RECONCILE_AGE_MS),
         (error) => logger.warn({ err: error }, 'reconciling the open orders with the engine failed; trying again next round'),
       ),
     );

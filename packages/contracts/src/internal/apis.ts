@@ -274,7 +274,11 @@ export const WALLET_API = {
     path: '/holds/open',
     body: openHoldsRequestSchema,
     responses: { 200: openHoldsResponseSchema },
-    access: { callers: ['order-manager', 'operator'], actor: 'none', purpose: 'reconciliation: open holds not touched for a while, to compare with the orders they are for' },
+    access: {
+      callers: ['order-manager', 'operator'],
+      actor: 'none',
+      purpose: 'reconciliation: open holds not touched for a while, to compare with the orders they are for',
+    },
   }),
   releaseFunds: defineRoute({
     method: 'POST',

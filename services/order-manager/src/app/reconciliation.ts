@@ -1,6 +1,6 @@
 import { formatAsset, type MATCHING_ENGINE_API, OPEN_ORDER_STATUSES, ORDER_COMMANDS, ordersStream, parseAsset, type WALLET_API } from '@exchange/contracts';
 import { type ContractClient, enqueueEvents, withTransaction } from '@exchange/platform';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { isVisible, orderCreatedOf, stillHeld } from '../domain/order-lifecycle.js';
 import { releaseHold } from './release-hold.js';
 import type { OrderDeps } from './order-deps.js';
@@ -14,6 +14,8 @@ export interface ReconcileMetrics {
   outcomes: Counter<'outcome'>;
   /** what a round found of open holds: `as-needed`, `placement-running`, `released-closed-order`, `released-unknown-order`, `released-excess`, `short` (a divergence) */
   holds: Counter<'outcome'>;
+  /** how long a whole round took (engine and wallet asked, repairs made) */
+  rounds: Histogram;
 }
 
 export function reconcileMetrics(registry: Registry): ReconcileMetrics {
@@ -30,7 +32,29 @@ export function reconcileMetrics(registry: Registry): ReconcileMetrics {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    rounds: new Histogram({
+      name: 'exchange_reconciliation_round_seconds',
+      help: 'How long a reconciliation round took: the open orders asked about at the engine, the open holds compared, repairs made',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
+}
+
+/** One round of both reconciliations, timed. */
+export async function reconcile(
+  deps: Pick<OrderDeps, 'store' | 'logger' | 'relay'> & { wallet: Pick<ContractClient<typeof WALLET_API>, 'openHolds' | 'releaseFunds'> },
+  engine: Pick<ContractClient<typeof MATCHING_ENGINE_API>, 'orderStates'>,
+  metrics: ReconcileMetrics,
+  olderThanMs: number,
+): Promise<void> {
+  const end = metrics.rounds.startTimer();
+  try {
+    await reconcileBooks(deps, engine, metrics, olderThanMs);
+    await reconcileHolds(deps, metrics, olderThanMs);
+  } finally {
+    end();
+  }
 }
 
 /**
@@ -135,7 +159,10 @@ export async function reconcileHolds(
       }
       if (!order || !(OPEN_ORDER_STATUSES as readonly string[]).includes(order.status)) {
         const outcome = order ? 'released-closed-order' : 'released-unknown-order';
-        deps.logger.warn({ reference: hold.reference, asset: hold.asset, remaining: hold.remaining, status: order?.status }, 'funds held for no open order: released');
+        deps.logger.warn(
+          { reference: hold.reference, asset: hold.asset, remaining: hold.remaining, status: order?.status },
+          'funds held for no open order: released',
+        );
         await releaseHold(deps, hold.reference, `reconcile:${hold.reference}`);
         metrics.holds.inc({ outcome });
         released += 1;
@@ -144,9 +171,16 @@ export async function reconcileHolds(
       const need = stillHeld(order, order.quantity - order.filledQuantity);
       if (remaining === need) metrics.holds.inc({ outcome: 'as-needed' });
       else if (remaining > need) {
-        deps.logger.warn({ orderId: order.id, held: hold.remaining, needs: formatAsset(need, hold.asset) }, 'an open order holds more than it needs: the rest released');
+        deps.logger.warn(
+          { orderId: order.id, held: hold.remaining, needs: formatAsset(need, hold.asset) },
+          'an open order holds more than it needs: the rest released',
+        );
         await deps.wallet.releaseFunds({
-          body: { reference: order.id, amount: formatAsset(remaining - need, hold.asset), releaseId: `reconcile:${order.id}:${order.filledQuantity}:${remaining}` },
+          body: {
+            reference: order.id,
+            amount: formatAsset(remaining - need, hold.asset),
+            releaseId: `reconcile:${order.id}:${order.filledQuantity}:${remaining}`,
+          },
         });
         metrics.holds.inc({ outcome: 'released-excess' });
         released += 1;
