@@ -513,6 +513,10 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       }
     }
     expect(totals.get('exchange_stream_lost_events_total')).toBe(0);
+    const orderManager = await (await fetch(system.metricsUrls['order-manager'])).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(orderManager)?.[1] ?? Number.NaN);
+    const rounds = value('exchange_reconciliation_round_seconds_count');
+    expect(rounds).toBeGreaterThan(0);
     process.stdout.write(
       [
         '',
@@ -522,6 +526,7 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
         ...recovery.map((r) => `| ${r.name} | ${r.backAfterMs} |`),
         `answers: ${[...statuses].map(([outcome, count]) => `${outcome} × ${count}`).join(', ')}`,
         `repair (all processes, since their last start): ${[...totals].map(([metric, value]) => `${metric} ${value}`).join(', ')}`,
+        `reconciliation (order-manager since its restart): ${rounds} rounds, ${((1000 * value('exchange_reconciliation_round_seconds_sum')) / rounds).toFixed(1)} ms on average`,
         `audit: ${report.checks.length} checks, ${report.checks.filter((check) => !check.ok).length} violations, ${report.rounds} rounds, ${lastAuditMs} ms`,
         '',
       ].join('\n'),
