@@ -51,10 +51,11 @@ async function main(command: string | undefined): Promise<void> {
 }
 
 main(process.argv[2]).catch((error: unknown) => {
+  const what = process.argv[2] === 'audit' ? 'The audit could not run' : 'The exchange could not start';
   if (error instanceof StartupError || error instanceof ConfigError) {
-    process.stderr.write(`\nThe exchange could not start:\n${error.message}\n`);
+    process.stderr.write(`\n${what}:\n${error.message}\n`);
   } else {
-    process.stderr.write(`\nThe exchange could not start: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`\n${what}: ${(error as Error).stack ?? String(error)}\n`);
   }
   process.exit(1);
 });
