@@ -16,9 +16,10 @@ void runService({
   async setup({ app, db, redis, logger, config, onClose, api }) {
     const owned = config.ENGINE_SYMBOLS === '*' ? [] : config.ENGINE_SYMBOLS;
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
+    const store = new EngineStore(db);
     const engine = new MatchingEngine({
       db,
-      store: new EngineStore(db),
+      store,
       relay,
       logger,
       symbols: owned,
@@ -40,6 +41,6 @@ void runService({
     }
     onClose(() => relay.stop());
     onClose(() => loop.stop());
-    registerRoutes(app, engine, relay, db);
+    registerRoutes(app, engine, relay, db, store);
   },
 });

@@ -10,10 +10,10 @@ import { startEngine } from './support.js';
 const SYMBOL = 'RECON';
 
 /**
- * The engine's side of the reconciliation with the order-manager, as a real process: an order sent
- * again (`order_resubmitted`) enters the book only if the engine never saw it, and the engine tells
- * which orders rest, were finished or were never seen — only once it has applied the commands the
- * question counts on.
+ * The engine's side of the repairs, as a real process: an order sent again (`order_resubmitted`)
+ * enters the book only if the engine never saw it; the engine tells which orders rest, were
+ * finished or were never seen — only once it has applied the commands the question counts on; and
+ * executions its outbox no longer keeps are published again from its own record of them.
  */
 describe('matching engine reconciliation (real process, PostgreSQL and Redis)', () => {
   let database: TestDatabase;
@@ -93,5 +93,48 @@ describe('matching engine reconciliation (real process, PostgreSQL and Redis)', 
     });
     // a command numbered past what it applied: no answer about the orders yet
     expect(await states(seq + 1, [never])).toEqual({ caughtUp: false, position: seq, orders: [] });
+  });
+
+  it('publishes executions the outbox no longer keeps again from its own record of them, under their numbers', async () => {
+    const stream = `executions:${SYMBOL}`;
+    const published = await eventually(
+      async () => {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM matching_engine.outbox WHERE stream = $1 AND published_at IS NOT NULL', [
+          stream,
+        ]);
+        return rows[0]!.n >= 4 && rows[0]!.n;
+      },
+      10_000,
+      'the executions published',
+    );
+    const before = await redis.xrange(stream, '-', '+');
+    expect(before).toHaveLength(published);
+    // kept no longer (as after the outbox's retention) and gone from Redis (a consumer away that long)
+    await db.query('DELETE FROM matching_engine.outbox WHERE stream = $1', [stream]);
+    await redis.del(stream);
+    const headers = { ...(await internalHeaders(testIdentities(), 'market-data', 'matching-engine')), 'content-type': 'application/json' };
+    const ask = async (fromSeq: number) => {
+      const response = await fetch(`http://127.0.0.1:${port}/outbox/replay`, { method: 'POST', headers, body: JSON.stringify({ stream, fromSeq }) });
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    expect(await ask(2)).toEqual({ replayed: published - 1, lastSeq: published, firstKeptSeq: 2 });
+    const again = await eventually(
+      async () => {
+        const entries = await redis.xrange(stream, '-', '+');
+        return entries.length === published - 1 && entries;
+      },
+      10_000,
+      'the executions published again',
+    );
+    // the same events, under the same numbers and ids, as first published
+    const fields = (entry: [string, string[]]) => {
+      const map = new Map<string, string>();
+      for (let i = 0; i < entry[1].length; i += 2) map.set(entry[1][i]!, entry[1][i + 1]!);
+      return { id: map.get('id'), seq: map.get('seq'), type: map.get('type'), data: JSON.parse(map.get('data')!) };
+    };
+    expect(again.map(fields)).toEqual(before.slice(1).map(fields));
+    // asked again: now kept, published again from the outbox as any replay
+    expect(await ask(2)).toMatchObject({ lastSeq: published, firstKeptSeq: 2 });
   });
 });

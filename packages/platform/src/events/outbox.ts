@@ -3,7 +3,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
-import type { Transaction } from '../db/transaction.js';
+import { type Transaction, withTransaction } from '../db/transaction.js';
 import type { EventContract } from '@exchange/contracts';
 import type { z } from 'zod';
 import { replayedEvents } from './sequence-metrics.js';
@@ -264,6 +264,41 @@ export class OutboxRelay {
       this.wake();
     }
     return answer;
+  }
+
+  /**
+   * Events the outbox no longer keeps, restored from the producer's own journal with the numbers
+   * they were first published under, and published again (a consumer asked for them). Restores of
+   * one stream take turns, so a number another request restored first is left as it is.
+   */
+  async restore(stream: string, events: Array<OutboxEvent & { seq: number }>): Promise<number> {
+    if (events.length === 0) return 0;
+    const restored = await withTransaction(this.options.db, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox-restore'), hashtext($1))", [stream]);
+      const { rowCount } = await client.query(
+        `INSERT INTO outbox (event_id, stream, type, version, payload, seq)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::bigint[])
+         ON CONFLICT (stream, seq) WHERE seq IS NOT NULL DO NOTHING`,
+        [
+          events.map((event) => event.id ?? randomUUID()),
+          events.map(() => stream),
+          events.map((event) => event.contract.type),
+          events.map((event) => event.contract.version),
+          events.map(encode),
+          events.map((event) => event.seq),
+        ],
+      );
+      return rowCount ?? 0;
+    });
+    if (restored > 0) {
+      this.options.logger.warn(
+        { stream, fromSeq: events[0]!.seq, events: restored },
+        'events the outbox no longer kept: restored from the journal and published again',
+      );
+      replayedEvents.inc({ stream }, restored);
+      this.wake();
+    }
+    return restored;
   }
 
   /** Events sent to a Redis instance that is gone (restarted without its data) go out again. */

@@ -1,4 +1,6 @@
-import { decodeEvent, EXECUTION_EVENTS, ORDER_COMMANDS } from '@exchange/contracts';
+import { decodeEvent, EXECUTION_EVENTS, executionsStream, ORDER_COMMANDS } from '@exchange/contracts';
+import type { ProducerJournal } from '@exchange/platform';
+import type { EngineStore } from '../store/engine-store.js';
 import type { BookEvent, Command } from '../domain/index.js';
 
 /** A stream entry of `orders:{SYMBOL}` as the engine reads it. */
@@ -90,4 +92,25 @@ const EXECUTION_TYPES: Record<BookEvent['type'], keyof typeof EXECUTION_EVENTS> 
 export function executionOf(symbol: string, event: BookEvent, executedAt: string) {
   const { type, ...fields } = event;
   return { id: `${symbol}:${event.sequence}`, contract: EXECUTION_EVENTS[EXECUTION_TYPES[type]], data: { symbol, ...fields, executedAt } };
+}
+
+/**
+ * The engine's executions as the journal a consumer's missing events are restored from once the
+ * outbox no longer keeps them (executions are never pruned): only a whole, aligned range.
+ */
+export function executionsJournal(store: Pick<EngineStore, 'executionsAsPublished'>): ProducerJournal {
+  return async (stream, fromSeq, toSeq) => {
+    const prefix = executionsStream('');
+    if (!stream.startsWith(prefix)) return [];
+    const symbol = stream.slice(prefix.length);
+    const rows = await store.executionsAsPublished(symbol, stream, fromSeq, toSeq);
+    if (!rows || rows.length !== toSeq - fromSeq + 1) return [];
+    const events = [];
+    for (const row of rows) {
+      const contract = Object.hasOwn(EXECUTION_EVENTS, row.type) ? EXECUTION_EVENTS[row.type as keyof typeof EXECUTION_EVENTS] : undefined;
+      if (!contract) return [];
+      events.push({ seq: row.sequence, id: `${symbol}:${row.sequence}`, stream, contract, data: row.payload as never });
+    }
+    return events;
+  };
 }

@@ -62,6 +62,32 @@ export class EngineStore {
     return new Set(rows.map((row) => row.order_id));
   }
 
+  /**
+   * A market's executions `fromSeq` to `toSeq` as they were published on its stream, if the stream's
+   * numbers are its executions' sequences (each execution went out once, in order, as it does from
+   * the first): checked on the outbox's first kept row, or on the last number given when none is kept.
+   */
+  async executionsAsPublished(
+    symbol: string,
+    stream: string,
+    fromSeq: number,
+    toSeq: number,
+  ): Promise<Array<{ sequence: number; type: string; payload: unknown }> | undefined> {
+    const { rows: aligned } = await this.db.query<{ aligned: boolean }>(
+      `SELECT coalesce(
+         (SELECT seq = (payload->>'sequence')::bigint FROM outbox WHERE stream = $1 AND seq IS NOT NULL ORDER BY seq LIMIT 1),
+         (SELECT s.last_seq = (SELECT max(sequence) FROM executions WHERE symbol = $2) FROM outbox_sequences s WHERE s.stream = $1),
+         false) AS aligned`,
+      [stream, symbol],
+    );
+    if (!aligned[0]?.aligned) return undefined;
+    const { rows } = await this.db.query<{ sequence: string; type: string; payload: unknown }>(
+      'SELECT sequence::text, type, payload FROM executions WHERE symbol = $1 AND sequence BETWEEN $2 AND $3 ORDER BY sequence',
+      [symbol, fromSeq, toSeq],
+    );
+    return rows.map((row) => ({ sequence: Number(row.sequence), type: row.type, payload: row.payload }));
+  }
+
   /** The last command number the engine applied in a market's stream. */
   async position(stream: string, group: string): Promise<number> {
     const { rows } = await this.db.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2', [

@@ -17,7 +17,7 @@ import { placeMany, placeOrder } from '../app/place-order.js';
 import { getOrder, listFills, listOrders } from '../app/read-orders.js';
 
 /** The order-manager's internal API (ORDER_MANAGER_API), called by the gateway for the user it asserts (never a user id of the caller's choosing). */
-export function registerRoutes(app: HttpServer, deps: OrderDeps, relay: Pick<OutboxRelay, 'replay'>, audit: () => Promise<ServiceAudit>): void {
+export function registerRoutes(app: HttpServer, deps: OrderDeps, relay: Pick<OutboxRelay, 'replay' | 'restore'>, audit: () => Promise<ServiceAudit>): void {
   serveApi(app, ORDER_MANAGER_API, {
     audit,
     // the engine found a gap in a market's commands: they are published again from the outbox
