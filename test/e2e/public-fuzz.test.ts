@@ -123,6 +123,7 @@ const VALID: Record<string, (c: Context) => Request> = {
   'GET /v1/reports/statement': () => ({ method: 'GET', route: '/v1/reports/statement', query: { format: 'json' }, auth: 'user' }),
   'GET /v1/reports/pnl': () => ({ method: 'GET', route: '/v1/reports/pnl', auth: 'user' }),
   'GET /v1/reports/volume': () => ({ method: 'GET', route: '/v1/reports/volume', auth: 'admin' }),
+  'GET /v1/admin/audit': () => ({ method: 'GET', route: '/v1/admin/audit', query: { settleMs: '0' }, auth: 'admin' }),
   'GET /v1/dashboard': () => ({ method: 'GET', route: '/v1/dashboard', auth: 'user' }),
   'GET /v1/stream': () => ({ method: 'GET', route: '/v1/stream', auth: 'none' }),
 };

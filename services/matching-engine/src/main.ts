@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { OutboxRelay, replayThrough, runService } from '@exchange/platform';
 import { MarketDirectory } from '@exchange/markets';
 import { EngineLoop } from './app/engine-loop.js';
+import { executionsJournal } from './app/commands.js';
 import { MatchingEngine } from './app/engine.js';
 import { engineConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
@@ -41,6 +42,6 @@ void runService({
     }
     onClose(() => relay.stop());
     onClose(() => loop.stop());
-    registerRoutes(app, engine, relay, db, store);
+    registerRoutes(app, engine, relay, db, executionsJournal(store));
   },
 });
