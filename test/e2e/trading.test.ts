@@ -222,11 +222,12 @@ describe('a placement that died between the funds hold and the commit', () => {
     const symbol = await newMarket();
     const buyer = await trader('500.00');
     const orderId = randomUUID();
-    // what a kill -9 of the order-manager right after block-funds leaves behind: a PENDING row and a hold
+    // what a kill -9 of the order-manager right after block-funds leaves behind: a PENDING row and a
+    // hold (the row is made old only once the hold is there, so the janitor cannot undo it first)
     await queryDatabase(
       `INSERT INTO order_manager.orders (id, user_id, request_hash, symbol, side, type, time_in_force, price_cents, quantity, status,
-                                         tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount, created_at)
-       VALUES ($1, $2, 'x', $3, 'BUY', 'LIMIT', 'GTC', 10000, 2, 'PENDING', 1, 1, 0, 10, 'USD', 20020, now() - interval '1 minute')`,
+                                         tick_size_cents, lot_size, maker_fee_bps, taker_fee_bps, hold_asset, hold_amount)
+       VALUES ($1, $2, 'x', $3, 'BUY', 'LIMIT', 'GTC', 10000, 2, 'PENDING', 1, 1, 0, 10, 'USD', 20020)`,
       [orderId, buyer.userId, symbol],
     );
     // as the order-manager does it, for the buyer the gateway asserted
@@ -240,6 +241,7 @@ describe('a placement that died between the funds hold and the commit', () => {
     expect(await balance(buyer, 'USD')).toEqual(['299.80', '200.20']);
     // a half-placed order is nobody's business yet
     expect((await call('GET', `/v1/orders/${orderId}`, { token: buyer.token })).status).toBe(404);
+    await queryDatabase("UPDATE order_manager.orders SET created_at = now() - interval '1 minute' WHERE id = $1", [orderId]);
 
     await eventually(async () => (await balance(buyer, 'USD'))[1] === '0.00', 15_000, 'the hold to be released');
     expect(await balance(buyer, 'USD')).toEqual(['500.00', '0.00']);
