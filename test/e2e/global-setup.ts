@@ -80,6 +80,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
         LOGIN_FREE_ATTEMPTS: String(LOGIN_FREE_ATTEMPTS),
         // the janitor of placements that died halfway looks every 2 s
         ORDER_PENDING_TIMEOUT_MS: '6000',
+        // these tests prove that a refusal changes nothing by comparing the databases before and
+        // after; the reconciliation releasing a hold a test left behind on purpose would change them
+        // at a random moment. It has tests of its own (the chaos suite).
+        ORDER_RECONCILE_INTERVAL_MS: '86400000',
         ...STREAM_ENV,
       },
       output: (line) => {
