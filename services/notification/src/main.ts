@@ -13,6 +13,8 @@ import { NotificationStore } from './store/notification-store.js';
 
 /** A closed order is remembered this long: a late `cancel_rejected` still finds its owner. */
 const CLOSED_ORDER_RETENTION_MS = 86_400_000;
+/** A settlement is remembered this long: the fill it settles comes long before (a week covers any replay). */
+const SETTLED_TRADE_RETENTION_MS = 7 * 86_400_000;
 
 void runService({
   name: 'notification',
@@ -37,6 +39,7 @@ void runService({
 
     const janitor = setInterval(() => {
       deps.store.purgeClosedOrders(CLOSED_ORDER_RETENTION_MS).catch((error) => logger.warn({ err: error }, 'forgetting closed orders failed'));
+      deps.store.purgeSettledTrades(SETTLED_TRADE_RETENTION_MS).catch((error) => logger.warn({ err: error }, 'forgetting settled trades failed'));
     }, 3_600_000);
     janitor.unref();
     onClose(() => clearInterval(janitor));

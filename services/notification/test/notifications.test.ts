@@ -21,6 +21,20 @@ describe('notification service', () => {
   }
 
   /** A user's inbox once it holds `count` notifications. */
+  /** The wallet's `trade_settled` for a trade of one share at 1.00 (what the notification service needs of it: the trade and its orders). */
+  async function settle(tradeId: string, buyer: { userId: string; orderId: string }, seller: { userId: string; orderId: string }) {
+    await exchange.walletEvent(randomUUID(), 'trade_settled', {
+      transactionId: randomUUID(),
+      tradeId,
+      symbol: tradeId.split(':')[0],
+      price: '1.00',
+      quantity: '1',
+      notional: '1.00',
+      buyer: { ...buyer, fee: '0.00' },
+      seller: { ...seller, fee: '0.00' },
+    });
+  }
+
   async function inbox(userId: string, count: number, query = '') {
     return eventually(
       async () => {
@@ -68,6 +82,13 @@ describe('notification service', () => {
       takerRemaining: 0,
     });
     await exchange.execution('NTFA', 4, 'order_canceled', { orderId: ask, ownerId: bob, quantity: 6, reason: 'REQUESTED' });
+    // the trade is not settled yet: each owner hears live that their order changed, but no one is
+    // told of the fill, and bob's cancel waits behind his fill (an order's story is told in order)
+    await exchange.subscriber.waitFor(alice, (m) => m.type === 'order' && m.order.event === 'trade', 'alice hearing her order traded');
+    await exchange.subscriber.waitFor(bob, (m) => m.type === 'order' && m.order.event === 'order_canceled', 'bob hearing his order canceled');
+    expect((await inbox(alice, 1)).items.map((n: any) => n.type)).toEqual(['ORDER_ACCEPTED']);
+    expect((await inbox(bob, 1)).items.map((n: any) => n.type)).toEqual(['ORDER_ACCEPTED']);
+    await settle('NTFA:1', { userId: alice, orderId: bid }, { userId: bob, orderId: ask });
 
     const alicesInbox = await inbox(alice, 2);
     expect(alicesInbox.unreadCount).toBe(2);
@@ -192,11 +213,63 @@ describe('notification service', () => {
       takerOwnerId: dave,
       takerRemaining: 0,
     });
+    await settle('NTFA:2', { userId: dave, orderId: buy }, { userId: dave, orderId: sell });
     const daves = await inbox(dave, 4);
     expect(daves.items.slice(0, 2).map((n: any) => [n.type, n.body, n.data.orderId, n.data.liquidity])).toEqual([
       ['ORDER_FILLED', 'Sold 1 NTFA at 1.00', sell, 'TAKER'],
       ['ORDER_FILLED', 'Bought 1 NTFA at 1.00', buy, 'MAKER'],
     ]);
+  });
+
+  it('tells of a fill once the wallet has settled its trade, whichever comes first, and of an order’s later news after it', async () => {
+    const [gina, hank] = [await newUser(), await newUser()];
+    const [bid, ask] = [randomUUID(), randomUUID()];
+    // the settlement is read before the trade (two streams, read apart): the fill is told at once
+    await settle('NTFA:3', { userId: gina, orderId: bid }, { userId: hank, orderId: ask });
+    await exchange.execution('NTFA', 8, 'order_accepted', { orderId: ask, ownerId: hank, side: 'SELL', price: 100, quantity: 3 });
+    await exchange.execution('NTFA', 9, 'order_accepted', { orderId: bid, ownerId: gina, side: 'BUY', price: 100, quantity: 1 });
+    await exchange.execution('NTFA', 11, 'trade', {
+      tradeId: 3,
+      price: 100,
+      quantity: 1,
+      takerSide: 'BUY',
+      makerOrderId: ask,
+      makerOwnerId: hank,
+      makerRemaining: 2,
+      takerOrderId: bid,
+      takerOwnerId: gina,
+      takerRemaining: 0,
+    });
+    expect((await inbox(gina, 2)).items.map((n: any) => n.type)).toEqual(['ORDER_FILLED', 'ORDER_ACCEPTED']);
+    expect((await inbox(hank, 2)).items.map((n: any) => n.type)).toEqual(['ORDER_PARTIALLY_FILLED', 'ORDER_ACCEPTED']);
+    // a second fill of hank's order not settled yet: it waits, and so does the cancel after it
+    const ivy = await newUser();
+    const bid2 = randomUUID();
+    await exchange.execution('NTFA', 12, 'order_accepted', { orderId: bid2, ownerId: ivy, side: 'BUY', price: 100, quantity: 1 });
+    await exchange.execution('NTFA', 13, 'trade', {
+      tradeId: 4,
+      price: 100,
+      quantity: 1,
+      takerSide: 'BUY',
+      makerOrderId: ask,
+      makerOwnerId: hank,
+      makerRemaining: 1,
+      takerOrderId: bid2,
+      takerOwnerId: ivy,
+      takerRemaining: 0,
+    });
+    await exchange.execution('NTFA', 14, 'order_canceled', { orderId: ask, ownerId: hank, quantity: 1, reason: 'REQUESTED' });
+    await exchange.subscriber.waitFor(hank, (m) => m.type === 'order' && m.order.event === 'order_canceled', 'hank hearing his order canceled');
+    expect((await service('GET', `/notifications?userId=${hank}`)).body.items.map((n: any) => n.type)).toEqual(['ORDER_PARTIALLY_FILLED', 'ORDER_ACCEPTED']);
+    expect((await inbox(ivy, 1)).items.map((n: any) => n.type)).toEqual(['ORDER_ACCEPTED']);
+    await settle('NTFA:4', { userId: ivy, orderId: bid2 }, { userId: hank, orderId: ask });
+    expect((await inbox(hank, 4)).items.map((n: any) => [n.type, n.data.tradeId ?? null])).toEqual([
+      ['ORDER_CANCELED', null],
+      ['ORDER_PARTIALLY_FILLED', 'NTFA:4'],
+      ['ORDER_PARTIALLY_FILLED', 'NTFA:3'],
+      ['ORDER_ACCEPTED', null],
+    ]);
+    expect((await inbox(ivy, 2)).items.map((n: any) => n.type)).toEqual(['ORDER_FILLED', 'ORDER_ACCEPTED']);
   });
 
   it('writes deposits and credits to the inbox and signals every balance change live', async () => {

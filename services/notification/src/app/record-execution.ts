@@ -5,11 +5,13 @@ import { unitsOf } from '../domain/execution-events.js';
 import type { KnownOrder } from '../domain/notices.js';
 import { ordersNamedBy, planExecution, type ExecutionPlan } from '../domain/plan-execution.js';
 import { notificationPush, type UserPush } from './notification-deps.js';
+import { admitNotices } from './settlement-gate.js';
 import type { NotificationDeps } from './notification-deps.js';
 
 /**
  * Events of `executions:{symbol}`, in order, inside the consumer's transaction (which also records
- * them as processed): the owners' notifications are written, orders are remembered or closed, and
+ * them as processed): the owners' notifications are written (a fill, and what follows it for its
+ * order, once the wallet has settled the trade: settlement-gate.ts), orders are remembered or closed, and
  * once the transaction commits each owner hears of the notification and of the change of their
  * order. Each step serves the whole read in one statement; the work is traced under the first
  * event's trace, linked to the others', and each owner's pushes go out in their event's trace.
@@ -38,15 +40,22 @@ export async function recordExecutions(deps: NotificationDeps, symbol: string, e
           }
           plans.push(plan);
         }
+        const notices = plans.flatMap((plan, index) =>
+          plan.notices.map((notice) => ({
+            ...notice,
+            id: randomUUID(),
+            sourceEventId: events[index]!.id,
+            traceparent: captureTraceContext(events[index]!.context ?? first).traceparent,
+          })),
+        );
+        // the orders' waiting notices change one transaction at a time (see settlement-gate.ts)
+        await deps.store.lockOrders(client, [...new Set(notices.flatMap((notice) => (notice.about ? [notice.about.orderId] : [])))]);
         await deps.store.trackOrders(client, accepted);
         await deps.store.closeOrders(
           client,
           plans.flatMap((plan) => plan.closed),
         );
-        const written = await deps.store.insert(
-          client,
-          plans.flatMap((plan, index) => plan.notices.map((notice) => ({ ...notice, id: randomUUID(), sourceEventId: events[index]!.id }))),
-        );
+        const written = await deps.store.insert(client, await admitNotices(deps.store, client, notices));
         for (const [index, event] of events.entries()) {
           const traceContext = event.context ?? first;
           const { traceparent } = captureTraceContext(traceContext);

@@ -13,6 +13,7 @@ describe('notification texts and data', () => {
       body: 'Buy 10 AAPL at 190.19',
       data: { orderId: 'o-1', symbol: 'AAPL', side: 'BUY', orderType: 'LIMIT', price: '190.19', quantity: '10' },
       dedupeKey: 'o-1',
+      about: { orderId: 'o-1' },
     });
     const market = acceptedNotice({ ...sellMsft, priceCents: null, quantity: 5n });
     expect(market).toMatchObject({ title: 'Sell order accepted', body: 'Sell 5 MSFT at market', data: { orderType: 'MARKET', price: null, quantity: '5' } });
@@ -50,6 +51,7 @@ describe('notification texts and data', () => {
         liquidity: 'TAKER',
       },
       dedupeKey: 'o-1',
+      about: { orderId: 'o-1', tradeId: 'AAPL:7' },
     });
 
     const partial = fillNotice({
@@ -132,6 +134,7 @@ describe('notification texts and data', () => {
         reason: 'REQUESTED',
       },
       dedupeKey: 'o-2',
+      about: { orderId: 'o-2' },
     });
     expect(
       closeNotice({ kind: 'ORDER_CANCELED', orderId: 'o-1', userId: 'u-1', symbol: 'AAPL', remaining: 10n, reason: 'SELF_TRADE', order: buyAapl }).body,
@@ -167,6 +170,7 @@ describe('notification texts and data', () => {
         reason: 'POST_ONLY_WOULD_TAKE',
       },
       dedupeKey: 'o-3',
+      about: { orderId: 'o-3' },
     });
     expect(closeNotice({ kind: 'ORDER_CANCELED', orderId: 'o-4', userId: 'u-1', symbol: 'AAPL', remaining: 3n, reason: 'SOMETHING_NEW' }).body).toBe(
       'Your AAPL order was canceled with 3 not filled: SOMETHING_NEW',

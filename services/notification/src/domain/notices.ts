@@ -11,6 +11,11 @@ export interface NotificationDraft {
   data: NotificationData;
   /** what of its event it tells of (an order id, a transaction id): with the event id, the user and the type, written once */
   dedupeKey: string;
+  /**
+   * the order it tells of, and for a fill its trade: a fill is told once the wallet has settled the
+   * trade, and the order's later notices wait behind it
+   */
+  about?: { orderId: string; tradeId?: string };
 }
 
 /** An order as this service knows it from its `order_accepted`: cents and shares. */
@@ -53,6 +58,7 @@ export function acceptedNotice(order: KnownOrder): NotificationDraft {
     body: describeOrder(order),
     data: orderData(order),
     dedupeKey: order.orderId,
+    about: { orderId: order.orderId },
   };
 }
 
@@ -105,6 +111,7 @@ export function fillNotice(fill: Fill): NotificationDraft {
       liquidity: fill.liquidity,
     },
     dedupeKey: fill.orderId,
+    about: { orderId: fill.orderId, tradeId: fill.tradeId },
   };
 }
 
@@ -173,6 +180,7 @@ export function closeNotice(close: Close): NotificationDraft {
       reason: close.reason,
     },
     dedupeKey: close.orderId,
+    about: { orderId: close.orderId },
   };
 }
 

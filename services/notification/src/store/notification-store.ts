@@ -37,7 +37,19 @@ function toNotification(row: NotificationRow): Notification {
   return { id: row.id, type: row.type, title: row.title, body: row.body, data: row.data, read: row.read, createdAt: row.created_at.toISOString() };
 }
 
-/** SQL for the `notifications` and `tracked_orders` tables; nothing else touches them. */
+/** A notice waiting for its trade's settlement, or behind one of its order's that waits. */
+export type WaitingNotice = NotificationDraft & { id: string; sourceEventId: string; traceparent?: string; about: { orderId: string; tradeId?: string } };
+
+/** Orders are locked in this many buckets (by a hash of the id), always in the same order. */
+const ORDER_LOCK_BUCKETS = 64;
+
+function bucketOf(orderId: string): number {
+  let hash = 0;
+  for (let index = 0; index < orderId.length; index++) hash = (hash * 31 + orderId.charCodeAt(index)) | 0;
+  return Math.abs(hash) % ORDER_LOCK_BUCKETS;
+}
+
+/** SQL for the `notifications`, `tracked_orders`, `waiting_notices` and `settled_trades` tables; nothing else touches them. */
 export class NotificationStore {
   constructor(readonly db: Pool) {}
 
@@ -72,6 +84,115 @@ export class NotificationStore {
       const row = byId.get(draft.id);
       return row ? [{ userId: row.user_id, notification: toNotification(row), sourceEventId: row.source_event_id }] : [];
     });
+  }
+
+  /**
+   * Takes the locks of these orders for the rest of the transaction: what the executions and the
+   * wallet's settlements do to an order's waiting notices happens one transaction at a time.
+   */
+  async lockOrders(client: Transaction, orderIds: string[]): Promise<void> {
+    const buckets = [...new Set(orderIds.map(bucketOf))].sort((a, b) => a - b);
+    if (buckets.length === 0) return;
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('notification-orders'), bucket) FROM unnest($1::int[]) AS bucket ORDER BY bucket", [buckets]);
+  }
+
+  /** Which of these trades the wallet has settled. */
+  async settledAmong(client: Transaction, tradeIds: string[]): Promise<Set<string>> {
+    if (tradeIds.length === 0) return new Set();
+    const { rows } = await client.query<{ trade_id: string }>('SELECT trade_id FROM settled_trades WHERE trade_id = ANY($1::text[])', [tradeIds]);
+    return new Set(rows.map((row) => row.trade_id));
+  }
+
+  /** Which of these orders have notices waiting. */
+  async ordersWaiting(client: Transaction, orderIds: string[]): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const { rows } = await client.query<{ order_id: string }>('SELECT DISTINCT order_id FROM waiting_notices WHERE order_id = ANY($1::text[])', [orderIds]);
+    return new Set(rows.map((row) => row.order_id));
+  }
+
+  /** Sets notices aside until their trade is settled (once each, like a notification). */
+  async wait(client: Transaction, notices: WaitingNotice[]): Promise<void> {
+    if (notices.length === 0) return;
+    await client.query(
+      `INSERT INTO waiting_notices (id, order_id, trade_id, user_id, type, title, body, data, source_event_id, dedupe_key, traceparent)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[], $10::text[], $11::text[])
+       ON CONFLICT ON CONSTRAINT waiting_notices_once DO NOTHING`,
+      [
+        notices.map((n) => n.id),
+        notices.map((n) => n.about.orderId),
+        notices.map((n) => n.about.tradeId ?? null),
+        notices.map((n) => n.userId),
+        notices.map((n) => n.type),
+        notices.map((n) => n.title),
+        notices.map((n) => n.body),
+        notices.map((n) => JSON.stringify(n.data)),
+        notices.map((n) => n.sourceEventId),
+        notices.map((n) => n.dedupeKey),
+        notices.map((n) => n.traceparent ?? null),
+      ],
+    );
+  }
+
+  /** Records trades the wallet settled. */
+  async markSettled(client: Transaction, tradeIds: string[]): Promise<void> {
+    if (tradeIds.length === 0) return;
+    await client.query('INSERT INTO settled_trades (trade_id) SELECT * FROM unnest($1::text[]) ON CONFLICT DO NOTHING', [tradeIds]);
+  }
+
+  /**
+   * Takes out of waiting what of these orders can now be told: each order's waiting notices in the
+   * order they came, up to the first fill whose trade is not settled yet.
+   */
+  async releaseWaiting(client: Transaction, orderIds: string[]): Promise<WaitingNotice[]> {
+    if (orderIds.length === 0) return [];
+    const { rows } = await client.query<{
+      seq: string;
+      id: string;
+      order_id: string;
+      trade_id: string | null;
+      user_id: string;
+      type: NotificationType;
+      title: string;
+      body: string;
+      data: NotificationData;
+      source_event_id: string;
+      dedupe_key: string;
+      traceparent: string | null;
+      settled: boolean;
+    }>(
+      `SELECT w.*, (w.trade_id IS NULL OR s.trade_id IS NOT NULL) AS settled
+         FROM waiting_notices w LEFT JOIN settled_trades s ON s.trade_id = w.trade_id
+        WHERE w.order_id = ANY($1::text[]) ORDER BY w.seq`,
+      [orderIds],
+    );
+    const blocked = new Set<string>();
+    const released = rows.filter((row) => {
+      if (blocked.has(row.order_id) || !row.settled) {
+        blocked.add(row.order_id);
+        return false;
+      }
+      return true;
+    });
+    if (released.length === 0) return [];
+    await client.query('DELETE FROM waiting_notices WHERE seq = ANY($1::bigint[])', [released.map((row) => row.seq)]);
+    return released.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      type: row.type,
+      title: row.title,
+      body: row.body,
+      data: row.data,
+      dedupeKey: row.dedupe_key,
+      sourceEventId: row.source_event_id,
+      ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+      about: { orderId: row.order_id, ...(row.trade_id ? { tradeId: row.trade_id } : {}) },
+    }));
+  }
+
+  /** Forgets settlements older than `olderThanMs`: a fill comes long before that. */
+  async purgeSettledTrades(olderThanMs: number): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM settled_trades WHERE settled_at < now() - make_interval(secs => $1::double precision / 1000)', [olderThanMs]);
+    return rowCount ?? 0;
   }
 
   /** The user's notifications, newest first. */
