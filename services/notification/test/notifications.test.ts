@@ -226,9 +226,9 @@ describe('notification service', () => {
     const [bid, ask] = [randomUUID(), randomUUID()];
     // the settlement is read before the trade (two streams, read apart): the fill is told at once
     await settle('NTFA:3', { userId: gina, orderId: bid }, { userId: hank, orderId: ask });
-    await exchange.execution('NTFA', 8, 'order_accepted', { orderId: ask, ownerId: hank, side: 'SELL', price: 100, quantity: 3 });
-    await exchange.execution('NTFA', 9, 'order_accepted', { orderId: bid, ownerId: gina, side: 'BUY', price: 100, quantity: 1 });
-    await exchange.execution('NTFA', 11, 'trade', {
+    await exchange.execution('NTFA', 21, 'order_accepted', { orderId: ask, ownerId: hank, side: 'SELL', price: 100, quantity: 3 });
+    await exchange.execution('NTFA', 22, 'order_accepted', { orderId: bid, ownerId: gina, side: 'BUY', price: 100, quantity: 1 });
+    await exchange.execution('NTFA', 23, 'trade', {
       tradeId: 3,
       price: 100,
       quantity: 1,
@@ -245,8 +245,8 @@ describe('notification service', () => {
     // a second fill of hank's order not settled yet: it waits, and so does the cancel after it
     const ivy = await newUser();
     const bid2 = randomUUID();
-    await exchange.execution('NTFA', 12, 'order_accepted', { orderId: bid2, ownerId: ivy, side: 'BUY', price: 100, quantity: 1 });
-    await exchange.execution('NTFA', 13, 'trade', {
+    await exchange.execution('NTFA', 24, 'order_accepted', { orderId: bid2, ownerId: ivy, side: 'BUY', price: 100, quantity: 1 });
+    await exchange.execution('NTFA', 25, 'trade', {
       tradeId: 4,
       price: 100,
       quantity: 1,
@@ -258,7 +258,7 @@ describe('notification service', () => {
       takerOwnerId: ivy,
       takerRemaining: 0,
     });
-    await exchange.execution('NTFA', 14, 'order_canceled', { orderId: ask, ownerId: hank, quantity: 1, reason: 'REQUESTED' });
+    await exchange.execution('NTFA', 26, 'order_canceled', { orderId: ask, ownerId: hank, quantity: 1, reason: 'REQUESTED' });
     await exchange.subscriber.waitFor(hank, (m) => m.type === 'order' && m.order.event === 'order_canceled', 'hank hearing his order canceled');
     expect((await service('GET', `/notifications?userId=${hank}`)).body.items.map((n: any) => n.type)).toEqual(['ORDER_PARTIALLY_FILLED', 'ORDER_ACCEPTED']);
     expect((await inbox(ivy, 1)).items.map((n: any) => n.type)).toEqual(['ORDER_ACCEPTED']);

@@ -46,7 +46,9 @@ export async function recordWalletEvents(deps: NotificationDeps, events: StreamE
           const { traceparent } = captureTraceContext(traceContext);
           const pushes: UserPush[] = [
             ...written.filter((row) => row.sourceEventId === event.id).map(({ userId, notification }) => notificationPush(userId, notification, traceparent)),
-            ...(releasedBy.get(index) ?? []).map(({ userId, notification }) => notificationPush(userId, notification, toldIn.get(notification.id) ?? traceparent)),
+            ...(releasedBy.get(index) ?? []).map(({ userId, notification }) =>
+              notificationPush(userId, notification, toldIn.get(notification.id) ?? traceparent),
+            ),
             ...plans[index]!.balances.map(({ userId, asset }) => ({
               userId,
               message: { type: 'balance' as const, balance: { asset, reason: event.type }, traceparent },

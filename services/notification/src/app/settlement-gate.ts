@@ -13,7 +13,10 @@ export type NoticeToWrite = NotificationDraft & { id: string; sourceEventId: str
 export async function admitNotices(store: NotificationStore, client: Transaction, notices: NoticeToWrite[]): Promise<NoticeToWrite[]> {
   const about = notices.flatMap((notice) => (notice.about ? [notice.about] : []));
   if (about.length === 0) return notices;
-  const settled = await store.settledAmong(client, about.flatMap((subject) => (subject.tradeId ? [subject.tradeId] : [])));
+  const settled = await store.settledAmong(
+    client,
+    about.flatMap((subject) => (subject.tradeId ? [subject.tradeId] : [])),
+  );
   const waiting = await store.ordersWaiting(client, [...new Set(about.map((subject) => subject.orderId))]);
   const now: NoticeToWrite[] = [];
   const later: WaitingNotice[] = [];

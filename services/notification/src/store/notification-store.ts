@@ -191,7 +191,9 @@ export class NotificationStore {
 
   /** Forgets settlements older than `olderThanMs`: a fill comes long before that. */
   async purgeSettledTrades(olderThanMs: number): Promise<number> {
-    const { rowCount } = await this.db.query('DELETE FROM settled_trades WHERE settled_at < now() - make_interval(secs => $1::double precision / 1000)', [olderThanMs]);
+    const { rowCount } = await this.db.query('DELETE FROM settled_trades WHERE settled_at < now() - make_interval(secs => $1::double precision / 1000)', [
+      olderThanMs,
+    ]);
     return rowCount ?? 0;
   }
 
