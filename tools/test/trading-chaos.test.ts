@@ -619,8 +619,10 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
   it('funds held for nothing are released: a closed order’s hold, and the part of an open order’s hold beyond what it needs', {
     timeout: 120_000,
   }, async () => {
-    // through every storm before, with the reconciliation checking holds older than a second every second, nothing was released
-    expect(logs.filter((line) => /funds held for no open order|holds more than it needs|holds less than it needs/.test(line))).toEqual([]);
+    // through every storm before, with the reconciliation checking holds older than a second every
+    // second, nothing was released (a hold short of its need may be reported while the order-manager
+    // restarts and catches up with its fills: a report, never a release)
+    expect(logs.filter((line) => /funds held for no open order|holds more than it needs/.test(line))).toEqual([]);
     const pick = async (statuses: string[]) => {
       const { rows } = await db.query(
         `SELECT h.reference, h.asset FROM wallet_service.holds h JOIN wallet_service.wallets w ON w.id = h.wallet_id

@@ -130,13 +130,25 @@ async function resubmit(deps: Pick<OrderDeps, 'store' | 'logger'>, orderId: stri
 }
 
 /**
+ * Holds that looked wrong in the last round, by reference, with what was seen: a repair or a report
+ * is made only when the next round sees the very same (a divergence that lasts, not a settlement
+ * or a close caught halfway).
+ */
+const suspectHolds = new Map<string, string>();
+
+/**
  * The reconciliation of the wallet's holds with the orders they are for: every open hold not
  * changed for `olderThanMs` should be exactly what its order still needs (a hold's reference is
  * its order's id). What is held for nothing is released — the hold of a closed order, of an order
  * that no longer exists (a placement undone), the part of an open order's hold beyond what it
  * needs; a placement still running is the janitor's; a hold smaller than its order needs cannot be
  * made whole by this service and is logged as an error and counted (the audit fails on it).
- * Safe at any time: each release is idempotent by its own id. Returns how many holds it released from.
+ *
+ * The orders are read before the holds they are compared with: the wallet settles or releases
+ * before the order-manager records the fill or the close, so a hold read after its order can be
+ * behind it only in the direction that needs no repair. And nothing is done about a hold until two
+ * rounds in a row have seen the same: each release is idempotent by its own id. Returns how many
+ * holds it released from.
  */
 export async function reconcileHolds(
   deps: Pick<OrderDeps, 'store' | 'logger'> & { wallet: Pick<ContractClient<typeof WALLET_API>, 'openHolds' | 'releaseFunds'> },
@@ -145,19 +157,33 @@ export async function reconcileHolds(
 ): Promise<number> {
   let released = 0;
   let after: string | undefined;
+  const seenNow = new Map<string, string>();
   for (let page = 0; page < ROUND_LIMIT / ASK_LIMIT; page++) {
-    const { holds } = await deps.wallet.openHolds({ body: { olderThanMs, limit: ASK_LIMIT, ...(after ? { after } : {}) } });
-    if (holds.length === 0) break;
-    after = holds.at(-1)!.reference;
-    const orders = await deps.store.ordersByIds(holds.map((hold) => hold.reference));
+    const request = { olderThanMs, limit: ASK_LIMIT, ...(after ? { after } : {}) };
+    const found = (await deps.wallet.openHolds({ body: request })).holds;
+    if (found.length === 0) break;
+    const orders = await deps.store.ordersByIds(found.map((hold) => hold.reference));
+    // the same page again, now that the orders are read
+    const { holds } = await deps.wallet.openHolds({ body: request });
+    after = found.at(-1)!.reference;
     for (const hold of holds) {
+      if (!found.some((before) => before.reference === hold.reference)) continue; // its order was not read this round
       const order = orders.get(hold.reference);
       const remaining = parseAsset(hold.remaining, hold.asset);
       if (order && !isVisible(order.status)) {
         metrics.holds.inc({ outcome: 'placement-running' });
         continue;
       }
-      if (!order || !(OPEN_ORDER_STATUSES as readonly string[]).includes(order.status)) {
+      const isOpen = order !== undefined && (OPEN_ORDER_STATUSES as readonly string[]).includes(order.status);
+      const need = order && isOpen ? stillHeld(order, order.quantity - order.filledQuantity) : 0n;
+      if (isOpen && remaining === need) {
+        metrics.holds.inc({ outcome: 'as-needed' });
+        continue;
+      }
+      const seen = `${order?.status ?? 'none'}:${order?.filledQuantity ?? ''}:${remaining}:${need}`;
+      seenNow.set(hold.reference, seen);
+      if (suspectHolds.get(hold.reference) !== seen) continue; // looked at again next round
+      if (!isOpen) {
         const outcome = order ? 'released-closed-order' : 'released-unknown-order';
         deps.logger.warn(
           { reference: hold.reference, asset: hold.asset, remaining: hold.remaining, status: order?.status },
@@ -166,11 +192,7 @@ export async function reconcileHolds(
         await releaseHold(deps, hold.reference, `reconcile:${hold.reference}`);
         metrics.holds.inc({ outcome });
         released += 1;
-        continue;
-      }
-      const need = stillHeld(order, order.quantity - order.filledQuantity);
-      if (remaining === need) metrics.holds.inc({ outcome: 'as-needed' });
-      else if (remaining > need) {
+      } else if (remaining > need) {
         deps.logger.warn(
           { orderId: order.id, held: hold.remaining, needs: formatAsset(need, hold.asset) },
           'an open order holds more than it needs: the rest released',
@@ -192,7 +214,9 @@ export async function reconcileHolds(
         );
       }
     }
-    if (holds.length < ASK_LIMIT) break;
+    if (found.length < ASK_LIMIT) break;
   }
+  suspectHolds.clear();
+  for (const [reference, seen] of seenNow) suspectHolds.set(reference, seen);
   return released;
 }
