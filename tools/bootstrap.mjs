@@ -122,12 +122,17 @@ function fail(message) {
 
 /** Whether a vitest run with these arguments includes the browser tier (every tier unless --project narrows it). */
 function runsBrowserTier(args) {
+  return runsTier(args, 'browser');
+}
+
+/** Whether a vitest run with these arguments includes the tier (every tier unless --project narrows it). */
+function runsTier(args, tier) {
   const projects = [];
   args.forEach((arg, index) => {
     if (arg === '--project' && args[index + 1]) projects.push(args[index + 1]);
     else if (arg.startsWith('--project=')) projects.push(arg.slice('--project='.length));
   });
-  return projects.length === 0 || projects.some((project) => project === 'browser' || project.includes('*'));
+  return projects.length === 0 || projects.some((project) => project === tier || project.includes('*'));
 }
 
 /** `npm run lint`: the static checks of the `static` test tier, one after another, each reported. */
@@ -164,6 +169,7 @@ build();
 switch (command) {
   case 'start':
   case 'audit':
+  case 'backends':
   case 'bench':
   case 'bench:engine': {
     // Same process: a signal sent to `npm start` reaches the launcher directly.
@@ -174,10 +180,12 @@ switch (command) {
   case 'test': {
     const env = { ...process.env };
     if (runsBrowserTier(rest)) env.CHROMIUM_PATH = ensureChromium();
+    // the end-to-end tier reads its traces from a real Jaeger: found, or built with Go once
+    if (runsTier(rest, 'e2e')) run(process.execPath, [join(root, 'tools', 'dist', 'cli.js'), 'backends']);
     run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], { env });
     break;
   }
   default:
-    console.error('usage: node tools/bootstrap.mjs start|audit|test|lint|format|bench|bench:engine');
+    console.error('usage: node tools/bootstrap.mjs start|audit|backends|test|lint|format|bench|bench:engine');
     process.exit(2);
 }

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@exchange/platform';
 import { auditCommand } from './launcher/audit-command.js';
+import { backendsCommand } from './launcher/backends-command.js';
 import { StartupError } from './launcher/checks.js';
 import { engineBench } from './bench/engine-bench.js';
 import { engineServiceBench } from './bench/engine-service-bench.js';
@@ -32,6 +33,10 @@ async function main(command: string | undefined): Promise<void> {
     case 'audit':
       process.exit(await auditCommand(ROOT_DIR));
       break;
+    case 'backends':
+      await backendsCommand(ROOT_DIR, (line) => process.stdout.write(`${line}\n`));
+      process.exit(0);
+      break;
     case 'profile':
       printProfiles(resolve(process.argv[3] ?? '.'), (line) => process.stdout.write(`${line}\n`));
       process.exit(0);
@@ -45,13 +50,14 @@ async function main(command: string | undefined): Promise<void> {
       break;
     }
     default:
-      process.stderr.write('usage: exchange start|audit|secrets|provision|bench|bench:engine|profile <dir>\n');
+      process.stderr.write('usage: exchange start|audit|backends|secrets|provision|bench|bench:engine|profile <dir>\n');
       process.exit(2);
   }
 }
 
 main(process.argv[2]).catch((error: unknown) => {
-  const what = process.argv[2] === 'audit' ? 'The audit could not run' : 'The exchange could not start';
+  const what =
+    process.argv[2] === 'audit' ? 'The audit could not run' : process.argv[2] === 'backends' ? 'Jaeger and Prometheus are not ready' : 'The exchange could not start';
   if (error instanceof StartupError || error instanceof ConfigError) {
     process.stderr.write(`\n${what}:\n${error.message}\n`);
   } else {

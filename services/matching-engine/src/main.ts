@@ -5,6 +5,7 @@ import { MarketDirectory } from '@exchange/markets';
 import { EngineLoop } from './app/engine-loop.js';
 import { executionsJournal } from './app/commands.js';
 import { MatchingEngine } from './app/engine.js';
+import { EngineMetrics } from './app/engine-metrics.js';
 import { engineConfig } from './config.js';
 import { registerRoutes } from './http/routes.js';
 import { EngineStore } from './store/engine-store.js';
@@ -14,11 +15,11 @@ void runService({
   config: engineConfig,
   migrationsDir: join(__dirname, '..', 'migrations'),
   usesPlatformTables: true,
-  async setup({ app, db, redis, logger, config, onClose, api }) {
+  async setup({ app, db, redis, logger, config, onClose, api, metrics }) {
     const owned = config.ENGINE_SYMBOLS === '*' ? [] : config.ENGINE_SYMBOLS;
     const relay = new OutboxRelay({ db, redis, logger, retentionMs: config.OUTBOX_RETENTION_MS });
     const store = new EngineStore(db);
-    const engine = new MatchingEngine({
+    const engine: MatchingEngine = new MatchingEngine({
       db,
       store,
       relay,
@@ -28,6 +29,7 @@ void runService({
       snapshotsKept: config.ENGINE_SNAPSHOTS_KEPT,
       journalRetentionMs: Math.max(config.ENGINE_JOURNAL_RETENTION_MS, config.OUTBOX_RETENTION_MS),
       replay: replayThrough(api('order-manager')),
+      metrics: new EngineMetrics(metrics.registry, () => engine.restingOrders()),
     });
     await engine.recover();
     const loop = new EngineLoop({ engine, redis, logger, symbols: owned, consumer: config.ENGINE_CONSUMER_NAME, batchSize: config.ENGINE_BATCH_SIZE });

@@ -84,7 +84,7 @@ export async function checkPortsFree(ports: Array<{ name: string; port: number }
  * base+0…8, the front end at base+9, the gateway's metrics listener at base+10; the rest is kept
  * free for what runs beside them.
  */
-export const PORT_BLOCK = 20;
+export const PORT_BLOCK = 30;
 
 export async function findFreePortBase(count = PORT_BLOCK, attempts = 50): Promise<number> {
   for (let attempt = 0; attempt < attempts; attempt++) {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { StartupError } from './checks.js';
 import { loadIdentities, loadOrCreateDevKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
+import { JAEGER, PROMETHEUS } from './backends.js';
+import { resolveObservabilityPorts } from './observability.js';
 import { MARKET_MAKER } from './seed-demo.js';
 import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem } from './system.js';
 
@@ -21,9 +23,13 @@ const launcherConfigSchema = z.object({
   EXCHANGE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   /** Jaeger's UI, where the front end links the trace of a failed request */
   JAEGER_UI_URL: z.url().default('http://localhost:16686'),
+  /** run Jaeger beside the exchange (found, or built with Go the first time) */
+  EXCHANGE_JAEGER: envBoolean(true),
+  /** run Prometheus beside the exchange, scraping every process */
+  EXCHANGE_PROMETHEUS: envBoolean(true),
+  /** Jaeger keeps at most this many traces in memory, dropping the oldest */
+  JAEGER_MAX_TRACES: z.coerce.number().int().min(100).default(10_000),
 });
-
-export const JAEGER_COMMAND = 'docker run --rm -p 16686:16686 -p 4318:4318 jaegertracing/jaeger:latest';
 
 /** `npm start`: starts every process with prefixed logs, prints where everything is, stops on Ctrl-C. */
 export async function startCommand(rootDir: string, env: Env = process.env): Promise<void> {
@@ -76,6 +82,15 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       identities: loadIdentities(config.EXCHANGE_IDENTITIES_DIR ?? join(rootDir, '.exchange', 'identities'), !isProduction),
       seedAdmin: !isProduction,
       frontend: { port: resolveFrontendPort(env), jaegerUrl: config.JAEGER_UI_URL },
+      observability: {
+        mode: 'optional',
+        jaeger: config.EXCHANGE_JAEGER,
+        prometheus: config.EXCHANGE_PROMETHEUS,
+        ports: resolveObservabilityPorts(env),
+        workDir: join(rootDir, '.exchange', 'observability'),
+        maxTraces: config.JAEGER_MAX_TRACES,
+        env,
+      },
       ...(isProduction ? {} : { seedDemoTrading: { adminEmail: config.EXCHANGE_ADMIN_EMAIL, adminPassword: config.EXCHANGE_ADMIN_PASSWORD } }),
       restart: config.EXCHANGE_RESTART,
       readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
@@ -88,6 +103,25 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
     throw error;
   }
   print(summary(system, config, isProduction));
+}
+
+function tracesLine(system: RunningSystem, config: z.infer<typeof launcherConfigSchema>): string {
+  if (!config.EXCHANGE_JAEGER) return 'Jaeger not started (EXCHANGE_JAEGER=false); spans go to OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318';
+  const running = system.observability;
+  if (running?.jaegerUrl) {
+    return running.jaegerHasUi
+      ? `Jaeger ${running.jaegerUrl} (select client-gateway, open any trace)`
+      : `Jaeger's API ${running.jaegerUrl}/api/services (this build has no web UI; the exchange's own trace pages read it)`;
+  }
+  return `Jaeger ${JAEGER.version} is not running yet (see the lines above)`;
+}
+
+function prometheusLine(system: RunningSystem, config: z.infer<typeof launcherConfigSchema>): string {
+  if (!config.EXCHANGE_PROMETHEUS) return 'not started (EXCHANGE_PROMETHEUS=false)';
+  const url = system.observability?.prometheusUrl;
+  return url
+    ? `${url}/api/v1/targets (scraping every process; alert rules from deploy/prometheus/alerts.yml)`
+    : `Prometheus ${PROMETHEUS.version} is not running yet (see the lines above)`;
 }
 
 function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSchema>, isProduction: boolean): string {
@@ -111,7 +145,8 @@ function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSch
     isProduction ? '' : `  Demo market maker: ${MARKET_MAKER.email} / ${MARKET_MAKER.password} (quotes AAPL, MSFT, GOOGL, AMZN, TSLA)`,
     `  Try it:      curl -s -X POST ${gateway}/v1/auth/register -H 'content-type: application/json' -d '{"email":"me@example.com","password":"correct-horse"}'`,
     `  Metrics:     <any process>/metrics (Prometheus text); the gateway's at ${system.metricsUrls['client-gateway']}`,
-    `  Traces:      start Jaeger with  ${JAEGER_COMMAND}  then open http://localhost:16686`,
+    `  Traces:      ${tracesLine(system, config)}`,
+    `  Prometheus:  ${prometheusLine(system, config)}`,
     '',
     'Ctrl-C stops everything.',
     '',

@@ -10,11 +10,12 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from '@exchange/platform';
-import { checkPortsFree, checkPostgres, checkRedis, StartupError } from './checks.js';
+import { checkPortsFree, checkPostgres, checkRedis, isPortFree, StartupError } from './checks.js';
 import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
 import { MARKET_MAKER, seedDemoTrading } from './seed-demo.js';
 import { frontendProcess, isFrontendReady } from './frontend.js';
+import { type ObservabilityOptions, type RunningObservability, type ScrapeTarget, startObservability } from './observability.js';
 
 export type Ports = Record<ServiceName, number>;
 
@@ -48,6 +49,8 @@ export interface SystemOptions {
   seedDemoTrading?: { adminEmail: string; adminPassword: string };
   /** also serve the built front end on this port (the browser reaches the gateway at its URL) */
   frontend?: { port: number; jaegerUrl: string };
+  /** run Jaeger (the processes export their spans to it) and Prometheus (scraping every process) beside the exchange */
+  observability?: ObservabilityOptions;
 }
 
 export interface RunningSystem {
@@ -59,6 +62,8 @@ export interface RunningSystem {
   /** the front end's URL, when it was started */
   frontendUrl?: string;
   processes: Map<ServiceName | 'frontend', ManagedProcess>;
+  /** Jaeger and Prometheus, when asked for */
+  observability?: RunningObservability;
   /** how long from the first spawn until every /readyz answered 200 */
   readyAfterMs: number;
   stop(): Promise<void>;
@@ -115,6 +120,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ...names.map((name) => ({ name, port: options.ports[name] })),
       ...(names.includes('client-gateway') ? [{ name: 'client-gateway metrics', port: options.gatewayMetricsPort }] : []),
       ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : []),
+      ...(options.observability?.mode === 'required' ? observabilityPorts(options.observability) : []),
     ],
     '127.0.0.1',
   );
@@ -128,7 +134,26 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   });
 
   const portEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [portVariable(name), String(options.ports[name])]));
-  const width = Math.max(...names.map((name) => name.length));
+  const width = Math.max(...names.map((name) => name.length), 'prometheus'.length);
+  const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
+  const metricsUrls = Object.fromEntries(
+    names.map((name) => [name, name === 'client-gateway' ? `http://127.0.0.1:${options.gatewayMetricsPort}/metrics` : `${urls[name]}/metrics`]),
+  ) as Record<ServiceName, string>;
+
+  // Jaeger first, so that the processes' first spans have somewhere to go
+  let observability: RunningObservability | undefined;
+  const tracesEnv: Record<string, string> = {};
+  if (options.observability) {
+    const wanted = await withoutTakenPorts(options.observability, output);
+    observability = await startObservability(options.rootDir, wanted, () => scrapeTargets(metricsUrls, wanted), {
+      output,
+      format: (name) => createLineFormatter(name, names.length + 1, { colorize: options.colorize ?? false, width }),
+      restart: options.restart ?? true,
+    });
+    const explicit = options.env?.OTEL_EXPORTER_OTLP_ENDPOINT;
+    if (wanted.jaeger && !explicit) tracesEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${wanted.ports.otlpHttp}`;
+  }
+
   const processes = new Map<ServiceName | 'frontend', ManagedProcess>();
   names.forEach((name, index) => {
     const format = createLineFormatter(name, index, { colorize: options.colorize ?? false, width });
@@ -139,6 +164,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       cwd: options.rootDir,
       env: {
         ...globalThis.process.env,
+        ...tracesEnv,
         ...options.env,
         ...portEnv,
         DATABASE_URL: access[name].databaseUrl,
@@ -165,31 +191,36 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const stop = async () => {
     await Promise.all([...processes.values()].map((process) => process.stop(STOP_GRACE_MS)));
+    // last, so that the processes' final spans are received
+    await observability?.stop(STOP_GRACE_MS);
   };
-
-  const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
-  const metricsUrls = Object.fromEntries(
-    names.map((name) => [name, name === 'client-gateway' ? `http://127.0.0.1:${options.gatewayMetricsPort}/metrics` : `${urls[name]}/metrics`]),
-  ) as Record<ServiceName, string>;
   let frontendUrl: string | undefined;
   if (options.frontend) {
     frontendUrl = `http://127.0.0.1:${options.frontend.port}`;
     const format = createLineFormatter('frontend', names.length, { colorize: options.colorize ?? false, width });
-    const frontend = frontendProcess(
-      options.rootDir,
-      { port: options.frontend.port, gatewayUrl: urls['client-gateway'], jaegerUrl: options.frontend.jaegerUrl },
-      {
-        env: { ...globalThis.process.env },
-        restart: options.restart ?? true,
-        onLine: (line) => output(format(line)),
-        onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`),
-      },
-    );
-    processes.set('frontend', frontend);
+    try {
+      const frontend = frontendProcess(
+        options.rootDir,
+        { port: options.frontend.port, gatewayUrl: urls['client-gateway'], jaegerUrl: options.frontend.jaegerUrl },
+        {
+          env: { ...globalThis.process.env },
+          restart: options.restart ?? true,
+          onLine: (line) => output(format(line)),
+          onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`),
+        },
+      );
+      processes.set('frontend', frontend);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
   }
 
   const startedAt = Date.now();
-  if (options.signal?.aborted) throw new StartupError('interrupted before the processes started');
+  if (options.signal?.aborted) {
+    await stop();
+    throw new StartupError('interrupted before the processes started');
+  }
   for (const process of processes.values()) process.start();
   try {
     await waitUntilReady(urls, names, options.readyTimeoutMs ?? 60_000, options.signal);
@@ -208,7 +239,54 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stop();
     throw error;
   }
-  return { urls, metricsUrls, dataAccess: access, frontendUrl, processes, readyAfterMs: Date.now() - startedAt, stop };
+  return { urls, metricsUrls, dataAccess: access, frontendUrl, processes, observability, readyAfterMs: Date.now() - startedAt, stop };
+}
+
+/**
+ * When Jaeger or Prometheus are optional, one whose ports are taken (a Jaeger the user runs already,
+ * say) is not started, and a line says so; the processes still export to the standard OTLP port.
+ */
+async function withoutTakenPorts(observability: ObservabilityOptions, output: (line: string) => void): Promise<ObservabilityOptions> {
+  if (observability.mode === 'required') return observability;
+  const result = { ...observability };
+  for (const backend of ['jaeger', 'prometheus'] as const) {
+    if (!result[backend]) continue;
+    const ports = observabilityPorts({ ...result, jaeger: backend === 'jaeger', prometheus: backend === 'prometheus' });
+    const taken = [];
+    for (const port of ports) if (!(await isPortFree(port.port))) taken.push(port);
+    if (taken.length === 0) continue;
+    result[backend] = false;
+    output(`not starting ${backend}: port ${taken.map((port) => `${port.port} (${port.name})`).join(', ')} already in use — one may already be running there`);
+  }
+  return result;
+}
+
+function observabilityPorts(observability: ObservabilityOptions): Array<{ name: string; port: number }> {
+  const { ports } = observability;
+  return [
+    ...(observability.jaeger
+      ? [
+          { name: 'jaeger query', port: ports.jaegerQuery },
+          { name: 'jaeger query gRPC', port: ports.jaegerQueryGrpc },
+          { name: 'jaeger OTLP gRPC', port: ports.otlpGrpc },
+          { name: 'jaeger OTLP HTTP', port: ports.otlpHttp },
+          { name: 'jaeger health', port: ports.jaegerHealth },
+          { name: 'jaeger metrics', port: ports.jaegerMetrics },
+        ]
+      : []),
+    ...(observability.prometheus ? [{ name: 'prometheus', port: ports.prometheus }] : []),
+  ];
+}
+
+/** Every process's /metrics, Jaeger's own and Prometheus's. */
+function scrapeTargets(metricsUrls: Record<ServiceName, string>, observability: ObservabilityOptions): ScrapeTarget[] {
+  const targets: ScrapeTarget[] = Object.entries(metricsUrls).map(([name, url]) => {
+    const parsed = new URL(url);
+    return { job: name, address: parsed.host, path: parsed.pathname };
+  });
+  if (observability.jaeger) targets.push({ job: 'jaeger', address: `127.0.0.1:${observability.ports.jaegerMetrics}`, path: '/metrics' });
+  targets.push({ job: 'prometheus', address: `127.0.0.1:${observability.ports.prometheus}`, path: '/metrics' });
+  return targets;
 }
 
 async function isReady(url: string): Promise<boolean> {

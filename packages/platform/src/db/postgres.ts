@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { timeQueries } from '../dependency-metrics.js';
 import type { Logger } from '../logger.js';
 
 export type { Pool, PoolClient, QueryResultRow } from 'pg';
@@ -28,6 +29,7 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
   });
   // An idle client losing its connection (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => timeQueries(client));
   return pool;
 }
 

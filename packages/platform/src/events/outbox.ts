@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type pg from 'pg';
+import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import { type Transaction, withTransaction } from '../db/transaction.js';
@@ -94,6 +95,45 @@ interface OutboxRow {
 
 const tracer = trace.getTracer('@exchange/platform/outbox');
 
+/** The relays this process runs, for the backlog gauges. */
+const runningRelays = new Set<OutboxRelay>();
+
+/**
+ * `exchange_outbox_unpublished_events` and `exchange_outbox_oldest_unpublished_seconds`: what this
+ * process has committed but not yet published, read from its outbox when /metrics is scraped. A
+ * backlog that grows is a relay falling behind (or Redis away).
+ */
+export function registerOutboxGauges(registry: Registry): void {
+  const read = async () => {
+    const backlogs = await Promise.all([...runningRelays].map((relay) => relay.backlog().catch(() => undefined)));
+    return backlogs.filter((backlog) => backlog !== undefined);
+  };
+  let pending: ReturnType<typeof read> | undefined;
+  // both gauges are collected in one scrape: one query serves them
+  const once = () => {
+    pending ??= read().finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  new Gauge({
+    name: 'exchange_outbox_unpublished_events',
+    help: 'Events committed to the outbox and not yet published to their stream',
+    registers: [registry],
+    async collect() {
+      const backlogs = await once();
+      if (backlogs.length > 0) this.set(backlogs.reduce((sum, backlog) => sum + backlog.events, 0));
+    },
+  });
+  new Gauge({
+    name: 'exchange_outbox_oldest_unpublished_seconds',
+    help: 'How long the oldest unpublished outbox event has waited (0 when none waits)',
+    registers: [registry],
+    async collect() {
+      const backlogs = await once();
+      if (backlogs.length > 0) this.set(Math.max(...backlogs.map((backlog) => backlog.oldestSeconds)));
+    },
+  });
+}
+
 /**
  * Moves committed outbox rows to their Redis streams, oldest first. At least once: a crash between
  * XADD and marking the row published publishes it again (consumers deduplicate on the event id); a
@@ -126,7 +166,16 @@ export class OutboxRelay {
   start(): void {
     if (this.isRunning) return;
     this.isRunning = true;
+    runningRelays.add(this);
     this.loop = this.run();
+  }
+
+  /** Events committed but not yet published, and how long the oldest has waited (0 when none). */
+  async backlog(): Promise<{ events: number; oldestSeconds: number }> {
+    const { rows } = await this.options.db.query<{ events: string; oldest: number | null }>(
+      'SELECT count(*) AS events, extract(epoch FROM now() - min(created_at))::float8 AS oldest FROM outbox WHERE published_at IS NULL',
+    );
+    return { events: Number(rows[0]!.events), oldestSeconds: Math.max(0, rows[0]!.oldest ?? 0) };
   }
 
   /** Publish now rather than at the next poll: call after committing a transaction that enqueued. */
@@ -138,6 +187,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.isRunning = false;
+    runningRelays.delete(this);
     this.endSleep?.();
     await this.loop;
   }

@@ -1,4 +1,6 @@
+import { registerDependencyMetrics } from '../dependency-metrics.js';
 import { registerBacklogGauge } from '../events/backlog.js';
+import { registerOutboxGauges } from '../events/outbox.js';
 import { registerSequenceMetrics } from '../events/sequence-metrics.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -15,6 +17,8 @@ export function createMetrics(service: string): HttpMetrics {
   collectDefaultMetrics({ register: registry });
   registerBacklogGauge(registry);
   registerSequenceMetrics(registry);
+  registerDependencyMetrics(registry);
+  registerOutboxGauges(registry);
   const requestDuration = new Histogram({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP requests served, per route (read P95 from here)',

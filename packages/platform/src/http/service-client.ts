@@ -1,5 +1,7 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { CALLER_HEADER, type ErrorCode, errorBodySchema, isErrorCode, type ServiceName, USER_ASSERTION_HEADER } from '@exchange/contracts';
+import { performance } from 'node:perf_hooks';
+import { observeServiceCall } from '../dependency-metrics.js';
 import { AppError } from '../errors.js';
 import type { ActorCredential, ServiceIdentity } from '../identity/tokens.js';
 
@@ -82,6 +84,7 @@ export class ServiceClient {
       headers['content-type'] = 'application/json';
     }
     let response: Dispatcher.ResponseData;
+    const startedAt = performance.now();
     try {
       response = await this.pool.request({
         method: request.method,
@@ -90,9 +93,12 @@ export class ServiceClient {
         body,
       });
     } catch (error) {
-      throw this.transportError(error);
+      const failure = this.transportError(error);
+      observeServiceCall(this.options.service, request.method, failure.code, startedAt);
+      throw failure;
     }
     const text = await response.body.text();
+    observeServiceCall(this.options.service, request.method, String(response.statusCode), startedAt);
     const parsed = parseJson(text);
     if (response.statusCode >= 400) throw this.apiError(response.statusCode, parsed);
     return { statusCode: response.statusCode, body: parsed, headers: response.headers };

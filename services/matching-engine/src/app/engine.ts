@@ -13,10 +13,12 @@ import {
   StreamSequence,
   type Transaction,
 } from '@exchange/platform';
+import { performance } from 'node:perf_hooks';
 import { executionsStream, ordersStream } from '@exchange/contracts';
 import { CollectingSink, OrderBook, type BookEvent, type EventSink } from '../domain/index.js';
 import { journalKey, type BatchRecord, type EngineStore } from '../store/engine-store.js';
 import { executionOf, type Inbound } from './commands.js';
+import type { EngineMetrics } from './engine-metrics.js';
 
 export interface EngineOptions {
   db: Pool;
@@ -31,6 +33,8 @@ export interface EngineOptions {
   journalRetentionMs: number;
   /** asks the order-manager to publish a market's commands again from a number on (a gap: commands Redis lost) */
   replay?: ReplayRequest;
+  /** the business metrics, counted after each commit */
+  metrics?: EngineMetrics;
 }
 
 /** The engine's consumer group on every `orders:{SYMBOL}` stream. */
@@ -97,6 +101,11 @@ export class MatchingEngine {
     return [...this.books.keys()];
   }
 
+  /** How many orders rest in each owned book. */
+  *restingOrders(): Iterable<[symbol: string, orders: number]> {
+    for (const [symbol, book] of this.books) yield [symbol, book.restingOrders];
+  }
+
   /** Rebuilds every owned book from its latest snapshot and the journal after it. */
   async recover(): Promise<void> {
     for (const symbol of this.books.size > 0 ? [...this.books.keys()] : this.options.symbols) await this.recoverSymbol(symbol);
@@ -134,10 +143,12 @@ export class MatchingEngine {
     const changed = new Set<string>();
     if (batch.length === 0) return changed;
     const gaps: Array<[stream: string, fromSeq: number]> = [];
+    const startedAt = performance.now();
+    let applied: Applied[] = [];
     try {
       await withTransaction(this.options.db, async (client) => {
         const fresh = await this.withoutKnownResubmissions(client, await this.unjournaled(client, await this.inSequence(client, batch, gaps)));
-        const applied = fresh.map((inbound) => this.apply(inbound));
+        applied = fresh.map((inbound) => this.apply(inbound));
         for (const { inbound } of applied) changed.add(inbound.symbol);
         await this.commit(client, applied, prune);
       });
@@ -147,6 +158,10 @@ export class MatchingEngine {
       throw error;
     }
     this.options.relay.wake();
+    this.options.metrics?.committed(
+      applied.map(({ inbound, events }) => ({ symbol: inbound.symbol, kind: inbound.command?.kind ?? 'unreadable', events })),
+      startedAt,
+    );
     // commands past a gap were left out (acknowledged, not applied): they come again with the
     // replay, asked for without holding up the other markets' commands
     for (const [stream, fromSeq] of gaps) {
