@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { eventually, freePort, type ReceivedSpan } from '@exchange/platform/testing';
-import { call } from './support.js';
+import { eventually, freePort } from '@exchange/platform/testing';
+import { call, spansInJaeger } from './support.js';
 import { newMarket, orderWhen, placed, trader } from './trading-support.js';
 
 async function tradedUser() {
@@ -62,7 +62,7 @@ describe('GET /v1/dashboard (API aggregation)', () => {
       const traceId = response.headers.get('x-trace-id')!;
       const spans = await eventually(
         async () => {
-          const received = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
+          const received = await spansInJaeger(traceId);
           return received.some((s) => s.name === 'dashboard unreadNotifications') && received.some((s) => s.name === 'dashboard user') ? received : undefined;
         },
         10_000,
@@ -70,6 +70,10 @@ describe('GET /v1/dashboard (API aggregation)', () => {
       );
       const failed = spans.find((s) => s.name === 'dashboard unreadNotifications')!;
       expect(failed.attributes['exchange.error.code']).toBe('SERVICE_UNAVAILABLE');
+      // the failing step is marked failed in Jaeger, with the error's stack
+      expect(failed.statusCode).toBe(2);
+      const exception = failed.events.find((event) => event.name === 'exception');
+      expect(String(exception?.attributes['exception.stacktrace'])).toMatch(/\n\s+at /);
       expect(spans.find((s) => s.name === 'dashboard balances')!.attributes['exchange.error.code']).toBeUndefined();
     } finally {
       gateway.kill('SIGTERM');

@@ -2,8 +2,19 @@ import { resolve } from 'node:path';
 import type { GeneratedIdentities } from '@exchange/platform';
 import type { TestProject } from 'vitest/node';
 import { identityEnv } from '@exchange/platform';
-import { createTestDatabase, createTestIdentities, createTestRedis, OtlpReceiver } from '@exchange/platform/testing';
-import { findFreePortBase, generateSigningKey, resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem } from '@exchange/tools';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, createTestIdentities, createTestRedis } from '@exchange/platform/testing';
+import {
+  findFreePortBase,
+  generateSigningKey,
+  resolveGatewayMetricsPort,
+  resolveObservabilityPorts,
+  resolvePorts,
+  startSystem,
+  type RunningSystem,
+} from '@exchange/tools';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,7 +27,12 @@ declare module 'vitest' {
     /** every caller's private key and the trust bundle, so a test can speak as a process (or forge one) */
     identities: GeneratedIdentities;
     databaseUrl: string;
+    /** Jaeger's OTLP/HTTP endpoint, where every process exports its spans */
     otlpUrl: string;
+    /** Jaeger's query API, where the tests read traces */
+    jaegerUrl: string;
+    /** the Prometheus that scrapes this system */
+    prometheusUrl: string;
     jwtPrivateKey: string;
     authRateLimit: number;
     userRateLimit: number;
@@ -39,16 +55,19 @@ export const STREAM_ENV = { STREAM_MAX_SUBSCRIPTIONS: '8', STREAM_HEARTBEAT_MS: 
 
 /**
  * Starts the whole system once for the end-to-end files, through the same launcher `npm start` uses,
- * on its own database, Redis key prefix and port range, exporting its spans to a receiver here.
+ * on its own database, Redis key prefix and port range, with a real Jaeger (every process exports its
+ * spans there; the tests read them back from its query API) and a real Prometheus scraping it all.
+ * Both are required: without them the start fails, loudly (`npm test` builds them first).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
-  const receiver = new OtlpReceiver();
-  const otlpUrl = await receiver.start();
   const jwtPrivateKey = generateSigningKey();
   const identities = createTestIdentities();
   const portBase = await findFreePortBase();
+  const observabilityPorts = resolveObservabilityPorts({ EXCHANGE_PORT_BASE: String(portBase) });
+  const otlpUrl = `http://127.0.0.1:${observabilityPorts.otlpHttp}`;
+  const workDir = mkdtempSync(join(tmpdir(), 'exchange-e2e-observability-'));
   const logs: string[] = [];
   let system: RunningSystem | undefined;
   try {
@@ -64,11 +83,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
       restart: false,
+      observability: {
+        mode: 'required',
+        jaeger: true,
+        prometheus: true,
+        ports: observabilityPorts,
+        workDir,
+        maxTraces: 100_000,
+        env: process.env,
+      },
       env: {
         NODE_ENV: 'test',
         LOG_LEVEL: 'warn',
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         TRUST_PROXY: '127.0.0.1',
         RATE_LIMIT_AUTH_MAX: String(AUTH_RATE_LIMIT),
@@ -93,7 +119,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   } catch (error) {
     process.stderr.write(`${logs.join('\n')}\n`);
-    await receiver.stop();
+    rmSync(workDir, { recursive: true, force: true });
     await redis.clean();
     await database.drop();
     throw error;
@@ -106,6 +132,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('identities', identities);
   project.provide('databaseUrl', database.url);
   project.provide('otlpUrl', otlpUrl);
+  project.provide('jaegerUrl', system.observability!.jaegerUrl!);
+  project.provide('prometheusUrl', system.observability!.prometheusUrl!);
   project.provide('jwtPrivateKey', jwtPrivateKey);
   project.provide('authRateLimit', AUTH_RATE_LIMIT);
   project.provide('userRateLimit', USER_RATE_LIMIT);
@@ -122,7 +150,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     TRUST_PROXY: '127.0.0.1',
     RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
     RATE_LIMIT_ADDRESS_MAX: String(ADDRESS_RATE_LIMIT),
@@ -131,7 +158,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   return async () => {
     await system?.stop();
-    await receiver.stop();
+    rmSync(workDir, { recursive: true, force: true });
     await redis.clean();
     await database.drop();
   };

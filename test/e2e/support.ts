@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { inject } from 'vitest';
 import pg from 'pg';
 import { createExchangeClient, type ExchangeClient } from '@exchange/client';
+import { jaegerTrace, type ReceivedSpan } from '@exchange/platform/testing';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -74,5 +75,24 @@ export async function queryDatabase<T extends pg.QueryResultRow>(sql: string, pa
     return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/** The spans of one trace as Jaeger holds them now (read from its query API). */
+export function spansInJaeger(traceId: string): Promise<ReceivedSpan[]> {
+  return jaegerTrace(inject('jaegerUrl'), traceId);
+}
+
+/**
+ * One trace from Jaeger once `isComplete` holds (every process exports on its own schedule, so the
+ * parts of a trace arrive one after another); fails with what arrived when it does not in time.
+ */
+export async function traceInJaeger(traceId: string, isComplete: (spans: ReceivedSpan[]) => boolean, timeoutMs = 15_000): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const spans = await spansInJaeger(traceId);
+    if (isComplete(spans)) return spans;
+    if (Date.now() > deadline) throw new Error(`trace ${traceId} incomplete in Jaeger: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }

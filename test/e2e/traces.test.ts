@@ -1,22 +1,14 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { ReceivedSpan } from '@exchange/platform/testing';
-import { call, login, register, uniqueEmail } from './support.js';
+import { call, login, register, spansInJaeger, traceInJaeger, uniqueEmail } from './support.js';
 import { StreamClient } from './stream-support.js';
 import { newMarket, orderWhen, placed, trader } from './trading-support.js';
 
 const SERVER = 2;
 const CLIENT = 3;
 
-/** Spans of one trace, as received by the OTLP receiver the e2e setup runs in place of Jaeger. */
-async function traceOf(traceId: string, isComplete: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const spans = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
-    if (isComplete(spans)) return spans;
-    if (Date.now() > deadline) throw new Error(`trace ${traceId} incomplete: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Spans of one trace, read back from the real Jaeger the system exports to. */
+const traceOf = traceInJaeger;
 
 function parentOf(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan | undefined {
   return spans.find((candidate) => candidate.spanId === span.parentSpanId);
@@ -171,7 +163,7 @@ describe('traces', () => {
       (s) => s.some((x) => x.name === 'token verification') && s.some((x) => x.service === 'client-gateway' && !x.parentSpanId),
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const late = (await (await fetch(`${inject('otlpUrl')}/spans?traceId=${traceId}`)).json()) as ReceivedSpan[];
+    const late = await spansInJaeger(traceId);
     expect(late.filter((s) => s.service !== 'client-gateway')).toEqual([]);
     expect(spans.some((s) => s.kind === CLIENT && String(s.attributes['url.full'] ?? '').includes('/me'))).toBe(false);
   });
@@ -288,5 +280,45 @@ describe('traces', () => {
     await watcher.next((f) => f.channel === `trades:${symbol}` && f.type === 'update');
     watcher.close();
     buyerStream.close();
+  });
+
+  it("draws the seed's service dependency graph in Jaeger: the gateway's calls, the order path's and the events' edges", async () => {
+    // a trade (gateway → order-manager → risk, wallet, engine; engine → consumers) and a report
+    const symbol = await newMarket();
+    const seller = await trader('0', { [symbol]: '3' }, 'graph-seller');
+    const buyer = await trader('1000.00', {}, 'graph-buyer');
+    await placed(seller, { symbol, side: 'SELL', type: 'LIMIT', price: '100.00', quantity: '3' });
+    const bought = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '3' });
+    await orderWhen(buyer, bought.id, 'FILLED');
+    expect((await call('GET', '/v1/reports/pnl', { token: buyer.token })).status).toBe(200);
+    const seedEdges = [
+      'client-gateway → user-service',
+      'client-gateway → wallet-service',
+      'client-gateway → order-manager',
+      'client-gateway → reporting-service',
+      'order-manager → risk-manager',
+      'order-manager → wallet-service',
+      'order-manager → matching-engine',
+      // the events: the engine's executions are read by settlement, market data, notifications and reports
+      'matching-engine → order-manager',
+      'matching-engine → market-data',
+      'matching-engine → notification',
+      'matching-engine → reporting-service',
+      'order-manager → wallet-service',
+    ];
+    const deadline = Date.now() + 20_000;
+    let edges = new Set<string>();
+    for (;;) {
+      const url = `${inject('jaegerUrl')}/api/dependencies?endTs=${Date.now()}&lookback=3600000`;
+      const body = (await (await fetch(url)).json()) as { data: Array<{ parent: string; child: string; callCount: number }> };
+      edges = new Set(body.data.filter((edge) => edge.callCount > 0).map((edge) => `${edge.parent} → ${edge.child}`));
+      if (seedEdges.every((edge) => edges.has(edge)) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect([...edges].sort()).toEqual(expect.arrayContaining(seedEdges));
+    // nothing behind the edge calls the gateway: the only edges into it are the live pushes it
+    // relays to WebSockets (market data and a user's own updates, over Redis pub/sub)
+    const intoGateway = [...edges].filter((edge) => edge.endsWith('→ client-gateway') && !edge.startsWith('client-gateway'));
+    expect(intoGateway.sort()).toEqual(['market-data → client-gateway', 'notification → client-gateway']);
   });
 });

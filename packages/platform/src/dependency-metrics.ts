@@ -37,20 +37,24 @@ interface Queryable {
 }
 
 /**
- * Times every query a pg client makes (the pool's `query` goes through its clients' too). Only
- * promise-returning calls are timed; the callback and cursor forms pass through untouched.
+ * Times every query a pg client makes, in its promise form and in its callback form (the one the
+ * pool's own `query` uses on its clients); a submittable (a cursor) passes through untimed.
  */
 export function timeQueries(client: Queryable): void {
   const original = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((...args: unknown[]) => {
     const startedAt = performance.now();
-    const result = original(...args);
-    if (result instanceof Promise) {
-      result.then(
-        () => queryDuration.observe({ outcome: 'ok' }, (performance.now() - startedAt) / 1000),
-        () => queryDuration.observe({ outcome: 'error' }, (performance.now() - startedAt) / 1000),
-      );
+    const observe = (outcome: 'ok' | 'error') => queryDuration.observe({ outcome }, (performance.now() - startedAt) / 1000);
+    const last = args.at(-1);
+    if (typeof last === 'function') {
+      args[args.length - 1] = (error: unknown, ...rest: unknown[]) => {
+        observe(error ? 'error' : 'ok');
+        return (last as (...a: unknown[]) => unknown)(error, ...rest);
+      };
+      return original(...args);
     }
+    const result = original(...args);
+    if (result instanceof Promise) result.then(() => observe('ok'), () => observe('error'));
     return result;
   }) as Queryable['query'];
 }

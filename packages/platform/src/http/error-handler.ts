@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { addFieldError, type ErrorBody, type ErrorCode, type FieldErrors } from '@exchange/contracts';
 import { AppError } from '../errors.js';
-import { currentTraceId } from '../tracing.js';
+import { currentTraceId, trace } from '../tracing.js';
 
 /** Fastify's own request errors, named by the stable code a client sees. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
@@ -108,7 +108,11 @@ export function normalizeError(error: unknown): NormalizedError {
 /** Logs and sends an error; returns its stable code. */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): string {
   const normalized = normalizeError(error);
-  if (normalized.isServerFault) request.log.error({ err: error }, 'request failed');
+  if (normalized.isServerFault) {
+    request.log.error({ err: error }, 'request failed');
+    // the request's span carries the fault with its stack, where a trace viewer shows it
+    if (error instanceof Error) trace.getActiveSpan()?.recordException(error);
+  }
   else request.log.info({ code: normalized.body.error.code }, 'request refused');
   // a refusal that says when to come back (429, 503) says it in the standard header too
   const retryAfter = normalized.body.error.details?.retryAfterSeconds;

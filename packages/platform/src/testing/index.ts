@@ -126,6 +126,10 @@ export interface ReceivedSpan {
   attributes: Record<string, unknown>;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
+  /** OTLP status code: 0 unset, 1 ok, 2 error */
+  statusCode: number;
+  events: Array<{ name: string; attributes: Record<string, unknown> }>;
+  links: Array<{ traceId: string; spanId: string }>;
 }
 
 interface OtlpValue {
@@ -148,6 +152,64 @@ function otlpValue(value: OtlpValue | undefined): unknown {
 
 function attributeMap(attributes: Array<{ key: string; value?: OtlpValue }> | undefined): Record<string, unknown> {
   return Object.fromEntries((attributes ?? []).map((a) => [a.key, otlpValue(a.value)]));
+}
+
+/** OTLP traces in the JSON encoding: what an exporter sends, and what Jaeger's `/api/v3/traces/{id}` answers. */
+export interface OtlpTracesPayload {
+  resourceSpans?: Array<{
+    resource?: { attributes?: Array<{ key: string; value?: OtlpValue }> };
+    scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }>;
+  }>;
+}
+
+/** The spans of an OTLP JSON payload, flattened with their service's name. */
+export function otlpSpans(payload: OtlpTracesPayload): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const resourceSpans of payload.resourceSpans ?? []) {
+    const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name'] ?? 'unknown');
+    for (const scope of resourceSpans.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        const parent = span.parentSpanId as string | undefined;
+        const status = (span.status ?? {}) as { code?: number; message?: string };
+        spans.push({
+          service,
+          traceId: String(span.traceId),
+          spanId: String(span.spanId),
+          parentSpanId: parent ? parent : undefined,
+          name: String(span.name),
+          kind: Number(span.kind ?? 0),
+          attributes: attributeMap(span.attributes as Array<{ key: string; value?: OtlpValue }>),
+          startTimeUnixNano: String(span.startTimeUnixNano),
+          endTimeUnixNano: String(span.endTimeUnixNano),
+          statusCode: Number(status.code ?? 0),
+          events: ((span.events ?? []) as Array<{ name?: string; attributes?: Array<{ key: string; value?: OtlpValue }> }>).map((event) => ({
+            name: String(event.name ?? ''),
+            attributes: attributeMap(event.attributes),
+          })),
+          links: ((span.links ?? []) as Array<{ traceId?: string; spanId?: string }>).map((link) => ({
+            traceId: String(link.traceId ?? ''),
+            spanId: String(link.spanId ?? ''),
+          })),
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+/**
+ * One trace as Jaeger stores it, read from its query API (`/api/v3/traces/{id}`, which answers in
+ * OTLP JSON); no spans while Jaeger has none of it yet.
+ */
+export async function jaegerTrace(jaegerUrl: string, traceId: string): Promise<ReceivedSpan[]> {
+  const response = await fetch(`${jaegerUrl}/api/v3/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
+  if (response.status === 404) {
+    await response.arrayBuffer();
+    return [];
+  }
+  const body = (await response.json()) as { result?: OtlpTracesPayload };
+  if (!response.ok) throw new Error(`Jaeger answered ${response.status} for trace ${traceId}: ${JSON.stringify(body).slice(0, 300)}`);
+  return otlpSpans(body.result ?? {});
 }
 
 /** A stand-in for Jaeger's OTLP/HTTP port: accepts `POST /v1/traces` in the JSON encoding. */
@@ -205,31 +267,8 @@ export class OtlpReceiver {
     }
   }
 
-  private ingest(payload: {
-    resourceSpans?: Array<{
-      resource?: { attributes?: Array<{ key: string; value?: OtlpValue }> };
-      scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }>;
-    }>;
-  }): void {
-    for (const resourceSpans of payload.resourceSpans ?? []) {
-      const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name'] ?? 'unknown');
-      for (const scope of resourceSpans.scopeSpans ?? []) {
-        for (const span of scope.spans ?? []) {
-          const parent = span.parentSpanId as string | undefined;
-          this.spans.push({
-            service,
-            traceId: String(span.traceId),
-            spanId: String(span.spanId),
-            parentSpanId: parent ? parent : undefined,
-            name: String(span.name),
-            kind: Number(span.kind ?? 0),
-            attributes: attributeMap(span.attributes as Array<{ key: string; value?: OtlpValue }>),
-            startTimeUnixNano: String(span.startTimeUnixNano),
-            endTimeUnixNano: String(span.endTimeUnixNano),
-          });
-        }
-      }
-    }
+  private ingest(payload: OtlpTracesPayload): void {
+    this.spans.push(...otlpSpans(payload));
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
