@@ -1,2 +1,2 @@
 // Default runtime configuration for `vite dev`; the launcher serves its own /config.js.
-window.EXCHANGE_CONFIG = { gatewayUrl: 'http://127.0.0.1:8347', jaegerUrl: 'http://localhost:16686' };
+window.EXCHANGE_CONFIG = { gatewayUrl: 'http://127.0.0.1:8347', jaegerUrl: '' };

@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Layout } from './components/Layout';
 import { ToastProvider } from './components/toasts';
@@ -14,6 +14,11 @@ import { NotificationsPage } from './pages/Notifications';
 import { ReportsPage } from './pages/Reports';
 import { TradePage } from './pages/Trade';
 import { WalletPage } from './pages/Wallet';
+
+// the trace pages bring a charting library: loaded when first opened
+const TracesPage = lazy(() => import('./pages/Traces').then((module) => ({ default: module.TracesPage })));
+const TracePage = lazy(() => import('./pages/Traces').then((module) => ({ default: module.TracePage })));
+const loading = <p className="p-4 text-sm text-slate-400">Loading…</p>;
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -75,6 +80,22 @@ export function App() {
                 <Route path="/wallet" element={<WalletPage />} />
                 <Route path="/reports" element={<ReportsPage />} />
                 <Route path="/notifications" element={<NotificationsPage />} />
+                <Route
+                  path="/traces"
+                  element={
+                    <Suspense fallback={loading}>
+                      <TracesPage />
+                    </Suspense>
+                  }
+                />
+                <Route
+                  path="/traces/:traceId"
+                  element={
+                    <Suspense fallback={loading}>
+                      <TracePage />
+                    </Suspense>
+                  }
+                />
                 <Route path="*" element={<Navigate to="/" replace />} />
               </Route>
             </Routes>

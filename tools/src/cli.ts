@@ -57,7 +57,11 @@ async function main(command: string | undefined): Promise<void> {
 
 main(process.argv[2]).catch((error: unknown) => {
   const what =
-    process.argv[2] === 'audit' ? 'The audit could not run' : process.argv[2] === 'backends' ? 'Jaeger and Prometheus are not ready' : 'The exchange could not start';
+    process.argv[2] === 'audit'
+      ? 'The audit could not run'
+      : process.argv[2] === 'backends'
+        ? 'Jaeger and Prometheus are not ready'
+        : 'The exchange could not start';
   if (error instanceof StartupError || error instanceof ConfigError) {
     process.stderr.write(`\n${what}:\n${error.message}\n`);
   } else {

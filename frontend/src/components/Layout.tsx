@@ -93,6 +93,11 @@ export function Layout() {
             <NavLink to="/reports" className={navClass} data-testid="nav-reports">
               Reports
             </NavLink>
+            {me.data?.role === 'admin' && (
+              <NavLink to="/traces" className={navClass} data-testid="nav-traces">
+                Traces
+              </NavLink>
+            )}
           </nav>
           <div className="ml-auto flex items-center gap-2">
             <NavLink to="/wallet" className="hidden rounded-md bg-slate-900 px-2.5 py-1 text-right sm:block" title="Available USD" data-testid="header-balance">

@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   WALLET_NOT_FOUND: 404,
   HOLD_NOT_FOUND: 404,
+  /** the trace backend has no such trace (yet: spans arrive within a second or two), or it is not the caller's */
+  TRACE_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
   REQUEST_IN_PROGRESS: 409,
   HOLD_CLOSED: 409,

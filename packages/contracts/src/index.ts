@@ -18,3 +18,4 @@ export * from './live.js';
 export * from './dashboard.js';
 export * from './reports.js';
 export * from './audit.js';
+export * from './traces.js';

@@ -54,7 +54,11 @@ export function timeQueries(client: Queryable): void {
       return original(...args);
     }
     const result = original(...args);
-    if (result instanceof Promise) result.then(() => observe('ok'), () => observe('error'));
+    if (result instanceof Promise)
+      result.then(
+        () => observe('ok'),
+        () => observe('error'),
+      );
     return result;
   }) as Queryable['query'];
 }

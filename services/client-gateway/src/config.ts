@@ -9,6 +9,8 @@ const commaList = z.string().transform((text) =>
 );
 
 export const gatewayConfig = {
+  /** the trace backend's query API (Jaeger), which /v1/traces reads; unset: those routes answer 503 */
+  JAEGER_QUERY_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** origins allowed by CORS, comma-separated; default the front end's */
   CORS_ORIGINS: commaList.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   /** login and registration attempts per IP per window */

@@ -4,6 +4,8 @@ import { AdmissionLimit, runService, serviceUrl } from '@exchange/platform';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { gatewayConfig } from './config.js';
 import { registerAuditRoutes } from './http/audit-routes.js';
+import { registerTraceRoutes } from './http/trace-routes.js';
+import { JaegerQuery } from './traces/jaeger.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { registerMarketDataRoutes } from './http/market-data-routes.js';
 import { registerMarketRoutes } from './http/market-routes.js';
@@ -68,6 +70,7 @@ void runService({
     registerNotificationRoutes(app, { notifications: api('notification'), verifier, rateLimit });
     registerReportRoutes(app, { reports: client('reporting-service'), verifier, rateLimit });
     registerAuditRoutes(app, { clientOf: client, verifier, rateLimit });
+    registerTraceRoutes(app, { jaeger: new JaegerQuery(config.JAEGER_QUERY_URL), verifier, rateLimit });
     registerDashboardRoutes(app, {
       users: api('user-service'),
       wallet: api('wallet-service'),

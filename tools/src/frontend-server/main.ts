@@ -19,7 +19,8 @@ const config = z
     HOST: z.string().default('127.0.0.1'),
     FRONTEND_DIST: z.string().min(1),
     FRONTEND_GATEWAY_URL: z.url(),
-    FRONTEND_JAEGER_URL: z.url(),
+    /** a Jaeger whose own UI the trace links open; empty: the front end's own trace pages */
+    FRONTEND_JAEGER_URL: z.union([z.url(), z.literal('')]).default(''),
   })
   .parse(process.env);
 

@@ -13,7 +13,8 @@ export async function backendsCommand(rootDir: string, print: (line: string) => 
       print(`${spec.title}: ${found.path} (${found.source})`);
       continue;
     }
-    if (!goAvailable(env)) throw new StartupError(`${spec.title} ${spec.version} is not installed and Go is not there to build it. To get it: ${spec.howToGet}`);
+    if (!goAvailable(env))
+      throw new StartupError(`${spec.title} ${spec.version} is not installed and Go is not there to build it. To get it: ${spec.howToGet}`);
     const startedAt = Date.now();
     print(`${spec.title} ${spec.version}: building it with Go (the first time downloads its modules and compiles for several minutes; later builds only link)`);
     let lastPrinted = 0;

@@ -8,7 +8,7 @@ export interface FrontendOptions {
   port: number;
   /** where the browser reaches the gateway */
   gatewayUrl: string;
-  /** Jaeger's UI, for the trace links of failed requests */
+  /** a Jaeger UI for the trace links; empty: the front end's own trace pages */
   jaegerUrl: string;
 }
 

@@ -250,47 +250,47 @@ export async function startObservability(
   return running;
 
   async function startEach(): Promise<void> {
-  for (const spec of wanted) {
-    let resolved: ResolvedBinary | undefined;
-    try {
-      resolved = resolveBackend(rootDir, spec, options.env);
-    } catch (error) {
-      if (options.mode === 'required') throw new StartupError((error as Error).message);
-      hooks.output(`${spec.title}: ${(error as Error).message}; carrying on without it`);
-      continue;
-    }
-    if (resolved) {
-      await launch(spec, resolved.path);
-      continue;
-    }
-    if (!goAvailable(options.env)) {
-      const line = `${spec.title} ${spec.version} is not installed (no ${spec.binVariable}, none on PATH, Go not found to build it). To get it: ${spec.howToGet}`;
-      if (options.mode === 'required') throw new StartupError(line);
-      hooks.output(`${line}. The exchange runs without it.`);
-      continue;
-    }
-    if (options.mode === 'required') {
-      hooks.output(`building ${spec.title} ${spec.version} with Go (first time only)…`);
-      await launch(spec, await buildBackend(rootDir, spec));
-      continue;
-    }
-    hooks.output(`${spec.title} ${spec.version}: building it with Go in the background (first time only, several minutes); it starts once built`);
-    let lastPrinted = 0;
-    later.push(
-      buildBackend(rootDir, spec, (progress) => {
-        if (progress.elapsedMs - lastPrinted < 30_000) return;
-        lastPrinted = progress.elapsedMs;
-        hooks.output(describeProgress(spec, progress));
-      })
-        .then(async (binary) => {
-          if (stopped) return;
-          await launch(spec, binary);
-          const url = spec === JAEGER ? running.jaegerUrl : running.prometheusUrl;
-          hooks.output(`${spec.title} ${spec.version} is built and running: ${url}`);
+    for (const spec of wanted) {
+      let resolved: ResolvedBinary | undefined;
+      try {
+        resolved = resolveBackend(rootDir, spec, options.env);
+      } catch (error) {
+        if (options.mode === 'required') throw new StartupError((error as Error).message);
+        hooks.output(`${spec.title}: ${(error as Error).message}; carrying on without it`);
+        continue;
+      }
+      if (resolved) {
+        await launch(spec, resolved.path);
+        continue;
+      }
+      if (!goAvailable(options.env)) {
+        const line = `${spec.title} ${spec.version} is not installed (no ${spec.binVariable}, none on PATH, Go not found to build it). To get it: ${spec.howToGet}`;
+        if (options.mode === 'required') throw new StartupError(line);
+        hooks.output(`${line}. The exchange runs without it.`);
+        continue;
+      }
+      if (options.mode === 'required') {
+        hooks.output(`building ${spec.title} ${spec.version} with Go (first time only)…`);
+        await launch(spec, await buildBackend(rootDir, spec));
+        continue;
+      }
+      hooks.output(`${spec.title} ${spec.version}: building it with Go in the background (first time only, several minutes); it starts once built`);
+      let lastPrinted = 0;
+      later.push(
+        buildBackend(rootDir, spec, (progress) => {
+          if (progress.elapsedMs - lastPrinted < 30_000) return;
+          lastPrinted = progress.elapsedMs;
+          hooks.output(describeProgress(spec, progress));
         })
-        .catch((error: Error) => hooks.output(`${spec.title} could not be built or started: ${error.message}. To get it another way: ${spec.howToGet}`)),
-    );
-  }
+          .then(async (binary) => {
+            if (stopped) return;
+            await launch(spec, binary);
+            const url = spec === JAEGER ? running.jaegerUrl : running.prometheusUrl;
+            hooks.output(`${spec.title} ${spec.version} is built and running: ${url}`);
+          })
+          .catch((error: Error) => hooks.output(`${spec.title} could not be built or started: ${error.message}. To get it another way: ${spec.howToGet}`)),
+      );
+    }
   }
 }
 

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { GeneratedIdentities } from '@exchange/platform';
 import { createTestDatabase, createTestIdentities, createTestRedis } from '@exchange/platform/testing';
 import { findFreePortBase } from './checks.js';
 import { generateSigningKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
+import { resolveObservabilityPorts } from './observability.js';
 import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem, type SystemOptions } from './system.js';
 
 export interface PrivateSystem {
@@ -22,6 +26,8 @@ export interface PrivateSystem {
 export type PrivateSystemOptions = Partial<Pick<SystemOptions, 'services' | 'seedAdmin' | 'seedDemoTrading' | 'restart' | 'output' | 'env'>> & {
   /** also serve the built front end (on the port after the services) */
   withFrontend?: boolean;
+  /** also run a real Jaeger (the processes export to it, the gateway reads it) and Prometheus: required, the start fails without them */
+  withObservability?: { jaeger: boolean; prometheus: boolean };
 };
 
 /**
@@ -35,6 +41,8 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
   const identities = createTestIdentities();
   const launchedAt = Date.now();
   const portEnv = { EXCHANGE_PORT_BASE: String(await findFreePortBase()) };
+  const observabilityDir = options.withObservability ? mkdtempSync(join(tmpdir(), 'exchange-observability-')) : undefined;
+  const removeObservabilityDir = () => observabilityDir && rmSync(observabilityDir, { recursive: true, force: true });
   let system: RunningSystem;
   try {
     system = await startSystem({
@@ -51,10 +59,23 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
       env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
       ...(options.services ? { services: options.services } : {}),
       ...(options.seedDemoTrading ? { seedDemoTrading: options.seedDemoTrading } : {}),
-      ...(options.withFrontend ? { frontend: { port: resolveFrontendPort(portEnv), jaegerUrl: 'http://localhost:16686' } } : {}),
+      ...(options.withFrontend ? { frontend: { port: resolveFrontendPort(portEnv) } } : {}),
+      ...(observabilityDir
+        ? {
+            observability: {
+              mode: 'required' as const,
+              ...options.withObservability!,
+              ports: resolveObservabilityPorts(portEnv),
+              workDir: observabilityDir,
+              maxTraces: 20_000,
+              env: process.env,
+            },
+          }
+        : {}),
       ...(options.output ? { output: options.output } : {}),
     });
   } catch (error) {
+    removeObservabilityDir();
     await redis.clean();
     await database.drop();
     throw error;
@@ -69,6 +90,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
     totalStartMs: Date.now() - launchedAt,
     async stop() {
       await system.stop();
+      removeObservabilityDir();
       await redis.clean();
       await database.drop();
     },

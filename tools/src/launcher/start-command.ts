@@ -21,8 +21,8 @@ const launcherConfigSchema = z.object({
   EXCHANGE_ADMIN_PASSWORD: z.string().min(8).default('exchange-admin'),
   EXCHANGE_RESTART: envBoolean(true),
   EXCHANGE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
-  /** Jaeger's UI, where the front end links the trace of a failed request */
-  JAEGER_UI_URL: z.url().default('http://localhost:16686'),
+  /** a Jaeger UI the front end's trace links open (otherwise the one started here when it has its UI, else the front end's own trace pages) */
+  JAEGER_UI_URL: z.url().optional(),
   /** run Jaeger beside the exchange (found, or built with Go the first time) */
   EXCHANGE_JAEGER: envBoolean(true),
   /** run Prometheus beside the exchange, scraping every process */
@@ -81,7 +81,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
       identities: loadIdentities(config.EXCHANGE_IDENTITIES_DIR ?? join(rootDir, '.exchange', 'identities'), !isProduction),
       seedAdmin: !isProduction,
-      frontend: { port: resolveFrontendPort(env), jaegerUrl: config.JAEGER_UI_URL },
+      frontend: { port: resolveFrontendPort(env), ...(config.JAEGER_UI_URL ? { jaegerUrl: config.JAEGER_UI_URL } : {}) },
       observability: {
         mode: 'optional',
         jaeger: config.EXCHANGE_JAEGER,
@@ -111,7 +111,7 @@ function tracesLine(system: RunningSystem, config: z.infer<typeof launcherConfig
   if (running?.jaegerUrl) {
     return running.jaegerHasUi
       ? `Jaeger ${running.jaegerUrl} (select client-gateway, open any trace)`
-      : `Jaeger's API ${running.jaegerUrl}/api/services (this build has no web UI; the exchange's own trace pages read it)`;
+      : `${system.frontendUrl}/traces (the exchange's own trace pages; this Jaeger build has no web UI, its API is at ${running.jaegerUrl}/api/v3/services)`;
   }
   return `Jaeger ${JAEGER.version} is not running yet (see the lines above)`;
 }

@@ -47,8 +47,12 @@ export interface SystemOptions {
   signal?: AbortSignal;
   /** once ready, create the demo market maker with cash, shares and quotes on every market (needs seedAdmin) */
   seedDemoTrading?: { adminEmail: string; adminPassword: string };
-  /** also serve the built front end on this port (the browser reaches the gateway at its URL) */
-  frontend?: { port: number; jaegerUrl: string };
+  /**
+   * also serve the built front end on this port (the browser reaches the gateway at its URL); its
+   * trace links open `jaegerUrl`, or the Jaeger started here when it has its UI, or else the front
+   * end's own trace pages
+   */
+  frontend?: { port: number; jaegerUrl?: string };
   /** run Jaeger (the processes export their spans to it) and Prometheus (scraping every process) beside the exchange */
   observability?: ObservabilityOptions;
 }
@@ -143,6 +147,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Jaeger first, so that the processes' first spans have somewhere to go
   let observability: RunningObservability | undefined;
   const tracesEnv: Record<string, string> = {};
+  // where the gateway reads traces for the front end's trace pages
+  const queryEnv: Record<string, string> = {};
   if (options.observability) {
     const wanted = await withoutTakenPorts(options.observability, output);
     observability = await startObservability(options.rootDir, wanted, () => scrapeTargets(metricsUrls, wanted), {
@@ -152,6 +158,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     const explicit = options.env?.OTEL_EXPORTER_OTLP_ENDPOINT;
     if (wanted.jaeger && !explicit) tracesEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${wanted.ports.otlpHttp}`;
+    if (wanted.jaeger) queryEnv.JAEGER_QUERY_URL = `http://127.0.0.1:${wanted.ports.jaegerQuery}`;
   }
 
   const processes = new Map<ServiceName | 'frontend', ManagedProcess>();
@@ -176,7 +183,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...identityEnv(options.identities, name),
         ...(name === 'user-service' ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' } : {}),
         ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
-        ...(name === 'client-gateway' ? { METRICS_PORT: String(options.gatewayMetricsPort) } : {}),
+        ...(name === 'client-gateway' ? { METRICS_PORT: String(options.gatewayMetricsPort), ...queryEnv, ...pick(options.env, 'JAEGER_QUERY_URL') } : {}),
         // the front end this launcher serves may call the gateway, wherever its port is
         ...(name === 'client-gateway' && options.frontend
           ? { CORS_ORIGINS: corsOrigins(options.env?.CORS_ORIGINS ?? globalThis.process.env.CORS_ORIGINS, options.frontend.port) }
@@ -201,7 +208,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     try {
       const frontend = frontendProcess(
         options.rootDir,
-        { port: options.frontend.port, gatewayUrl: urls['client-gateway'], jaegerUrl: options.frontend.jaegerUrl },
+        {
+          port: options.frontend.port,
+          gatewayUrl: urls['client-gateway'],
+          jaegerUrl: options.frontend.jaegerUrl ?? (observability?.jaegerHasUi ? observability.jaegerUrl! : ''),
+        },
         {
           env: { ...globalThis.process.env },
           restart: options.restart ?? true,
@@ -259,6 +270,11 @@ async function withoutTakenPorts(observability: ObservabilityOptions, output: (l
     output(`not starting ${backend}: port ${taken.map((port) => `${port.port} (${port.name})`).join(', ')} already in use — one may already be running there`);
   }
   return result;
+}
+
+function pick(env: Record<string, string | undefined> | undefined, name: string): Record<string, string> {
+  const value = env?.[name];
+  return value === undefined ? {} : { [name]: value };
 }
 
 function observabilityPorts(observability: ObservabilityOptions): Array<{ name: string; port: number }> {

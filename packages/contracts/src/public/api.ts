@@ -19,6 +19,7 @@ import { fillListQuerySchema, fillListSchema, orderEnvelopeSchema, orderListQuer
 import { pnlReportSchema, statementQuerySchema, statementSchema, volumeQuerySchema, volumeReportSchema } from '../reports.js';
 import { updateUserRiskLimitsSchema, userRiskLimitsSchema } from '../risk.js';
 import { defineRoute } from '../route.js';
+import { traceListQuerySchema, traceListSchema, traceParamsSchema, traceSchema, traceServicesSchema } from '../traces.js';
 import {
   addFundsRequestSchema,
   adminCreditRequestSchema,
@@ -302,6 +303,34 @@ export const PUBLIC_API = {
         'Check every invariant of the running system (conservation, holds, book = open orders, trades settled once, streams delivered); `ok` false names each violation',
       bearer: true,
     },
+  }),
+  trace: defineRoute({
+    method: 'GET',
+    path: '/v1/traces/:traceId',
+    params: traceParamsSchema,
+    responses: { 200: traceSchema },
+    errors: [...signedIn, 404, 503],
+    docs: {
+      tags: ['traces'],
+      summary:
+        'One trace from the trace backend (Jaeger), every span with its timing, attributes and events: a signed-in user sees the traces of their own requests, an admin any',
+      bearer: true,
+    },
+  }),
+  traces: defineRoute({
+    method: 'GET',
+    path: '/v1/admin/traces',
+    query: traceListQuerySchema,
+    responses: { 200: traceListSchema },
+    errors: [...signedIn, 404, 503],
+    docs: { tags: ['admin'], summary: 'Recent or slowest traces that started in a service, from the trace backend', bearer: true },
+  }),
+  traceServices: defineRoute({
+    method: 'GET',
+    path: '/v1/admin/traces/services',
+    responses: { 200: traceServicesSchema },
+    errors: [...signedIn, 404, 503],
+    docs: { tags: ['admin'], summary: 'The services the trace backend has spans of', bearer: true },
   }),
   volume: defineRoute({
     method: 'GET',

@@ -112,8 +112,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
     request.log.error({ err: error }, 'request failed');
     // the request's span carries the fault with its stack, where a trace viewer shows it
     if (error instanceof Error) trace.getActiveSpan()?.recordException(error);
-  }
-  else request.log.info({ code: normalized.body.error.code }, 'request refused');
+  } else request.log.info({ code: normalized.body.error.code }, 'request refused');
   // a refusal that says when to come back (429, 503) says it in the standard header too
   const retryAfter = normalized.body.error.details?.retryAfterSeconds;
   if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));

@@ -1,4 +1,4 @@
-import { AppError } from '@exchange/platform';
+import { AppError, trace } from '@exchange/platform';
 import type { onRequestHookHandler } from 'fastify';
 import type { AuthenticatedUser, TokenVerifier } from '../auth/token-verifier.js';
 
@@ -16,10 +16,15 @@ declare module 'fastify' {
 export function authenticate(verifier: TokenVerifier): onRequestHookHandler {
   return async (request) => {
     const user = await verifier.verify(request.headers.authorization);
+    // the request's span names its user: whose trace it is (a user may read the traces of their own requests)
+    trace.getActiveSpan()?.setAttribute(END_USER_ATTRIBUTE, user.id);
     request.user = user;
     request.actor = user.credential;
   };
 }
+
+/** OpenTelemetry's attribute for the end user a request acts for. */
+export const END_USER_ATTRIBUTE = 'enduser.id';
 
 /** The caller of a route guarded by `authenticate`. */
 export function callerOf(request: { user?: AuthenticatedUser }): AuthenticatedUser {
