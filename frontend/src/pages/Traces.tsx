@@ -50,7 +50,8 @@ export function TracesPage() {
               <option key={name}>{name}</option>
             ))}
           </select>
-          <div className="flex gap-1" role="group" aria-label="Order">
+          <fieldset className="flex gap-1">
+            <legend className="sr-only">Order</legend>
             <Button
               variant={order === 'recent' ? 'primary' : 'secondary'}
               aria-pressed={order === 'recent'}
@@ -67,7 +68,7 @@ export function TracesPage() {
             >
               Slowest
             </Button>
-          </div>
+          </fieldset>
         </div>
       }
     >
@@ -129,8 +130,8 @@ function SpanDetails({ span }: { span: TraceSpan }) {
           ))}
         </dl>
       )}
-      {span.events.map((event, index) => (
-        <div key={`${event.name}-${index}`} className="rounded border border-slate-800 p-2">
+      {span.events.map((event) => (
+        <div key={`${event.name}-${event.timeUnixNano}-${JSON.stringify(event.attributes).length}`} className="rounded border border-slate-800 p-2">
           <p className="text-xs font-semibold text-slate-300">event: {event.name}</p>
           {event.attributes['exception.stacktrace'] ? (
             <pre className="overflow-x-auto text-xs text-red-200" data-testid="span-stack">
