@@ -180,8 +180,9 @@ switch (command) {
   case 'test': {
     const env = { ...process.env };
     if (runsBrowserTier(rest)) env.CHROMIUM_PATH = ensureChromium();
-    // the end-to-end tier reads its traces from a real Jaeger: found, or built with Go once
-    if (runsTier(rest, 'e2e')) run(process.execPath, [join(root, 'tools', 'dist', 'cli.js'), 'backends']);
+    // the end-to-end tier reads its traces from a real Jaeger, the integration tier checks the alert
+    // rules with promtool: found, or built with Go once
+    if (['e2e', 'integration', 'browser'].some((tier) => runsTier(rest, tier))) run(process.execPath, [join(root, 'tools', 'dist', 'cli.js'), 'backends']);
     run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], { env });
     break;
   }

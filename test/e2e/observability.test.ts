@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { eventually } from '@exchange/platform/testing';
 import { newMarket, orderWhen, placed, trader } from './trading-support.js';
@@ -101,5 +103,31 @@ describe('Prometheus beside the system', () => {
     const outboxes = await samples('exchange_outbox_unpublished_events', 3);
     expect(outboxes.map((sample) => sample.metric.service)).toEqual(expect.arrayContaining(['order-manager', 'wallet-service', 'matching-engine']));
     await samples('exchange_stream_backlog_events{kind="lag", service="order-manager"}');
+  });
+
+  it('knows every metric the alert rules and the Grafana dashboard use: no rule or panel reads a name nobody exposes', async () => {
+    const root = resolve(__dirname, '..', '..');
+    const rules = readFileSync(resolve(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8');
+    const dashboard = JSON.parse(readFileSync(resolve(root, 'deploy', 'grafana', 'exchange-overview.json'), 'utf8')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const expressions = [
+      ...[...rules.matchAll(/^\s*expr: (.+)$/gm)].map((match) => match[1]!),
+      ...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)),
+    ];
+    expect(expressions.length).toBeGreaterThan(15);
+    const recording = /\bexchange:[a-z0-9_:]+/g;
+    const recorded = new Set(expressions.flatMap((expression) => expression.match(recording) ?? []));
+    const names = new Set(expressions.flatMap((expression) => expression.replace(recording, '').match(/\b(?:exchange|http|db_client|process)_[a-z_]+/g) ?? []));
+    expect(names.size).toBeGreaterThan(8);
+    const missing: string[] = [];
+    for (const name of names) {
+      const base = name.replace(/_(bucket|sum|count)$/, '');
+      const metadata = (await (await fetch(`${inject('prometheusUrl')}/api/v1/metadata?metric=${base}`)).json()) as { data: Record<string, unknown[]> };
+      if (!metadata.data[base]) missing.push(base);
+    }
+    expect(missing).toEqual([]);
+    // each recording rule the alerts and panels read has series (there has been traffic by now)
+    for (const rule of recorded) await samples(rule);
   });
 });

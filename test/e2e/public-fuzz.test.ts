@@ -124,6 +124,15 @@ const VALID: Record<string, (c: Context) => Request> = {
   'GET /v1/reports/pnl': () => ({ method: 'GET', route: '/v1/reports/pnl', auth: 'user' }),
   'GET /v1/reports/volume': () => ({ method: 'GET', route: '/v1/reports/volume', auth: 'admin' }),
   'GET /v1/admin/audit': () => ({ method: 'GET', route: '/v1/admin/audit', query: { settleMs: '0' }, auth: 'admin' }),
+  // tracing is off here: Jaeger runs and holds no trace, so a trace is 404 and the lists are empty
+  'GET /v1/traces/:traceId': () => ({ method: 'GET', route: '/v1/traces/:traceId', params: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }, auth: 'user' }),
+  'GET /v1/admin/traces': () => ({
+    method: 'GET',
+    route: '/v1/admin/traces',
+    query: { service: 'client-gateway', order: 'slowest', lookbackMinutes: '30', limit: '5' },
+    auth: 'admin',
+  }),
+  'GET /v1/admin/traces/services': () => ({ method: 'GET', route: '/v1/admin/traces/services', auth: 'admin' }),
   'GET /v1/dashboard': () => ({ method: 'GET', route: '/v1/dashboard', auth: 'user' }),
   'GET /v1/stream': () => ({ method: 'GET', route: '/v1/stream', auth: 'none' }),
 };
@@ -303,6 +312,8 @@ describe('fuzzing every public route with hostile mutations of valid requests', 
   beforeAll(async () => {
     exchange = await startPrivateSystem(ROOT, {
       seedAdmin: true,
+      // the trace routes read a real Jaeger
+      withObservability: { jaeger: true, prometheus: false },
       env: {
         OTEL_SDK_DISABLED: 'true',
         RATE_LIMIT_MAX: '1000000',

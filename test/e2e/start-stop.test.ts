@@ -91,7 +91,11 @@ describe('npm start', () => {
         throw new Error(`${error.message}; output:\n${output()}`);
       });
       for (let i = 0; i < PROCESS_COUNT; i++) expect(output()).toContain(`http://127.0.0.1:${portBase + i}/healthz`);
-      expect(output()).toContain('docker run --rm -p 16686:16686 -p 4318:4318 jaegertracing/jaeger:latest');
+      // Jaeger and Prometheus run beside it (built earlier by npm run backends), on the block's ports
+      expect(output()).toContain(`Traces:      http://127.0.0.1:${portBase + 9}/traces`);
+      expect(output()).toContain(`Prometheus:  http://127.0.0.1:${portBase + 26}/api/v1/targets`);
+      expect((await fetch(`http://127.0.0.1:${portBase + 20}/api/v3/services`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${portBase + 26}/-/ready`)).status).toBe(200);
       expect(output()).toMatch(/user-service +\| .*admin account created/);
       const processes = descendants(child.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/main.js'));
       expect(processes).toHaveLength(PROCESS_COUNT);
@@ -111,6 +115,7 @@ describe('npm start', () => {
       expect(Date.now() - stoppedAt).toBeLessThan(5000);
       expect(output()).toContain('All processes stopped.');
       for (let i = 0; i < PROCESS_COUNT; i++) expect(await isPortFree(portBase + i)).toBe(true);
+      for (const port of [portBase + 20, portBase + 23, portBase + 26]) expect(await isPortFree(port)).toBe(true);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       for (const pid of descendants(child.pid!)) process.kill(pid, 'SIGKILL');

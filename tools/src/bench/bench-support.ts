@@ -11,7 +11,8 @@ export type BenchSystem = PrivateSystem;
 
 /**
  * The whole system, started through the launcher `npm start` uses, on its own database, Redis
- * prefix and ports, tracing every request (exported nowhere until a trace backend runs beside it).
+ * prefix and ports, tracing every request into a real Jaeger beside it (whose CPU is reported
+ * apart; `traceBackend: false` exports nowhere, for a bench of a single process).
  * `limits: 'ordinary'` keeps every limit an ordinary user has and makes the gateway believe the
  * client address the bench names (X-Forwarded-For from loopback), so that each simulated user comes
  * from an address of its own; `'raised'` takes the rate limits out of the way (the latency benches,
@@ -24,17 +25,19 @@ export async function startBenchSystem(
     services?: readonly ServiceName[] /** the demo admin (admin@exchange.local / exchange-admin) and demo markets */;
     seedAdmin?: boolean;
     limits?: 'ordinary' | 'raised';
+    traceBackend?: boolean;
   } = {},
 ): Promise<BenchSystem> {
-  const { limits = 'raised', ...rest } = options;
+  const { limits = 'raised', traceBackend = true, ...rest } = options;
   const limitEnv: Record<string, string> =
     limits === 'raised' ? { RATE_LIMIT_AUTH_MAX: '1000000', RATE_LIMIT_MAX: '1000000', RATE_LIMIT_ADDRESS_MAX: '10000000' } : { TRUST_PROXY: '127.0.0.1' };
   return startPrivateSystem(rootDir, {
     ...rest,
+    ...(traceBackend ? { withObservability: { jaeger: true, prometheus: false } } : {}),
     env: {
       NODE_ENV: 'development',
       ...limitEnv,
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      ...(traceBackend ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }),
       ...options.env,
     },
   });

@@ -40,7 +40,7 @@ function toFields(symbol: string, command: Command, index: number): string[] {
  * events published on `executions:AAPL` by the relay. Measures commands/s until the last event is out.
  */
 export async function engineServiceBench(rootDir: string, print: Print, count = 20_000): Promise<void> {
-  const bench = await startBenchSystem(rootDir, { services: ['matching-engine'], env: { ENGINE_SYMBOLS: 'AAPL' } });
+  const bench = await startBenchSystem(rootDir, { services: ['matching-engine'], traceBackend: false, env: { ENGINE_SYMBOLS: 'AAPL' } });
   const redis = createRedis({ url: bench.redisUrl, keyPrefix: bench.redisKeyPrefix, connectionName: 'bench' });
   const db = new pg.Client({ connectionString: bench.databaseUrl });
   await db.connect();

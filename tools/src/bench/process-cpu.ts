@@ -36,6 +36,11 @@ function pidsNamed(command: string): number[] {
 
 type Sample = Map<string, Map<number, number>>;
 
+export const BENCH_CLIENT = 'the bench client';
+export const TRACE_BACKEND = 'the trace backend (Jaeger)';
+/** What is reported beside the system's CPU, not in it: the load generator and the observers. */
+export const REPORTED_APART: ReadonlySet<string> = new Set([BENCH_CLIENT, TRACE_BACKEND, 'Prometheus']);
+
 /**
  * Where the CPU goes during a phase: each of the system's processes, this database's PostgreSQL
  * backends, the Redis server (shared with anything else using it) and the bench process itself.
@@ -61,7 +66,10 @@ export class ProcessCpu {
       background.map((row) => Number(row.pid)),
     );
     groups.set('Redis server', pidsNamed('redis-server'));
-    groups.set('the bench client', [process.pid]);
+    groups.set(BENCH_CLIENT, [process.pid]);
+    for (const backend of this.system.observability?.processes ?? []) {
+      if (backend.pid) groups.set(backend.options.name === 'jaeger' ? TRACE_BACKEND : 'Prometheus', [backend.pid]);
+    }
     return groups;
   }
 

@@ -2,7 +2,7 @@ import { BACKENDS, buildBackend, describeProgress, goAvailable, resolveBackend }
 import { StartupError } from './checks.js';
 
 /**
- * `npm run backends`: makes sure Jaeger and Prometheus can be run — found (a variable, PATH, a
+ * `npm run backends`: makes sure Jaeger, Prometheus and promtool can be run — found (a variable, PATH, a
  * binary built earlier) or built now with Go. `npm test` runs it before the tiers that read traces
  * from Jaeger, so a machine with Go needs no step by hand.
  */

@@ -1,7 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /**
  * The trace backend (Jaeger) and the metrics server (Prometheus) the exchange runs beside itself.
@@ -10,7 +13,9 @@ import { createInterface } from 'node:readline';
  * given or found.
  */
 export interface BackendSpec {
-  name: 'jaeger' | 'prometheus';
+  name: 'jaeger' | 'prometheus' | 'promtool';
+  /** our Go module that pins it (tools/backends/<module>) */
+  module: 'jaeger' | 'prometheus';
   title: string;
   version: string;
   /** the Go package of its command */
@@ -25,6 +30,7 @@ export interface BackendSpec {
 
 export const JAEGER: BackendSpec = {
   name: 'jaeger',
+  module: 'jaeger',
   title: 'Jaeger',
   version: 'v1.75.0',
   goPackage: 'github.com/jaegertracing/jaeger/cmd/jaeger',
@@ -36,6 +42,7 @@ export const JAEGER: BackendSpec = {
 
 export const PROMETHEUS: BackendSpec = {
   name: 'prometheus',
+  module: 'prometheus',
   title: 'Prometheus',
   version: 'v0.316.0',
   goPackage: 'github.com/prometheus/prometheus/cmd/prometheus',
@@ -44,7 +51,19 @@ export const PROMETHEUS: BackendSpec = {
   howToGet: 'docker run --rm --network host prom/prometheus --config.file=… (see deploy/prometheus), or install Go and run npm run backends',
 };
 
-export const BACKENDS = [JAEGER, PROMETHEUS] as const;
+/** Prometheus's own checker: the tests validate the alert rules and the configurations with it. */
+export const PROMTOOL: BackendSpec = {
+  name: 'promtool',
+  module: 'prometheus',
+  title: 'promtool',
+  version: 'v0.316.0',
+  goPackage: 'github.com/prometheus/prometheus/cmd/promtool',
+  binVariable: 'PROMTOOL_BIN',
+  command: 'promtool',
+  howToGet: 'install Go and run npm run backends (builds promtool v0.316.0)',
+};
+
+export const BACKENDS = [JAEGER, PROMETHEUS, PROMTOOL] as const;
 
 export interface ResolvedBinary {
   path: string;
@@ -109,9 +128,14 @@ export interface BuildProgress {
   elapsedMs: number;
 }
 
-function countDependencies(moduleDir: string, spec: BackendSpec, env: NodeJS.ProcessEnv): number {
-  const listed = spawnSync('go', ['list', '-deps', spec.goPackage], { cwd: moduleDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return listed.status === 0 ? listed.stdout.split('\n').filter(Boolean).length : 0;
+/** How many packages the command is made of (asked without blocking: `npm start` goes on meanwhile). */
+async function countDependencies(moduleDir: string, spec: BackendSpec, env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    const { stdout } = await run('go', ['list', '-deps', spec.goPackage], { cwd: moduleDir, env, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
 }
 
 const locks = new Map<string, Promise<string>>();
@@ -132,7 +156,7 @@ export function buildBackend(rootDir: string, spec: BackendSpec, onProgress: (pr
 }
 
 async function buildOnce(rootDir: string, spec: BackendSpec, target: string, onProgress: (progress: BuildProgress) => void): Promise<string> {
-  const moduleDir = join(rootDir, 'tools', 'backends', spec.name);
+  const moduleDir = join(rootDir, 'tools', 'backends', spec.module);
   if (!existsSync(join(moduleDir, 'go.mod'))) throw new Error(`${moduleDir}/go.mod is missing`);
   mkdirSync(backendCacheDir(rootDir), { recursive: true });
   const lockFile = `${target}.lock`;
@@ -141,7 +165,7 @@ async function buildOnce(rootDir: string, spec: BackendSpec, target: string, onP
     if (isExecutable(target)) return target;
     const env = { ...process.env, GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' };
     const startedAt = Date.now();
-    const total = countDependencies(moduleDir, spec, env);
+    const total = await countDependencies(moduleDir, spec, env);
     const partial = `${target}.partial-${process.pid}`;
     await new Promise<void>((resolve, reject) => {
       // -v names each package as it is compiled: the progress line counts them

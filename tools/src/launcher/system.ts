@@ -156,7 +156,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       format: (name) => createLineFormatter(name, names.length + 1, { colorize: options.colorize ?? false, width }),
       restart: options.restart ?? true,
     });
-    const explicit = options.env?.OTEL_EXPORTER_OTLP_ENDPOINT;
+    // an endpoint the caller or the environment names wins: the spans go there
+    const explicit = options.env?.OTEL_EXPORTER_OTLP_ENDPOINT ?? globalThis.process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     if (wanted.jaeger && !explicit) tracesEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${wanted.ports.otlpHttp}`;
     if (wanted.jaeger) queryEnv.JAEGER_QUERY_URL = `http://127.0.0.1:${wanted.ports.jaegerQuery}`;
   }
@@ -196,10 +197,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     processes.set(name, process);
   });
 
+  // all at once: Jaeger keeps its traces in memory, so waiting for the processes' last spans
+  // before stopping it would keep nothing, and Ctrl-C must end everything within 5 s
   const stop = async () => {
-    await Promise.all([...processes.values()].map((process) => process.stop(STOP_GRACE_MS)));
-    // last, so that the processes' final spans are received
-    await observability?.stop(STOP_GRACE_MS);
+    await Promise.all([...[...processes.values()].map((process) => process.stop(STOP_GRACE_MS)), observability?.stop(STOP_GRACE_MS)]);
   };
   let frontendUrl: string | undefined;
   if (options.frontend) {
