@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -182,6 +183,14 @@ async function buildOnce(rootDir: string, spec: BackendSpec, target: string, onP
         if (tail.length > 30) tail.shift();
         onProgress({ compiled, total: Math.max(total, compiled), elapsedMs: Date.now() - startedAt });
       });
+      // below everything else: the exchange starts (and runs) beside a first build
+      if (child.pid) {
+        try {
+          setPriority(child.pid, 15);
+        } catch {
+          // not allowed here: the build runs at normal priority
+        }
+      }
       child.once('error', reject);
       child.once('exit', (code) => {
         if (code === 0) resolve();

@@ -109,11 +109,12 @@ service:
                 port: ${ports.jaegerMetrics}
     logs:
       level: warn
-    # Jaeger would trace itself into the standard OTLP port: not wanted here
     traces:
       level: none
 extensions:
   jaeger_query:
+    # the query service would trace its own requests into the standard OTLP port: not wanted here
+    enable_tracing: false
     storage:
       traces: memory_store
     http:
