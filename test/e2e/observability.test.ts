@@ -79,7 +79,7 @@ describe('Prometheus beside the system', () => {
     expect(firing).toEqual([]);
   });
 
-  it('shows the figures the seed asks to watch: request latency, database time, service calls, the engine’s trades, backlogs', async () => {
+  it('shows the key figures to watch: request latency, database time, service calls, the engine’s trades, backlogs', async () => {
     const symbol = await newMarket();
     const seller = await trader('0', { [symbol]: '4' }, 'prom-seller');
     const buyer = await trader('1000.00', {}, 'prom-buyer');

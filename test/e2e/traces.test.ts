@@ -282,7 +282,7 @@ describe('traces', () => {
     buyerStream.close();
   });
 
-  it("draws the seed's service dependency graph in Jaeger: the gateway's calls, the order path's and the events' edges", async () => {
+  it("draws the service dependency graph in Jaeger: the gateway's calls, the order path's and the events' edges", async () => {
     // a trade (gateway → order-manager → risk, wallet, engine; engine → consumers) and a report
     const symbol = await newMarket();
     const seller = await trader('0', { [symbol]: '3' }, 'graph-seller');
@@ -291,7 +291,7 @@ describe('traces', () => {
     const bought = await placed(buyer, { symbol, side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '3' });
     await orderWhen(buyer, bought.id, 'FILLED');
     expect((await call('GET', '/v1/reports/pnl', { token: buyer.token })).status).toBe(200);
-    const seedEdges = [
+    const expectedEdges = [
       'client-gateway → user-service',
       'client-gateway → wallet-service',
       'client-gateway → order-manager',
@@ -312,10 +312,10 @@ describe('traces', () => {
       const url = `${inject('jaegerUrl')}/api/dependencies?endTs=${Date.now()}&lookback=3600000`;
       const body = (await (await fetch(url)).json()) as { data: Array<{ parent: string; child: string; callCount: number }> };
       edges = new Set(body.data.filter((edge) => edge.callCount > 0).map((edge) => `${edge.parent} → ${edge.child}`));
-      if (seedEdges.every((edge) => edges.has(edge)) || Date.now() > deadline) break;
+      if (expectedEdges.every((edge) => edges.has(edge)) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect([...edges].sort()).toEqual(expect.arrayContaining(seedEdges));
+    expect([...edges].sort()).toEqual(expect.arrayContaining(expectedEdges));
     // nothing behind the edge calls the gateway: the only edges into it are the live pushes it
     // relays to WebSockets (market data and a user's own updates, over Redis pub/sub)
     const intoGateway = [...edges].filter((edge) => edge.endsWith('→ client-gateway') && !edge.startsWith('client-gateway'));
