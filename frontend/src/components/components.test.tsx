@@ -46,6 +46,12 @@ describe('ErrorNotice', () => {
     expect(screen.getByTestId('trace-link').getAttribute('href')).toBe('http://jaeger.test/trace/4bf92f3577b34da6a3ce929d0e0e4736');
   });
 
+  it("links the app's own trace page when there is no Jaeger UI to open", () => {
+    window.EXCHANGE_CONFIG = { gatewayUrl: 'http://gateway.test', jaegerUrl: '' };
+    render(<ErrorNotice error={new ApiError(503, 'SERVICE_UNAVAILABLE', 'down', undefined, '4bf92f3577b34da6a3ce929d0e0e4736')} />);
+    expect(screen.getByTestId('trace-link').getAttribute('href')).toBe('/traces/4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
   it('names the risk rule of a RISK_REJECTED refusal', () => {
     render(<ErrorNotice error={new ApiError(422, 'RISK_REJECTED', 'price outside the collar', { rule: 'PRICE_COLLAR' }, 'abc')} />);
     expect(screen.getByRole('alert').textContent).toContain('PRICE_COLLAR');
