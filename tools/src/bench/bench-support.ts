@@ -67,3 +67,9 @@ export async function signUp(gateway: string, email: string, password: string): 
   if (session.status !== 200) throw new Error(`login answered ${session.status}`);
   return session.body.accessToken as string;
 }
+
+/** The id of the user a token belongs to. */
+export async function userIdOf(gateway: string, token: string): Promise<string> {
+  const me = await fetch(`${gateway}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await me.json()) as { user: { id: string } }).user.id;
+}

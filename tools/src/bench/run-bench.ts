@@ -2,13 +2,18 @@ import { authBench } from './auth-bench.js';
 import { identityBench } from './identity-bench.js';
 import { startBenchSystem, type BenchScenario } from './bench-support.js';
 import { ordersBench } from './order-bench.js';
+import { spanBench } from './span-bench.js';
 import { streamBench } from './stream-bench.js';
 import { walletBench } from './wallet-bench.js';
 
-const SCENARIOS = { auth: authBench, wallet: walletBench, orders: ordersBench, stream: streamBench, identity: identityBench } satisfies Record<
-  string,
-  BenchScenario
->;
+const SCENARIOS = {
+  auth: authBench,
+  wallet: walletBench,
+  orders: ordersBench,
+  stream: streamBench,
+  identity: identityBench,
+  spans: spanBench,
+} satisfies Record<string, BenchScenario>;
 export type Scenario = keyof typeof SCENARIOS;
 
 /** `npm run bench [-- auth|wallet|orders|stream]`: every scenario by default, against one system. */
@@ -23,7 +28,7 @@ export async function runBench(rootDir: string, only: string | undefined): Promi
     if (group.length === 0) continue;
     // the orders and stream scenarios list their markets (and raise limits) as the demo admin
     const bench = await startBenchSystem(rootDir, {
-      seedAdmin: group.includes('orders') || group.includes('stream'),
+      seedAdmin: group.includes('orders') || group.includes('stream') || group.includes('spans'),
       limits: index === 0 ? 'ordinary' : 'raised',
     });
     try {

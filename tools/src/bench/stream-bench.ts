@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { latencyRow } from './auth-bench.js';
-import { postJson, runTag, signUp, type BenchSystem, type Print } from './bench-support.js';
+import { postJson, runTag, signUp, userIdOf, type BenchSystem, type Print } from './bench-support.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_STREAM_SUBSCRIBERS ?? 200);
 const ORDERS = Number(process.env.BENCH_STREAM_ORDERS ?? 200);
@@ -73,11 +73,6 @@ export async function streamBench(gateway: string, print: Print, _bench: BenchSy
   const p99 = [...last].sort((a, b) => a - b)[Math.ceil(0.99 * last.length) - 1]!;
   print('');
   print(`Goal p99 ≤ 50 ms (all subscribers): ${p99 <= 50 ? 'met' : '**not met**'} (${p99.toFixed(1)} ms)`);
-}
-
-async function userIdOf(gateway: string, token: string): Promise<string> {
-  const me = await fetch(`${gateway}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await me.json()) as { user: { id: string } }).user.id;
 }
 
 async function subscribe(gateway: string, symbol: string): Promise<Subscriber> {
