@@ -1,12 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium, ROOT } from './support.js';
 import { startPrivateSystem, type PrivateSystem } from '@exchange/tools';
-
-const ROOT = resolve(__dirname, '..', '..');
-const ARTIFACTS = resolve(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * The front end's own trace pages (the Jaeger built from its Go module has no web UI) in Debian's
@@ -25,10 +22,7 @@ describe('trace pages in a real browser, reading a real Jaeger', () => {
       env: { OTEL_BSP_SCHEDULE_DELAY: '100' },
       output: (line) => logs.push(line),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 

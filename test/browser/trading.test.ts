@@ -1,12 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium, ROOT } from './support.js';
 import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '@exchange/tools';
-
-const ROOT = resolve(__dirname, '..', '..');
-const ARTIFACTS = resolve(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * A trader's whole session in Debian's Chromium against the whole system, started by the
@@ -30,10 +27,7 @@ describe('the trading front end in a real browser', () => {
     system = exchange.system;
     gateway = exchange.gateway;
     // a browser that is not there fails loudly here
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 

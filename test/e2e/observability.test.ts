@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { SERVICE_NAMES } from '@exchange/platform';
 import { eventually } from '@exchange/platform/testing';
 import { newMarket, orderWhen, placed, trader } from './trading-support.js';
 
@@ -28,17 +29,7 @@ function samples(expression: string, atLeast = 1): Promise<Sample[]> {
   );
 }
 
-const PROCESSES = [
-  'client-gateway',
-  'user-service',
-  'order-manager',
-  'wallet-service',
-  'reporting-service',
-  'risk-manager',
-  'matching-engine',
-  'market-data',
-  'notification',
-];
+const PROCESSES: readonly string[] = SERVICE_NAMES;
 
 describe('Prometheus beside the system', () => {
   it('scrapes every process of the exchange, Jaeger and itself, each up', async () => {
