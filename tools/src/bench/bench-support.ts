@@ -73,3 +73,26 @@ export async function userIdOf(gateway: string, token: string): Promise<string> 
   const me = await fetch(`${gateway}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
   return ((await me.json()) as { user: { id: string } }).user.id;
 }
+
+/**
+ * A market of the bench's own (symbol `<prefix><run>`, reference price 100.00) listed as the demo
+ * admin, whose headers come back for the admin calls that follow (credits).
+ */
+export async function listBenchMarket(
+  gateway: string,
+  prefix: string,
+  run: string,
+  name: string,
+): Promise<{ symbol: string; asAdmin: Record<string, string> }> {
+  const admin = await postJson(`${gateway}/v1/auth/login`, { email: 'admin@exchange.local', password: 'exchange-admin' });
+  if (admin.status !== 200) throw new Error(`the demo admin could not sign in (${admin.status}); the bench system needs seedAdmin`);
+  const asAdmin = { authorization: `Bearer ${admin.body.accessToken}` };
+  const symbol = `${prefix}${run.toUpperCase()}`.replace(/[^A-Z0-9]/g, 'X');
+  const market = await postJson(
+    `${gateway}/v1/admin/markets`,
+    { symbol, name: `${name} ${run}`, tickSize: '0.01', lotSize: '1', referencePrice: '100.00' },
+    asAdmin,
+  );
+  if (market.status !== 201) throw new Error(`listing ${symbol} answered ${market.status}`);
+  return { symbol, asAdmin };
+}

@@ -1,5 +1,5 @@
 import { jaegerTrace } from '@exchange/platform/testing';
-import { type BenchSystem, type Print, postJson, runTag, signUp, userIdOf } from './bench-support.js';
+import { type BenchSystem, listBenchMarket, type Print, postJson, runTag, signUp, userIdOf } from './bench-support.js';
 
 /** Crossing orders measured, one at a time, each on a quiet system. */
 const ORDERS = 5;
@@ -14,16 +14,7 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
   const jaegerUrl = bench.system.observability?.jaegerUrl;
   if (!jaegerUrl) throw new Error('the spans bench reads traces from Jaeger: the bench system runs without one');
   const run = runTag();
-  const admin = await postJson(`${gateway}/v1/auth/login`, { email: 'admin@exchange.local', password: 'exchange-admin' });
-  if (admin.status !== 200) throw new Error(`the demo admin could not sign in (${admin.status}); the bench system needs seedAdmin`);
-  const asAdmin = { authorization: `Bearer ${admin.body.accessToken}` };
-  const symbol = `SP${run.toUpperCase()}`.replace(/[^A-Z0-9]/g, 'X');
-  const market = await postJson(
-    `${gateway}/v1/admin/markets`,
-    { symbol, name: `Span bench ${run}`, tickSize: '0.01', lotSize: '1', referencePrice: '100.00' },
-    asAdmin,
-  );
-  if (market.status !== 201) throw new Error(`listing ${symbol} answered ${market.status}`);
+  const { symbol, asAdmin } = await listBenchMarket(gateway, 'SP', run, 'Span bench');
   const makerToken = await signUp(gateway, `span-maker-${run}@bench.test`, 'bench-password-1');
   const takerToken = await signUp(gateway, `span-taker-${run}@bench.test`, 'bench-password-1');
   await postJson(`${gateway}/v1/admin/credit`, { userId: await userIdOf(gateway, makerToken), asset: symbol, amount: String(ORDERS) }, asAdmin);

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { latencyRow } from './auth-bench.js';
-import { postJson, runTag, signUp, userIdOf, type BenchSystem, type Print } from './bench-support.js';
+import { listBenchMarket, postJson, runTag, signUp, userIdOf, type BenchSystem, type Print } from './bench-support.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_STREAM_SUBSCRIBERS ?? 200);
 const ORDERS = Number(process.env.BENCH_STREAM_ORDERS ?? 200);
@@ -18,16 +18,7 @@ interface Subscriber {
  */
 export async function streamBench(gateway: string, print: Print, _bench: BenchSystem): Promise<void> {
   const run = runTag();
-  const admin = await postJson(`${gateway}/v1/auth/login`, { email: 'admin@exchange.local', password: 'exchange-admin' });
-  if (admin.status !== 200) throw new Error(`the demo admin could not sign in (${admin.status}); the bench system needs seedAdmin`);
-  const asAdmin = { authorization: `Bearer ${admin.body.accessToken}` };
-  const symbol = `WS${run.toUpperCase()}`.replace(/[^A-Z0-9]/g, 'X');
-  const market = await postJson(
-    `${gateway}/v1/admin/markets`,
-    { symbol, name: `Stream bench ${run}`, tickSize: '0.01', lotSize: '1', referencePrice: '100.00' },
-    asAdmin,
-  );
-  if (market.status !== 201) throw new Error(`listing ${symbol} answered ${market.status}`);
+  const { symbol, asAdmin } = await listBenchMarket(gateway, 'WS', run, 'Stream bench');
 
   const makerToken = await signUp(gateway, `ws-maker-${run}@bench.test`, 'bench-password-1');
   const takerToken = await signUp(gateway, `ws-taker-${run}@bench.test`, 'bench-password-1');
