@@ -1,4 +1,5 @@
-import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { AppError } from './errors.js';
 
 const tracer = trace.getTracer('@exchange/platform');
@@ -26,6 +27,16 @@ export async function withSpan<T>(name: string, work: (span: Span) => Promise<T>
       span.end();
     }
   });
+}
+
+/**
+ * Runs `work` with no span of its own nor of the libraries it calls (pg, ioredis, HTTP): for a step
+ * whose span would measure nothing the enclosing span does not already show, such as a
+ * transaction's BEGIN or the messages of one publish. Its context still carries the trace, so
+ * log lines keep their trace id.
+ */
+export function untraced<T>(work: () => T): T {
+  return context.with(suppressTracing(context.active()), work);
 }
 
 /** The trace id of the active span, if a trace is being recorded. */

@@ -1,35 +1,61 @@
 import { authBench } from './auth-bench.js';
 import { identityBench } from './identity-bench.js';
-import { startBenchSystem, type BenchScenario } from './bench-support.js';
+import { startBenchSystem, type BenchScenario, type Print } from './bench-support.js';
 import { ordersBench } from './order-bench.js';
 import { spanBench } from './span-bench.js';
 import { streamBench } from './stream-bench.js';
 import { walletBench } from './wallet-bench.js';
 
+/**
+ * The share of traces the sampled order run keeps (head sampling, parent-based: a trace is kept or
+ * dropped whole at the gateway). `npm start` keeps every trace; the order bench reports both.
+ */
+const SAMPLED_RATIO = Number(process.env.BENCH_SAMPLED_RATIO ?? 0.01);
+
+/** The system a scenario runs on: the order path with an ordinary user's limits, the rest with the rate limits out of the way. */
+interface SystemKind {
+  name: string;
+  limits: 'ordinary' | 'raised';
+  env?: Record<string, string>;
+}
+const RAISED: SystemKind = { name: 'raised', limits: 'raised' };
+const ORDINARY: SystemKind = { name: 'ordinary', limits: 'ordinary' };
+const ORDINARY_SAMPLED: SystemKind = {
+  name: 'ordinary-sampled',
+  limits: 'ordinary',
+  env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) },
+};
+
 const SCENARIOS = {
-  auth: authBench,
-  wallet: walletBench,
-  orders: ordersBench,
-  stream: streamBench,
-  identity: identityBench,
-  spans: spanBench,
-} satisfies Record<string, BenchScenario>;
+  auth: { run: authBench, system: RAISED },
+  wallet: { run: walletBench, system: RAISED },
+  orders: { run: ordersBench, system: ORDINARY },
+  // the same order bench with head sampling: what tracing every request costs, beside the run above
+  'orders-sampled': { run: ordersBench, system: ORDINARY_SAMPLED },
+  stream: { run: streamBench, system: RAISED },
+  identity: { run: identityBench, system: RAISED },
+  spans: { run: spanBench, system: RAISED },
+} satisfies Record<string, { run: BenchScenario; system: SystemKind }>;
 export type Scenario = keyof typeof SCENARIOS;
 
-/** `npm run bench [-- auth|wallet|orders|stream]`: every scenario by default, against one system. */
+/** What `npm run bench -- <name>` runs: a scenario, or for `orders` the order path at 100% and at the sampled ratio. */
+const ALIASES: Record<string, Scenario[]> = { orders: ['orders', 'orders-sampled'], 'orders-full': ['orders'] };
+
+/** `npm run bench [-- <scenario>]`: every scenario by default, each group on a system of its own. */
 export async function runBench(rootDir: string, only: string | undefined): Promise<void> {
-  const names = only ? [only] : Object.keys(SCENARIOS);
-  for (const name of names) if (!(name in SCENARIOS)) throw new Error(`unknown bench "${name}"; known: ${Object.keys(SCENARIOS).join(', ')}`);
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  // the order path runs on a system of its own with an ordinary user's limits; the latency benches
-  // share one with the rate limits out of the way
-  const groups = [names.filter((name) => ORDINARY_LIMITS.has(name)), names.filter((name) => !ORDINARY_LIMITS.has(name))];
-  for (const [index, group] of groups.entries()) {
-    if (group.length === 0) continue;
-    // the orders and stream scenarios list their markets (and raise limits) as the demo admin
+  const known = [...Object.keys(SCENARIOS), ...Object.keys(ALIASES)];
+  if (only && !known.includes(only)) throw new Error(`unknown bench "${only}"; known: ${[...new Set(known)].join(', ')}`);
+  const names: Scenario[] = only ? (ALIASES[only] ?? [only as Scenario]) : (Object.keys(SCENARIOS) as Scenario[]);
+  if (!(SAMPLED_RATIO > 0 && SAMPLED_RATIO <= 1)) throw new Error(`BENCH_SAMPLED_RATIO must be in (0, 1], got ${process.env.BENCH_SAMPLED_RATIO}`);
+  const print: Print = (line) => process.stdout.write(`${line}\n`);
+  const kinds = [...new Set(names.map((name) => SCENARIOS[name].system))];
+  for (const kind of kinds) {
+    const group = names.filter((name) => SCENARIOS[name].system === kind);
+    // the orders, stream and spans scenarios list their markets (and raise limits) as the demo admin
     const bench = await startBenchSystem(rootDir, {
-      seedAdmin: group.includes('orders') || group.includes('stream') || group.includes('spans'),
-      limits: index === 0 ? 'ordinary' : 'raised',
+      seedAdmin: group.some((name) => name.startsWith('orders') || name === 'stream' || name === 'spans'),
+      limits: kind.limits,
+      ...(kind.env ? { env: kind.env } : {}),
     });
     try {
       print('');
@@ -38,14 +64,15 @@ export async function runBench(rootDir: string, only: string | undefined): Promi
       for (const name of group) {
         print('');
         print(`## ${name}`);
-        const scenario: BenchScenario = SCENARIOS[name as Scenario];
-        await scenario(bench.gateway, print, bench);
+        if (kind.env?.OTEL_TRACES_SAMPLER)
+          print(
+            `Tracing: head sampling, ${kind.env.OTEL_TRACES_SAMPLER} at ${kind.env.OTEL_TRACES_SAMPLER_ARG} (failures are still logged with their trace id)`,
+          );
+        else print('Tracing: every request (100%), as `npm start` runs');
+        await SCENARIOS[name].run(bench.gateway, print, bench);
       }
     } finally {
       await bench.stop();
     }
   }
 }
-
-/** Scenarios measured with the limits an ordinary user has. */
-const ORDINARY_LIMITS = new Set(['orders']);

@@ -289,17 +289,15 @@ export class StreamConsumer {
     let gapFrom: number | undefined;
     try {
       await withTransaction(db, async (client) => {
+        // the events next in the numbering, recorded as processed in the statement that moves the position
         const ordered = await this.sequence.take(
           client,
           stream,
           events.map(({ event }) => event),
+          { recordProcessed: (event) => event.id },
         );
         gapFrom = ordered.gapFrom;
-        const { rows } = await client.query<{ event_id: string }>(
-          'INSERT INTO processed_messages (consumer_group, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
-          [group, ordered.events.map((event) => event.id)],
-        );
-        const fresh = new Set(rows.map((row) => row.event_id));
+        const fresh = ordered.fresh!;
         const seen = new Set<string>();
         const todo = ordered.events.filter((event) => fresh.has(event.id) && !seen.has(event.id) && seen.add(event.id));
         for (const [index, span] of spans.entries()) span.setAttribute('exchange.duplicate', !todo.includes(events[index]!.event));
@@ -375,17 +373,13 @@ export class StreamConsumer {
     try {
       await context.with(trace.setSpan(parent, span), () =>
         withTransaction(db, async (client) => {
-          const ordered = await this.sequence.take(client, stream, [event]);
+          const ordered = await this.sequence.take(client, stream, [event], { recordProcessed: (event) => event.id });
           gapFrom = ordered.gapFrom;
           if (ordered.events.length === 0) {
             span.setAttribute(gapFrom === undefined ? 'exchange.duplicate' : 'exchange.past_gap', true);
             return;
           }
-          const fresh = await client.query('INSERT INTO processed_messages (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-            group,
-            event.id,
-          ]);
-          if ((fresh.rowCount ?? 0) === 0) {
+          if (!ordered.fresh!.has(event.id)) {
             span.setAttribute('exchange.duplicate', true);
             return;
           }

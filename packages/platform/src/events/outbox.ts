@@ -5,6 +5,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import { type Transaction, withTransaction } from '../db/transaction.js';
+import { untraced } from '../tracing.js';
 import type { EventContract } from '@exchange/contracts';
 import type { z } from 'zod';
 import { replayedEvents } from './sequence-metrics.js';
@@ -200,7 +201,7 @@ export class OutboxRelay {
     await this.numberNew();
     const client = await this.options.db.connect();
     try {
-      await client.query('BEGIN');
+      await untraced(() => client.query('BEGIN'));
       const { rows: lock } = await client.query<{ locked: boolean }>(
         "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS locked",
       );
@@ -243,7 +244,7 @@ export class OutboxRelay {
   private async numberNew(): Promise<void> {
     const client = await this.options.db.connect();
     try {
-      await client.query('BEGIN');
+      await untraced(() => client.query('BEGIN'));
       const { rows: lock } = await client.query<{ locked: boolean }>(
         "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS locked",
       );

@@ -32,6 +32,11 @@ export interface StreamSequenceOptions {
   tailCheckMs?: number;
 }
 
+/** A group's position moves forward, never back: the statement's two halves, around its VALUES or SELECT. */
+const POSITION_UPSERT = 'INSERT INTO stream_positions (consumer_group, stream, last_seq)';
+const POSITION_CONFLICT =
+  'ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()';
+
 /** The default quiet time before a stream's tail is checked. */
 export const STREAM_TAIL_CHECK_MS = 30_000;
 
@@ -66,10 +71,34 @@ export class StreamSequence {
    * same number): those applied before are left out, and at the first number past the next one
    * expected — a gap — the rest wait for the replay. A group with no position yet starts at whatever
    * comes first. Unnumbered events (from before numbers travelled) are taken as they come.
+   *
+   * With `recordProcessed` (an event's id), the taken events' ids also go into the group's `processed_messages` in
+   * the statement that moves the position (one round trip for both), and `fresh` names those
+   * recorded for the first time: the others were applied before.
    */
-  async take<E extends { seq?: number }>(client: Transaction, stream: string, events: E[]): Promise<{ events: E[]; gapFrom?: number }> {
+  async take<E extends { seq?: number }>(
+    client: Transaction,
+    stream: string,
+    events: E[],
+    options: { recordProcessed?: (event: E) => string } = {},
+  ): Promise<{ events: E[]; gapFrom?: number; fresh?: Set<string> }> {
     const { group } = this.options;
-    if (!events.some((event) => event.seq !== undefined)) return { events };
+    const record = async (taken: E[], moveTo: number | undefined): Promise<Set<string> | undefined> => {
+      if (!options.recordProcessed) {
+        if (moveTo !== undefined) await this.moveTo(client, stream, moveTo);
+        return undefined;
+      }
+      if (taken.length === 0 && moveTo === undefined) return new Set();
+      const { rows } = await client.query<{ event_id: string }>(
+        `WITH moved AS (${POSITION_UPSERT} SELECT $1, $2, $3::bigint WHERE $3::bigint IS NOT NULL ${POSITION_CONFLICT})
+         INSERT INTO processed_messages (consumer_group, event_id) SELECT $1, unnest($4::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [group, stream, moveTo ?? null, taken.map(options.recordProcessed)],
+      );
+      return new Set(rows.map((row) => row.event_id));
+    };
+    const withFresh = (result: { events: E[]; gapFrom?: number }, fresh: Set<string> | undefined) => (fresh ? { ...result, fresh } : result);
+
+    if (!events.some((event) => event.seq !== undefined)) return withFresh({ events }, await record(events, undefined));
     const { rows } = await client.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2 FOR UPDATE', [
       group,
       stream,
@@ -90,23 +119,20 @@ export class StreamSequence {
         gapFrom = last + 1;
       }
     }
-    if (last !== undefined && last !== start) {
-      await this.moveTo(client, stream, last);
+    const moved = last !== undefined && last !== start;
+    const fresh = await record(taken, moved ? last : undefined);
+    if (moved) {
       // activity: the tail is checked only after the stream has been quiet again for a while
       if (this.tails.has(stream)) this.tails.set(stream, { dueAt: Date.now() + this.tailCheckMs, waitMs: this.tailCheckMs });
       const waiting = this.awaiting.get(stream);
-      if (waiting && last >= waiting.fromSeq) this.awaiting.delete(stream);
+      if (waiting && last! >= waiting.fromSeq) this.awaiting.delete(stream);
     }
-    return gapFrom === undefined ? { events: taken } : { events: taken, gapFrom };
+    return withFresh(gapFrom === undefined ? { events: taken } : { events: taken, gapFrom }, fresh);
   }
 
   /** The group's position in `stream` moves forward to `last` (never back). */
   private async moveTo(queryable: Pick<pg.Pool, 'query'>, stream: string, last: number): Promise<void> {
-    await queryable.query(
-      `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
-       ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = GREATEST(stream_positions.last_seq, EXCLUDED.last_seq), updated_at = now()`,
-      [this.options.group, stream, last],
-    );
+    await queryable.query(`${POSITION_UPSERT} VALUES ($1, $2, $3) ${POSITION_CONFLICT}`, [this.options.group, stream, last]);
   }
 
   /** A read found a gap from `fromSeq` on: asked for (once; again later if it does not come). */

@@ -1,4 +1,4 @@
-import { context, prefixedChannel, withSpan, type Context, type Logger, type Redis, type StreamEvent } from '@exchange/platform';
+import { context, prefixedChannel, untraced, withSpan, type Context, type Logger, type Redis, type StreamEvent } from '@exchange/platform';
 import { userChannel } from '@exchange/contracts';
 import type { UserPush, UserPushPort } from '../app/notification-deps.js';
 
@@ -22,8 +22,10 @@ export class UserPushes implements UserPushPort {
       await context.with(traceContext, () =>
         withSpan(
           'notification push',
-          // one connection, auto-pipelined: the messages leave in order
-          () => Promise.all(pushes.map((push) => redis.publish(prefixedChannel(redis, userChannel(push.userId)), JSON.stringify(push.message)))),
+          // one connection, auto-pipelined: the messages leave in order, measured together by this
+          // span (a span per PUBLISH would repeat it once per message)
+          () =>
+            untraced(() => Promise.all(pushes.map((push) => redis.publish(prefixedChannel(redis, userChannel(push.userId)), JSON.stringify(push.message))))),
           { 'exchange.messages': pushes.length },
         ),
       );
