@@ -28,6 +28,7 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
 
   const byService = new Map<string, number>();
   const byName = new Map<string, number>();
+  const byStatement = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < ORDERS; i++) {
     const order = await fetch(`${gateway}/v1/orders`, {
@@ -52,6 +53,11 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
       // statements and ids vary: name a span by its kind of work
       const name = span.name.replace(/^pg\.query:(\w+).*$/, 'pg.query:$1').replace(/[0-9a-f-]{36}/g, ':id');
       byName.set(`${span.service} — ${name}`, (byName.get(`${span.service} — ${name}`) ?? 0) + 1);
+      const text = span.attributes['db.query.text'] ?? span.attributes['db.statement'];
+      if (typeof text === 'string') {
+        const statement = `${span.service} — \`${text.replace(/\s+/g, ' ').trim().slice(0, 100)}\``;
+        byStatement.set(statement, (byStatement.get(statement) ?? 0) + 1);
+      }
     }
   }
   print(`Spans of one crossing IOC order placed alone (mean of ${ORDERS}, each trace read back from Jaeger once complete): **${(total / ORDERS).toFixed(1)}**`);
@@ -65,4 +71,8 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
   for (const [name, count] of [...byName].sort((a, b) => b[1] - a[1]).filter(([, count]) => count / ORDERS >= 1)) {
     print(`| ${name} | ${(count / ORDERS).toFixed(1)} |`);
   }
+  print('');
+  print('| process — statement (its first 100 characters) | per order |');
+  print('|---|---|');
+  for (const [statement, count] of [...byStatement].sort((a, b) => b[1] - a[1]).slice(0, 30)) print(`| ${statement.replace(/\|/g, '\\|')} | ${(count / ORDERS).toFixed(1)} |`);
 }
