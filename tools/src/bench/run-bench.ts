@@ -64,7 +64,8 @@ export async function runBench(rootDir: string, only: string | undefined): Promi
       for (const name of group) {
         print('');
         print(`## ${name}`);
-        if (kind.env?.OTEL_TRACES_SAMPLER)
+        if (process.env.OTEL_SDK_DISABLED === 'true') print('Tracing: OpenTelemetry off in every process (OTEL_SDK_DISABLED=true)');
+        else if (kind.env?.OTEL_TRACES_SAMPLER)
           print(
             `Tracing: head sampling, ${kind.env.OTEL_TRACES_SAMPLER} at ${kind.env.OTEL_TRACES_SAMPLER_ARG} (failures are still logged with their trace id)`,
           );
