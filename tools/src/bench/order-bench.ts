@@ -19,6 +19,8 @@ import {
   wallClock,
 } from './order-load.js';
 import { BENCH_CLIENT, ProcessCpu, REPORTED_APART } from './process-cpu.js';
+import { type CountedWork, countedBetween, redisCommandStats, StatementStats, statementCell } from './statement-stats.js';
+import { createRedis } from '@exchange/platform';
 import { auditSystem } from '../launcher/audit-command.js';
 
 const env = process.env;
@@ -27,6 +29,8 @@ const USERS = Number(env.BENCH_ORDERS_USERS ?? 300);
 /** the scaling curve's offered rates (orders/s), each for STEP_SECONDS */
 const RATES = (env.BENCH_ORDERS_RATES ?? '50,200,500,1000,1500,2000').split(',').map(Number);
 const STEP_SECONDS = Number(env.BENCH_STEP_SECONDS ?? 10);
+/** the step whose CPU, statements and Redis commands per order make the budget */
+const BUDGET_RATE = RATES.includes(200) ? 200 : RATES[0]!;
 /**
  * connections the bench client keeps to the gateway at most (a load generator's fixed pool, as
  * wrk2's): without a bound, every request waiting at a saturated gateway holds a socket of its own,
@@ -75,6 +79,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
   const db = new pg.Client({ connectionString: bench.databaseUrl, application_name: 'exchange-bench' });
   await db.connect();
   const backlog = new Backlog(bench.redisUrl, bench.redisKeyPrefix);
+  const redisStats = createRedis({ url: bench.redisUrl, keyPrefix: bench.redisKeyPrefix, connectionName: 'bench-command-stats' });
   const streams: ExchangeStream[] = [];
   try {
     // setup: a market of its own; users with cash and shares and the default limits of any user
@@ -174,12 +179,24 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
 
     // the scaling curve
     const cpu = new ProcessCpu(bench.system, db);
+    const statementStats = await StatementStats.open(db);
+    let budgetWork: { statements?: CountedWork; commands: CountedWork } | undefined;
     const steps: Step[] = [];
     for (const rate of RATES) {
+      const isBudget = rate === BUDGET_RATE && !budgetWork;
+      const statementsBefore = isBudget ? await statementStats?.snapshot() : undefined;
+      const commandsBefore = isBudget ? await redisCommandStats(redisStats) : undefined;
       const before = await cpu.sample();
       const answers = await openLoop(rate, STEP_SECONDS, next);
       const settledMs = await backlog.drainedAfter(symbol, SETTLE_TIMEOUT_MS, quiet);
       const used = ProcessCpu.used(before, await cpu.sample());
+      if (commandsBefore) {
+        const statementsAfter = statementsBefore ? await statementStats?.snapshot() : undefined;
+        budgetWork = {
+          ...(statementsBefore && statementsAfter ? { statements: countedBetween(statementsBefore, statementsAfter) } : {}),
+          commands: countedBetween(commandsBefore, await redisCommandStats(redisStats)),
+        };
+      }
       const ok = answers.filter((answer) => answer.status === 201);
       const first = Math.min(...answers.map((answer) => answer.dueAt));
       const last = Math.max(...answers.map((answer) => answer.answeredAt));
@@ -241,7 +258,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
     print(
       `Sustained (every order placed, ≥ 95% of the offered rate, everything settled ≤ ${SETTLED_WITHIN_MS} ms after the load stopped): ${capacity} orders/s.`,
     );
-    const budgetStep = steps.find((step) => step.offered === 200) ?? steps[0];
+    const budgetStep = steps.find((step) => step.offered === BUDGET_RATE);
     if (budgetStep) {
       const ok = budgetStep.answers.filter((answer) => answer.status === 201).length;
       print('');
@@ -250,6 +267,7 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
       for (const [name, seconds] of budgetStep.cpu) print(`| ${name} | ${((1000 * seconds) / Math.max(1, ok)).toFixed(2)} |`);
       const ours = budgetStep.cpu.filter(([name]) => !REPORTED_APART.has(name)).reduce((sum, [, seconds]) => sum + seconds, 0);
       print(`| **the system (all but the bench client and the trace backend)** | **${((1000 * ours) / Math.max(1, ok)).toFixed(2)}** |`);
+      if (budgetWork) printWork(print, budgetStep.offered, budgetWork, ok);
     }
     print('');
     const cannonClient = cannonCpu.find(([name]) => name === BENCH_CLIENT)?.[1] ?? 0;
@@ -319,8 +337,36 @@ export async function ordersBench(gateway: string, print: Print, bench: BenchSys
   } finally {
     for (const stream of streams) stream.stop();
     backlog.close();
+    redisStats.disconnect();
     await db.end();
     setGlobalDispatcher(previousDispatcher);
     await pool.close();
   }
+}
+
+/** PostgreSQL's statements and Redis's commands per accepted order in the budget step, until settled. */
+function printWork(print: Print, rate: number, work: { statements?: CountedWork; commands: CountedWork }, orders: number): void {
+  const per = (value: number) => (value / Math.max(1, orders)).toFixed(2);
+  print('');
+  if (!work.statements) {
+    print(
+      "PostgreSQL's statements per order: not measured (pg_stat_statements is not loaded: `shared_preload_libraries = 'pg_stat_statements'` and a restart of PostgreSQL turn it on).",
+    );
+  } else {
+    print(
+      `PostgreSQL at ${rate}/s, until settled (pg_stat_statements): **${per(work.statements.calls)} statements and ${per(work.statements.ms)} ms of execution per order**; the most expensive:`,
+    );
+    print('');
+    print('| statement | calls per order | ms per order |');
+    print('|---|---|---|');
+    for (const row of work.statements.rows.slice(0, 15)) print(`| ${statementCell(row.text)} | ${per(row.calls)} | ${per(row.ms)} |`);
+  }
+  print('');
+  print(
+    `Redis at ${rate}/s, until settled (INFO commandstats, the whole server): **${per(work.commands.calls)} commands and ${per(work.commands.ms)} ms per order**: ` +
+      work.commands.rows
+        .slice(0, 10)
+        .map((row) => `${row.text} ${per(row.calls)} (${per(row.ms)} ms)`)
+        .join(', '),
+  );
 }

@@ -74,5 +74,6 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
   print('');
   print('| process — statement (its first 100 characters) | per order |');
   print('|---|---|');
-  for (const [statement, count] of [...byStatement].sort((a, b) => b[1] - a[1]).slice(0, 30)) print(`| ${statement.replace(/\|/g, '\\|')} | ${(count / ORDERS).toFixed(1)} |`);
+  for (const [statement, count] of [...byStatement].sort((a, b) => b[1] - a[1]).slice(0, 30))
+    print(`| ${statement.replace(/\|/g, '\\|')} | ${(count / ORDERS).toFixed(1)} |`);
 }
