@@ -14,14 +14,12 @@ const SAMPLED_RATIO = Number(process.env.BENCH_SAMPLED_RATIO ?? 0.01);
 
 /** The system a scenario runs on: the order path with an ordinary user's limits, the rest with the rate limits out of the way. */
 interface SystemKind {
-  name: string;
   limits: 'ordinary' | 'raised';
   env?: Record<string, string>;
 }
-const RAISED: SystemKind = { name: 'raised', limits: 'raised' };
-const ORDINARY: SystemKind = { name: 'ordinary', limits: 'ordinary' };
+const RAISED: SystemKind = { limits: 'raised' };
+const ORDINARY: SystemKind = { limits: 'ordinary' };
 const ORDINARY_SAMPLED: SystemKind = {
-  name: 'ordinary-sampled',
   limits: 'ordinary',
   env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) },
 };

@@ -1,5 +1,6 @@
 import { jaegerTrace } from '@exchange/platform/testing';
 import { type BenchSystem, listBenchMarket, type Print, postJson, runTag, signUp, userIdOf } from './bench-support.js';
+import { statementCell } from './statement-stats.js';
 
 /** Crossing orders measured, one at a time, each on a quiet system. */
 const ORDERS = 5;
@@ -55,7 +56,7 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
       byName.set(`${span.service} — ${name}`, (byName.get(`${span.service} — ${name}`) ?? 0) + 1);
       const text = span.attributes['db.query.text'] ?? span.attributes['db.statement'];
       if (typeof text === 'string') {
-        const statement = `${span.service} — \`${text.replace(/\s+/g, ' ').trim().slice(0, 100)}\``;
+        const statement = `${span.service} — ${statementCell(text, 100)}`;
         byStatement.set(statement, (byStatement.get(statement) ?? 0) + 1);
       }
     }
@@ -74,6 +75,5 @@ export async function spanBench(gateway: string, print: Print, bench: BenchSyste
   print('');
   print('| process — statement (its first 100 characters) | per order |');
   print('|---|---|');
-  for (const [statement, count] of [...byStatement].sort((a, b) => b[1] - a[1]).slice(0, 30))
-    print(`| ${statement.replace(/\|/g, '\\|')} | ${(count / ORDERS).toFixed(1)} |`);
+  for (const [statement, count] of [...byStatement].sort((a, b) => b[1] - a[1]).slice(0, 30)) print(`| ${statement} | ${(count / ORDERS).toFixed(1)} |`);
 }
