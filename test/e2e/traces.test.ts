@@ -264,7 +264,13 @@ describe('traces', () => {
         s.some((x) => x.service === 'client-gateway' && x.name === `ws push md:${symbol} trade`) &&
         // spans arrive as each process exports them: wait until the chain from the match is complete
         s.some((x) => x.service === 'notification' && x.name === 'notification write' && descendsFrom(s, x, match)) &&
-        s.some((x) => x.service === 'client-gateway' && x.name.startsWith(`ws push user:${buyer.userId}`)),
+        // the buyer's push of the match itself (pushes of the placement's own events come earlier)
+        s.some(
+          (x) =>
+            x.service === 'client-gateway' &&
+            x.name.startsWith(`ws push user:${buyer.userId}`) &&
+            s.some((consume) => consume.service === 'notification' && consume.kind === 5 && descendsFrom(s, consume, match) && descendsFrom(s, x, consume)),
+        ),
     );
     const recording = one(withPushes, (s) => s.service === 'market-data' && s.name === 'trade recording', 'market-data trade recording span');
     expect(descendsFrom(withPushes, recording, match)).toBe(true);
