@@ -203,7 +203,12 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
       }
     }
     // the market-data's work for the trade joins the trade's trace
-    await receiver.waitFor((spans) => spans.some((span) => span.traceId === traceId && span.name === 'trade recording'));
+    // (the consume span ends after the recording under it, so it may come in a later export)
+    await receiver.waitFor(() => {
+      const trace = receiver.trace(traceId);
+      const recorded = trace.find((span) => span.name === 'trade recording');
+      return recorded !== undefined && trace.some((span) => span.spanId === recorded.parentSpanId);
+    });
     const spans = receiver.trace(traceId).filter((span) => span.service === 'market-data');
     // (a read applied again one at a time after its batch failed, or delivered again, consumes the
     // trade a second time in the same trace: the recording belongs to one of those consumptions)

@@ -58,8 +58,7 @@ describe('matching engine traces', () => {
       '',
     );
 
-    await receiver.waitFor((spans) => spans.some((s) => s.traceId === traceId && s.name === 'publish executions:MSFT order_accepted'), 15_000);
-    const spans = receiver.trace(traceId);
+    const spans = await receiver.waitForLineage(traceId, 'publish executions:MSFT order_accepted', parentSpanId, 15_000);
     const match = spans.find((s) => s.name === 'match MSFT')!;
     expect(match.service).toBe('matching-engine');
     expect(match.parentSpanId).toBe(parentSpanId);

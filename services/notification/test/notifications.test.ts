@@ -453,8 +453,8 @@ describe('notification service', () => {
       `00-${traceId}-${producerSpanId}-01`,
     );
     const pushed = await exchange.subscriber.waitFor(jay, (m) => m.type === 'notification', 'jay hearing of his order');
-    await exchange.receiver.waitFor((spans) => spans.some((span) => span.traceId === traceId && span.name === 'notification push'));
-    const spans = exchange.receiver.trace(traceId);
+    await exchange.receiver.waitForLineage(traceId, 'notification push', producerSpanId);
+    const spans = await exchange.receiver.waitForLineage(traceId, 'notification write', producerSpanId);
     const write = spans.find((span) => span.name === 'notification write')!;
     expect(write.service).toBe('notification');
     const consume = spans.find((span) => span.spanId === write.parentSpanId)!;

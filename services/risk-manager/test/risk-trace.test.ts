@@ -42,8 +42,8 @@ describe('risk-manager traces', () => {
       headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01`, ...identity },
       body: JSON.stringify({ orderId: randomUUID(), userId, symbol: 'TRC', side: 'BUY', type: 'LIMIT', ...body }),
     });
-    await receiver.waitFor((spans) => spans.some((span) => span.traceId === traceId && span.name === 'risk validation'));
-    return { status: response.status, spans: receiver.trace(traceId), parentSpanId };
+    const spans = await receiver.waitForLineage(traceId, 'risk validation', parentSpanId);
+    return { status: response.status, spans, parentSpanId };
   }
 
   it('shows one "risk validation" span under the request, its Redis round trips inside, and no database read (markets and limits are in memory)', async () => {

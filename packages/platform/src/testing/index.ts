@@ -267,6 +267,29 @@ export class OtlpReceiver {
     }
   }
 
+  /**
+   * Waits until the trace holds a span called `name` and every span between it and `rootSpanId`
+   * (the caller's span, which this receiver never sees). A parent ends after its children, so it
+   * may come in a later export than they do; a test that reads the tree waits for all of it.
+   * Returns the trace as received then.
+   */
+  async waitForLineage(traceId: string, name: string, rootSpanId: string, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
+    const complete = (): boolean => {
+      const trace = this.trace(traceId);
+      const byId = new Map(trace.map((span) => [span.spanId, span]));
+      return trace.some((span) => {
+        let current: ReceivedSpan | undefined = span.name === name ? span : undefined;
+        for (let depth = 0; current && depth < 64; depth += 1) {
+          if (current.parentSpanId === rootSpanId) return true;
+          current = byId.get(current.parentSpanId ?? '');
+        }
+        return false;
+      });
+    };
+    await this.waitFor(complete, timeoutMs);
+    return this.trace(traceId);
+  }
+
   private ingest(payload: OtlpTracesPayload): void {
     this.spans.push(...otlpSpans(payload));
     const waiters = this.waiters;
