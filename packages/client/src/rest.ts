@@ -37,6 +37,11 @@ export interface ExchangeClientOptions {
   fetch?: typeof fetch;
   /** Headers for every request (a User-Agent for a bot, say). */
   headers?: Record<string, string>;
+  /**
+   * Signs each request with an API key instead of a token: `apiKeySigner(...)` from
+   * `@exchange/client/signing`, or any function giving the headers for a request as sent.
+   */
+  signer?: (request: { method: string; path: string; query: string; body: string }) => Record<string, string> | Promise<Record<string, string>>;
 }
 
 const read = <T>(value: T | (() => T)): T => (typeof value === 'function' ? (value as () => T)() : value);
@@ -81,13 +86,16 @@ export function createExchangeClient(options: ExchangeClientOptions): ExchangeCl
     if (token) headers.authorization = `Bearer ${token}`;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const base = read(options.baseUrl).replace(/\/+$/, '');
-    const url = `${base}${routePath(contract.path, request.params as Record<string, unknown> | undefined)}${queryString(request.query)}`;
+    const path = routePath(contract.path, request.params as Record<string, unknown> | undefined);
+    const query = queryString(request.query);
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    if (options.signer) Object.assign(headers, await options.signer({ method: contract.method, path, query: query.slice(1), body: body ?? '' }));
     let response: Response;
     try {
-      response = await (options.fetch ?? fetch)(url, {
+      response = await (options.fetch ?? fetch)(`${base}${path}${query}`, {
         method: contract.method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body,
         signal: call.signal,
       });
     } catch (error) {

@@ -54,6 +54,8 @@ export class ExchangeStream {
   private socket: WebSocketLike | null = null;
   private readonly handlers = new Map<string, Set<Handler>>();
   private token: string | null = null;
+  /** makes a fresh signed sign-in with an API key, used when there is no token */
+  private apiKeySignIn: (() => { id: string; timestamp: string; signature: string }) | null = null;
   private authenticated = false;
   private retry = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -102,6 +104,18 @@ export class ExchangeStream {
     else if (had) this.socket?.close(); // signed out: the server keeps the old identity, so start afresh
   }
 
+  /**
+   * Signs the connection in with an API key (`streamSignIn(...)` from `@exchange/client/signing`),
+   * again at each reconnect with a fresh signature; null signs out.
+   */
+  setApiKey(signIn: (() => { id: string; timestamp: string; signature: string }) | null): void {
+    const had = this.apiKeySignIn;
+    this.apiKeySignIn = signIn;
+    if (!this.isOpen) return;
+    if (signIn) this.sendAuth();
+    else if (had) this.socket?.close();
+  }
+
   /** Hears a channel until the returned function is called. */
   subscribe<C extends StreamChannel>(channel: C, handler: (event: ChannelEvent<ChannelKindOf<C>>) => void): () => void {
     let set = this.handlers.get(channel);
@@ -144,7 +158,7 @@ export class ExchangeStream {
       for (const listener of this.statusListeners) listener(true);
       const channels = [...this.handlers.keys()].filter((channel) => channel !== 'user');
       if (channels.length > 0) this.send({ op: 'subscribe', channels });
-      if (this.token) this.sendAuth();
+      if (this.token || this.apiKeySignIn) this.sendAuth();
     });
     socket.addEventListener('message', (event) => this.receive('data' in event ? String(event.data) : ''));
     // a failed connection also closes, and the close reconnects; heard here so that a WebSocket
@@ -219,6 +233,7 @@ export class ExchangeStream {
 
   private sendAuth(): void {
     if (this.token) this.send({ op: 'auth', token: this.token });
+    else if (this.apiKeySignIn) this.send({ op: 'auth', apiKey: this.apiKeySignIn() });
   }
 
   private send(message: StreamClientMessage): void {

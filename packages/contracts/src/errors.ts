@@ -10,7 +10,23 @@ export const ERROR_STATUS = {
   INVALID_CREDENTIALS: 401,
   /** an internal request without a valid caller identity (never seen by end users: the gateway answers 502) */
   CALLER_UNAUTHENTICATED: 401,
+  /** a signed request names no key the exchange knows, or its API-key headers are malformed */
+  API_KEY_INVALID: 401,
+  API_KEY_REVOKED: 401,
+  API_KEY_EXPIRED: 401,
+  /** the signature does not match the request (the secret, or what was signed, differs) */
+  SIGNATURE_INVALID: 401,
+  /** the signed timestamp is further from the exchange's clock than the receive window */
+  TIMESTAMP_OUTSIDE_WINDOW: 401,
+  /** this very signed request was received before */
+  REQUEST_REPLAYED: 401,
   FORBIDDEN: 403,
+  /** the key lacks the scope the route needs */
+  API_KEY_SCOPE_MISSING: 403,
+  /** the request came from an address not on the key's allow-list */
+  API_KEY_IP_NOT_ALLOWED: 403,
+  /** the route takes a user's session, not an API key (managing funds or keys, say) */
+  API_KEY_NOT_ALLOWED: 403,
   /** an internal request from a caller, or for a user, that the route does not accept */
   CALLER_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
@@ -22,6 +38,7 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   WALLET_NOT_FOUND: 404,
   HOLD_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
   /** the trace backend has no such trace (yet: spans arrive within a second or two), or it is not the caller's */
   TRACE_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
@@ -31,6 +48,8 @@ export const ERROR_STATUS = {
   MARKET_EXISTS: 409,
   DUPLICATE_CLIENT_ORDER_ID: 409,
   ORDER_NOT_OPEN: 409,
+  /** a user holds as many live API keys as one may */
+  API_KEY_LIMIT_REACHED: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -6,6 +6,7 @@ export * from './public/api.js';
 export * from './errors.js';
 export * from './batch.js';
 export * from './auth.js';
+export * from './api-keys.js';
 export * from './money.js';
 export * from './wallet.js';
 export * from './engine.js';

@@ -80,7 +80,12 @@ export const userChannel = (userId: string): `user:${string}` => `user:${userId}
 export const streamClientMessageSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('subscribe'), channels: z.array(z.string().max(64)).min(1).max(50) }),
   z.strictObject({ op: z.literal('unsubscribe'), channels: z.array(z.string().max(64)).min(1).max(50) }),
-  z.strictObject({ op: z.literal('auth'), token: z.string().min(1).max(4096) }),
+  // an access token, or an API key's signature of `GET /v1/stream` (no query, no body) at a timestamp
+  z.strictObject({
+    op: z.literal('auth'),
+    token: z.string().min(1).max(4096).optional(),
+    apiKey: z.strictObject({ id: z.string().min(1).max(100), timestamp: z.string().min(1).max(20), signature: z.string().min(1).max(200) }).optional(),
+  }),
   z.strictObject({ op: z.literal('ping') }),
 ]);
 export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;

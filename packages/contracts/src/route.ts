@@ -35,6 +35,8 @@ export interface RouteContract {
   /** internal routes: who may call it, and for which user */
   access?: RouteAccess | typeof OPEN_ROUTE;
   docs?: RouteDocs;
+  /** a public route an API key may call, with the scope it needs (none: a user's session only) */
+  apiKeyScope?: 'read' | 'trade';
 }
 
 /** Keeps the contract's literal types, so that handlers and callers are typed from it. */

@@ -1,7 +1,9 @@
 import './instrument.js';
 import { PUBLIC_API } from '@exchange/contracts';
 import { AdmissionLimit, runService, serviceUrl } from '@exchange/platform';
+import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { TokenVerifier } from './auth/token-verifier.js';
+import { verifySignedRequests } from './http/authenticate.js';
 import { gatewayConfig } from './config.js';
 import { registerAuditRoutes } from './http/audit-routes.js';
 import { registerTraceRoutes } from './http/trace-routes.js';
@@ -50,6 +52,8 @@ void runService({
       users: api('user-service'),
       userCheckCacheMs: config.USER_CHECK_CACHE_MS,
     });
+    const apiKeys = new ApiKeyVerifier(api('user-service'), identity);
+    verifySignedRequests(app, apiKeys);
     registerAuthRoutes(app, {
       users: api('user-service'),
       verifier,
@@ -83,6 +87,7 @@ void runService({
       redis,
       marketData: api('market-data'),
       verifier,
+      apiKeys,
       logger,
       registry: metrics.registry,
       limits: {

@@ -11,6 +11,11 @@ export const userServiceConfig = {
   LOGIN_FREE_ATTEMPTS: envInt(5, 1),
   LOGIN_BACKOFF_BASE_MS: envInt(1000, 1),
   LOGIN_BACKOFF_MAX_MS: envInt(15 * 60_000, 1),
+  /** base64 of 32 random bytes: encrypts API keys' HMAC secrets at rest (required in production; keys made under one key verify only under it) */
+  API_KEY_ENCRYPTION_KEY: z
+    .string()
+    .refine((text) => Buffer.from(text, 'base64').length === 32, 'must be base64 of 32 bytes')
+    .optional(),
   /** create (or promote) the demo admin account at start; refused when NODE_ENV=production */
   SEED_ADMIN: envBoolean(false),
   EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { emailSchema, loginRequestSchema, loginResponseSchema, registerRequestSchema, userEnvelopeSchema } from '../auth.js';
+import {
+  apiKeyEnvelopeSchema,
+  apiKeyListSchema,
+  createApiKeyRequestSchema,
+  createdApiKeySchema,
+  verifiedApiKeySchema,
+  verifyApiKeyRequestSchema,
+} from '../api-keys.js';
 import { type AccessTable, type CallerName, OPEN_ROUTE } from './access.js';
 import {
   bookQuerySchema,
@@ -128,6 +136,33 @@ export const USER_SERVICE_API = {
     query: z.object({ email: emailSchema }),
     responses: { 200: userEnvelopeSchema },
     access: { callers: GATEWAY, actor: 'admin', purpose: 'find a user by e-mail (admin credit)' },
+  }),
+  createApiKey: defineRoute({
+    method: 'POST',
+    path: '/api-keys',
+    body: createApiKeyRequestSchema,
+    responses: { 201: createdApiKeySchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user creates an API key' },
+  }),
+  apiKeys: defineRoute({
+    method: 'GET',
+    path: '/api-keys',
+    responses: { 200: apiKeyListSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user’s API keys' },
+  }),
+  revokeApiKey: defineRoute({
+    method: 'DELETE',
+    path: '/api-keys/:id',
+    params: idParams,
+    responses: { 200: apiKeyEnvelopeSchema },
+    access: { callers: GATEWAY, actor: 'user', purpose: 'the asserted user revokes one of their API keys' },
+  }),
+  verifyApiKey: defineRoute({
+    method: 'POST',
+    path: '/api-keys/verify',
+    body: verifyApiKeyRequestSchema,
+    responses: { 200: verifiedApiKeySchema },
+    access: { callers: GATEWAY, actor: 'none', purpose: 'a signed request: its key, signature, window, address and scope' },
   }),
   jwks: defineRoute({
     method: 'GET',

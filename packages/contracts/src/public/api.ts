@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeyEnvelopeSchema, apiKeyListSchema, createApiKeyRequestSchema, createdApiKeySchema } from '../api-keys.js';
 import { loginRequestSchema, loginResponseSchema, registerRequestSchema, userEnvelopeSchema } from '../auth.js';
 import { auditQuerySchema, auditReportSchema } from '../audit.js';
 import { dashboardSchema } from '../dashboard.js';
@@ -69,6 +70,7 @@ export const PUBLIC_API = {
     docs: { tags: ['auth'], summary: 'Exchange e-mail and password for an access token' },
   }),
   me: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/me',
     responses: { 200: userEnvelopeSchema },
@@ -76,6 +78,7 @@ export const PUBLIC_API = {
     docs: { tags: ['auth'], summary: 'The signed-in user', bearer: true },
   }),
   wallet: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/wallet',
     responses: { 200: walletSchema },
@@ -92,6 +95,7 @@ export const PUBLIC_API = {
     docs: { tags: ['wallet'], summary: 'Deposit cash (USD)', bearer: true },
   }),
   transactions: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/wallet/transactions',
     query: pageQuerySchema,
@@ -208,6 +212,7 @@ export const PUBLIC_API = {
     },
   }),
   placeOrder: defineRoute({
+    apiKeyScope: 'trade',
     method: 'POST',
     path: '/v1/orders',
     body: placeOrderRequestSchema,
@@ -216,6 +221,7 @@ export const PUBLIC_API = {
     docs: { tags: ['orders'], summary: 'Place an order', bearer: true },
   }),
   placeOrderAlias: defineRoute({
+    apiKeyScope: 'trade',
     method: 'POST',
     path: '/v1/order',
     body: placeOrderRequestSchema,
@@ -224,6 +230,7 @@ export const PUBLIC_API = {
     docs: { tags: ['orders'], summary: 'Place an order (the singular path, same as POST /v1/orders)', bearer: true },
   }),
   orders: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/orders',
     query: orderListQuerySchema,
@@ -232,6 +239,7 @@ export const PUBLIC_API = {
     docs: { tags: ['orders'], summary: 'Your orders, newest first', bearer: true },
   }),
   order: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/orders/:id',
     params: idParams,
@@ -240,6 +248,7 @@ export const PUBLIC_API = {
     docs: { tags: ['orders'], summary: 'One of your orders', bearer: true },
   }),
   cancelOrder: defineRoute({
+    apiKeyScope: 'trade',
     method: 'DELETE',
     path: '/v1/orders/:id',
     params: idParams,
@@ -248,6 +257,7 @@ export const PUBLIC_API = {
     docs: { tags: ['orders'], summary: 'Cancel an open order (it stays open with cancelRequested until the engine confirms)', bearer: true },
   }),
   fills: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/trades',
     query: fillListQuerySchema,
@@ -256,6 +266,7 @@ export const PUBLIC_API = {
     docs: { tags: ['orders'], summary: 'Your fills, newest first', bearer: true },
   }),
   notifications: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/notifications',
     query: notificationListQuerySchema,
@@ -272,6 +283,7 @@ export const PUBLIC_API = {
     docs: { tags: ['notifications'], summary: 'Mark one of your notifications read (again: the same answer)', bearer: true },
   }),
   statement: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/reports/statement',
     query: statementQuerySchema,
@@ -285,6 +297,7 @@ export const PUBLIC_API = {
     },
   }),
   pnl: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/reports/pnl',
     responses: { 200: pnlReportSchema },
@@ -305,6 +318,7 @@ export const PUBLIC_API = {
     },
   }),
   trace: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/traces/:traceId',
     params: traceParamsSchema,
@@ -341,6 +355,7 @@ export const PUBLIC_API = {
     docs: { tags: ['admin'], summary: 'Exchange volumes per symbol and UTC day (admins only)', bearer: true },
   }),
   dashboard: defineRoute({
+    apiKeyScope: 'read',
     method: 'GET',
     path: '/v1/dashboard',
     responses: { 200: dashboardSchema },
@@ -351,6 +366,34 @@ export const PUBLIC_API = {
         'User, balances, open orders, recent fills and unread notifications in one call; a part whose service is down is null and listed in `unavailable`',
       bearer: true,
     },
+  }),
+  createApiKey: defineRoute({
+    method: 'POST',
+    path: '/v1/api-keys',
+    body: createApiKeyRequestSchema,
+    responses: { 201: createdApiKeySchema },
+    errors: [...signedIn, 403, 409],
+    docs: {
+      tags: ['api keys'],
+      summary:
+        'Create an API key for a program: scopes, an optional IP allow-list and expiry; an HMAC secret is shown once in the answer, or register an Ed25519 public key',
+      bearer: true,
+    },
+  }),
+  apiKeys: defineRoute({
+    method: 'GET',
+    path: '/v1/api-keys',
+    responses: { 200: apiKeyListSchema },
+    errors: [401, 403, 429],
+    docs: { tags: ['api keys'], summary: 'Your API keys (never their secrets), revoked ones included, newest first', bearer: true },
+  }),
+  revokeApiKey: defineRoute({
+    method: 'DELETE',
+    path: '/v1/api-keys/:id',
+    params: idParams,
+    responses: { 200: apiKeyEnvelopeSchema },
+    errors: [...signedIn, 403, 404],
+    docs: { tags: ['api keys'], summary: 'Revoke one of your API keys: its next request is refused', bearer: true },
   }),
   stream: defineRoute({
     method: 'GET',

@@ -13,6 +13,8 @@ export interface AuthenticatedUser {
   credential: ActorCredential;
   /** when the access token expires (ms since the epoch) */
   expiresAtMs: number;
+  /** the API key a signed request came with (none: an access token) */
+  apiKeyId?: string;
 }
 
 export interface TokenVerifierOptions {

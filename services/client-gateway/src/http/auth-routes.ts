@@ -27,4 +27,17 @@ export function registerAuthRoutes(app: HttpServer, options: AuthRouteOptions): 
     onRequest: authenticate(options.verifier),
     config: { rateLimit: options.rateLimit },
   });
+  // a user's API keys: managed with a session only (a key cannot make or revoke keys)
+  const guarded = { onRequest: authenticate(options.verifier), config: { rateLimit: options.rateLimit } };
+  serveRoute(
+    app,
+    PUBLIC_API.createApiKey,
+    async ({ body, request, reply }) => {
+      reply.status(201);
+      return users.createApiKey({ body }, { actor: actorOf(request) });
+    },
+    guarded,
+  );
+  serveRoute(app, PUBLIC_API.apiKeys, ({ request }) => users.apiKeys({}, { actor: actorOf(request) }), guarded);
+  serveRoute(app, PUBLIC_API.revokeApiKey, ({ params, request }) => users.revokeApiKey({ params }, { actor: actorOf(request) }), guarded);
 }

@@ -42,7 +42,7 @@ export async function registerPlugins(app: HttpServer, options: PluginOptions): 
   await app.register(cors, {
     origin: options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-api-key', 'x-api-timestamp', 'x-api-signature'],
     exposedHeaders: ['x-trace-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
   });
@@ -76,7 +76,7 @@ export async function registerPlugins(app: HttpServer, options: PluginOptions): 
     nameSpace: 'rate-limit:',
     // A Redis outage must not take the API down with it.
     skipOnError: true,
-    keyGenerator: (request) => (request.user ? `user:${request.user.id}` : `ip:${request.ip}`),
+    keyGenerator: (request) => (request.user?.apiKeyId ? `key:${request.user.apiKeyId}` : request.user ? `user:${request.user.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `Too many requests; retry in ${context.after}`, {
         limit: context.max,

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError, type ContractClient, Counter, Gauge, type HttpMetrics, type HttpServer, type Logger, type Redis, serveRoute } from '@exchange/platform';
 import { type MARKET_DATA_API, PUBLIC_API } from '@exchange/contracts';
+import type { ApiKeyVerifier } from '../auth/api-key-verifier.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { LiveHub } from './live-hub.js';
 import { StreamSession, type StreamLimits } from './stream-session.js';
@@ -11,6 +12,8 @@ export interface StreamRouteOptions {
   redis: Redis;
   marketData: ContractClient<typeof MARKET_DATA_API>;
   verifier: TokenVerifier;
+  /** signed sign-ins (`auth` with an API key's signature) */
+  apiKeys: ApiKeyVerifier;
   logger: Logger;
   registry: HttpMetrics['registry'];
   limits: StreamLimits & { heartbeatMs: number; maxMessageBytes: number };
@@ -74,6 +77,8 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
       hub,
       marketData: options.marketData,
       verifier: options.verifier,
+      apiKeys: options.apiKeys,
+      ip: request.ip,
       logger: options.logger,
       limits: options.limits,
       onSlowClient: () => slow.inc(),
@@ -81,7 +86,7 @@ export async function registerStreamRoutes(app: HttpServer, options: StreamRoute
     // handlers first (a message may arrive at once), then one message at a time, in order,
     // after the token of the query (if any) was checked
     const token = streamQuery.safeParse(request.query).data?.token;
-    let queue = token ? session.authenticate(token) : Promise.resolve();
+    let queue = token ? session.authenticate({ token }) : Promise.resolve();
     // messages are handled in order; a client that sends faster than they are handled is cut off
     // rather than allowed to queue work in the gateway without end
     let inFlight = 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type ContractClient, createLogger } from '@exchange/platform';
 import type { MARKET_DATA_API } from '@exchange/contracts';
+import type { ApiKeyVerifier } from '../auth/api-key-verifier.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { LiveHub } from './live-hub.js';
 import { StreamSession } from './stream-session.js';
@@ -52,6 +53,8 @@ function setup(options: { snapshotSequence?: number; beforeSnapshot?: (push: Lis
     hub: hub as unknown as LiveHub,
     marketData: marketData as unknown as ContractClient<typeof MARKET_DATA_API>,
     verifier: {} as TokenVerifier,
+    apiKeys: {} as ApiKeyVerifier,
+    ip: '127.0.0.1',
     logger: createLogger('test', 'silent'),
     limits: { maxSubscriptions: 3, maxBufferedBytes: 1000 },
     onSlowClient: slow,

@@ -1,7 +1,9 @@
 import type { WebSocket, RawData } from 'ws';
 import { AppError, type ContractClient, type Logger } from '@exchange/platform';
 import {
+  API_KEY_STREAM_REQUEST,
   CANDLE_INTERVALS,
+  EMPTY_BODY_SHA256,
   type CandleInterval,
   type MARKET_DATA_API,
   type MarketDataMessage,
@@ -10,6 +12,7 @@ import {
   streamClientMessageSchema,
   userChannel,
 } from '@exchange/contracts';
+import type { ApiKeyVerifier } from '../auth/api-key-verifier.js';
 import type { AuthenticatedUser, TokenVerifier } from '../auth/token-verifier.js';
 import type { LiveHub } from './live-hub.js';
 
@@ -24,6 +27,9 @@ export interface StreamDeps {
   hub: LiveHub;
   marketData: ContractClient<typeof MARKET_DATA_API>;
   verifier: TokenVerifier;
+  apiKeys: ApiKeyVerifier;
+  /** the client's address (an API key's allow-list is checked against it) */
+  ip: string;
   logger: Logger;
   limits: StreamLimits;
   onSlowClient(): void;
@@ -73,7 +79,7 @@ export class StreamSession {
     if (!message.success) return this.error('VALIDATION_FAILED', `Not a message this stream understands: ${message.error.issues[0]?.message ?? 'invalid'}`);
     const body = message.data;
     if (body.op === 'ping') return this.send({ type: 'pong' });
-    if (body.op === 'auth') return this.authenticate(body.token);
+    if (body.op === 'auth') return this.authenticate(body);
     if (body.op === 'unsubscribe') {
       for (const channel of body.channels) await this.unsubscribe(channel);
       return;
@@ -89,9 +95,23 @@ export class StreamSession {
     await Promise.all(stops.map((stop) => stop()));
   }
 
-  async authenticate(token: string): Promise<void> {
+  /** Signs the session in with an access token, or with an API key's signature of `GET /v1/stream`. */
+  async authenticate(credentials: { token?: string | undefined; apiKey?: { id: string; timestamp: string; signature: string } | undefined }): Promise<void> {
     try {
-      const user = await this.deps.verifier.verify(`Bearer ${token}`);
+      const { token, apiKey } = credentials;
+      if ((token === undefined) === (apiKey === undefined)) throw new AppError('VALIDATION_FAILED', 'Send either a token or an apiKey signature to sign in');
+      const user = apiKey
+        ? await this.deps.apiKeys.verify({
+            keyId: apiKey.id,
+            timestamp: apiKey.timestamp,
+            signature: apiKey.signature,
+            ...API_KEY_STREAM_REQUEST,
+            query: '',
+            bodySha256: EMPTY_BODY_SHA256,
+            ip: this.deps.ip,
+            scope: 'read',
+          })
+        : await this.deps.verifier.verify(`Bearer ${token}`);
       if (this.user && this.user.id !== user.id) {
         // another identity: the previous one's private channel is not this one's to hear
         const stop = this.subscriptions.get('user');

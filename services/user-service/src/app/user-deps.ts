@@ -1,3 +1,4 @@
+import type { ApiKeys } from './api-keys.js';
 import type { LoginAttempts } from '../store/login-attempts.js';
 import type { UsersStore } from '../store/users-store.js';
 import type { TokenIssuer } from './token-issuer.js';
@@ -8,4 +9,5 @@ export interface UserDeps {
   tokens: TokenIssuer;
   /** per-account login throttling */
   attempts: LoginAttempts;
+  apiKeys: ApiKeys;
 }

@@ -6,7 +6,7 @@ import { registerUser } from '../app/register-user.js';
 import type { UserDeps } from '../app/user-deps.js';
 
 /** The user-service's internal API (USER_SERVICE_API); the JWKS is the only open route. */
-export function registerRoutes(app: HttpServer, { users, tokens, attempts }: UserDeps): void {
+export function registerRoutes(app: HttpServer, { users, tokens, attempts, apiKeys }: UserDeps): void {
   serveApi(app, USER_SERVICE_API, {
     register: async ({ body, reply }) => {
       reply.status(201);
@@ -17,6 +17,13 @@ export function registerRoutes(app: HttpServer, { users, tokens, attempts }: Use
     // does a user exist (the gateway's token check, the wallet), and an admin's credit by e-mail
     userById: async ({ params }) => ({ user: await findUser(users, { id: params.id }) }),
     userByEmail: async ({ query }) => ({ user: await findUser(users, { email: query.email }) }),
+    createApiKey: async ({ body, request, reply }) => {
+      reply.status(201);
+      return apiKeys.create(actorOf(request).id, body);
+    },
+    apiKeys: async ({ request }) => ({ items: await apiKeys.list(actorOf(request).id) }),
+    revokeApiKey: async ({ params, request }) => ({ apiKey: await apiKeys.revoke(actorOf(request).id, params.id) }),
+    verifyApiKey: ({ body }) => apiKeys.verify(body),
     // the keys are Ed25519 by construction; the contract's schema says so and checks it
     jwks: () => jwksSchema.parse({ keys: tokens.publishedJwks }),
   });
