@@ -8,6 +8,7 @@ import { useToken } from './lib/auth-store';
 import { streamUrl } from './lib/config';
 import { ExchangeStream } from '@exchange/client';
 import { StreamContext } from './lib/stream';
+import { ApiKeysPage } from './pages/ApiKeys';
 import { LoginPage, RegisterPage } from './pages/Auth';
 import { MarketsPage } from './pages/Markets';
 import { NotificationsPage } from './pages/Notifications';
@@ -80,6 +81,7 @@ export function App() {
                 <Route path="/wallet" element={<WalletPage />} />
                 <Route path="/reports" element={<ReportsPage />} />
                 <Route path="/notifications" element={<NotificationsPage />} />
+                <Route path="/api-keys" element={<ApiKeysPage />} />
                 <Route
                   path="/traces"
                   element={

@@ -93,6 +93,9 @@ export function Layout() {
             <NavLink to="/reports" className={navClass} data-testid="nav-reports">
               Reports
             </NavLink>
+            <NavLink to="/api-keys" className={navClass} data-testid="nav-api-keys">
+              API keys
+            </NavLink>
             {me.data?.role === 'admin' && (
               <NavLink to="/traces" className={navClass} data-testid="nav-traces">
                 Traces

@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, ReactNode } from 'react';
+import type { ComponentPropsWithRef, ReactNode } from 'react';
 import { ApiError } from '../lib/api';
 import { traceUrl } from '../lib/config';
 
@@ -38,7 +38,7 @@ const VARIANTS: Record<Variant, string> = {
   ghost: 'bg-transparent hover:bg-slate-800 text-slate-300',
 };
 
-export function Button({ variant = 'primary', className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({ variant = 'primary', className = '', ...props }: ComponentPropsWithRef<'button'> & { variant?: Variant }) {
   return (
     <button
       type="button"
@@ -99,6 +99,8 @@ const CODE_TEXT: Record<string, (error: ApiError) => string> = {
   NETWORK_ERROR: (e) => e.message,
   SERVICE_UNAVAILABLE: () => 'A service of the exchange is unavailable; try again shortly.',
   UPSTREAM_TIMEOUT: () => 'The exchange took too long to answer; try again.',
+  API_KEY_LIMIT_REACHED: () => 'You have as many API keys as one account may hold: revoke one you no longer use first.',
+  API_KEY_NOT_FOUND: () => 'This API key does not exist (any more); the list is refreshed.',
 };
 
 export function errorText(error: unknown): string {

@@ -18,6 +18,7 @@ export const keys = {
   notifications: ['notifications'] as const,
   unread: ['notifications', 'unread'] as const,
   reports: ['reports'] as const,
+  apiKeys: ['api-keys'] as const,
 };
 
 export type CandleInterval = '1m' | '5m' | '1h' | '1d';
@@ -91,4 +92,10 @@ export function useUnreadCount() {
     queryFn: () => exchange.notifications({ query: { unread: 'true', limit: 1 } }).then((r) => r.unreadCount),
     enabled: Boolean(token),
   });
+}
+
+/** The user's API keys (never their secrets), revoked ones included, newest first. */
+export function useApiKeys() {
+  const token = useToken();
+  return useQuery({ queryKey: keys.apiKeys, queryFn: () => exchange.apiKeys().then((r) => r.items), enabled: Boolean(token) });
 }
