@@ -1,5 +1,5 @@
 /** The API keys page's logic, apart from React: the form's checks, the request it sends, a key's status. */
-import type { ExchangeClient } from '@exchange/client';
+import { API_KEY_MAX_ALLOWED_IPS, allowedIpSchema, type ExchangeClient } from '@exchange/client';
 import { ApiError } from './api';
 
 export type ApiKey = Awaited<ReturnType<ExchangeClient['apiKeys']>>['items'][number];
@@ -33,20 +33,16 @@ export const emptyDraft = (): ApiKeyDraft => ({
 
 /** The same limits as the exchange's (it checks again, and its word is final). */
 export const LABEL_MAX = 64;
-export const MAX_ALLOWED_IPS = 20;
+export const MAX_ALLOWED_IPS = API_KEY_MAX_ALLOWED_IPS;
 
 /** The entries of an allow-list as typed: split on commas and white space, blanks and repeats dropped. */
 export function parseAllowedIps(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).filter(Boolean))];
 }
 
-const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const IPV4_RANGE = new RegExp(`^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}(?:/(?:3[0-2]|[12]?\\d))?$`);
-// IPv6 only loosely: the exchange parses it for real
-const IPV6_RANGE = /^[0-9A-Fa-f:.]{2,45}(?:\/(?:12[0-8]|1[01]\d|[1-9]?\d))?$/;
-
+/** The contract's own check of an allow-list entry (the exchange parses it for real). */
 export function looksLikeIpOrRange(entry: string): boolean {
-  return IPV4_RANGE.test(entry) || (entry.includes(':') && IPV6_RANGE.test(entry));
+  return allowedIpSchema.safeParse(entry).success;
 }
 
 /** The end of the chosen day in the browser's time zone, as the exchange takes it (ISO, UTC). */

@@ -1,3 +1,4 @@
+import { API_KEY_RECEIVE_WINDOW_MS } from '@exchange/client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Button, Empty, ErrorNotice, Field, inputClass, Panel, td, th, time } from '../components/ui';
@@ -454,7 +455,10 @@ function SigningHelp() {
         <pre className="overflow-x-auto rounded bg-slate-950 p-2 font-mono text-xs text-slate-200">
           {'timestamp\nMETHOD\n/path\nquery string (without ?, empty when none)\nsha256hex(body) (of the empty string when none)'}
         </pre>
-        <p>The timestamp must be within 5 seconds of the exchange’s clock, and a signature is accepted once. The TypeScript SDK does all of this for you:</p>
+        <p>
+          The timestamp must be within {API_KEY_RECEIVE_WINDOW_MS / 1000} seconds of the exchange’s clock, and a signature is accepted once. The TypeScript SDK
+          does all of this for you:
+        </p>
         <pre className="overflow-x-auto rounded bg-slate-950 p-2 font-mono text-xs text-slate-200">
           {`import { createExchangeClient } from '@exchange/client';
 import { apiKeySigner } from '@exchange/client/signing';

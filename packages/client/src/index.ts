@@ -9,6 +9,14 @@ export { ExchangeApiError } from './errors.js';
 export * from './money.js';
 export * from './book.js';
 export {
+  API_KEY_HEADERS,
+  API_KEY_MAX_ALLOWED_IPS,
+  API_KEY_MAX_PER_USER,
+  API_KEY_RECEIVE_WINDOW_MS,
+  API_KEY_SCOPES,
+  allowedIpSchema,
+  type ApiKey,
+  type ApiKeyScope,
   CANDLE_INTERVALS,
   CLIENT_ORDER_ID_PATTERN,
   ORDER_SIDES,

@@ -41,6 +41,14 @@ describe('API key signing', () => {
     expect(verify(null, Buffer.from(payload), createPublicKey(RFC8032_PUBLIC), Buffer.from(POST_ED25519, 'base64'))).toBe(true);
   });
 
+  it('never signs two requests with one timestamp, so identical requests at once are not replays', async () => {
+    const signer = apiKeySigner({ keyId: 'k-1', secret: SECRET }, () => AT);
+    const request = { method: 'GET', path: '/v1/me', query: '', body: '' };
+    const [first, second] = [await signer(request), await signer(request)];
+    expect([first['x-api-timestamp'], second['x-api-timestamp']]).toEqual([String(AT), String(AT + 1)]);
+    expect(second['x-api-signature']).not.toBe(first['x-api-signature']);
+  });
+
   it('changes the signature when any signed part changes', () => {
     const base = { timestamp: String(AT), method: 'POST', path: '/v1/orders', query: '', bodySha256: BODY_SHA256 };
     const signature = signPayload({ keyId: 'k', secret: SECRET }, apiKeySigningPayload(base));

@@ -32,10 +32,17 @@ export function signPayload(credentials: ApiKeyCredentials, payload: string): st
   return sign(null, Buffer.from(payload, 'utf8'), privateKey(credentials.privateKeyPem)).toString('base64');
 }
 
-/** Signs each request at the time it is sent (`now`: ms since the epoch, the clock by default). */
+/**
+ * Signs each request at the time it is sent (`now`: ms since the epoch, the clock by default). The
+ * exchange accepts each signature once, so two identical requests in one millisecond would look
+ * like a replay: each signer's timestamps therefore only go up (a burst runs a few ms ahead of the
+ * clock, well inside the receive window).
+ */
 export function apiKeySigner(credentials: ApiKeyCredentials, now: () => number = Date.now): RequestSigner {
+  let last = 0;
   return (request) => {
-    const timestamp = String(now());
+    last = Math.max(now(), last + 1);
+    const timestamp = String(last);
     const payload = apiKeySigningPayload({ timestamp, method: request.method, path: request.path, query: request.query, bodySha256: sha256Hex(request.body) });
     return {
       [API_KEY_HEADERS.key]: credentials.keyId,
@@ -47,8 +54,10 @@ export function apiKeySigner(credentials: ApiKeyCredentials, now: () => number =
 
 /** A fresh signed sign-in for the live stream (what `{"op":"auth","apiKey":…}` carries). */
 export function streamSignIn(credentials: ApiKeyCredentials, now: () => number = Date.now): () => { id: string; timestamp: string; signature: string } {
+  let last = 0;
   return () => {
-    const timestamp = String(now());
+    last = Math.max(now(), last + 1);
+    const timestamp = String(last);
     const payload = apiKeySigningPayload({ timestamp, ...API_KEY_STREAM_REQUEST, query: '', bodySha256: EMPTY_BODY_SHA256 });
     return { id: credentials.keyId, timestamp, signature: signPayload(credentials, payload) };
   };
