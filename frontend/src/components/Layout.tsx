@@ -64,6 +64,14 @@ export function Layout() {
 
   return (
     <div className="flex min-h-screen flex-col">
+      {/* the first stop of Tab: past the navigation, straight to the page */}
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-sky-700 focus:px-3 focus:py-2 focus:text-sm focus:text-white"
+        data-testid="skip-to-main"
+      >
+        Skip to the page
+      </a>
       <header className="sticky top-0 z-40 border-b border-slate-800 bg-slate-950/95 backdrop-blur">
         <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-3 gap-y-2 px-3 py-2">
           <NavLink to="/" className="mr-2 text-base font-bold tracking-tight text-white">
@@ -104,7 +112,7 @@ export function Layout() {
           </nav>
           <div className="ml-auto flex items-center gap-2">
             <NavLink to="/wallet" className="hidden rounded-md bg-slate-900 px-2.5 py-1 text-right sm:block" title="Available USD" data-testid="header-balance">
-              <span className="block text-[10px] uppercase tracking-wide text-slate-500">USD available</span>
+              <span className="block text-[10px] uppercase tracking-wide text-slate-400">USD available</span>
               <span className="num block min-w-[7rem] text-sm">{usd ? formatUsd(usd.available) : '—'}</span>
             </NavLink>
             <NavLink
@@ -119,7 +127,7 @@ export function Layout() {
               </svg>
               <span
                 data-testid="notifications-count"
-                className={`num absolute -top-0.5 -right-0.5 min-w-[1.25rem] rounded-full px-1 text-center text-[10px] leading-5 font-bold ${unread.data ? 'bg-red-600 text-white' : 'bg-slate-700 text-slate-300'}`}
+                className={`num absolute -top-0.5 -right-0.5 min-w-[1.25rem] rounded-full px-1 text-center text-[10px] leading-5 font-bold ${unread.data ? 'bg-red-700 text-white' : 'bg-slate-700 text-slate-300'}`}
               >
                 {unread.data ?? 0}
               </span>
@@ -134,7 +142,7 @@ export function Layout() {
           </div>
         </div>
       </header>
-      <main className="mx-auto w-full max-w-[1600px] flex-1 p-3">
+      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-[1600px] flex-1 p-3 focus:outline-none">
         <Outlet />
       </main>
     </div>

@@ -54,7 +54,9 @@ function Row({ level, side, max, onPick }: { level: Level | undefined; side: 'bi
           <button
             type="button"
             className="relative rounded px-0.5 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-400"
-            aria-label={`Use price ${formatUsd(level[0])}`}
+            // the name starts with the price as shown, so a spoken "click 99.00" finds it
+            aria-label={`${formatUsd(level[0])}: use this price`}
+            data-testid={`book-pick-${level[0]}`}
             onClick={() => onPick(level[0])}
           >
             {formatUsd(level[0])}

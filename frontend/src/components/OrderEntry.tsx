@@ -1,11 +1,31 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError, exchange, newId } from '../lib/api';
-import { formatQty, formatUsd } from '@exchange/client';
+import { CASH_SCALE, formatQty, formatUsd, parseUnits } from '@exchange/client';
 import { checkOrder, TIME_IN_FORCE_FOR, type OrderDraft, type OrderType, type PlaceOrderBody, type Side, type TimeInForce } from '../lib/order-entry';
-import { keys, useBalance } from '../lib/queries';
+import { keys, useBalance, useWallet } from '../lib/queries';
 import type { Market, Ticker } from '@exchange/client';
-import { Button, ErrorNotice, Field, inputClass } from './ui';
+import { AddFundsLink, Button, ErrorNotice, Field, inputClass } from './ui';
+
+/** Puts the keyboard in the order form: its price, or its quantity for a market order. */
+export function focusOrderEntry(): void {
+  const price = document.getElementById('order-price') as HTMLInputElement | null;
+  const target = price && !price.disabled ? price : document.getElementById('order-quantity');
+  target?.scrollIntoView({ block: 'center' });
+  target?.focus();
+}
+
+/** A buy needs USD: with none available, the form says so first and leads to the add-funds form. */
+function NoCash({ held }: { held: boolean }) {
+  return (
+    <div className="space-y-1 rounded-md border border-sky-800 bg-sky-950/60 px-3 py-2 text-sm" data-testid="order-entry-no-cash">
+      <p className="text-slate-100">
+        {held ? 'All your USD is held by open orders: add funds or cancel an order to buy more.' : 'You have no USD yet: add funds to place a buy order.'}
+      </p>
+      <AddFundsLink className="inline-block font-medium text-sky-300 underline" testId="order-entry-add-funds" />
+    </div>
+  );
+}
 
 export function OrderEntry({
   market,
@@ -19,6 +39,7 @@ export function OrderEntry({
   onPrice: (price: string) => void;
 }) {
   const queryClient = useQueryClient();
+  const wallet = useWallet();
   const cash = useBalance('USD');
   const shares = useBalance(market.baseAsset);
   const [side, setSide] = useState<Side>('BUY');
@@ -44,6 +65,10 @@ export function OrderEntry({
     },
   });
 
+  // only once the wallet is known: a loading wallet is not an empty one
+  const noCash = wallet.data !== undefined && (parseUnits(cash?.available ?? '0', CASH_SCALE) ?? 0n) <= 0n;
+  const cashHeld = noCash && (parseUnits(cash?.held ?? '0', CASH_SCALE) ?? 0n) > 0n;
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
@@ -60,7 +85,7 @@ export function OrderEntry({
   };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-3" data-testid="order-entry">
+    <form onSubmit={submit} noValidate className="space-y-3" data-testid="order-entry" aria-label={`Place an order in ${market.symbol}`}>
       <fieldset className="grid grid-cols-2 gap-1 rounded-md border-0 bg-slate-950 p-1">
         <legend className="sr-only">Side</legend>
         <button
@@ -68,7 +93,7 @@ export function OrderEntry({
           aria-pressed={side === 'BUY'}
           data-testid="order-side-buy"
           onClick={() => setSide('BUY')}
-          className={`rounded py-1.5 text-sm font-semibold ${side === 'BUY' ? 'bg-green-600 text-white' : 'text-slate-400 hover:text-white'}`}
+          className={`rounded py-1.5 text-sm font-semibold ${side === 'BUY' ? 'bg-green-700 text-white' : 'text-slate-400 hover:text-white'}`}
         >
           Buy
         </button>
@@ -77,11 +102,12 @@ export function OrderEntry({
           aria-pressed={side === 'SELL'}
           data-testid="order-side-sell"
           onClick={() => setSide('SELL')}
-          className={`rounded py-1.5 text-sm font-semibold ${side === 'SELL' ? 'bg-red-600 text-white' : 'text-slate-400 hover:text-white'}`}
+          className={`rounded py-1.5 text-sm font-semibold ${side === 'SELL' ? 'bg-red-700 text-white' : 'text-slate-400 hover:text-white'}`}
         >
           Sell
         </button>
       </fieldset>
+      {side === 'BUY' && noCash && <NoCash held={cashHeld} />}
       <div className="grid grid-cols-2 gap-2">
         <Field label="Type" htmlFor="order-type">
           <select id="order-type" data-testid="order-type" className={inputClass} value={type} onChange={(e) => changeType(e.target.value as OrderType)}>
@@ -137,7 +163,7 @@ export function OrderEntry({
           onChange={(e) => setQuantity(e.target.value)}
         />
       </Field>
-      <label className={`flex items-center gap-2 text-sm ${type === 'LIMIT' && timeInForce === 'GTC' ? 'text-slate-300' : 'text-slate-500'}`}>
+      <label className="flex items-center gap-2 text-sm text-slate-300 has-[:disabled]:text-slate-400">
         <input
           type="checkbox"
           data-testid="order-post-only"
@@ -179,6 +205,12 @@ export function OrderEntry({
       {(touched ? (check.errors.funds ?? check.errors.market) : check.errors.market) && (
         <p className="text-xs text-amber-400" role="alert" data-testid="order-warning">
           {check.errors.market ?? check.errors.funds}
+          {!check.errors.market && side === 'BUY' && (
+            <>
+              {' '}
+              <AddFundsLink className="font-medium text-sky-300 underline" />
+            </>
+          )}
         </p>
       )}
       {place.error && <ErrorNotice error={place.error} testId="order-error" />}

@@ -1,10 +1,34 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { exchange } from '../lib/api';
 import { formatQty, formatUsd } from '@exchange/client';
 import { keys, useFills, useOrders } from '../lib/queries';
 import type { Order } from '@exchange/client';
+import { focusOrderEntry } from './OrderEntry';
 import { Empty, ErrorNotice, SideBadge, td, th, time } from './ui';
+
+/** What an empty order list says: the first order's how-to (with the way to the form), or just that none is open. */
+function NoOrders({ open, first, symbol }: { open: boolean; first: boolean; symbol: string | undefined }) {
+  if (!first)
+    return (
+      <Empty testId="orders-empty">{open ? 'No open orders: an order that is not filled at once rests here until it is.' : 'No closed orders yet.'}</Empty>
+    );
+  return (
+    <Empty testId="orders-empty">
+      <span className="block">No orders yet. To place your first order, enter a price and a quantity in the order form and press Buy or Sell.</span>
+      {symbol ? (
+        <button type="button" className="mt-2 font-medium text-sky-300 underline" onClick={focusOrderEntry} data-testid="orders-empty-start">
+          Go to the order form
+        </button>
+      ) : (
+        <Link to="/markets" className="mt-2 inline-block font-medium text-sky-300 underline" data-testid="orders-empty-start">
+          Choose a market to trade
+        </Link>
+      )}
+    </Empty>
+  );
+}
 
 function CancelButton({ order }: { order: Order }) {
   const queryClient = useQueryClient();
@@ -29,7 +53,7 @@ function CancelButton({ order }: { order: Order }) {
   );
 }
 
-function OrderTable({ orders, open }: { orders: Order[]; open: boolean }) {
+function OrderTable({ orders, open, empty }: { orders: Order[]; open: boolean; empty: ReactNode }) {
   return (
     <table className="w-full min-w-[36rem]" data-testid={open ? 'open-orders' : 'order-history'}>
       <thead>
@@ -52,9 +76,7 @@ function OrderTable({ orders, open }: { orders: Order[]; open: boolean }) {
       <tbody>
         {orders.length === 0 && (
           <tr>
-            <td colSpan={open ? 9 : 8}>
-              <Empty>{open ? 'No open orders.' : 'No orders yet.'}</Empty>
-            </td>
+            <td colSpan={open ? 9 : 8}>{empty}</td>
           </tr>
         )}
         {orders.map((order) => (
@@ -93,7 +115,7 @@ function FillsTable({ symbol }: { symbol?: string }) {
   const fills = useFills(symbol);
   if (fills.error) return <ErrorNotice error={fills.error} />;
   const items = fills.data ?? [];
-  if (items.length === 0) return <Empty>{fills.isPending ? 'Loading…' : 'No trades yet.'}</Empty>;
+  if (items.length === 0) return <Empty>{fills.isPending ? 'Loading…' : 'No trades yet: the fills of your orders are listed here.'}</Empty>;
   return (
     <table className="w-full min-w-[32rem]" data-testid="my-trades">
       <thead>
@@ -137,6 +159,8 @@ export function OrdersPanel({ symbol }: { symbol?: string }) {
   const [tab, setTab] = useState<(typeof TABS)[number]['id']>('open');
   const open = useOrders('open', symbol);
   const closed = useOrders('closed', symbol);
+  // a first order is still to come: neither an open nor a closed one (once both lists are known)
+  const first = open.data?.length === 0 && closed.data?.length === 0;
   return (
     <section className="rounded-lg border border-slate-800 bg-slate-900/70">
       <div role="tablist" aria-label="Orders and trades" className="flex gap-1 border-b border-slate-800 px-2 pt-2">
@@ -145,6 +169,8 @@ export function OrdersPanel({ symbol }: { symbol?: string }) {
             key={t.id}
             type="button"
             role="tab"
+            id={`orders-tab-${t.id}`}
+            aria-controls="orders-tabpanel"
             aria-selected={tab === t.id}
             data-testid={`tab-${t.id}`}
             onClick={() => setTab(t.id)}
@@ -155,9 +181,21 @@ export function OrdersPanel({ symbol }: { symbol?: string }) {
           </button>
         ))}
       </div>
-      <div className="min-h-[12rem] overflow-x-auto p-2" role="tabpanel">
-        {tab === 'open' && (open.error ? <ErrorNotice error={open.error} /> : <OrderTable orders={open.data ?? []} open />)}
-        {tab === 'history' && (closed.error ? <ErrorNotice error={closed.error} /> : <OrderTable orders={closed.data ?? []} open={false} />)}
+      {/* focusable, as a tab panel is: its table scrolls sideways on a phone, and a keyboard must be able to scroll it */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region without focusable content needs a tab stop of its own */}
+      <div id="orders-tabpanel" className="min-h-[12rem] overflow-x-auto p-2" role="tabpanel" tabIndex={0} aria-labelledby={`orders-tab-${tab}`}>
+        {tab === 'open' &&
+          (open.error ? (
+            <ErrorNotice error={open.error} />
+          ) : (
+            <OrderTable orders={open.data ?? []} open empty={<NoOrders open first={first} symbol={symbol} />} />
+          ))}
+        {tab === 'history' &&
+          (closed.error ? (
+            <ErrorNotice error={closed.error} />
+          ) : (
+            <OrderTable orders={closed.data ?? []} open={false} empty={<NoOrders open={false} first={first} symbol={symbol} />} />
+          ))}
         {tab === 'trades' && <FillsTable symbol={symbol} />}
       </div>
     </section>

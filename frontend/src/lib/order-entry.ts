@@ -126,12 +126,12 @@ export function checkOrder(draft: OrderDraft, market: MarketRules, funds: Funds,
     }
     if (draft.side === 'BUY' && funds.cash !== null) {
       const cash = parseUnits(funds.cash, CASH_SCALE) ?? 0n;
-      if (total > cash) errors.funds = `Not enough USD: this order needs ${cost.total}, ${funds.cash} is available.`;
+      if (total > cash) errors.funds = `Not enough USD: this order needs ${cost.total}, ${funds.cash} is available. Add funds or lower the quantity.`;
     }
   }
   if (draft.side === 'SELL' && validQuantity !== null && funds.shares !== null) {
     const shares = parseUnits(funds.shares, SHARE_SCALE) ?? 0n;
-    if (validQuantity > shares) errors.funds = `Not enough ${market.baseAsset ?? market.symbol}: ${funds.shares} shares available.`;
+    if (validQuantity > shares) errors.funds = `Not enough ${market.baseAsset ?? market.symbol}: ${funds.shares} shares available. Lower the quantity.`;
   }
 
   const ok = Object.keys(errors).length === 0 && validQuantity !== null;

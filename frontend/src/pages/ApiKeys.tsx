@@ -171,7 +171,7 @@ function CreateApiKeyForm({ onCreated }: { onCreated: (created: Created) => void
             {errors.scopes}
           </p>
         ) : (
-          <p id="api-key-scopes-hint" className="text-xs text-slate-500">
+          <p id="api-key-scopes-hint" className="text-xs text-slate-400">
             A key can never move money out or manage other keys.
           </p>
         )}
@@ -217,7 +217,8 @@ function CreateApiKeyForm({ onCreated }: { onCreated: (created: Created) => void
             type="checkbox"
             data-testid="api-key-own"
             checked={draft.ownKey}
-            aria-controls="api-key-publicKey-field"
+            // aria-controls may only name an element that is there: the field exists while the box is checked
+            aria-controls={draft.ownKey ? 'api-key-publicKey-field' : undefined}
             onChange={(e) => update({ ownKey: e.target.checked })}
           />
           Use my own Ed25519 public key (no secret is made: your program signs with your private key)
@@ -317,20 +318,20 @@ function ApiKeyRow({ apiKey, now }: { apiKey: ApiKey; now: number }) {
     <tr className="border-t border-slate-800 align-top" data-testid={`api-key-row-${apiKey.id}`} data-status={status}>
       <td className={td}>
         <span className="font-medium">{apiKey.label}</span>
-        <span className="block font-mono text-xs text-slate-500" title="Key id, sent as X-API-Key">
+        <span className="block font-mono text-xs text-slate-400" title="Key id, sent as X-API-Key">
           {apiKey.id}
         </span>
       </td>
       <td className={td}>
         <StatusBadge status={status} keyId={apiKey.id} />
-        {status === 'revoked' && apiKey.revokedAt && <span className="block text-xs text-slate-500">{time(apiKey.revokedAt)}</span>}
+        {status === 'revoked' && apiKey.revokedAt && <span className="block text-xs text-slate-400">{time(apiKey.revokedAt)}</span>}
       </td>
       <td className={`${td} text-xs`}>{apiKey.kind === 'HMAC' ? 'HMAC secret' : 'Ed25519'}</td>
       <td className={`${td} text-xs`}>{apiKey.scopes.join(', ')}</td>
       <td className={`${td} font-mono text-xs`}>
-        {apiKey.allowedIps.length ? apiKey.allowedIps.join(', ') : <span className="font-sans text-slate-500">any</span>}
+        {apiKey.allowedIps.length ? apiKey.allowedIps.join(', ') : <span className="font-sans text-slate-400">any</span>}
       </td>
-      <td className={`${td} whitespace-nowrap text-xs`}>{apiKey.expiresAt ? time(apiKey.expiresAt) : <span className="text-slate-500">never</span>}</td>
+      <td className={`${td} whitespace-nowrap text-xs`}>{apiKey.expiresAt ? time(apiKey.expiresAt) : <span className="text-slate-400">never</span>}</td>
       <td className={`${td} whitespace-nowrap text-xs text-slate-400`}>{time(apiKey.createdAt)}</td>
       <td className={`${td} text-xs`} data-testid={`api-key-last-used-${apiKey.id}`}>
         {apiKey.lastUsedAt ? (
@@ -339,7 +340,7 @@ function ApiKeyRow({ apiKey, now }: { apiKey: ApiKey; now: number }) {
             {apiKey.lastUsedIp && <span className="block font-mono text-slate-400">from {apiKey.lastUsedIp}</span>}
           </>
         ) : (
-          <span className="text-slate-500">never</span>
+          <span className="text-slate-400">never</span>
         )}
       </td>
       <td className={`${td} text-right`}>
@@ -469,7 +470,7 @@ const exchange = createExchangeClient({
 });
 const { user } = await exchange.me();`}
         </pre>
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-400">
           Keep the secret in your program’s configuration, never in its source code. A key can be limited to your server’s IP addresses.
         </p>
       </div>

@@ -6,7 +6,7 @@ import { useMarkets, useTicker } from '../lib/queries';
 import type { Market } from '@exchange/client';
 
 export function Change({ pct }: { pct: string | null | undefined }) {
-  if (!pct) return <span className="text-slate-500">—</span>;
+  if (!pct) return <span className="text-slate-400">—</span>;
   const negative = pct.startsWith('-');
   const zero = /^-?0+(\.0+)?$/.test(pct);
   return (

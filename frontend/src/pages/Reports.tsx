@@ -10,7 +10,7 @@ const tomorrow = () => isoDay(new Date(Date.now() + 86_400_000));
 const monthAgo = () => isoDay(new Date(Date.now() - 30 * 86_400_000));
 
 function PnlValue({ value }: { value: string | null }) {
-  if (value === null) return <span className="text-slate-500">—</span>;
+  if (value === null) return <span className="text-slate-400">—</span>;
   return <span className={value.startsWith('-') ? 'text-down' : /^0+(\.0+)?$/.test(value) ? '' : 'text-up'}>{formatUsd(value)}</span>;
 }
 
@@ -140,7 +140,7 @@ function StatementReport() {
                     </td>
                     <td className={`${td} num`}>{formatAsset(e.amount, a.asset)}</td>
                     <td className={`${td} num`}>{formatAsset(e.balanceAfter, a.asset)}</td>
-                    <td className={`${td} font-mono text-xs text-slate-500`}>{e.reference}</td>
+                    <td className={`${td} font-mono text-xs text-slate-400`}>{e.reference}</td>
                   </tr>
                 ))}
               </tbody>

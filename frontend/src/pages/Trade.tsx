@@ -41,7 +41,7 @@ function Chart({ market }: { market: Market }) {
       <div className="relative h-[320px] sm:h-[380px]">
         <CandleChart candles={candles.data ?? []} priceDecimals={Math.max(2, decimalsOf(market.tickSize))} />
         {candles.data?.length === 0 && (
-          <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-slate-500">No trades in this interval yet.</p>
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-slate-400">No trades in this interval yet.</p>
         )}
         {candles.error && (
           <div className="absolute inset-x-0 top-0">
@@ -49,7 +49,7 @@ function Chart({ market }: { market: Market }) {
           </div>
         )}
       </div>
-      <p className="mt-1 text-right text-[11px] text-slate-500">
+      <p className="mt-1 text-right text-[11px] text-slate-400">
         <a
           href="https://www.tradingview.com/"
           target="_blank"
@@ -70,7 +70,8 @@ function Tape({ symbol }: { symbol: string }) {
   const items = (trades.data ?? []).slice(0, 25);
   return (
     <Panel title="Trades" testId="trades-tape">
-      <div className="h-[220px] overflow-y-auto lg:h-[300px]">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling list without focusable content needs a tab stop of its own, for a keyboard to scroll it */}
+      <section className="h-[220px] overflow-y-auto lg:h-[300px]" tabIndex={0} aria-label="Recent trades, newest first">
         {trades.error && <ErrorNotice error={trades.error} />}
         {items.length === 0 && !trades.error && <Empty>{trades.isPending ? 'Loading…' : 'No trades yet.'}</Empty>}
         <table className="w-full" aria-label="Recent trades">
@@ -79,12 +80,12 @@ function Tape({ symbol }: { symbol: string }) {
               <tr key={trade.id} className="h-6" data-testid={`tape-${trade.id}`}>
                 <td className={`num px-2 text-sm ${trade.takerSide === 'BUY' ? 'text-up' : 'text-down'}`}>{formatUsd(trade.price)}</td>
                 <td className="num px-2 text-sm text-slate-300">{formatQty(trade.quantity)}</td>
-                <td className="num px-2 text-xs text-slate-500">{new Date(trade.executedAt).toLocaleTimeString()}</td>
+                <td className="num px-2 text-xs text-slate-400">{new Date(trade.executedAt).toLocaleTimeString()}</td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </Panel>
   );
 }
@@ -92,7 +93,7 @@ function Tape({ symbol }: { symbol: string }) {
 function Book({ symbol, onPick }: { symbol: string; onPick: (price: string) => void }) {
   const book = useOrderBook(symbol);
   return (
-    <Panel title="Order book" actions={<span className="text-[11px] text-slate-500 num">seq {book.sequence ?? '—'}</span>}>
+    <Panel title="Order book" actions={<span className="text-[11px] text-slate-400 num">seq {book.sequence ?? '—'}</span>}>
       <OrderBookView book={book} onPick={onPick} />
     </Panel>
   );
@@ -145,7 +146,7 @@ export function TradePage() {
           ['Volume', formatQty(t?.volume24h ?? null)],
         ].map(([label, value]) => (
           <div key={String(label)} className="min-w-[5.5rem] text-right">
-            <p className="text-[11px] text-slate-500">{label}</p>
+            <p className="text-[11px] text-slate-400">{label}</p>
             <p className="num text-sm">{value}</p>
           </div>
         ))}

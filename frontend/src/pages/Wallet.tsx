@@ -1,12 +1,16 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { Link, useLocation } from 'react-router';
 import { Button, Empty, ErrorNotice, Field, inputClass, Panel, td, th, time } from '../components/ui';
 import { ApiError, exchange, newId } from '../lib/api';
 import { useToken } from '../lib/auth-store';
 import { CASH_SCALE, formatAsset, parseUnits } from '@exchange/client';
 import { keys, useWallet } from '../lib/queries';
 
-function AddFunds() {
+/** The id of the add-funds form: a link to `/wallet#add-funds` lands there with its amount field focused. */
+export const ADD_FUNDS_ID = 'add-funds';
+
+function AddFunds({ inputRef }: { inputRef: RefObject<HTMLInputElement | null> }) {
   const queryClient = useQueryClient();
   const [amount, setAmount] = useState('');
   const [local, setLocal] = useState<string>();
@@ -28,10 +32,11 @@ function AddFunds() {
   };
   const serverField = addFunds.error instanceof ApiError ? addFunds.error.fields.amount?.join('; ') : undefined;
   return (
-    <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-2">
+    <form id={ADD_FUNDS_ID} onSubmit={submit} noValidate className="flex scroll-mt-20 flex-wrap items-end gap-2" aria-label="Add funds">
       <div className="w-48">
         <Field label="Amount (USD)" htmlFor="add-funds-amount" error={local ?? serverField}>
           <input
+            ref={inputRef}
             id="add-funds-amount"
             data-testid="add-funds-amount"
             inputMode="decimal"
@@ -88,13 +93,13 @@ function Transactions() {
                 <td className={td}>{tx.asset}</td>
                 <td className={`${td} num ${tx.amount.startsWith('-') ? 'text-down' : 'text-up'}`}>{formatAsset(tx.amount, tx.asset)}</td>
                 <td className={`${td} num`}>{formatAsset(tx.balanceAfter, tx.asset)}</td>
-                <td className={`${td} max-w-[14rem] truncate font-mono text-xs text-slate-500`}>{tx.reference ?? ''}</td>
+                <td className={`${td} max-w-[14rem] truncate font-mono text-xs text-slate-400`}>{tx.reference ?? ''}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {items.length === 0 && <Empty>{query.isPending ? 'Loading…' : 'No transactions yet.'}</Empty>}
+      {items.length === 0 && <Empty>{query.isPending ? 'Loading…' : 'No transactions yet: deposits, trades and fees are listed here.'}</Empty>}
       {query.hasNextPage && (
         <div className="mt-2 text-center">
           <Button variant="secondary" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage} data-testid="transactions-more">
@@ -106,12 +111,51 @@ function Transactions() {
   );
 }
 
+/** nothing at all in the wallet: every balance (if any) is zero */
+export function isEmptyWallet(balances: { total: string }[]): boolean {
+  return balances.every((balance) => /^0*(\.0*)?$/.test(balance.total));
+}
+
 export function WalletPage() {
   const wallet = useWallet();
+  const amountRef = useRef<HTMLInputElement>(null);
+  const location = useLocation();
+  const openAddFunds = () => {
+    amountRef.current?.scrollIntoView({ block: 'center' });
+    amountRef.current?.focus();
+  };
+  // arriving from a call to add funds elsewhere: the amount field takes the focus
+  useEffect(() => {
+    if (location.hash === `#${ADD_FUNDS_ID}`) amountRef.current?.focus();
+  }, [location.hash]);
+  const empty = wallet.data !== undefined && isEmptyWallet(wallet.data);
   const balances = [...(wallet.data ?? [])].sort((a, b) => (a.asset === 'USD' ? -1 : b.asset === 'USD' ? 1 : a.asset.localeCompare(b.asset)));
   if (!balances.some((b) => b.asset === 'USD') && wallet.data) balances.unshift({ asset: 'USD', available: '0.00', held: '0.00', total: '0.00' });
   return (
     <div className="space-y-3">
+      {empty && (
+        <section
+          aria-labelledby="wallet-empty-title"
+          className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-sky-800 bg-sky-950/60 px-4 py-3"
+          data-testid="wallet-empty"
+        >
+          <div>
+            <h2 id="wallet-empty-title" className="font-semibold text-slate-100">
+              Your wallet is empty
+            </h2>
+            <p className="text-sm text-slate-300">
+              Add US dollars to place your first order. Then pick a market in{' '}
+              <Link to="/markets" className="text-sky-300 underline">
+                Markets
+              </Link>{' '}
+              and buy.
+            </p>
+          </div>
+          <Button onClick={openAddFunds} data-testid="wallet-empty-add-funds">
+            Add funds
+          </Button>
+        </section>
+      )}
       <Panel title="Balances" testId="balances">
         {wallet.error && <ErrorNotice error={wallet.error} />}
         <div className="overflow-x-auto">
@@ -144,7 +188,7 @@ export function WalletPage() {
         </div>
         {wallet.isPending && <Empty>Loading…</Empty>}
         <div className="mt-3 border-t border-slate-800 pt-3">
-          <AddFunds />
+          <AddFunds inputRef={amountRef} />
         </div>
       </Panel>
       <Transactions />
