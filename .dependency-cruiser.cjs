@@ -27,6 +27,14 @@ module.exports = {
       to: { reachable: true, path: IO_MODULES },
     },
     {
+      name: 'simulator-core-does-no-io',
+      severity: 'error',
+      comment:
+        "The market simulator's core (walk, quotes, order choices) is pure, so a seed gives the same decisions and the unit tests reach every rule; its I/O lives beside it.",
+      from: { path: '^tools/src/simulator/core\\.ts$' },
+      to: { reachable: true, path: [...IO_MODULES, '^packages/'] },
+    },
+    {
       name: 'domain-below-the-other-layers',
       severity: 'error',
       comment: 'domain/ is used by app/, store/, http/ and events/; it never imports them.',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's two commands land here: `npm start` and `npm test` (and `npm run bench`, `lint`, `format`).
+// The README's two commands land here: `npm start` and `npm test` (and `npm run bench`, `simulate`, `lint`, `format`).
 // Plain JavaScript without dependencies, because on a fresh clone nothing is installed or built yet:
 // it installs when needed, builds (incremental, fast when nothing changed), obtains what the tests
 // need that npm does not install (Chromium), then hands over.
@@ -169,6 +169,7 @@ build();
 switch (command) {
   case 'start':
   case 'audit':
+  case 'simulate':
   case 'backends':
   case 'bench':
   case 'bench:engine': {
@@ -187,6 +188,6 @@ switch (command) {
     break;
   }
   default:
-    console.error('usage: node tools/bootstrap.mjs start|audit|backends|test|lint|format|bench|bench:engine');
+    console.error('usage: node tools/bootstrap.mjs start|simulate|audit|backends|test|lint|format|bench|bench:engine');
     process.exit(2);
 }

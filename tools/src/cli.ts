@@ -11,6 +11,7 @@ import { runBench } from './bench/run-bench.js';
 import { provisionCommand } from './launcher/provision-command.js';
 import { secretsCommand } from './launcher/secrets-command.js';
 import { startCommand } from './launcher/start-command.js';
+import { simulateCommand } from './simulator/command.js';
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
 
@@ -33,6 +34,10 @@ async function main(command: string | undefined): Promise<void> {
     case 'audit':
       process.exit(await auditCommand(ROOT_DIR));
       break;
+    case 'simulate':
+      await simulateCommand(process.argv.slice(3));
+      process.exit(0);
+      break;
     case 'backends':
       await backendsCommand(ROOT_DIR, (line) => process.stdout.write(`${line}\n`));
       process.exit(0);
@@ -50,7 +55,7 @@ async function main(command: string | undefined): Promise<void> {
       break;
     }
     default:
-      process.stderr.write('usage: exchange start|audit|backends|secrets|provision|bench|bench:engine|profile <dir>\n');
+      process.stderr.write('usage: exchange start|simulate|audit|backends|secrets|provision|bench|bench:engine|profile <dir>\n');
       process.exit(2);
   }
 }
@@ -61,7 +66,9 @@ main(process.argv[2]).catch((error: unknown) => {
       ? 'The audit could not run'
       : process.argv[2] === 'backends'
         ? 'Jaeger and Prometheus are not ready'
-        : 'The exchange could not start';
+        : process.argv[2] === 'simulate'
+          ? 'The simulator stopped'
+          : 'The exchange could not start';
   if (error instanceof StartupError || error instanceof ConfigError) {
     process.stderr.write(`\n${what}:\n${error.message}\n`);
   } else {

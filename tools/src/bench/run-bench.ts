@@ -2,6 +2,7 @@ import { authBench } from './auth-bench.js';
 import { identityBench } from './identity-bench.js';
 import { startBenchSystem, type BenchScenario, type Print } from './bench-support.js';
 import { ordersBench } from './order-bench.js';
+import { simulatorBench } from './simulator-bench.js';
 import { spanBench } from './span-bench.js';
 import { streamBench } from './stream-bench.js';
 import { walletBench } from './wallet-bench.js';
@@ -41,6 +42,11 @@ const ALIASES: Record<string, Scenario[]> = { orders: ['orders', 'orders-sampled
 
 /** `npm run bench [-- <scenario>]`: every scenario by default, each group on a system of its own. */
 export async function runBench(rootDir: string, only: string | undefined): Promise<void> {
+  // the market simulator's cost: two systems of its own (idle, then simulated), not one of the scenarios' systems
+  if (only === 'simulator') {
+    const rate = process.env.SIMULATOR_RATE ? Number(process.env.SIMULATOR_RATE) : undefined;
+    return simulatorBench(rootDir, (line) => process.stdout.write(`${line}\n`), rate);
+  }
   const known = [...Object.keys(SCENARIOS), ...Object.keys(ALIASES)];
   if (only && !known.includes(only)) throw new Error(`unknown bench "${only}"; known: ${[...new Set(known)].join(', ')}`);
   const names: Scenario[] = only ? (ALIASES[only] ?? [only as Scenario]) : (Object.keys(SCENARIOS) as Scenario[]);

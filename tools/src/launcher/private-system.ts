@@ -7,6 +7,7 @@ import { findFreePortBase } from './checks.js';
 import { generateSigningKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
 import { resolveObservabilityPorts } from './observability.js';
+import { resolveSimulatorPort } from './simulator-process.js';
 import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem, type SystemOptions } from './system.js';
 
 export interface PrivateSystem {
@@ -28,6 +29,11 @@ export type PrivateSystemOptions = Partial<Pick<SystemOptions, 'services' | 'see
   withFrontend?: boolean;
   /** also run a real Jaeger (the processes export to it, the gateway reads it) and Prometheus: required, the start fails without them */
   withObservability?: { jaeger: boolean; prometheus: boolean };
+  /**
+   * also run the market simulator once the system is ready (never unless asked); its bots are
+   * funded by the admin of `seedDemoTrading`, else the demo admin (which needs `seedAdmin`)
+   */
+  simulator?: { ratePerMarket?: number; seed?: number };
 };
 
 /**
@@ -60,6 +66,16 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
       ...(options.services ? { services: options.services } : {}),
       ...(options.seedDemoTrading ? { seedDemoTrading: options.seedDemoTrading } : {}),
       ...(options.withFrontend ? { frontend: { port: resolveFrontendPort(portEnv) } } : {}),
+      ...(options.simulator
+        ? {
+            simulator: {
+              ...options.simulator,
+              port: resolveSimulatorPort(portEnv),
+              adminEmail: options.seedDemoTrading?.adminEmail ?? 'admin@exchange.local',
+              adminPassword: options.seedDemoTrading?.adminPassword ?? 'exchange-admin',
+            },
+          }
+        : {}),
       ...(observabilityDir
         ? {
             observability: {

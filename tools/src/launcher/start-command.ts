@@ -7,6 +7,7 @@ import { resolveFrontendPort } from './frontend.js';
 import { JAEGER, PROMETHEUS } from './backends.js';
 import { resolveObservabilityPorts } from './observability.js';
 import { MARKET_MAKER } from './seed-demo.js';
+import { resolveSimulatorPort } from './simulator-process.js';
 import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem } from './system.js';
 
 const launcherConfigSchema = z.object({
@@ -29,6 +30,11 @@ const launcherConfigSchema = z.object({
   EXCHANGE_PROMETHEUS: envBoolean(true),
   /** Jaeger keeps at most this many traces in memory, dropping the oldest */
   JAEGER_MAX_TRACES: z.coerce.number().int().min(100).default(10_000),
+  /** run the market simulator (bots trading every demo market through the public API); never in production */
+  EXCHANGE_SIMULATOR: envBoolean(true),
+  /** its actions per second per market (about one order each) and the seed of its prices and choices */
+  EXCHANGE_SIMULATOR_RATE: z.coerce.number().positive().max(1000).default(1.5),
+  EXCHANGE_SIMULATOR_SEED: z.coerce.number().int().min(0).max(4_294_967_295).default(1),
 });
 
 /** `npm start`: starts every process with prefixed logs, prints where everything is, stops on Ctrl-C. */
@@ -92,6 +98,17 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
         env,
       },
       ...(isProduction ? {} : { seedDemoTrading: { adminEmail: config.EXCHANGE_ADMIN_EMAIL, adminPassword: config.EXCHANGE_ADMIN_PASSWORD } }),
+      ...(isProduction || !config.EXCHANGE_SIMULATOR
+        ? {}
+        : {
+            simulator: {
+              port: resolveSimulatorPort(env),
+              ratePerMarket: config.EXCHANGE_SIMULATOR_RATE,
+              seed: config.EXCHANGE_SIMULATOR_SEED,
+              adminEmail: config.EXCHANGE_ADMIN_EMAIL,
+              adminPassword: config.EXCHANGE_ADMIN_PASSWORD,
+            },
+          }),
       restart: config.EXCHANGE_RESTART,
       readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
       output: print,
@@ -103,6 +120,15 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
     throw error;
   }
   print(summary(system, config, isProduction));
+}
+
+function simulatorLine(system: RunningSystem, config: z.infer<typeof launcherConfigSchema>, isProduction: boolean): string {
+  if (isProduction) return '';
+  if (!system.simulatorUrl) return '  Simulator:   off (EXCHANGE_SIMULATOR=false); npm run simulate -- --help runs it against this exchange';
+  return (
+    `  Simulator:   ${system.simulatorUrl}/healthz (bots trade every market, ${config.EXCHANGE_SIMULATOR_RATE} actions/s each, seed ${config.EXCHANGE_SIMULATOR_SEED}; ` +
+    'they join within a minute or two, sign-ins being rate-limited; EXCHANGE_SIMULATOR=false turns it off)'
+  );
 }
 
 function tracesLine(system: RunningSystem, config: z.infer<typeof launcherConfigSchema>): string {
@@ -143,6 +169,7 @@ function summary(system: RunningSystem, config: z.infer<typeof launcherConfigSch
     '',
     isProduction ? '' : `  Demo admin:  ${config.EXCHANGE_ADMIN_EMAIL} / ${config.EXCHANGE_ADMIN_PASSWORD}`,
     isProduction ? '' : `  Demo market maker: ${MARKET_MAKER.email} / ${MARKET_MAKER.password} (quotes AAPL, MSFT, GOOGL, AMZN, TSLA)`,
+    simulatorLine(system, config, isProduction),
     `  Try it:      curl -s -X POST ${gateway}/v1/auth/register -H 'content-type: application/json' -d '{"email":"me@example.com","password":"correct-horse"}'`,
     `  Metrics:     <any process>/metrics (Prometheus text); the gateway's at ${system.metricsUrls['client-gateway']}`,
     `  Traces:      ${tracesLine(system, config)}`,

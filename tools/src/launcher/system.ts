@@ -15,6 +15,7 @@ import { createLineFormatter } from './log-format.js';
 import { ManagedProcess } from './managed-process.js';
 import { MARKET_MAKER, seedDemoTrading } from './seed-demo.js';
 import { frontendProcess, isFrontendReady } from './frontend.js';
+import { type SimulatorLaunchOptions, simulatorHealth, simulatorProcess } from './simulator-process.js';
 import { type ObservabilityOptions, type RunningObservability, type ScrapeTarget, startObservability } from './observability.js';
 
 export type Ports = Record<ServiceName, number>;
@@ -55,6 +56,11 @@ export interface SystemOptions {
   frontend?: { port: number; jaegerUrl?: string };
   /** run Jaeger (the processes export their spans to it) and Prometheus (scraping every process) beside the exchange */
   observability?: ObservabilityOptions;
+  /**
+   * once ready (and seeded), run the market simulator: bots trading every market through the
+   * public API (tools/src/simulator); off unless asked
+   */
+  simulator?: SimulatorLaunchOptions;
 }
 
 export interface RunningSystem {
@@ -65,7 +71,9 @@ export interface RunningSystem {
   dataAccess: Record<ServiceName, ServiceDataAccess>;
   /** the front end's URL, when it was started */
   frontendUrl?: string;
-  processes: Map<ServiceName | 'frontend', ManagedProcess>;
+  /** the market simulator's URL (/healthz, /metrics), when it was started */
+  simulatorUrl?: string;
+  processes: Map<ServiceName | 'frontend' | 'simulator', ManagedProcess>;
   /** Jaeger and Prometheus, when asked for */
   observability?: RunningObservability;
   /** how long from the first spawn until every /readyz answered 200 */
@@ -124,6 +132,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ...names.map((name) => ({ name, port: options.ports[name] })),
       ...(names.includes('client-gateway') ? [{ name: 'client-gateway metrics', port: options.gatewayMetricsPort }] : []),
       ...(options.frontend ? [{ name: 'frontend', port: options.frontend.port }] : []),
+      ...(options.simulator ? [{ name: 'simulator', port: options.simulator.port }] : []),
       ...(options.observability?.mode === 'required' ? observabilityPorts(options.observability) : []),
     ],
     '127.0.0.1',
@@ -139,6 +148,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const portEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [portVariable(name), String(options.ports[name])]));
   const width = Math.max(...names.map((name) => name.length), 'prometheus'.length);
+  const simulatorUrl = options.simulator ? `http://127.0.0.1:${options.simulator.port}` : undefined;
   const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`])) as Record<ServiceName, string>;
   const metricsUrls = Object.fromEntries(
     names.map((name) => [name, name === 'client-gateway' ? `http://127.0.0.1:${options.gatewayMetricsPort}/metrics` : `${urls[name]}/metrics`]),
@@ -151,7 +161,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const queryEnv: Record<string, string> = {};
   if (options.observability) {
     const wanted = await withoutTakenPorts(options.observability, output);
-    observability = await startObservability(options.rootDir, wanted, () => scrapeTargets(metricsUrls, wanted), {
+    observability = await startObservability(options.rootDir, wanted, () => scrapeTargets(metricsUrls, wanted, simulatorUrl), {
       output,
       format: (name) => createLineFormatter(name, names.length + 1, { colorize: options.colorize ?? false, width }),
       restart: options.restart ?? true,
@@ -162,7 +172,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     if (wanted.jaeger) queryEnv.JAEGER_QUERY_URL = `http://127.0.0.1:${wanted.ports.jaegerQuery}`;
   }
 
-  const processes = new Map<ServiceName | 'frontend', ManagedProcess>();
+  const processes = new Map<ServiceName | 'frontend' | 'simulator', ManagedProcess>();
   names.forEach((name, index) => {
     const format = createLineFormatter(name, index, { colorize: options.colorize ?? false, width });
     const process = new ManagedProcess({
@@ -247,11 +257,34 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const seeded = await seedDemoTrading({ gatewayUrl: urls['client-gateway'], ...options.seedDemoTrading });
       output(`demo: the market maker ${MARKET_MAKER.email} quotes ${seeded.markets} markets (${seeded.quotes} new quotes)`);
     }
+    if (options.simulator && simulatorUrl) {
+      // after the seeding: the simulator's bots join a market that already has the demo maker's quotes
+      const format = createLineFormatter('simulator', names.length + 2, { colorize: options.colorize ?? false, width });
+      const simulator = simulatorProcess(options.rootDir, urls['client-gateway'], options.simulator, {
+        env: { ...globalThis.process.env, EXCHANGE_SUPERVISOR_PID: String(globalThis.process.pid) },
+        restart: options.restart ?? true,
+        onLine: (line) => output(format(line)),
+        onNotice: (message) => output(`\n${'!'.repeat(8)} ${message}\n`),
+      });
+      processes.set('simulator', simulator);
+      simulator.start();
+      // its /healthz answers as soon as it runs; its bots join over the next minutes (sign-ins are
+      // rate-limited). The exchange does not need it: one that does not answer is reported, not fatal.
+      const deadline = Date.now() + 30_000;
+      while (!(await simulatorHealth(simulatorUrl))) {
+        if (options.signal?.aborted) throw new StartupError('interrupted while starting the simulator');
+        if (Date.now() > deadline) {
+          output(`\n${'!'.repeat(8)} the market simulator does not answer at ${simulatorUrl} (see its log above); the exchange runs without it\n`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { urls, metricsUrls, dataAccess: access, frontendUrl, processes, observability, readyAfterMs: Date.now() - startedAt, stop };
+  return { urls, metricsUrls, dataAccess: access, frontendUrl, simulatorUrl, processes, observability, readyAfterMs: Date.now() - startedAt, stop };
 }
 
 /**
@@ -295,12 +328,13 @@ function observabilityPorts(observability: ObservabilityOptions): Array<{ name: 
   ];
 }
 
-/** Every process's /metrics, Jaeger's own and Prometheus's. */
-function scrapeTargets(metricsUrls: Record<ServiceName, string>, observability: ObservabilityOptions): ScrapeTarget[] {
+/** Every process's /metrics (the simulator's too, when it runs), Jaeger's own and Prometheus's. */
+function scrapeTargets(metricsUrls: Record<ServiceName, string>, observability: ObservabilityOptions, simulatorUrl?: string): ScrapeTarget[] {
   const targets: ScrapeTarget[] = Object.entries(metricsUrls).map(([name, url]) => {
     const parsed = new URL(url);
     return { job: name, address: parsed.host, path: parsed.pathname };
   });
+  if (simulatorUrl) targets.push({ job: 'simulator', address: new URL(simulatorUrl).host, path: '/metrics' });
   if (observability.jaeger) targets.push({ job: 'jaeger', address: `127.0.0.1:${observability.ports.jaegerMetrics}`, path: '/metrics' });
   targets.push({ job: 'prometheus', address: `127.0.0.1:${observability.ports.prometheus}`, path: '/metrics' });
   return targets;

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExchangeClient, type ExchangeClient } from '@exchange/client';
+import { auditSystem, type PrivateSystem, startPrivateSystem } from '@exchange/tools';
+
+const ROOT_DIR = resolve(__dirname, '..', '..');
+
+/**
+ * The market simulator as `npm start` runs it: a system of its own, started by the launcher with
+ * the demo seeding and the simulator (at a brisk rate, so the markets come alive within the test's
+ * time), whose bots must make every market trade, at several prices, as the public API shows it;
+ * and what they did must leave the books balanced (the audit).
+ */
+describe('the market simulator', () => {
+  let exchange: PrivateSystem;
+  let api: ExchangeClient;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    exchange = await startPrivateSystem(ROOT_DIR, {
+      seedAdmin: true,
+      seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
+      simulator: { ratePerMarket: 4, seed: 7 },
+      // every bot, and this test's reads, come from this one address: its sign-in budget (10 a
+      // minute) would let the bots join only over two minutes, and the brisk rate comes near its
+      // budget of every request; both are per address, the per-user limits stay as they are
+      env: { RATE_LIMIT_AUTH_MAX: '1000', RATE_LIMIT_ADDRESS_MAX: '100000' },
+      output: (line) => logs.push(line),
+    });
+    api = createExchangeClient({ baseUrl: exchange.gateway });
+  }, 120_000);
+
+  afterAll(async () => {
+    await exchange?.stop();
+  }, 60_000);
+
+  it('makes every trading market trade at several prices, with candles and a 24 h ticker', async () => {
+    const symbols = (await api.markets()).items.filter((market) => market.status === 'TRADING').map((market) => market.symbol);
+    expect(symbols.length).toBeGreaterThan(0);
+    const waiting = new Map(symbols.map((symbol) => [symbol, 'no reading yet']));
+    const deadline = Date.now() + 100_000;
+    while (waiting.size > 0) {
+      for (const symbol of [...waiting.keys()]) {
+        const [trades, candles, ticker] = await Promise.all([
+          api.trades({ params: { symbol }, query: { limit: 200 } }),
+          api.candles({ params: { symbol }, query: { interval: '1m', limit: 10 } }),
+          api.ticker({ params: { symbol } }),
+        ]);
+        const prices = new Set(trades.items.map((trade) => trade.price));
+        const moving = candles.items.some((candle) => candle.high !== candle.low);
+        const volume = BigInt(ticker.volume24h);
+        if (prices.size >= 2 && moving && volume > 0n && ticker.last !== null) waiting.delete(symbol);
+        else waiting.set(symbol, `${trades.items.length} trades at ${prices.size} prices, a 1m candle with high ≠ low: ${moving}, 24 h volume ${volume}`);
+      }
+      if (waiting.size === 0) break;
+      if (Date.now() > deadline) {
+        const simulatorLines = logs.filter((line) => line.startsWith('simulator')).slice(-20);
+        throw new Error(`not alive in time: ${[...waiting].map(([symbol, why]) => `${symbol} (${why})`).join('; ')}\n${simulatorLines.join('\n')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+
+    // the bots' own counts agree: orders accepted and trades seen, and it never crashed
+    const metrics = await (await fetch(`${exchange.system.simulatorUrl}/metrics`)).text();
+    expect(metrics).toMatch(/simulator_orders_total\{[^}]*outcome="accepted"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/simulator_trades_seen_total\{[^}]*\} [1-9]/);
+    const health = (await (await fetch(`${exchange.system.simulatorUrl}/healthz`)).json()) as { botsReady: number; botsTotal: number };
+    expect(health.botsTotal).toBe(symbols.length * 3);
+    expect(logs.filter((line) => / failed|could not/.test(line) && line.startsWith('simulator'))).toEqual([]);
+    expect(exchange.system.processes.get('simulator')!.restartCount).toBe(0);
+  }, 120_000);
+
+  it("leaves the exchange's books consistent: the audit finds every trade paid for and every hold backed", async () => {
+    // quiet first: what is in flight settles, then every service answers for its own data
+    await exchange.system.processes.get('simulator')!.stop(5000);
+    const report = await auditSystem({ urls: exchange.system.urls, identities: exchange.identities }, 30_000);
+    expect(report.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
+  }, 90_000);
+});
