@@ -70,7 +70,7 @@ export default defineConfig({
           ...nodeDeps,
           name: 'e2e',
           sequence: { groupOrder: 1 },
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

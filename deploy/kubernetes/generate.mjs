@@ -47,7 +47,14 @@ const services = [
     replicas: 2,
     // argon2id hashing is memory-hard: leave room for a few concurrent logins
     resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-    env: [['JWT_PRIVATE_KEY_FILE', { value: '/run/secrets/exchange/jwt.key' }, 'Ed25519 key of the users’ access tokens, the same for every replica']],
+    env: [
+      ['JWT_PRIVATE_KEY_FILE', { value: '/run/secrets/exchange/jwt.key' }, 'Ed25519 key of the users’ access tokens, the same for every replica'],
+      [
+        'API_KEY_ENCRYPTION_KEY_FILE',
+        { value: '/run/secrets/exchange/api-key-encryption.key' },
+        'encrypts API keys’ HMAC secrets at rest, the same for every replica',
+      ],
+    ],
   },
   { name: 'order-manager', port: 8426, replicas: 2, resources: small, env: [podName('ORDER_MANAGER_CONSUMER_NAME')] },
   { name: 'wallet-service', port: 8651, replicas: 2, resources: small },

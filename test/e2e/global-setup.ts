@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createTestDatabase, createTestIdentities, createTestRedis } from '@exchange/platform/testing';
 import {
   findFreePortBase,
+  generateEncryptionKey,
   generateSigningKey,
   resolveGatewayMetricsPort,
   resolveObservabilityPorts,
@@ -63,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const database = await createTestDatabase();
   const redis = createTestRedis();
   const jwtPrivateKey = generateSigningKey();
+  const apiKeyEncryptionKey = generateEncryptionKey();
   const identities = createTestIdentities();
   const portBase = await findFreePortBase();
   const observabilityPorts = resolveObservabilityPorts({ EXCHANGE_PORT_BASE: String(portBase) });
@@ -79,6 +81,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ports: resolvePorts({ EXCHANGE_PORT_BASE: String(portBase) }),
       gatewayMetricsPort: resolveGatewayMetricsPort({ EXCHANGE_PORT_BASE: String(portBase) }),
       jwtPrivateKey,
+      apiKeyEncryptionKey,
       identities,
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
@@ -146,6 +149,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
     JWT_PRIVATE_KEY: jwtPrivateKey,
+    API_KEY_ENCRYPTION_KEY: apiKeyEncryptionKey,
     ...identityEnv(identities, 'client-gateway'),
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',

@@ -1,7 +1,22 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExchangeClient, type ExchangeClient } from '@exchange/client';
-import { auditSystem, type PrivateSystem, startPrivateSystem } from '@exchange/tools';
+import pg from 'pg';
+import { auditSystem, type PrivateSystem, simulatorHealth, startPrivateSystem } from '@exchange/tools';
+
+async function queryKeys(databaseUrl: string): Promise<Array<{ email: string; label: string; live: boolean; used: boolean }>> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      `SELECT u.email, k.label, k.revoked_at IS NULL AS live, k.last_used_at IS NOT NULL AS used
+       FROM user_service.api_keys k JOIN user_service.users u ON u.id = k.user_id ORDER BY u.email`,
+    );
+    return rows;
+  } finally {
+    await db.end();
+  }
+}
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
 
@@ -21,10 +36,10 @@ describe('the market simulator', () => {
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
       simulator: { ratePerMarket: 4, seed: 7 },
-      // every bot, and this test's reads, come from this one address: its sign-in budget (10 a
-      // minute) would let the bots join only over two minutes, and the brisk rate comes near its
-      // budget of every request; both are per address, the per-user limits stay as they are
-      env: { RATE_LIMIT_AUTH_MAX: '1000', RATE_LIMIT_ADDRESS_MAX: '100000' },
+      // every bot, and this test's reads, come from this one address: the brisk rate comes near its
+      // budget of requests. Its sign-in budget (10 a minute) stays: the bots' few accounts sign up
+      // and in once, then sign their requests with API keys. The per-user limits stay as they are.
+      env: { RATE_LIMIT_ADDRESS_MAX: '100000' },
       output: (line) => logs.push(line),
     });
     api = createExchangeClient({ baseUrl: exchange.gateway });
@@ -64,8 +79,15 @@ describe('the market simulator', () => {
     const metrics = await (await fetch(`${exchange.system.simulatorUrl}/metrics`)).text();
     expect(metrics).toMatch(/simulator_orders_total\{[^}]*outcome="accepted"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/simulator_trades_seen_total\{[^}]*\} [1-9]/);
-    const health = (await (await fetch(`${exchange.system.simulatorUrl}/healthz`)).json()) as { botsReady: number; botsTotal: number };
-    expect(health.botsTotal).toBe(symbols.length * 3);
+    const health = await simulatorHealth(exchange.system.simulatorUrl!);
+    expect(health).toMatchObject({ botsTotal: symbols.length * 3, botsReady: symbols.length * 3 });
+    // the bots trade with API keys of their few accounts (one a role for up to ten markets)
+    const keys = await queryKeys(exchange.databaseUrl);
+    expect(keys).toEqual([
+      { email: 'sim-maker-1@exchange.local', label: 'market simulator', live: true, used: true },
+      { email: 'sim-momentum-1@exchange.local', label: 'market simulator', live: true, used: true },
+      { email: 'sim-noise-1@exchange.local', label: 'market simulator', live: true, used: true },
+    ]);
     expect(logs.filter((line) => / failed|could not/.test(line) && line.startsWith('simulator'))).toEqual([]);
     expect(exchange.system.processes.get('simulator')!.restartCount).toBe(0);
   }, 120_000);

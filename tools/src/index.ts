@@ -9,3 +9,4 @@ export * from './launcher/frontend.js';
 export * from './launcher/private-system.js';
 export * from './launcher/service-process.js';
 export * from './launcher/audit-command.js';
+export * from './launcher/simulator-process.js';

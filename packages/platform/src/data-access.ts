@@ -40,7 +40,11 @@ export const REDIS_ACCESS: Record<ServiceName, readonly RedisGrant[]> = {
     { commands: SCRIPTED, keys: ['rate-limit:*'] },
     { commands: SUBSCRIBE, channels: ['md:*', 'user:*'] },
   ],
-  'user-service': [{ commands: SCRIPTED, keys: ['login-attempts:*'] }],
+  'user-service': [
+    { commands: SCRIPTED, keys: ['login-attempts:*'] },
+    // each accepted API-key signature, kept for the receive window (SET NX PX): a replay is refused
+    { commands: ['set'], keys: ['api-key-signature:*'] },
+  ],
   'order-manager': [produces('orders:*'), ...consumes('executions:*'), { commands: ['publish'], channels: ['user:*'] }],
   'wallet-service': [produces('wallet-events')],
   'risk-manager': [

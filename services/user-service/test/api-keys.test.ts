@@ -48,7 +48,16 @@ describe('API keys against PostgreSQL and Redis', () => {
     credentials: { secret: string } | { privateKeyPem: string },
     overrides: Partial<{ timestamp: string; method: string; path: string; query: string; bodySha256: string; ip: string; scope: 'read' | 'trade' }> = {},
   ) {
-    const parts = { timestamp: String(now), method: 'POST', path: '/v1/orders', query: '', bodySha256: EMPTY_BODY_SHA256, ip: '203.0.113.9', scope: 'trade' as const, ...overrides };
+    const parts = {
+      timestamp: String(now),
+      method: 'POST',
+      path: '/v1/orders',
+      query: '',
+      bodySha256: EMPTY_BODY_SHA256,
+      ip: '203.0.113.9',
+      scope: 'trade' as const,
+      ...overrides,
+    };
     const signature = signPayload({ keyId, ...credentials }, apiKeySigningPayload(parts));
     return { keyId, signature, ...parts };
   }
@@ -65,7 +74,15 @@ describe('API keys against PostgreSQL and Redis', () => {
   it('makes an HMAC key whose secret is shown once and kept only encrypted, and verifies its signatures', async () => {
     const userId = await newUser();
     const created = await create(userId, { label: 'my bot', scopes: ['read', 'trade'] });
-    expect(created.apiKey).toMatchObject({ label: 'my bot', kind: 'HMAC', scopes: ['read', 'trade'], allowedIps: [], expiresAt: null, revokedAt: null, lastUsedAt: null });
+    expect(created.apiKey).toMatchObject({
+      label: 'my bot',
+      kind: 'HMAC',
+      scopes: ['read', 'trade'],
+      allowedIps: [],
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     expect(created.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const { rows } = await pool.query('SELECT secret_ciphertext::text AS stored FROM api_keys WHERE id = $1', [created.apiKey.id]);
     expect(rows[0].stored).not.toContain(Buffer.from(created.secret!).toString('hex'));
@@ -88,7 +105,9 @@ describe('API keys against PostgreSQL and Redis', () => {
       user: { id: userId },
     });
     const other = generateEd25519KeyPair();
-    expect(await refusal(keys.verify(signed(created.apiKey.id, { privateKeyPem: other.privateKeyPem }, { method: 'GET', scope: 'read' })))).toBe('SIGNATURE_INVALID');
+    expect(await refusal(keys.verify(signed(created.apiKey.id, { privateKeyPem: other.privateKeyPem }, { method: 'GET', scope: 'read' })))).toBe(
+      'SIGNATURE_INVALID',
+    );
     // not an Ed25519 key at all
     const { publicKey } = await import('node:crypto').then((crypto) => crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }));
     expect(await refusal(create(userId, { label: 'ec', scopes: ['read'], publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }))).toBe(
@@ -101,7 +120,9 @@ describe('API keys against PostgreSQL and Redis', () => {
     const { apiKey, secret } = await create(userId, { label: 'refusals', scopes: ['read'], allowedIps: ['203.0.113.0/24', '2001:db8::/32'] });
     const good = { secret: secret! };
     expect(await refusal(keys.verify(signed(randomBytes(16).toString('hex'), good)))).toBe('API_KEY_INVALID');
-    expect(await refusal(keys.verify({ ...signed(apiKey.id, good, { scope: 'read' }), keyId: '00000000-0000-4000-8000-000000000000' }))).toBe('API_KEY_INVALID');
+    expect(await refusal(keys.verify({ ...signed(apiKey.id, good, { scope: 'read' }), keyId: '00000000-0000-4000-8000-000000000000' }))).toBe(
+      'API_KEY_INVALID',
+    );
     expect(await refusal(keys.verify(signed(apiKey.id, { secret: 'not-the-secret' }, { scope: 'read' })))).toBe('SIGNATURE_INVALID');
     // what was signed is not what came
     expect(await refusal(keys.verify({ ...signed(apiKey.id, good, { scope: 'read' }), path: '/v1/wallet' }))).toBe('SIGNATURE_INVALID');
@@ -148,7 +169,10 @@ describe('API keys against PostgreSQL and Redis', () => {
     const a = await create(userId, { label: 'a', scopes: ['read'] });
     const b = await create(userId, { label: 'b', scopes: ['read'] });
     // b's sealed secret copied into a's row does not decrypt there (its id is bound in)
-    await pool.query('UPDATE api_keys SET secret_ciphertext = (SELECT secret_ciphertext FROM api_keys WHERE id = $2) WHERE id = $1', [a.apiKey.id, b.apiKey.id]);
+    await pool.query('UPDATE api_keys SET secret_ciphertext = (SELECT secret_ciphertext FROM api_keys WHERE id = $2) WHERE id = $1', [
+      a.apiKey.id,
+      b.apiKey.id,
+    ]);
     await expect(keys.verify(signed(a.apiKey.id, { secret: b.secret! }, { scope: 'read', query: 'swap=1' }))).rejects.toThrow();
     const otherBox = new ApiKeys({ store: new ApiKeysStore(pool), box: new SecretBox(randomBytes(32)), redis, now: () => now });
     await expect(otherBox.verify(signed(b.apiKey.id, { secret: b.secret! }, { scope: 'read', query: 'box=1' }))).rejects.toThrow();

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CALLER_NAMES } from '@exchange/contracts';
@@ -20,6 +20,20 @@ export function loadOrCreateDevKey(path: string): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, pem, { mode: 0o600 });
   return pem;
+}
+
+/** A new key for encrypting secrets at rest: base64 of 32 random bytes. */
+export function generateEncryptionKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+/** The development key that encrypts API keys' secrets, kept in a git-ignored file (keys made before a restart keep working). */
+export function loadOrCreateEncryptionKey(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const key = generateEncryptionKey();
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { GeneratedIdentities } from '@exchange/platform';
 import { createTestDatabase, createTestIdentities, createTestRedis } from '@exchange/platform/testing';
 import { findFreePortBase } from './checks.js';
-import { generateSigningKey } from './dev-key.js';
+import { generateEncryptionKey, generateSigningKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
 import { resolveObservabilityPorts } from './observability.js';
 import { resolveSimulatorPort } from './simulator-process.js';
@@ -59,6 +59,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
       ports: resolvePorts(portEnv),
       gatewayMetricsPort: resolveGatewayMetricsPort(portEnv),
       jwtPrivateKey: generateSigningKey(),
+      apiKeyEncryptionKey: generateEncryptionKey(),
       identities,
       seedAdmin: options.seedAdmin ?? false,
       restart: options.restart ?? false,

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { CALLER_NAMES } from '@exchange/contracts';
 import { databaseRoleName, envPrefix, generateIdentities, redisUserName, SERVICE_NAMES } from '@exchange/platform';
 import { StartupError } from './checks.js';
-import { generateSigningKey } from './dev-key.js';
+import { generateEncryptionKey, generateSigningKey } from './dev-key.js';
 
 /**
  * `exchange secrets <dir> [databaseUrl] [redisUrl]`: everything a containerised exchange needs that
  * must not be in the repository, one folder per process so each mounts only its own: `service.key`
  * (its identity), `trust-bundle.json` (everyone's public keys), `database-url` and `redis-url` (its
- * own role and Redis user, with fresh passwords); `user-service/jwt.key`; and `provision/`, the
+ * own role and Redis user, with fresh passwords); `user-service/jwt.key` and
+ * `user-service/api-key-encryption.key`; and `provision/`, the
  * passwords `exchange provision` sets. Every file is readable by its owner only.
  */
 export function secretsCommand(dir: string | undefined, databaseUrl = 'postgres://postgres:5432/exchange', redisUrl = 'redis://redis:6379', prefix = ''): void {
@@ -50,5 +51,6 @@ export function secretsCommand(dir: string | undefined, databaseUrl = 'postgres:
     write(join(provision, `${envPrefix(service)}_REDIS_PASSWORD`), redisPassword);
   }
   write(join(dir, 'user-service', 'jwt.key'), generateSigningKey());
+  write(join(dir, 'user-service', 'api-key-encryption.key'), generateEncryptionKey());
   process.stdout.write(`wrote the secrets of ${CALLER_NAMES.length} callers to ${dir}\n`);
 }

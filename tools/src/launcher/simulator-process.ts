@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { z } from 'zod';
 import { ManagedProcess, type ManagedProcessOptions } from './managed-process.js';
 
 /** The market simulator as the launcher runs it, beside the exchange (never in production). */
@@ -8,6 +9,8 @@ export interface SimulatorLaunchOptions {
   /** actions per second per market (the simulator's default when absent) */
   ratePerMarket?: number;
   seed?: number;
+  /** where the bots' API keys are kept between starts; none: not kept */
+  keysFile?: string;
   /** the admin who funds the bots */
   adminEmail: string;
   adminPassword: string;
@@ -45,30 +48,34 @@ export function simulatorProcess(
       String(options.port),
       ...(options.ratePerMarket === undefined ? [] : ['--rate', String(options.ratePerMarket)]),
       ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+      '--keys-file',
+      options.keysFile ?? 'none',
     ],
     cwd: rootDir,
   });
 }
 
+/** The simulator's /healthz answer: the one schema its server writes by and the launcher reads by. */
+export const simulatorHealthSchema = z.object({
+  status: z.literal('ok'),
+  botsReady: z.number().int().min(0),
+  botsTotal: z.number().int().min(0),
+  orders: z.number().int().min(0),
+  cancels: z.number().int().min(0),
+  tradesSeen: z.number().int().min(0),
+});
+export type SimulatorHealth = z.infer<typeof simulatorHealthSchema>;
+
 /** The simulator's /healthz: whether it answers, and how many of its bots trade. */
-export async function simulatorHealth(
-  url: string,
-): Promise<{ botsReady: number; botsTotal: number; orders: number; cancels: number; tradesSeen: number } | undefined> {
+export async function simulatorHealth(url: string): Promise<SimulatorHealth | undefined> {
   try {
     const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
     if (!response.ok) {
       await response.arrayBuffer();
       return undefined;
     }
-    const body = (await response.json()) as Record<string, unknown>;
-    const count = (name: string) => Number(body[name] ?? 0);
-    return {
-      botsReady: count('botsReady'),
-      botsTotal: count('botsTotal'),
-      orders: count('orders'),
-      cancels: count('cancels'),
-      tradesSeen: count('tradesSeen'),
-    };
+    const parsed = simulatorHealthSchema.safeParse(await response.json());
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }

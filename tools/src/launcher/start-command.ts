@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { envBoolean, loadConfig, SERVICE_CATALOG, type Env } from '@exchange/platform';
 import { z } from 'zod';
 import { StartupError } from './checks.js';
-import { loadIdentities, loadOrCreateDevKey } from './dev-key.js';
+import { loadIdentities, loadOrCreateDevKey, loadOrCreateEncryptionKey } from './dev-key.js';
 import { resolveFrontendPort } from './frontend.js';
 import { JAEGER, PROMETHEUS } from './backends.js';
 import { resolveObservabilityPorts } from './observability.js';
 import { MARKET_MAKER } from './seed-demo.js';
+import { SIMULATOR_DEFAULTS } from '../simulator/command.js';
 import { resolveSimulatorPort } from './simulator-process.js';
 import { resolveGatewayMetricsPort, resolvePorts, startSystem, type RunningSystem } from './system.js';
 
@@ -16,6 +17,8 @@ const launcherConfigSchema = z.object({
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default(''),
   JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  /** base64 of 32 bytes that encrypts API keys' secrets at rest; created in development, required in production */
+  API_KEY_ENCRYPTION_KEY: z.string().min(1).optional(),
   /** where every process's private key lives (one `<process>.pem` each); created in development, required in production */
   EXCHANGE_IDENTITIES_DIR: z.string().min(1).optional(),
   EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),
@@ -33,8 +36,8 @@ const launcherConfigSchema = z.object({
   /** run the market simulator (bots trading every demo market through the public API); never in production */
   EXCHANGE_SIMULATOR: envBoolean(true),
   /** its actions per second per market (about one order each) and the seed of its prices and choices */
-  EXCHANGE_SIMULATOR_RATE: z.coerce.number().positive().max(1000).default(1.5),
-  EXCHANGE_SIMULATOR_SEED: z.coerce.number().int().min(0).max(4_294_967_295).default(1),
+  EXCHANGE_SIMULATOR_RATE: z.coerce.number().positive().max(1000).default(SIMULATOR_DEFAULTS.ratePerMarket),
+  EXCHANGE_SIMULATOR_SEED: z.coerce.number().int().min(0).max(4_294_967_295).default(SIMULATOR_DEFAULTS.seed),
 });
 
 /** `npm start`: starts every process with prefixed logs, prints where everything is, stops on Ctrl-C. */
@@ -42,6 +45,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
   const config = loadConfig(launcherConfigSchema, env);
   const isProduction = config.NODE_ENV === 'production';
   if (isProduction && !config.JWT_PRIVATE_KEY) throw new StartupError('JWT_PRIVATE_KEY must be set when NODE_ENV=production');
+  if (isProduction && !config.API_KEY_ENCRYPTION_KEY) throw new StartupError('API_KEY_ENCRYPTION_KEY must be set when NODE_ENV=production');
   if (isProduction && !config.EXCHANGE_IDENTITIES_DIR) {
     throw new StartupError('EXCHANGE_IDENTITIES_DIR must name the folder of the processes’ own keys when NODE_ENV=production (nothing is generated then)');
   }
@@ -85,6 +89,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
       ports,
       gatewayMetricsPort: resolveGatewayMetricsPort(env),
       jwtPrivateKey: config.JWT_PRIVATE_KEY ?? loadOrCreateDevKey(join(rootDir, '.exchange', 'jwt-dev-ed25519.pem')),
+      apiKeyEncryptionKey: config.API_KEY_ENCRYPTION_KEY ?? loadOrCreateEncryptionKey(join(rootDir, '.exchange', 'api-key-encryption.key')),
       identities: loadIdentities(config.EXCHANGE_IDENTITIES_DIR ?? join(rootDir, '.exchange', 'identities'), !isProduction),
       seedAdmin: !isProduction,
       frontend: { port: resolveFrontendPort(env), ...(config.JAEGER_UI_URL ? { jaegerUrl: config.JAEGER_UI_URL } : {}) },
@@ -104,6 +109,7 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
             simulator: {
               port: resolveSimulatorPort(env),
               ratePerMarket: config.EXCHANGE_SIMULATOR_RATE,
+              keysFile: join(rootDir, '.exchange', 'simulator-keys.json'),
               seed: config.EXCHANGE_SIMULATOR_SEED,
               adminEmail: config.EXCHANGE_ADMIN_EMAIL,
               adminPassword: config.EXCHANGE_ADMIN_PASSWORD,
@@ -127,7 +133,7 @@ function simulatorLine(system: RunningSystem, config: z.infer<typeof launcherCon
   if (!system.simulatorUrl) return '  Simulator:   off (EXCHANGE_SIMULATOR=false); npm run simulate -- --help runs it against this exchange';
   return (
     `  Simulator:   ${system.simulatorUrl}/healthz (bots trade every market, ${config.EXCHANGE_SIMULATOR_RATE} actions/s each, seed ${config.EXCHANGE_SIMULATOR_SEED}; ` +
-    'they join within a minute or two, sign-ins being rate-limited; EXCHANGE_SIMULATOR=false turns it off)'
+    'their API keys are kept in .exchange/simulator-keys.json; EXCHANGE_SIMULATOR=false turns it off)'
   );
 }
 

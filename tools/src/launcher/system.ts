@@ -29,6 +29,8 @@ export interface SystemOptions {
   ports: Ports;
   /** PKCS#8 PEM that signs access tokens */
   jwtPrivateKey: string;
+  /** base64 of 32 bytes: encrypts API keys' secrets at rest (the user-service's API_KEY_ENCRYPTION_KEY) */
+  apiKeyEncryptionKey: string;
   /** where the gateway serves /metrics (its main port is public, so it has a listener of its own) */
   gatewayMetricsPort: number;
   /** every process's own key and the bundle of public keys they all trust */
@@ -41,6 +43,11 @@ export interface SystemOptions {
   services?: readonly ServiceName[];
   restart?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Node's source-map support (stack traces in TypeScript lines): off unless asked. It keeps every
+   * loaded module's source map in memory, and the compiled JavaScript's lines read well enough.
+   */
+  sourceMaps?: boolean;
   /** where formatted log lines and supervisor notices go; nowhere by default */
   output?: (line: string) => void;
   colorize?: boolean;
@@ -178,7 +185,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const process = new ManagedProcess({
       name,
       command: globalThis.process.execPath,
-      args: ['--enable-source-maps', ...profileArgs(name), join(options.rootDir, 'services', name, 'dist', 'main.js')],
+      args: [...(options.sourceMaps ? ['--enable-source-maps'] : []), ...profileArgs(name), join(options.rootDir, 'services', name, 'dist', 'main.js')],
       cwd: options.rootDir,
       env: {
         ...globalThis.process.env,
@@ -192,7 +199,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         // children live in their own process groups; this lets each one notice a launcher that died
         EXCHANGE_SUPERVISOR_PID: String(globalThis.process.pid),
         ...identityEnv(options.identities, name),
-        ...(name === 'user-service' ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' } : {}),
+        ...(name === 'user-service'
+          ? { JWT_PRIVATE_KEY: options.jwtPrivateKey, API_KEY_ENCRYPTION_KEY: options.apiKeyEncryptionKey, SEED_ADMIN: options.seedAdmin ? 'true' : 'false' }
+          : {}),
         ...(name === 'risk-manager' ? { SEED_DEMO_MARKETS: options.seedAdmin ? 'true' : 'false' } : {}),
         ...(name === 'client-gateway' ? { METRICS_PORT: String(options.gatewayMetricsPort), ...queryEnv, ...pick(options.env, 'JAEGER_QUERY_URL') } : {}),
         // the front end this launcher serves may call the gateway, wherever its port is

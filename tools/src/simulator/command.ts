@@ -1,13 +1,15 @@
 import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Counter, createMetrics } from '@exchange/platform';
 import { z } from 'zod';
 import { StartupError } from '../launcher/checks.js';
+import { simulatorHealthSchema } from '../launcher/simulator-process.js';
 import { resolvePorts } from '../launcher/system.js';
 import { MarketSimulator, type SimulatorMetricsSink } from './simulator.js';
 
 /** The simulator's defaults: gentle enough for a 2-core machine running the whole exchange. */
-export const SIMULATOR_DEFAULTS = { ratePerMarket: 1.5, seed: 1, volatilityPerMinute: 0.002, summaryEverySeconds: 30 } as const;
+export const SIMULATOR_DEFAULTS = { ratePerMarket: 1, seed: 1, volatilityPerMinute: 0.002, summaryEverySeconds: 30 } as const;
 
 const USAGE = `usage: npm run simulate -- [options]
   --gateway URL          the exchange's gateway (default http://127.0.0.1:<CLIENT_GATEWAY_PORT or 8347>)
@@ -19,6 +21,7 @@ const USAGE = `usage: npm run simulate -- [options]
   --summary-every S      seconds between summary lines (default ${SIMULATOR_DEFAULTS.summaryEverySeconds})
   --admin-email E        the admin who funds the bots (default EXCHANGE_ADMIN_EMAIL or admin@exchange.local)
   --admin-password P     (default EXCHANGE_ADMIN_PASSWORD or exchange-admin)
+  --keys-file F          keeps the bots' API keys between starts (default .exchange/simulator-keys.json; none: not kept)
   --port N               serve /healthz and /metrics on this port (default: none)
   --help                 this text`;
 
@@ -46,6 +49,7 @@ const optionsSchema = z.object({
   'admin-email': z.email(),
   'admin-password': z.string().min(1),
   port: z.coerce.number().int().min(1).max(65_535).optional(),
+  'keys-file': z.string().min(1),
 });
 export type SimulateOptions = z.infer<typeof optionsSchema>;
 
@@ -57,10 +61,9 @@ export function parseSimulateArgs(args: string[], env: NodeJS.ProcessEnv = proce
       args,
       options: {
         ...Object.fromEntries(
-          ['gateway', 'rate', 'seed', 'markets', 'duration', 'volatility', 'summary-every', 'admin-email', 'admin-password', 'port'].map((name) => [
-            name,
-            { type: 'string' as const },
-          ]),
+          ['gateway', 'rate', 'seed', 'markets', 'duration', 'volatility', 'summary-every', 'admin-email', 'admin-password', 'port', 'keys-file'].map(
+            (name) => [name, { type: 'string' as const }],
+          ),
         ),
         help: { type: 'boolean' as const },
       },
@@ -80,6 +83,7 @@ export function parseSimulateArgs(args: string[], env: NodeJS.ProcessEnv = proce
     'summary-every': SIMULATOR_DEFAULTS.summaryEverySeconds,
     'admin-email': env.EXCHANGE_ADMIN_EMAIL ?? 'admin@exchange.local',
     'admin-password': env.EXCHANGE_ADMIN_PASSWORD ?? 'exchange-admin',
+    'keys-file': join('.exchange', 'simulator-keys.json'),
     ...Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
   });
   if (!parsed.success) {
@@ -125,14 +129,16 @@ async function serveHealth(
       const stats = simulator()?.stats;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(
-        JSON.stringify({
-          status: 'ok',
-          botsReady: stats?.botsReady ?? 0,
-          botsTotal: stats?.botsTotal ?? 0,
-          orders: stats?.orders ?? 0,
-          cancels: stats?.cancels ?? 0,
-          tradesSeen: stats?.tradesSeen ?? 0,
-        }),
+        JSON.stringify(
+          simulatorHealthSchema.parse({
+            status: 'ok',
+            botsReady: stats?.botsReady ?? 0,
+            botsTotal: stats?.botsTotal ?? 0,
+            orders: stats?.orders ?? 0,
+            cancels: stats?.cancels ?? 0,
+            tradesSeen: stats?.tradesSeen ?? 0,
+          }),
+        ),
       );
     } else if (request.url === '/metrics') {
       registry.metrics().then(
@@ -181,6 +187,7 @@ export async function simulateCommand(args: string[], env: NodeJS.ProcessEnv = p
     ...(options.markets ? { symbols: options.markets } : {}),
     volatilityPerMinute: options.volatility,
     summaryEveryMs: options['summary-every'] * 1000,
+    ...(options['keys-file'] === 'none' ? {} : { keysFile: resolve(options['keys-file']) }),
     output: print,
     metrics: sink,
   });

@@ -1,4 +1,7 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import { createExchangeClient, ExchangeApiError, ExchangeStream, type ExchangeClient, type Market, type Order, type WebSocketFactory } from '@exchange/client';
 import {
   centsOf,
@@ -20,11 +23,14 @@ import {
   type TapeTrade,
   ticksOf,
 } from './core.js';
+import { apiKeySigner, type RequestSigner } from '@exchange/client/signing';
 
 /**
  * The market simulator's I/O: bots that trade through the public API exactly as any client would
- * (the typed SDK for REST, ExchangeStream for the trades they follow), each a registered user with
- * its own wallet, funded once by the demo admin. The decisions come from the pure core (core.ts).
+ * (the typed SDK for REST, ExchangeStream for the trades they follow). The bots of one role in up
+ * to MARKETS_PER_ACCOUNT markets share a registered user (its wallet, funded once by the demo
+ * admin) and sign every request with that user's API key, as a program trading for someone does.
+ * The decisions come from the pure core (core.ts).
  */
 
 export interface SimulatorOptions {
@@ -44,6 +50,11 @@ export interface SimulatorOptions {
   /** the one-line summary's period */
   summaryEveryMs?: number;
   output: (line: string) => void;
+  /**
+   * where the accounts' API keys are kept between starts (a JSON file, readable by its owner only),
+   * so a restart signs nobody in; none: made again at each start
+   */
+  keysFile?: string;
   /** counts for /metrics, when the caller keeps them */
   metrics?: SimulatorMetricsSink;
 }
@@ -81,16 +92,42 @@ const MOMENTUM = { maxLots: 5, threshold: 0.35, tapeLength: 20, tapeMaxAgeMs: 12
 /** how often a bot reads back its open orders (and the maker its wallet) to forget what filled */
 const SYNC_EVERY_MS = { maker: 8000, noise: 15_000, momentum: 60_000 } as const;
 
-/** The bot's account for a role in a market: `sim-maker-aapl@exchange.local`. */
-export function botEmail(role: Role, symbol: string): string {
-  return `sim-${role}-${symbol.toLowerCase()}@exchange.local`;
+/**
+ * The bots of one role in this many markets share an account: few sign-ups and sign-ins (they are
+ * rate-limited per address, and a person signing in at the same time shares that budget), while
+ * each account's key stays far below the per-user request limit at the simulator's rates.
+ */
+export const MARKETS_PER_ACCOUNT = 10;
+
+/** The account of a role's bots in the markets of a group: `sim-maker-1@exchange.local`. */
+export function botEmail(role: Role, group: number): string {
+  return `sim-${role}-${group + 1}@exchange.local`;
+}
+
+/** The label of the keys the simulator makes (its keys only are revoked when a user holds too many). */
+const KEY_LABEL = 'market simulator';
+
+const savedKeysSchema = z.record(z.string(), z.object({ keyId: z.string(), secret: z.string() }));
+type SavedKeys = z.infer<typeof savedKeysSchema>;
+
+/** A user the bots trade as: its email and the API key its requests are signed with. */
+interface Account {
+  email: string;
+  role: Role;
+  /** signs with the account's key once it has one */
+  signer?: RequestSigner;
+  client: ExchangeClient;
+  /** set up (signed up, key made or found valid) */
+  ready: boolean;
+  /** a set-up under way (after a refusal of its key, say) */
+  settingUp?: Promise<void>;
 }
 
 interface Bot {
   role: Role;
   symbol: string;
   email: string;
-  token?: string;
+  account: Account;
   client: ExchangeClient;
   ready: boolean;
   /** one action at a time per bot: an action due while it is busy is skipped */
@@ -140,6 +177,8 @@ export class MarketSimulator {
   readonly stats: SimulatorStats = { orders: 0, accepted: 0, cancels: 0, refusals: new Map(), tradesSeen: 0, botsReady: 0, botsTotal: 0 };
   private readonly abort = new AbortController();
   private readonly markets: SimMarket[] = [];
+  private readonly accounts = new Map<string, Account>();
+  private savedKeys: SavedKeys = {};
   private stream: ExchangeStream | undefined;
   private readonly running: Promise<unknown>[] = [];
   private lastSummary = { at: Date.now(), orders: 0, accepted: 0, cancels: 0, tradesSeen: 0, refusals: new Map<string, number>() };
@@ -163,7 +202,8 @@ export class MarketSimulator {
     const unknown = wanted?.filter((symbol) => !listed.some((market) => market.symbol === symbol)) ?? [];
     if (unknown.length > 0) throw new Error(`no such market: ${unknown.join(', ')}`);
     const chosen = listed.filter((market) => market.status === 'TRADING' && (!wanted || wanted.includes(market.symbol)));
-    for (const market of chosen) this.markets.push(await this.prepareMarket(market, anonymous));
+    this.savedKeys = this.loadKeys();
+    for (const [index, market] of chosen.entries()) this.markets.push(await this.prepareMarket(market, Math.floor(index / MARKETS_PER_ACCOUNT), anonymous));
     this.stats.botsTotal = this.markets.length * ROLE_WEIGHTS.length;
     this.followTrades();
     this.ready = this.setUpBots();
@@ -181,8 +221,93 @@ export class MarketSimulator {
     await Promise.allSettled(this.running);
   }
 
-  private client(token?: () => string | undefined): ExchangeClient {
-    return createExchangeClient({ baseUrl: this.options.gatewayUrl, ...(token ? { token } : {}), headers: { 'user-agent': 'exchange-market-simulator' } });
+  private client(auth?: { token?: () => string | undefined; signer?: RequestSigner }): ExchangeClient {
+    return createExchangeClient({
+      baseUrl: this.options.gatewayUrl,
+      ...(auth?.token ? { token: auth.token } : {}),
+      ...(auth?.signer ? { signer: auth.signer } : {}),
+      headers: { 'user-agent': 'exchange-market-simulator' },
+    });
+  }
+
+  /** The account of a role's bots in a group of markets (made once, shared by its bots). */
+  private accountOf(role: Role, group: number): Account {
+    const email = botEmail(role, group);
+    let account = this.accounts.get(email);
+    if (!account) {
+      const created: Account = { email, role, ready: false, client: undefined as unknown as ExchangeClient };
+      // signed with the account's key as it is when the request goes out (none until it is set up)
+      created.client = this.client({ signer: (request) => created.signer?.(request) ?? {} });
+      account = created;
+      this.accounts.set(email, account);
+    }
+    return account;
+  }
+
+  private loadKeys(): SavedKeys {
+    const file = this.options.keysFile;
+    if (!file || !existsSync(file)) return {};
+    const parsed = savedKeysSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) {
+      this.options.output(`simulator: ${file} is not a keys file of the simulator; its accounts get new keys`);
+      return {};
+    }
+    return parsed.data;
+  }
+
+  private saveKeys(): void {
+    const file = this.options.keysFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(this.savedKeys, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+
+  /**
+   * An account ready to trade: its saved key still works, or it is signed up (once), signed in and
+   * given a new key with the read and trade scopes, which is saved for the next start.
+   */
+  private async setUpAccount(account: Account): Promise<void> {
+    const saved = this.savedKeys[account.email];
+    if (saved) {
+      account.signer = apiKeySigner(saved);
+      try {
+        await this.retrying(() => account.client.me());
+        account.ready = true;
+        return;
+      } catch (error) {
+        // a key of another database, or revoked: make a new one
+        if (!(error instanceof ExchangeApiError && error.status === 401)) throw error;
+        account.signer = undefined;
+      }
+    }
+    const anonymous = this.client();
+    try {
+      await this.retrying(() => anonymous.register({ body: { email: account.email, password: BOT_PASSWORD, name: `Simulator ${account.role} bot` } }));
+    } catch (error) {
+      // an account of an earlier start
+      if (!(error instanceof ExchangeApiError && error.code === 'EMAIL_TAKEN')) throw error;
+    }
+    const { accessToken } = await this.retrying(() => anonymous.logIn({ body: { email: account.email, password: BOT_PASSWORD } }));
+    const session = this.client({ token: () => accessToken });
+    const create = () => session.createApiKey({ body: { label: KEY_LABEL, scopes: ['read', 'trade'] } });
+    let created: Awaited<ReturnType<typeof create>>;
+    try {
+      created = await this.retrying(create);
+    } catch (error) {
+      if (!(error instanceof ExchangeApiError && error.code === 'API_KEY_LIMIT_REACHED')) throw error;
+      // keys of earlier starts whose file was lost: the simulator's own are revoked, then one is made
+      for (const key of (await this.retrying(() => session.apiKeys())).items) {
+        if (key.label === KEY_LABEL && key.revokedAt === null) await this.retrying(() => session.revokeApiKey({ params: { id: key.id } }));
+      }
+      created = await this.retrying(create);
+    }
+    if (!created.secret) throw new Error(`the exchange made no secret for ${account.email}'s key`);
+    const credentials = { keyId: created.apiKey.id, secret: created.secret };
+    this.savedKeys[account.email] = credentials;
+    this.saveKeys();
+    account.signer = apiKeySigner(credentials);
+    account.ready = true;
   }
 
   /** An anonymous or setup call, again after a 429/503/network failure until it is answered. */
@@ -203,7 +328,7 @@ export class MarketSimulator {
     }
   }
 
-  private async prepareMarket(market: Market, anonymous: ExchangeClient): Promise<SimMarket> {
+  private async prepareMarket(market: Market, group: number, anonymous: ExchangeClient): Promise<SimMarket> {
     const tickCents = centsOf(market.tickSize);
     const lotSize = BigInt(market.lotSize);
     // the walk starts at the last trade when there is one (a restart continues where the market is)
@@ -216,11 +341,13 @@ export class MarketSimulator {
     );
     const bots = {} as Record<Role, Bot>;
     for (const [role] of ROLE_WEIGHTS) {
+      const account = this.accountOf(role, group);
       const bot: Bot = {
         role,
         symbol: market.symbol,
-        email: botEmail(role, market.symbol),
-        client: undefined as unknown as ExchangeClient,
+        email: account.email,
+        account,
+        client: account.client,
         ready: false,
         busy: false,
         pausedUntil: 0,
@@ -229,7 +356,6 @@ export class MarketSimulator {
         inventoryShares: 0n,
         rng: new Rng(deriveSeed(seed, `${role}:${market.symbol}`)),
       };
-      bot.client = this.client(() => bot.token);
       bots[role] = bot;
     }
     return { market, tickCents, lotSize, walk, rng: new Rng(deriveSeed(seed, `schedule:${market.symbol}`)), bots, tape: [] };
@@ -261,10 +387,10 @@ export class MarketSimulator {
     this.stream.start();
   }
 
-  /** Every bot's account, sign-in and funds, one after another (the sign-in routes are limited per address): makers first. */
+  /** Every account and every bot's funds, one after another (the sign-in routes are limited per address): makers first. */
   private async setUpBots(): Promise<void> {
     const { signal } = this.abort;
-    const admin = this.client(() => adminToken);
+    const admin = this.client({ token: () => adminToken });
     let adminToken: string | undefined;
     try {
       adminToken = (await this.retrying(() => admin.logIn({ body: { email: this.options.adminEmail, password: this.options.adminPassword } }))).accessToken;
@@ -272,7 +398,7 @@ export class MarketSimulator {
         for (const market of this.markets) {
           if (signal.aborted) return;
           const bot = market.bots[role];
-          await this.register(bot);
+          if (!bot.account.ready) await this.setUpAccount(bot.account);
           const funding = FUNDING[role];
           const shares = (funding.shares / market.lotSize) * market.lotSize;
           for (const [asset, amount] of [
@@ -284,7 +410,6 @@ export class MarketSimulator {
               admin.adminCredit({ body: { email: bot.email, asset, amount }, headers: { 'idempotency-key': `simulator:${bot.email}:${asset}:${amount}` } }),
             );
           }
-          await this.signIn(bot);
           bot.ready = true;
           this.stats.botsReady += 1;
         }
@@ -294,20 +419,6 @@ export class MarketSimulator {
       if (signal.aborted) return;
       throw error;
     }
-  }
-
-  private async register(bot: Bot): Promise<void> {
-    try {
-      await this.retrying(() => bot.client.register({ body: { email: bot.email, password: BOT_PASSWORD, name: `Simulator ${bot.role} ${bot.symbol}` } }));
-    } catch (error) {
-      // an account of an earlier start
-      if (!(error instanceof ExchangeApiError && error.code === 'EMAIL_TAKEN')) throw error;
-    }
-  }
-
-  private async signIn(bot: Bot): Promise<void> {
-    bot.token = undefined;
-    bot.token = (await this.retrying(() => bot.client.logIn({ body: { email: bot.email, password: BOT_PASSWORD } }))).accessToken;
   }
 
   /** A market's open-loop schedule: at each due time the walk moves and one bot (chosen by weight) acts, without waiting for it. */
@@ -321,7 +432,7 @@ export class MarketSimulator {
       market.walk.step((now - movedAt) / 1000);
       movedAt = now;
       const bot = market.bots[market.rng.pick(ROLE_WEIGHTS)];
-      if (!bot.ready || bot.busy || now < bot.pausedUntil) continue;
+      if (!bot.ready || !bot.account.ready || bot.busy || now < bot.pausedUntil) continue;
       bot.busy = true;
       void this.act(market, bot)
         .catch((error: unknown) => this.options.output(`simulator: ${bot.email} failed: ${(error as Error).stack ?? String(error)}`))
@@ -436,15 +547,15 @@ export class MarketSimulator {
       this.refused(error.code);
       onRefusal?.(error.code);
       if (error.status === 429 || error.status === 503 || error.status === 0) bot.pausedUntil = Date.now() + retryAfterMs(error);
-      if (error.status === 401 && bot.ready) {
-        bot.ready = false;
-        this.stats.botsReady -= 1;
-        void this.signIn(bot)
-          .then(() => {
-            bot.ready = true;
-            this.stats.botsReady += 1;
-          })
-          .catch((failure: unknown) => this.options.output(`simulator: ${bot.email} could not sign in again: ${(failure as Error).message}`));
+      // the account's key was refused (revoked, say): the account's bots wait while it gets a new one
+      if (error.status === 401 && bot.account.ready) {
+        const { account } = bot;
+        account.ready = false;
+        account.settingUp = this.setUpAccount(account)
+          .catch((failure: unknown) => this.options.output(`simulator: ${account.email} could not get a new key: ${(failure as Error).message}`))
+          .finally(() => {
+            account.settingUp = undefined;
+          });
       }
       return undefined;
     }

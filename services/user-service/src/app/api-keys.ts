@@ -53,7 +53,15 @@ export class ApiKeys {
       secret = randomBytes(32).toString('base64url');
     }
     const stored = await this.options.store.insert(
-      { id, userId, label: request.label, kind: publicKey ? 'ED25519' : 'HMAC', scopes: request.scopes, allowedIps, expiresAt: expiresAt?.toISOString() ?? null },
+      {
+        id,
+        userId,
+        label: request.label,
+        kind: publicKey ? 'ED25519' : 'HMAC',
+        scopes: request.scopes,
+        allowedIps,
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
       { secretCiphertext: secret ? this.options.box.seal(secret, id) : null, publicKey },
       API_KEY_MAX_PER_USER,
     );
@@ -143,7 +151,9 @@ function normalizeRange(text: string): string {
   const family = isIP(host);
   const bits = prefix === undefined ? undefined : Number(prefix);
   if (family === 0 || (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128)))) {
-    throw new AppError('VALIDATION_FAILED', `${text} is not an IP address or CIDR range`, { fields: { allowedIps: [`${text} is not an IP address or CIDR range`] } });
+    throw new AppError('VALIDATION_FAILED', `${text} is not an IP address or CIDR range`, {
+      fields: { allowedIps: [`${text} is not an IP address or CIDR range`] },
+    });
   }
   return bits === undefined ? host.toLowerCase() : `${host.toLowerCase()}/${bits}`;
 }
