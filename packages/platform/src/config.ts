@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SERVICE_CATALOG, type ServiceName, portVariable, urlVariable } from './services.js';
+import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName, portVariable, urlVariable } from './services.js';
 
 /** Every bad variable at once, so an operator fixes them in one go. */
 export class ConfigError extends Error {
@@ -22,13 +22,28 @@ export const envPort = (fallback: number) => z.coerce.number().int().min(1).max(
 
 export const envInt = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
+/**
+ * Each process's PostgreSQL pool, unless its own configuration says otherwise. Nine processes of the
+ * stack share one server (100 connections, 3 kept for superusers), so the sizes are chosen to keep
+ * the whole stack under that whatever the load (see STACK_DATABASE_CONNECTION_BOUND).
+ */
+export const DEFAULT_DATABASE_POOL_SIZE = 8;
+/** The gateway reads no table: its pool only answers the readiness check. */
+export const GATEWAY_DATABASE_POOL_SIZE = 2;
+/**
+ * The most PostgreSQL connections the running stack opens with the default settings, however many
+ * markets and however much load: every pool full, plus one session per process holding the locks
+ * of its exclusive stream readers. Nothing opens a connection per market.
+ */
+export const STACK_DATABASE_CONNECTION_BOUND = (SERVICE_NAMES.length - 1) * (DEFAULT_DATABASE_POOL_SIZE + 1) + (GATEWAY_DATABASE_POOL_SIZE + 1);
+
 /** Settings every backend process has. */
 export const baseConfigShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/exchange'),
-  DATABASE_POOL_SIZE: envInt(10, 1),
+  DATABASE_POOL_SIZE: envInt(DEFAULT_DATABASE_POOL_SIZE, 1),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default(''),
   MIGRATE_ON_START: envBoolean(true),

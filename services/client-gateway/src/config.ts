@@ -1,4 +1,4 @@
-import { envInt } from '@exchange/platform';
+import { envInt, GATEWAY_DATABASE_POOL_SIZE } from '@exchange/platform';
 import { z } from 'zod';
 
 const commaList = z.string().transform((text) =>
@@ -9,6 +9,7 @@ const commaList = z.string().transform((text) =>
 );
 
 export const gatewayConfig = {
+  DATABASE_POOL_SIZE: envInt(GATEWAY_DATABASE_POOL_SIZE, 1),
   /** the trace backend's query API (Jaeger), which /v1/traces reads; unset: those routes answer 503 */
   JAEGER_QUERY_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** origins allowed by CORS, comma-separated; default the front end's */
