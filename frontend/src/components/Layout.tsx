@@ -3,8 +3,9 @@ import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { setToken } from '../lib/auth-store';
 import { formatUsd } from '@exchange/client';
-import { keys, useBalance, useMarkets, useMe, useUnreadCount } from '../lib/queries';
+import { keys, useBalance, useMe, useUnreadCount } from '../lib/queries';
 import { useChannel } from '../lib/stream';
+import { MarketPicker } from './MarketPicker';
 import { useToast } from './toasts';
 
 /** The private `user` channel: refetch what changed, toast every notification. */
@@ -45,7 +46,6 @@ const navClass = ({ isActive }: { isActive: boolean }) =>
 export function Layout() {
   useUserChannel();
   const me = useMe();
-  const markets = useMarkets();
   const usd = useBalance('USD');
   const unread = useUnreadCount();
   const navigate = useNavigate();
@@ -77,6 +77,7 @@ export function Layout() {
           <NavLink to="/" className="mr-2 text-base font-bold tracking-tight text-white">
             ◆ Exchange
           </NavLink>
+          <MarketPicker />
           <button
             type="button"
             className="rounded-md px-2 py-1 text-slate-300 md:hidden"
@@ -90,11 +91,6 @@ export function Layout() {
             <NavLink to="/markets" className={navClass} data-testid="nav-markets">
               Markets
             </NavLink>
-            {(markets.data ?? []).map((market) => (
-              <NavLink key={market.symbol} to={`/trade/${market.symbol}`} className={navClass} data-testid={`nav-trade-${market.symbol}`}>
-                {market.symbol}
-              </NavLink>
-            ))}
             <NavLink to="/wallet" className={navClass} data-testid="nav-wallet">
               Wallet
             </NavLink>

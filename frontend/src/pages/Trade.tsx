@@ -157,8 +157,9 @@ export function TradePage() {
           <Chart key={m.symbol} market={m} />
         </div>
         <div className="order-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:grid-cols-1">
-          <Book key={m.symbol} symbol={m.symbol} onPick={setPrice} />
-          <Tape key={m.symbol} symbol={m.symbol} />
+          {/* keys unique among siblings: with one key for both, a change of market left the old book on the page */}
+          <Book key={`book-${m.symbol}`} symbol={m.symbol} onPick={setPrice} />
+          <Tape key={`tape-${m.symbol}`} symbol={m.symbol} />
         </div>
         <div className="order-2 lg:col-start-3 lg:row-span-2 lg:row-start-1">
           <Panel title="Place order">
