@@ -12,7 +12,7 @@ import type { Market, Ticker } from '@exchange/client';
 import { formatUsd } from '@exchange/client';
 import { Change } from '../pages/Markets';
 import { recordRecentMarket, searchMarkets, toggleFavouriteMarket, useFavouriteMarkets, useRecentMarkets } from '../lib/market-list';
-import { keys, useMarkets } from '../lib/queries';
+import { cachedTicker, useMarkets } from '../lib/queries';
 import { inputClass } from './ui';
 
 /** the most rows the list draws at once; a search narrows it down to the others */
@@ -132,7 +132,7 @@ export function MarketPicker() {
     }
   };
 
-  const tickerOf = (symbol: string) => queryClient.getQueryData<Ticker>(keys.ticker(symbol));
+  const tickerOf = (symbol: string) => cachedTicker(queryClient, symbol);
   const shown = results?.markets.length ?? 0;
 
   return (

@@ -53,10 +53,12 @@ function Where() {
   return <output data-testid="where">{useLocation().pathname}</output>;
 }
 
-function renderWith(node: React.ReactNode, markets: Market[], path = '/', tickers: Ticker[] = []) {
+/** `tickers` cached as GET /v1/tickers answered them, `own` as a market's own (live) ticker */
+function renderWith(node: React.ReactNode, markets: Market[], path = '/', tickers: Ticker[] = [], own: Ticker[] = []) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, enabled: false } } });
   client.setQueryData(keys.markets, markets);
-  for (const t of tickers) client.setQueryData(keys.ticker(t.symbol), t);
+  if (tickers.length > 0) client.setQueryData(keys.tickers, tickers);
+  for (const t of own) client.setQueryData(keys.ticker(t.symbol), t);
   return render(
     <QueryClientProvider client={client}>
       <MemoryRouter initialEntries={[path]}>
@@ -172,10 +174,11 @@ describe('the market picker', () => {
     expect(localStorage.getItem(RECENT_KEY)).toBeNull();
   });
 
-  it('shows a price and change only from tickers already cached', () => {
-    renderWith(<MarketPicker />, few, '/', [ticker('AAPL', '10', '2.50')]);
+  it('shows a price and change only from tickers already cached: the list of all, or a market’s own', () => {
+    renderWith(<MarketPicker />, few, '/', [ticker('AAPL', '10', '2.50')], [ticker('TSLA', '5', '-1.25')]);
     open();
     expect(screen.getByTestId('picker-link-AAPL').textContent).toContain('+2.50%');
+    expect(screen.getByTestId('picker-link-TSLA').textContent).toContain('-1.25%');
     expect(screen.getByTestId('picker-link-MSFT').textContent).not.toContain('%');
   });
 
@@ -229,5 +232,14 @@ describe('the markets page', () => {
     act(() => screen.getByRole('button', { name: 'Market' }).click());
     expect(header('Market').getAttribute('aria-sort')).toBe('descending');
     expect(rows()).toEqual(['TSLA', 'MSFT', 'AAPL']);
+    expect(screen.getByTestId('market-volume-MSFT').textContent).toBe('1,200');
+    expect(screen.getByTestId('market-change-MSFT').textContent).toBe('-2.25%');
+  });
+
+  it('shows a market’s own live ticker when it is newer than the list of all', () => {
+    renderWith(<MarketsPage />, few, '/', [ticker('AAPL', '500', '1.50'), ticker('MSFT', '1200', '-2.25')], [ticker('AAPL', '510', '1.75')]);
+    expect(screen.getByTestId('market-change-AAPL').textContent).toBe('+1.75%');
+    expect(screen.getByTestId('market-change-MSFT').textContent).toBe('-2.25%');
+    expect(screen.getByTestId('market-change-TSLA').textContent).toBe('—');
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ticker } from '@exchange/client';
-import { matchRank, nextSort, pushRecent, searchMarkets, sortMarkets, toggleFavourite } from './market-list';
-import { runPool } from './ticker-batch';
+import { matchRank, newerTicker, nextSort, pushRecent, searchMarkets, sortMarkets, toggleFavourite } from './market-list';
 
 const m = (symbol: string, name: string) => ({ symbol, name });
 const markets = [
@@ -104,39 +103,17 @@ describe('recent and favourite markets', () => {
   });
 });
 
-describe('the ticker pool', () => {
-  it('never has more than its limit in flight, and goes on past a failure', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const done: number[] = [];
-    await runPool(
-      Array.from({ length: 40 }, (_, i) => i),
-      6,
-      async (i) => {
-        inFlight++;
-        most = Math.max(most, inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        inFlight--;
-        if (i === 3) throw new Error('one ticker missing');
-        done.push(i);
-      },
-    );
-    expect(most).toBe(6);
-    expect(done).toHaveLength(39);
-  });
+describe('a market’s ticker, its own or from the list of all', () => {
+  const own = ticker('AAPL', '10', '1.00');
+  const listed = ticker('AAPL', '20', '2.00');
+  const all = (dataUpdatedAt: number) => ({ data: [ticker('MSFT', '5', null), listed], dataUpdatedAt });
 
-  it('starts nothing new once aborted', async () => {
-    const abort = new AbortController();
-    let started = 0;
-    await runPool(
-      Array.from({ length: 20 }, (_, i) => i),
-      2,
-      async () => {
-        started++;
-        if (started === 3) abort.abort();
-      },
-      abort.signal,
-    );
-    expect(started).toBeLessThanOrEqual(4);
+  it('is the newer of the two, or the one there is', () => {
+    expect(newerTicker({ data: own, dataUpdatedAt: 200 }, all(100), 'AAPL')).toBe(own);
+    expect(newerTicker({ data: own, dataUpdatedAt: 100 }, all(200), 'AAPL')).toBe(listed);
+    expect(newerTicker(undefined, all(100), 'AAPL')).toBe(listed);
+    expect(newerTicker({ data: undefined, dataUpdatedAt: 0 }, all(100), 'AAPL')).toBe(listed);
+    expect(newerTicker({ data: own, dataUpdatedAt: 100 }, undefined, 'AAPL')).toBe(own);
+    expect(newerTicker(undefined, all(100), 'TSLA')).toBeUndefined();
   });
 });

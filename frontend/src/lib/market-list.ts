@@ -77,6 +77,18 @@ export function sortMarkets<M extends Pick<Market, 'symbol'>>(markets: readonly 
   });
 }
 
+/** The newer of a market's own cached ticker (useTicker, useLiveTicker) and its item of GET /v1/tickers. */
+export function newerTicker(
+  own: { data: Ticker | undefined; dataUpdatedAt: number } | undefined,
+  all: { data: Ticker[] | undefined; dataUpdatedAt: number } | undefined,
+  symbol: string,
+): Ticker | undefined {
+  const fromAll = all?.data?.find((t) => t.symbol === symbol);
+  if (!own?.data) return fromAll;
+  if (!fromAll) return own.data;
+  return own.dataUpdatedAt >= (all?.dataUpdatedAt ?? 0) ? own.data : fromAll;
+}
+
 /** The latest `symbol` first, no repeat, at most `limit`. */
 export function pushRecent(recent: readonly string[], symbol: string, limit = RECENT_LIMIT): string[] {
   return [symbol, ...recent.filter((s) => s !== symbol)].slice(0, limit);

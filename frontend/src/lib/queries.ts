@@ -1,13 +1,15 @@
 /** Every piece of server state, as TanStack queries with stable keys. */
-import { useQuery } from '@tanstack/react-query';
-import type { Balance } from '@exchange/client';
+import { type QueryClient, useQuery } from '@tanstack/react-query';
+import type { Balance, Ticker } from '@exchange/client';
 import { exchange } from './api';
+import { newerTicker } from './market-list';
 import { useToken } from './auth-store';
 
 export const keys = {
   me: ['me'] as const,
   markets: ['markets'] as const,
   ticker: (symbol: string) => ['ticker', symbol] as const,
+  tickers: ['tickers'] as const,
   candles: (symbol: string, interval: string) => ['candles', symbol, interval] as const,
   marketTrades: (symbol: string) => ['market-trades', symbol] as const,
   wallet: ['wallet'] as const,
@@ -40,6 +42,31 @@ export function useMarket(symbol: string) {
 /** Fetched once, then kept current by the `ticker:SYMBOL` channel (see useLiveTicker). */
 export function useTicker(symbol: string) {
   return useQuery({ queryKey: keys.ticker(symbol), queryFn: () => exchange.ticker({ params: { symbol } }), staleTime: Infinity });
+}
+
+/** how often the markets page fetches every ticker again (GET /v1/tickers) */
+export const TICKERS_REFRESH_MS = 10_000;
+
+/** Every market's ticker in one request, by symbol, fetched again every TICKERS_REFRESH_MS while shown. */
+export function useTickers() {
+  return useQuery({
+    queryKey: keys.tickers,
+    queryFn: () => exchange.tickers().then((r) => r.items),
+    staleTime: TICKERS_REFRESH_MS,
+    refetchInterval: TICKERS_REFRESH_MS,
+  });
+}
+
+/** The ticker of `symbol` from what is cached, never fetched (see newerTicker). */
+export function cachedTicker(queryClient: QueryClient, symbol: string): Ticker | undefined {
+  const own = queryClient.getQueryState<Ticker>(keys.ticker(symbol));
+  const all = queryClient.getQueryState<Ticker[]>(keys.tickers);
+  return newerTicker(own, all, symbol);
+}
+
+/** A market's own ticker if one is cached (useLiveTicker puts it there), watched but never fetched here. */
+export function useOwnTicker(symbol: string) {
+  return useQuery({ queryKey: keys.ticker(symbol), queryFn: () => exchange.ticker({ params: { symbol } }), enabled: false, staleTime: Infinity });
 }
 
 export function useCandles(symbol: string, interval: CandleInterval) {

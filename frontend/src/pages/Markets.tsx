@@ -3,12 +3,11 @@ import { Link } from 'react-router';
 import { Button, Empty, ErrorNotice, inputClass, Panel, td, th } from '../components/ui';
 import { useLiveTicker } from '../lib/live';
 import { formatDecimal, formatQty, formatUsd } from '@exchange/client';
-import { type MarketSort, nextSort, type SortKey, searchMarkets, sortMarkets } from '../lib/market-list';
-import { useMarkets, useTicker } from '../lib/queries';
-import { useTickerBatch } from '../lib/ticker-batch';
-import type { Market } from '@exchange/client';
+import { type MarketSort, newerTicker, nextSort, type SortKey, searchMarkets, sortMarkets } from '../lib/market-list';
+import { useMarkets, useOwnTicker, useTickers } from '../lib/queries';
+import type { Market, Ticker } from '@exchange/client';
 
-/** rows on one page of the table: only these fetch a ticker and follow it live */
+/** rows on one page of the table: only these follow their ticker live (every ticker comes from one GET /v1/tickers) */
 export const PAGE_SIZE = 25;
 
 export function Change({ pct }: { pct: string | null | undefined }) {
@@ -23,10 +22,12 @@ export function Change({ pct }: { pct: string | null | undefined }) {
   );
 }
 
-function MarketRow({ market }: { market: Market }) {
+type TickersQuery = { data: Ticker[] | undefined; dataUpdatedAt: number };
+
+function MarketRow({ market, tickers }: { market: Market; tickers: TickersQuery }) {
   useLiveTicker(market.symbol);
-  const ticker = useTicker(market.symbol);
-  const t = ticker.data;
+  const own = useOwnTicker(market.symbol);
+  const t = newerTicker(own, tickers, market.symbol);
   return (
     <tr className="border-t border-slate-800 hover:bg-slate-800/40" data-testid={`market-row-${market.symbol}`}>
       <td className={td}>
@@ -94,11 +95,10 @@ export function MarketsPage() {
   const [page, setPage] = useState(0);
 
   const found = useMemo(() => searchMarkets(markets.data ?? [], deferredQuery), [markets.data, deferredQuery]);
-  const foundSymbols = useMemo(() => found.map((market) => market.symbol), [found]);
-  // ranking by a ticker's value needs the tickers of every market found; by symbol, none
-  const tickers = useTickerBatch(foundSymbols, sort.key !== 'symbol');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: tickers.version says new tickers came in
-  const sorted = useMemo(() => sortMarkets(found, sort, tickers.tickerOf), [found, sort, tickers.version, tickers.tickerOf]);
+  // every market's ticker in one request, fetched again every few seconds: what the table sorts by
+  const tickers = useTickers();
+  const bySymbol = useMemo(() => new Map((tickers.data ?? []).map((ticker) => [ticker.symbol, ticker])), [tickers.data]);
+  const sorted = useMemo(() => sortMarkets(found, sort, (symbol) => bySymbol.get(symbol)), [found, sort, bySymbol]);
 
   const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
   const current = Math.min(page, pages - 1);
@@ -107,11 +107,12 @@ export function MarketsPage() {
     setSort((old) => nextSort(old, key));
     setPage(0);
   };
-  const ranking = sort.key !== 'symbol' && tickers.loaded < tickers.total;
+  const ranking = sort.key !== 'symbol' && !tickers.data;
 
   return (
     <Panel title="Markets" testId="markets">
       {markets.error && <ErrorNotice error={markets.error} />}
+      {tickers.error && !tickers.data && <ErrorNotice error={tickers.error} testId="tickers-error" />}
       <div className="mb-2 flex flex-wrap items-end gap-3">
         <div className="w-full max-w-xs">
           <label htmlFor="markets-search" className="mb-1 block text-xs text-slate-400">
@@ -133,7 +134,7 @@ export function MarketsPage() {
         </div>
         <p className="text-xs text-slate-400" aria-live="polite" data-testid="markets-status">
           {markets.data ? `${found.length} of ${markets.data.length} markets, by ${SORT_WORDS[sort.key]}` : ''}
-          {ranking ? ` (tickers ${tickers.loaded} of ${tickers.total} loaded)` : ''}
+          {ranking ? ' (loading the tickers)' : ''}
         </p>
       </div>
       <div className="overflow-x-auto">
@@ -156,7 +157,7 @@ export function MarketsPage() {
           </thead>
           <tbody>
             {rows.map((market) => (
-              <MarketRow key={market.symbol} market={market} />
+              <MarketRow key={market.symbol} market={market} tickers={tickers} />
             ))}
           </tbody>
         </table>

@@ -51,6 +51,9 @@ export const tickerSchema = z
   })
   .meta({ id: 'Ticker' });
 export type Ticker = z.infer<typeof tickerSchema>;
+/** GET /v1/tickers: the ticker of every market, by symbol. */
+export const tickerListSchema = z.object({ items: z.array(tickerSchema) }).meta({ id: 'TickerList' });
+export type TickerList = z.infer<typeof tickerListSchema>;
 
 export const symbolParamsSchema = z.object({ symbol: symbolSchema });
 

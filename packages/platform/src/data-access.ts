@@ -62,7 +62,7 @@ export const REDIS_ACCESS: Record<ServiceName, readonly RedisGrant[]> = {
   'market-data': [
     ...consumes('executions:*'),
     { commands: ['get'], readKeys: ['book:*'] },
-    { commands: ['get', 'set'], keys: ['market-data:*'] },
+    { commands: ['get', 'mget', 'set'], keys: ['market-data:*'] },
     { commands: SUBSCRIBE, channels: ['engine-book:*'] },
     { commands: ['publish'], channels: ['md:*'] },
   ],

@@ -7,7 +7,7 @@ import { addTrade, apiClient, publishBook, startService, testRedis, type Service
 const ROUTE_RATE_LIMIT = 12;
 
 /** The gateway's public market-data routes in front of the real market-data and risk-manager processes. */
-describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
+describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker and /v1/tickers', () => {
   let database: TestDatabase;
   let redis: TestRedis;
   let riskManager: ServiceProcess;
@@ -68,6 +68,10 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
       volume24h: '7',
       changePct24h: '0.00',
     });
+    const all = await gateway('/v1/tickers');
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual({ items: [(await gateway('/v1/markets/GATE/ticker')).body] });
+    expect(all.body).toEqual((await direct('GET', '/tickers')).body);
   });
 
   it('passes 404 UNKNOWN_SYMBOL through and refuses bad queries itself with 400', async () => {
@@ -92,6 +96,10 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     expect(limited.headers.get('retry-after')).toBeTruthy();
+    // the same limit on every ticker at once
+    const other = `192.0.2.${randomInt(1, 255)}`;
+    for (let i = 0; i < ROUTE_RATE_LIMIT; i++) expect((await gateway('/v1/tickers', other)).status).toBe(200);
+    expect((await gateway('/v1/tickers', other)).status).toBe(429);
   });
 
   it('documents the routes in OpenAPI under "market data", saying a period without a trade has no candle', async () => {
@@ -100,5 +108,7 @@ describe('gateway: /v1/markets/:symbol/book, trades, candles, ticker', () => {
       expect(document.paths[`/v1/markets/{symbol}/${route}`].get.tags, route).toEqual(['market data']);
     expect(document.paths['/v1/markets/{symbol}/candles'].get.description).toContain('A period without a trade has no candle');
     expect(document.paths['/v1/markets/{symbol}/candles'].get.security).toBeUndefined();
+    expect(document.paths['/v1/tickers'].get.tags).toEqual(['market data']);
+    expect(document.paths['/v1/tickers'].get.security).toBeUndefined();
   });
 });

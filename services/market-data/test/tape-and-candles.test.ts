@@ -148,6 +148,7 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     for (const market of [
       { symbol: 'CNDL', name: 'Candles Inc.', tickSize: '0.05', lotSize: '10', referencePrice: '100.00' },
       { symbol: 'TICK', name: 'Ticker Corp.', referencePrice: '40.00' },
+      { symbol: 'QUIET', name: 'Quiet Ltd.', referencePrice: '10.00' },
     ]) {
       expect((await markets('POST', '/markets', market)).status).toBe(201);
     }
@@ -302,5 +303,26 @@ describe('market data: the tape, candles and the ticker (real processes, Postgre
     });
     await eventually(async () => (await call('GET', '/markets/TICK/ticker')).body.bestBid === '41.20', 5000, 'the best bid');
     expect((await call('GET', '/markets/TICK/ticker')).body).toEqual({ ...expected, bestBid: '41.20', bestAsk: '41.25' });
+  });
+
+  it('answers every market’s ticker at once, by symbol, each as the per-symbol route does, cached or not', async () => {
+    const symbols = ['CNDL', 'QUIET', 'TICK'];
+    const keys = symbols.map((symbol) => `market-data:ticker:${symbol}`);
+    await streams.del(...keys);
+    const each: unknown[] = [];
+    for (const symbol of symbols) each.push((await call('GET', `/markets/${symbol}/ticker`)).body);
+    expect(each.map((ticker) => (ticker as { last: string | null }).last)).toEqual(['101.50', null, '41.23']);
+
+    // nothing cached: the stats of all three computed at once, and cached
+    await streams.del(...keys);
+    expect(await call('GET', '/tickers')).toEqual({ status: 200, body: { items: each } });
+    expect(await streams.exists(...keys)).toBe(3);
+    // all cached, then one of them not
+    expect((await call('GET', '/tickers')).body.items).toEqual(each);
+    await streams.del('market-data:ticker:TICK');
+    expect((await call('GET', '/tickers')).body.items).toEqual(each);
+    // an unreadable cached value is computed afresh, as the per-symbol route does
+    await streams.set('market-data:ticker:CNDL', 'not json', 'PX', 60_000);
+    expect((await call('GET', '/tickers')).body.items).toEqual(each);
   });
 });

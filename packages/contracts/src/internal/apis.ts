@@ -18,6 +18,7 @@ import {
   notificationListQuerySchema,
   notificationListSchema,
   publicTradesSchema,
+  tickerListSchema,
   tickerSchema,
   tradesQuerySchema,
 } from '../market-data.js';
@@ -486,6 +487,12 @@ export const MARKET_DATA_API = {
     params: symbolParams,
     responses: { 200: tickerSchema },
     access: { callers: GATEWAY, actor: 'any', purpose: 'public ticker' },
+  }),
+  tickers: defineRoute({
+    method: 'GET',
+    path: '/tickers',
+    responses: { 200: tickerListSchema },
+    access: { callers: GATEWAY, actor: 'any', purpose: 'every market’s ticker at once' },
   }),
 } as const;
 

@@ -12,6 +12,7 @@ import {
   notificationListQuerySchema,
   notificationListSchema,
   publicTradesSchema,
+  tickerListSchema,
   tickerSchema,
   tradesQuerySchema,
 } from '../market-data.js';
@@ -209,6 +210,17 @@ export const PUBLIC_API = {
       summary: 'Last price, best bid and ask, and the last 24 hours',
       description:
         'open24h is the price of the first trade of the last 24 h; changePct24h = (last − open24h) / open24h in percent, two decimals, rounded half away from zero. Null before a trade.',
+    },
+  }),
+  tickers: defineRoute({
+    method: 'GET',
+    path: '/v1/tickers',
+    responses: { 200: tickerListSchema },
+    errors: [429],
+    docs: {
+      tags: ['market data'],
+      summary: 'The ticker of every market, by symbol',
+      description: 'Each item is what GET /v1/markets/{symbol}/ticker answers for that market: one request for a page that lists or sorts many markets.',
     },
   }),
   placeOrder: defineRoute({

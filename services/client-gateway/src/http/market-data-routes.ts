@@ -15,4 +15,5 @@ export function registerMarketDataRoutes(app: HttpServer, options: MarketDataRou
   serveRoute(app, PUBLIC_API.trades, ({ params, query }) => marketData.trades({ params, query }), open);
   serveRoute(app, PUBLIC_API.candles, ({ params, query }) => marketData.candles({ params, query }), open);
   serveRoute(app, PUBLIC_API.ticker, ({ params }) => marketData.ticker({ params }), open);
+  serveRoute(app, PUBLIC_API.tickers, () => marketData.tickers({}), open);
 }

@@ -42,6 +42,13 @@ function toPublicTrade(row: TradeRow): PublicTrade {
 }
 
 const optional = (value: string | null) => (value === null ? undefined : BigInt(value));
+const toWindow = (row: WindowRow): TapeWindow => ({
+  lastCents: optional(row.last_cents),
+  openCents: optional(row.open_cents),
+  highCents: optional(row.high_cents),
+  lowCents: optional(row.low_cents),
+  volume: BigInt(row.volume),
+});
 
 /** The `trades` table: the tape. */
 export class TradeStore {
@@ -75,13 +82,24 @@ export class TradeStore {
          FROM trades WHERE symbol = $1 AND executed_at >= $2`,
       [symbol, since],
     );
-    const row = rows[0]!;
-    return {
-      lastCents: optional(row.last_cents),
-      openCents: optional(row.open_cents),
-      highCents: optional(row.high_cents),
-      lowCents: optional(row.low_cents),
-      volume: BigInt(row.volume),
-    };
+    return toWindow(rows[0]!);
+  }
+
+  /** `window` of several symbols in one query (each over the primary key's range of its symbol); every symbol asked is answered. */
+  async windows(db: Queryable, symbols: readonly string[], since: Date): Promise<Map<string, TapeWindow>> {
+    if (symbols.length === 0) return new Map();
+    const { rows } = await db.query<WindowRow & { symbol: string }>(
+      `SELECT s.symbol,
+              (SELECT price_cents FROM trades WHERE symbol = s.symbol ORDER BY trade_id DESC LIMIT 1) AS last_cents,
+              (SELECT price_cents FROM trades WHERE symbol = s.symbol AND executed_at >= $2 ORDER BY executed_at, trade_id LIMIT 1) AS open_cents,
+              w.high_cents, w.low_cents, w.volume
+         FROM unnest($1::text[]) AS s(symbol)
+         CROSS JOIN LATERAL (
+           SELECT max(price_cents) AS high_cents, min(price_cents) AS low_cents, coalesce(sum(quantity), 0) AS volume
+             FROM trades WHERE symbol = s.symbol AND executed_at >= $2
+         ) AS w`,
+      [symbols, since],
+    );
+    return new Map(rows.map((row) => [row.symbol, toWindow(row)]));
   }
 }
