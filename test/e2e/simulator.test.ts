@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExchangeClient, type ExchangeClient } from '@exchange/client';
 import pg from 'pg';
-import { auditSystem, type PrivateSystem, simulatorHealth, startPrivateSystem } from '@exchange/tools';
+import { eventually } from '@exchange/platform/testing';
+import { auditSystem, type PrivateSystem, SIMULATOR_DEFAULTS, simulatorHealth, startPrivateSystem } from '@exchange/tools';
 
 async function queryKeys(databaseUrl: string): Promise<Array<{ email: string; label: string; live: boolean; used: boolean }>> {
   const db = new pg.Client({ connectionString: databaseUrl });
@@ -22,9 +23,8 @@ const ROOT_DIR = resolve(__dirname, '..', '..');
 
 /**
  * The market simulator as `npm start` runs it: a system of its own, started by the launcher with
- * the demo seeding and the simulator (at a brisk rate, so the markets come alive within the test's
- * time), whose bots must make every market trade, at several prices, as the public API shows it;
- * and what they did must leave the books balanced (the audit).
+ * the demo seeding and the simulator at its default rate, whose bots must make every market trade
+ * within a minute, at several prices, as the public API shows it; and what they did must leave the books balanced (the audit).
  */
 describe('the market simulator', () => {
   let exchange: PrivateSystem;
@@ -35,11 +35,9 @@ describe('the market simulator', () => {
     exchange = await startPrivateSystem(ROOT_DIR, {
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
-      simulator: { ratePerMarket: 4, seed: 7 },
-      // every bot, and this test's reads, come from this one address: the brisk rate comes near its
-      // budget of requests. Its sign-in budget (10 a minute) stays: the bots' few accounts sign up
-      // and in once, then sign their requests with API keys. The per-user limits stay as they are.
-      env: { RATE_LIMIT_ADDRESS_MAX: '100000' },
+      // the rate `npm start` runs it at: the markets must come alive within a minute of that
+      simulator: { ratePerMarket: SIMULATOR_DEFAULTS.ratePerMarket, seed: 7 },
+      // the limits `npm start` has: the bots' few accounts sign up and in once, then sign with API keys
       output: (line) => logs.push(line),
     });
     api = createExchangeClient({ baseUrl: exchange.gateway });
@@ -53,7 +51,9 @@ describe('the market simulator', () => {
     const symbols = (await api.markets()).items.filter((market) => market.status === 'TRADING').map((market) => market.symbol);
     expect(symbols.length).toBeGreaterThan(0);
     const waiting = new Map(symbols.map((symbol) => [symbol, 'no reading yet']));
-    const deadline = Date.now() + 100_000;
+    // within a minute of every bot trading (the bots join in a few seconds: their accounts sign up once)
+    await eventually(async () => (await simulatorHealth(exchange.system.simulatorUrl!))?.botsReady === symbols.length * 3, 30_000, 'every bot to join');
+    const deadline = Date.now() + 60_000;
     while (waiting.size > 0) {
       for (const symbol of [...waiting.keys()]) {
         const [trades, candles, ticker] = await Promise.all([
@@ -90,7 +90,7 @@ describe('the market simulator', () => {
     ]);
     expect(logs.filter((line) => / failed|could not/.test(line) && line.startsWith('simulator'))).toEqual([]);
     expect(exchange.system.processes.get('simulator')!.restartCount).toBe(0);
-  }, 120_000);
+  }, 150_000);
 
   it("leaves the exchange's books consistent: the audit finds every trade paid for and every hold backed", async () => {
     // quiet first: what is in flight settles, then every service answers for its own data

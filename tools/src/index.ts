@@ -10,3 +10,4 @@ export * from './launcher/private-system.js';
 export * from './launcher/service-process.js';
 export * from './launcher/audit-command.js';
 export * from './launcher/simulator-process.js';
+export { SIMULATOR_DEFAULTS } from './simulator/command.js';

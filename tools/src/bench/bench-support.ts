@@ -10,6 +10,15 @@ export type BenchScenario = (gateway: string, print: Print, bench: BenchSystem) 
 export type BenchSystem = PrivateSystem;
 
 /**
+ * `BENCH_NODE_FLAGS`: V8 flags for the bench's systems instead of the launcher's (space-separated;
+ * empty: Node's defaults), to measure what a flag costs or saves. Undefined: the launcher's.
+ */
+export function benchNodeFlags(): string[] | undefined {
+  const flags = process.env.BENCH_NODE_FLAGS;
+  return flags === undefined ? undefined : flags.split(/\s+/).filter(Boolean);
+}
+
+/**
  * The whole system, started through the launcher `npm start` uses, on its own database, Redis
  * prefix and ports, tracing every request into a real Jaeger beside it (whose CPU is reported
  * apart; `traceBackend: false` exports nowhere, for a bench of a single process).
@@ -31,8 +40,10 @@ export async function startBenchSystem(
   const { limits = 'raised', traceBackend = true, ...rest } = options;
   const limitEnv: Record<string, string> =
     limits === 'raised' ? { RATE_LIMIT_AUTH_MAX: '1000000', RATE_LIMIT_MAX: '1000000', RATE_LIMIT_ADDRESS_MAX: '10000000' } : { TRUST_PROXY: '127.0.0.1' };
+  const nodeFlags = benchNodeFlags();
   return startPrivateSystem(rootDir, {
     ...rest,
+    ...(nodeFlags ? { nodeFlags } : {}),
     ...(traceBackend ? { withObservability: { jaeger: true, prometheus: false } } : {}),
     env: {
       NODE_ENV: 'development',

@@ -1,5 +1,6 @@
 import { authBench } from './auth-bench.js';
 import { identityBench } from './identity-bench.js';
+import { memoryBench } from './memory-bench.js';
 import { startBenchSystem, type BenchScenario, type Print } from './bench-support.js';
 import { ordersBench } from './order-bench.js';
 import { simulatorBench } from './simulator-bench.js';
@@ -43,6 +44,7 @@ const ALIASES: Record<string, Scenario[]> = { orders: ['orders', 'orders-sampled
 /** `npm run bench [-- <scenario>]`: every scenario by default, each group on a system of its own. */
 export async function runBench(rootDir: string, only: string | undefined): Promise<void> {
   // the market simulator's cost: two systems of its own (idle, then simulated), not one of the scenarios' systems
+  if (only === 'memory') return memoryBench(rootDir, (line) => process.stdout.write(`${line}\n`));
   if (only === 'simulator') {
     const rate = process.env.SIMULATOR_RATE ? Number(process.env.SIMULATOR_RATE) : undefined;
     return simulatorBench(rootDir, (line) => process.stdout.write(`${line}\n`), rate);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { type PrivateSystem, startPrivateSystem } from '../launcher/private-system.js';
 import { simulatorHealth } from '../launcher/simulator-process.js';
 import { SIMULATOR_DEFAULTS } from '../simulator/command.js';
-import type { Print } from './bench-support.js';
+import { benchNodeFlags, type Print } from './bench-support.js';
 import { ProcessCpu } from './process-cpu.js';
 
 const WARM_UP_MS = 20_000;
@@ -20,7 +20,9 @@ interface Measured {
 async function measure(rootDir: string, ratePerMarket: number | undefined, print: Print): Promise<Measured> {
   let exchange: PrivateSystem | undefined;
   try {
+    const nodeFlags = benchNodeFlags();
     exchange = await startPrivateSystem(rootDir, {
+      ...(nodeFlags ? { nodeFlags } : {}),
       seedAdmin: true,
       seedDemoTrading: { adminEmail: 'admin@exchange.local', adminPassword: 'exchange-admin' },
       ...(ratePerMarket === undefined ? {} : { simulator: { ratePerMarket, seed: 1 } }),

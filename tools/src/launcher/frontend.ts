@@ -10,6 +10,8 @@ export interface FrontendOptions {
   gatewayUrl: string;
   /** a Jaeger UI for the trace links; empty: the front end's own trace pages */
   jaegerUrl: string;
+  /** V8 flags for its Node process */
+  nodeFlags?: readonly string[];
 }
 
 /** `FRONTEND_PORT`, or the port after the nine services with `EXCHANGE_PORT_BASE`, or 3000. */
@@ -44,7 +46,7 @@ export function frontendProcess(
     },
     name: 'frontend',
     command: process.execPath,
-    args: [join(rootDir, 'tools', 'dist', 'frontend-server', 'main.js')],
+    args: [...(options.nodeFlags ?? []), join(rootDir, 'tools', 'dist', 'frontend-server', 'main.js')],
     cwd: rootDir,
   });
 }

@@ -24,7 +24,7 @@ export interface PrivateSystem {
   stop(): Promise<void>;
 }
 
-export type PrivateSystemOptions = Partial<Pick<SystemOptions, 'services' | 'seedAdmin' | 'seedDemoTrading' | 'restart' | 'output' | 'env'>> & {
+export type PrivateSystemOptions = Partial<Pick<SystemOptions, 'services' | 'seedAdmin' | 'seedDemoTrading' | 'restart' | 'output' | 'env' | 'nodeFlags'>> & {
   /** also serve the built front end (on the port after the services) */
   withFrontend?: boolean;
   /** also run a real Jaeger (the processes export to it, the gateway reads it) and Prometheus: required, the start fails without them */
@@ -65,6 +65,7 @@ export async function startPrivateSystem(rootDir: string, options: PrivateSystem
       restart: options.restart ?? false,
       env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
       ...(options.services ? { services: options.services } : {}),
+      ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
       ...(options.seedDemoTrading ? { seedDemoTrading: options.seedDemoTrading } : {}),
       ...(options.withFrontend ? { frontend: { port: resolveFrontendPort(portEnv) } } : {}),
       ...(options.simulator

@@ -24,6 +24,13 @@ const launcherConfigSchema = z.object({
   EXCHANGE_ADMIN_EMAIL: z.email().default('admin@exchange.local'),
   EXCHANGE_ADMIN_PASSWORD: z.string().min(8).default('exchange-admin'),
   EXCHANGE_RESTART: envBoolean(true),
+  /** Node's source-map support in every process (stack traces in TypeScript lines) */
+  EXCHANGE_SOURCE_MAPS: envBoolean(false),
+  /** V8 flags for every process instead of the launcher's (space-separated; empty: Node's defaults) */
+  EXCHANGE_NODE_FLAGS: z
+    .string()
+    .transform((text) => text.split(/\s+/).filter(Boolean))
+    .optional(),
   EXCHANGE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   /** a Jaeger UI the front end's trace links open (otherwise the one started here when it has its UI, else the front end's own trace pages) */
   JAEGER_UI_URL: z.url().optional(),
@@ -116,6 +123,8 @@ export async function startCommand(rootDir: string, env: Env = process.env): Pro
             },
           }),
       restart: config.EXCHANGE_RESTART,
+      sourceMaps: config.EXCHANGE_SOURCE_MAPS,
+      ...(config.EXCHANGE_NODE_FLAGS ? { nodeFlags: config.EXCHANGE_NODE_FLAGS } : {}),
       readyTimeoutMs: config.EXCHANGE_READY_TIMEOUT_MS,
       output: print,
       colorize,
