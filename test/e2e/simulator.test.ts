@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExchangeClient, type ExchangeClient } from '@exchange/client';
 import pg from 'pg';
 import { eventually } from '@exchange/platform/testing';
-import { auditSystem, type PrivateSystem, SIMULATOR_DEFAULTS, simulatorHealth, startPrivateSystem } from '@exchange/tools';
+import { auditSystem, MarketSimulator, type PrivateSystem, SIMULATOR_DEFAULTS, simulatorHealth, startPrivateSystem } from '@exchange/tools';
 
 async function queryKeys(databaseUrl: string): Promise<Array<{ email: string; label: string; live: boolean; used: boolean }>> {
   const db = new pg.Client({ connectionString: databaseUrl });
@@ -91,6 +91,32 @@ describe('the market simulator', () => {
     expect(logs.filter((line) => / failed|could not/.test(line) && line.startsWith('simulator'))).toEqual([]);
     expect(exchange.system.processes.get('simulator')!.restartCount).toBe(0);
   }, 150_000);
+
+  it('doubles as a load generator: orders sent on an open-loop clock, each timed from when it was due', async () => {
+    const load = new MarketSimulator({
+      gatewayUrl: exchange.gateway,
+      adminEmail: 'admin@exchange.local',
+      adminPassword: 'exchange-admin',
+      ratePerMarket: 3,
+      seed: 9,
+      mode: 'load',
+      // one summary, at the end: each summary takes the latencies since the one before
+      summaryEveryMs: 600_000,
+      output: () => {},
+    });
+    try {
+      await load.start();
+      await load.ready;
+      await eventually(() => load.stats.orders >= 40, 60_000, 'forty orders under load');
+    } finally {
+      await load.stop();
+    }
+    const line = load.summaryLine();
+    expect(line).toMatch(/orders from due to answered: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \((\d+)\)/);
+    const counted = Number(/\((\d+)\)$/.exec(line)![1]);
+    expect(counted).toBeGreaterThanOrEqual(40);
+    expect(load.stats.accepted).toBeGreaterThan(0);
+  }, 90_000);
 
   it("leaves the exchange's books consistent: the audit finds every trade paid for and every hold backed", async () => {
     // quiet first: what is in flight settles, then every service answers for its own data

@@ -11,3 +11,4 @@ export * from './launcher/service-process.js';
 export * from './launcher/audit-command.js';
 export * from './launcher/simulator-process.js';
 export { SIMULATOR_DEFAULTS } from './simulator/command.js';
+export { MarketSimulator, type SimulatorOptions } from './simulator/simulator.js';

@@ -8,7 +8,7 @@ import { mb, processMemory } from './process-memory.js';
 const SETTLE_MS = 40_000;
 const IDLE_SAMPLE_MS = 15_000;
 const LOAD_MS = 60_000;
-/** the load: the market simulator at this many actions a second per demo market (near what the system sustains) */
+/** the load: the market simulator in load mode at this many actions a second per demo market (near what the system sustains) */
 const LOAD_RATE = 8;
 /** what the exchange's own footprint is held to, at idle and under the load (MB of resident memory) */
 const TARGET_IDLE_MB = 800;
@@ -74,13 +74,18 @@ export async function memoryBench(rootDir: string, print: Print): Promise<void> 
       adminPassword: 'exchange-admin',
       ratePerMarket: LOAD_RATE,
       seed: 1,
+      mode: 'load',
+      summaryEveryMs: 3_600_000,
       output: () => {},
     });
     await simulator.start();
     await simulator.ready;
     const before = { ...simulator.stats };
     await sample(exchange.system, LOAD_MS, loaded);
-    load = `${simulator.stats.orders - before.orders} orders and ${simulator.stats.cancels - before.cancels} cancels, ${simulator.stats.tradesSeen - before.tradesSeen} trades`;
+    const latency = simulator.takeLatencies();
+    load =
+      `${simulator.stats.orders - before.orders} orders and ${simulator.stats.cancels - before.cancels} cancels, ${simulator.stats.tradesSeen - before.tradesSeen} trades; ` +
+      `orders from due to answered p50 ${latency?.p50.toFixed(0)} ms, p99 ${latency?.p99.toFixed(0)} ms`;
   } finally {
     await simulator?.stop();
     await exchange.stop();

@@ -1,12 +1,12 @@
 import autocannon from 'autocannon';
-import { createExchangeClient, ExchangeApiError, type ExchangeClient, type PlaceOrderInput } from '@exchange/client';
+import { createExchangeClient, type ExchangeClient, type PlaceOrderInput } from '@exchange/client';
 import { createRedis, groupInfo, type Redis } from '@exchange/platform';
 import { seededRandom } from '@exchange/platform/testing';
 import { executionsStream, ordersStream, WALLET_EVENTS_STREAM } from '@exchange/contracts';
+import { sendOrder, wallClock } from '../simulator/send.js';
 import { percentile } from './bench-support.js';
 
-/** wall-clock ms with sub-ms precision */
-export const wallClock = () => performance.timeOrigin + performance.now();
+export { wallClock };
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Trader {
@@ -71,25 +71,19 @@ export function orderFlow(symbol: string, makers: Trader[], takers: Trader[], se
   };
 }
 
-/** Places one order through the typed client; a refusal is an answer, not an error. */
+/** Places one order (the simulator's `sendOrder`: one way to send and time an order); a refusal is an answer, not an error. */
 export async function place(order: OrderRequest, dueAt = wallClock()): Promise<Answer> {
-  const sentAt = wallClock();
-  const base = { dueAt, sentAt, isCrossing: order.isCrossing };
-  try {
-    const { order: placed } = await order.trader.exchange.placeOrder({ body: order.body });
-    return { ...base, status: 201, outcome: '201', orderId: placed.id, answeredAt: wallClock() };
-  } catch (error) {
-    const answeredAt = wallClock();
-    if (!(error instanceof ExchangeApiError)) throw error;
-    if (error.status === 0) return { ...base, status: 0, outcome: 'network error', answeredAt };
-    return {
-      ...base,
-      status: error.status,
-      outcome: `${error.status} ${error.code}`,
-      answeredAt,
-      ...(error.retryAfter ? { retryAfter: error.retryAfter } : {}),
-    };
-  }
+  const { status, outcome, order: placed, sentAt, answeredAt, retryAfter } = await sendOrder(order.trader.exchange, order.body, dueAt);
+  return {
+    status,
+    outcome,
+    ...(placed ? { orderId: placed.id } : {}),
+    dueAt,
+    sentAt,
+    answeredAt,
+    isCrossing: order.isCrossing,
+    ...(retryAfter ? { retryAfter } : {}),
+  };
 }
 
 /**

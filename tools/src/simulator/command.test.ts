@@ -14,7 +14,10 @@ describe('npm run simulate', () => {
       'admin-password': 'exchange-admin',
       // the bots' API keys are kept between starts, in the ignored .exchange folder
       'keys-file': '.exchange/simulator-keys.json',
+      mode: 'market',
     });
+    expect(parseSimulateArgs(['--mode', 'load'], {})).toMatchObject({ mode: 'load' });
+    expect(() => parseSimulateArgs(['--mode', 'fast'], {})).toThrow(/mode/);
     expect(parseSimulateArgs(['--keys-file', 'none'], {})).toMatchObject({ 'keys-file': 'none' });
     expect(parseSimulateArgs([], { EXCHANGE_PORT_BASE: '20000', EXCHANGE_ADMIN_EMAIL: 'root@example.com' })).toMatchObject({
       gateway: 'http://127.0.0.1:20000',

@@ -21,6 +21,8 @@ const USAGE = `usage: npm run simulate -- [options]
   --summary-every S      seconds between summary lines (default ${SIMULATOR_DEFAULTS.summaryEverySeconds})
   --admin-email E        the admin who funds the bots (default EXCHANGE_ADMIN_EMAIL or admin@exchange.local)
   --admin-password P     (default EXCHANGE_ADMIN_PASSWORD or exchange-admin)
+  --mode market|load     market (default): bots react to the market; load: every action due is sent on time,
+                         and each summary gives the orders' latency from when they were due (p50, p99)
   --keys-file F          keeps the bots' API keys between starts (default .exchange/simulator-keys.json; none: not kept)
   --port N               serve /healthz and /metrics on this port (default: none)
   --help                 this text`;
@@ -50,6 +52,7 @@ const optionsSchema = z.object({
   'admin-password': z.string().min(1),
   port: z.coerce.number().int().min(1).max(65_535).optional(),
   'keys-file': z.string().min(1),
+  mode: z.enum(['market', 'load']),
 });
 export type SimulateOptions = z.infer<typeof optionsSchema>;
 
@@ -61,7 +64,7 @@ export function parseSimulateArgs(args: string[], env: NodeJS.ProcessEnv = proce
       args,
       options: {
         ...Object.fromEntries(
-          ['gateway', 'rate', 'seed', 'markets', 'duration', 'volatility', 'summary-every', 'admin-email', 'admin-password', 'port', 'keys-file'].map(
+          ['gateway', 'rate', 'seed', 'markets', 'duration', 'volatility', 'summary-every', 'admin-email', 'admin-password', 'port', 'keys-file', 'mode'].map(
             (name) => [name, { type: 'string' as const }],
           ),
         ),
@@ -84,6 +87,7 @@ export function parseSimulateArgs(args: string[], env: NodeJS.ProcessEnv = proce
     'admin-email': env.EXCHANGE_ADMIN_EMAIL ?? 'admin@exchange.local',
     'admin-password': env.EXCHANGE_ADMIN_PASSWORD ?? 'exchange-admin',
     'keys-file': join('.exchange', 'simulator-keys.json'),
+    mode: 'market',
     ...Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
   });
   if (!parsed.success) {
@@ -187,6 +191,7 @@ export async function simulateCommand(args: string[], env: NodeJS.ProcessEnv = p
     ...(options.markets ? { symbols: options.markets } : {}),
     volatilityPerMinute: options.volatility,
     summaryEveryMs: options['summary-every'] * 1000,
+    mode: options.mode,
     ...(options['keys-file'] === 'none' ? {} : { keysFile: resolve(options['keys-file']) }),
     output: print,
     metrics: sink,

@@ -23,6 +23,8 @@ import {
   type TapeTrade,
   ticksOf,
 } from './core.js';
+import { percentile } from '../bench/bench-support.js';
+import { sendOrder, wallClock } from './send.js';
 import { apiKeySigner, type RequestSigner } from '@exchange/client/signing';
 
 /**
@@ -55,6 +57,13 @@ export interface SimulatorOptions {
    * so a restart signs nobody in; none: made again at each start
    */
   keysFile?: string;
+  /**
+   * `load`: the same bots as a load generator. Every action due is sent on time even while the
+   * bot's last one is unanswered, and each order's latency is counted from when it was due (no
+   * coordinated omission); the summary gives the percentiles. `market` (the default): a bot still
+   * busy lets an action go, as a person would.
+   */
+  mode?: 'market' | 'load';
   /** counts for /metrics, when the caller keeps them */
   metrics?: SimulatorMetricsSink;
 }
@@ -179,6 +188,8 @@ export class MarketSimulator {
   private readonly markets: SimMarket[] = [];
   private readonly accounts = new Map<string, Account>();
   private savedKeys: SavedKeys = {};
+  /** in load mode, each order's ms from due to answered, since the last summary */
+  private latencies: number[] | undefined;
   private stream: ExchangeStream | undefined;
   private readonly running: Promise<unknown>[] = [];
   private lastSummary = { at: Date.now(), orders: 0, accepted: 0, cancels: 0, tradesSeen: 0, refusals: new Map<string, number>() };
@@ -186,7 +197,18 @@ export class MarketSimulator {
   /** settles once every bot is set up; rejects when that failed (the admin's sign-in refused, say) */
   ready: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: SimulatorOptions) {}
+  constructor(private readonly options: SimulatorOptions) {
+    if (options.mode === 'load') this.latencies = [];
+  }
+
+  /** Load mode: the orders' latency from when each was due, since the last call (which empties it). */
+  takeLatencies(): { n: number; p50: number; p99: number; max: number } | undefined {
+    if (!this.latencies) return undefined;
+    const sorted = this.latencies.sort((a, b) => a - b);
+    this.latencies = [];
+    if (sorted.length === 0) return { n: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+    return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)! };
+  }
 
   /** Fair prices by symbol, as decimal strings. */
   fairPrices(): Record<string, string> {
@@ -425,16 +447,22 @@ export class MarketSimulator {
   private async runMarket(market: SimMarket): Promise<void> {
     const { signal } = this.abort;
     let movedAt = Date.now();
+    // the schedule is kept on the clock: each action is due a random delay after the one before,
+    // whenever the one before was answered (an open loop)
+    let dueAt = wallClock();
     while (!signal.aborted) {
-      await sleep(nextDelayMs(market.rng, this.options.ratePerMarket), signal);
+      dueAt += nextDelayMs(market.rng, this.options.ratePerMarket);
+      await sleep(Math.max(0, dueAt - wallClock()), signal);
       if (signal.aborted) return;
       const now = Date.now();
       market.walk.step((now - movedAt) / 1000);
       movedAt = now;
       const bot = market.bots[market.rng.pick(ROLE_WEIGHTS)];
-      if (!bot.ready || !bot.account.ready || bot.busy || now < bot.pausedUntil) continue;
+      if (!bot.ready || !bot.account.ready || now < bot.pausedUntil) continue;
+      // in market mode a bot still busy with its last action lets this one go; under load nothing waits
+      if (bot.busy && !this.latencies) continue;
       bot.busy = true;
-      void this.act(market, bot)
+      void this.act(market, bot, dueAt)
         .catch((error: unknown) => this.options.output(`simulator: ${bot.email} failed: ${(error as Error).stack ?? String(error)}`))
         .finally(() => {
           bot.busy = false;
@@ -442,7 +470,7 @@ export class MarketSimulator {
     }
   }
 
-  private async act(market: SimMarket, bot: Bot): Promise<void> {
+  private async act(market: SimMarket, bot: Bot, dueAt: number): Promise<void> {
     if (Date.now() - bot.syncedAt > SYNC_EVERY_MS[bot.role]) await this.sync(market, bot);
     const fair = market.walk.priceTicks;
     if (bot.role === 'maker') {
@@ -459,7 +487,7 @@ export class MarketSimulator {
       });
       const plan = requotePlan(wanted, [...bot.resting.values()], fair);
       if (plan.cancel) await this.cancel(bot, plan.cancel.id);
-      if (plan.place) await this.place(market, bot, { type: 'LIMIT', timeInForce: 'GTC', ...plan.place });
+      if (plan.place) await this.place(market, bot, { type: 'LIMIT', timeInForce: 'GTC', ...plan.place }, dueAt);
       return;
     }
     if (bot.role === 'noise') {
@@ -473,13 +501,14 @@ export class MarketSimulator {
         market,
         bot,
         noiseOrder(bot.rng, { fairTicks: fair, restingRangeTicks: 3 * halfSpread, crossTicks: 2 * halfSpread, maxLots: NOISE.maxLots }),
+        dueAt,
       );
       return;
     }
     const recent = market.tape.filter((trade) => Date.now() - trade.at < MOMENTUM.tapeMaxAgeMs);
     const halfSpread = Math.max(1, Math.round((fair * MAKER.halfSpreadBps) / 10_000));
     const order = momentumOrder(bot.rng, momentumSignal(recent), fair, { threshold: MOMENTUM.threshold, maxLots: MOMENTUM.maxLots, crossTicks: halfSpread });
-    if (order) await this.place(market, bot, order);
+    if (order) await this.place(market, bot, order, dueAt);
   }
 
   /** Reads back the bot's open orders (forgetting those that filled or were cancelled) and the maker's holding. */
@@ -501,7 +530,7 @@ export class MarketSimulator {
     bot.resting.set(order.id, { id: order.id, side: order.side, priceTicks: ticksOf(order.price, market.tickCents), at: Date.now() });
   }
 
-  private async place(market: SimMarket, bot: Bot, choice: OrderChoice): Promise<void> {
+  private async place(market: SimMarket, bot: Bot, choice: OrderChoice, dueAt: number): Promise<void> {
     const body = {
       symbol: market.market.symbol,
       side: choice.side,
@@ -512,15 +541,16 @@ export class MarketSimulator {
       postOnly: false,
     };
     this.stats.orders += 1;
-    const placed = await this.attempt(
-      bot,
-      () => bot.client.placeOrder({ body }),
-      (outcome) => this.options.metrics?.order(bot.symbol, bot.role, outcome),
-    );
-    if (!placed) return;
+    const sent = await sendOrder(bot.client, body, dueAt);
+    this.latencies?.push(sent.answeredAt - sent.dueAt);
+    if (sent.refusal) {
+      this.refusedBy(bot, sent.refusal);
+      this.options.metrics?.order(bot.symbol, bot.role, sent.refusal.code);
+      return;
+    }
     this.stats.accepted += 1;
     this.options.metrics?.order(bot.symbol, bot.role, 'accepted');
-    this.remember(market, bot, placed.order);
+    if (sent.order) this.remember(market, bot, sent.order);
   }
 
   private async cancel(bot: Bot, id: string): Promise<void> {
@@ -544,20 +574,25 @@ export class MarketSimulator {
       return await call();
     } catch (error) {
       if (!(error instanceof ExchangeApiError)) throw error;
-      this.refused(error.code);
+      this.refusedBy(bot, error);
       onRefusal?.(error.code);
-      if (error.status === 429 || error.status === 503 || error.status === 0) bot.pausedUntil = Date.now() + retryAfterMs(error);
-      // the account's key was refused (revoked, say): the account's bots wait while it gets a new one
-      if (error.status === 401 && bot.account.ready) {
-        const { account } = bot;
-        account.ready = false;
-        account.settingUp = this.setUpAccount(account)
-          .catch((failure: unknown) => this.options.output(`simulator: ${account.email} could not get a new key: ${(failure as Error).message}`))
-          .finally(() => {
-            account.settingUp = undefined;
-          });
-      }
       return undefined;
+    }
+  }
+
+  /** A refusal of a bot's request: counted; a 429 or 503 pauses the bot; a refused key is replaced. */
+  private refusedBy(bot: Bot, error: ExchangeApiError): void {
+    this.refused(error.code);
+    if (error.status === 429 || error.status === 503 || error.status === 0) bot.pausedUntil = Date.now() + retryAfterMs(error);
+    // the account's key was refused (revoked, say): the account's bots wait while it gets a new one
+    if (error.status === 401 && bot.account.ready) {
+      const { account } = bot;
+      account.ready = false;
+      account.settingUp = this.setUpAccount(account)
+        .catch((failure: unknown) => this.options.output(`simulator: ${account.email} could not get a new key: ${(failure as Error).message}`))
+        .finally(() => {
+          account.settingUp = undefined;
+        });
     }
   }
 
@@ -581,7 +616,9 @@ export class MarketSimulator {
         .map(([symbol, price]) => `${symbol} ${price}`)
         .join(' ');
     this.lastSummary = { at: now, ...this.stats, refusals: new Map(this.stats.refusals) };
-    return line;
+    const latency = this.takeLatencies();
+    if (!latency) return line;
+    return `${line}; orders from due to answered: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (${latency.n})`;
   }
 
   private async summarise(): Promise<void> {
