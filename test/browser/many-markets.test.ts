@@ -161,6 +161,7 @@ describe('many markets in the front end, in a real browser', () => {
     await page.screenshot({ path: resolve(ARTIFACTS, 'market-picker.png') });
 
     // by a word of the name, either case: typed into the focused search box, Enter opens the match
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid)).toBe('market-picker-search');
     await page.keyboard.type('QUANTUM');
     await expect.poll(() => dialog.locator('[data-testid^="picker-link-"]').count()).toBe(1);
     await expect(dialog.getByTestId(`picker-link-${symbolOf(NAMED)}`).isVisible()).resolves.toBe(true);
@@ -172,6 +173,8 @@ describe('many markets in the front end, in a real browser', () => {
 
     // by symbol, lower case: Down to the first match and Enter
     await testId('market-picker').click();
+    // typed keys go where the focus is: the search box takes it once the dialog is drawn
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid)).toBe('market-picker-search');
     await page.keyboard.type('mk04');
     await expect.poll(() => dialog.locator('[data-testid^="picker-link-"]').count()).toBe(10);
     await page.keyboard.press('ArrowDown');
@@ -190,6 +193,7 @@ describe('many markets in the front end, in a real browser', () => {
 
     // a favourite, by its star
     await testId('market-picker').click();
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid)).toBe('market-picker-search');
     await page.keyboard.type('MK150');
     await dialog.getByTestId('picker-star-MK150').click();
     await expect(dialog.getByTestId('picker-star-MK150').getAttribute('aria-pressed')).resolves.toBe('true');

@@ -4,6 +4,7 @@ import {
   CALLER_HEADER,
   CALLER_NAMES,
   type CallerName,
+  EMPTY_BODY_SHA256,
   INTERNAL_ACCESS,
   OPEN_ROUTE,
   type RouteAccess,
@@ -57,6 +58,29 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'GET /users/:id': (f) => ({ method: 'GET', path: `/users/${f.victim.userId}` }),
     'GET /users': (f) => ({ method: 'GET', path: `/users?email=${encodeURIComponent(f.victim.email)}`, user: { id: f.adminId, role: 'admin' } }),
     'GET /.well-known/jwks.json': () => ({ method: 'GET', path: '/.well-known/jwks.json' }),
+    'POST /api-keys': (f) => ({
+      method: 'POST',
+      path: '/api-keys',
+      body: { label: 'forged', scopes: ['read', 'trade'] },
+      user: { id: f.victim.userId, role: 'user' },
+    }),
+    'GET /api-keys': (f) => ({ method: 'GET', path: '/api-keys', user: { id: f.victim.userId, role: 'user' } }),
+    'DELETE /api-keys/:id': (f) => ({ method: 'DELETE', path: `/api-keys/${randomUUID()}`, user: { id: f.victim.userId, role: 'user' } }),
+    'POST /api-keys/verify': () => ({
+      method: 'POST',
+      path: '/api-keys/verify',
+      body: {
+        keyId: randomUUID(),
+        timestamp: String(Date.now()),
+        signature: 'f'.repeat(64),
+        method: 'GET',
+        path: '/v1/me',
+        query: '',
+        bodySha256: EMPTY_BODY_SHA256,
+        ip: '127.0.0.1',
+        scope: 'read',
+      },
+    }),
   },
   'order-manager': {
     'POST /order': (f) => ({
@@ -157,6 +181,7 @@ const SAMPLES: { [S in keyof typeof INTERNAL_ACCESS]: { [R in keyof (typeof INTE
     'GET /markets/:symbol/trades': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/trades` }),
     'GET /markets/:symbol/candles': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/candles?interval=1m` }),
     'GET /markets/:symbol/ticker': (f) => ({ method: 'GET', path: `/markets/${f.symbol}/ticker` }),
+    'GET /tickers': () => ({ method: 'GET', path: '/tickers' }),
   },
   notification: {
     'GET /audit': () => ({ method: 'GET', path: '/audit' }),

@@ -135,6 +135,16 @@ const VALID: Record<string, (c: Context) => Request> = {
   'GET /v1/admin/traces/services': () => ({ method: 'GET', route: '/v1/admin/traces/services', auth: 'admin' }),
   'GET /v1/dashboard': () => ({ method: 'GET', route: '/v1/dashboard', auth: 'user' }),
   'GET /v1/stream': () => ({ method: 'GET', route: '/v1/stream', auth: 'none' }),
+  'GET /v1/tickers': () => ({ method: 'GET', route: '/v1/tickers', auth: 'none' }),
+  'POST /v1/api-keys': () => ({
+    method: 'POST',
+    route: '/v1/api-keys',
+    body: { label: 'fuzz', scopes: ['read'], allowedIps: ['203.0.113.0/24'] },
+    auth: 'user',
+  }),
+  'GET /v1/api-keys': () => ({ method: 'GET', route: '/v1/api-keys', auth: 'user' }),
+  // not a key of the caller's: 404, and nothing changes
+  'DELETE /v1/api-keys/:id': (c) => ({ method: 'DELETE', route: '/v1/api-keys/:id', params: { id: c.orderId }, auth: 'user' }),
 };
 
 /** Values that break assumptions: types, sizes, encodings, numbers at and past every bound. */

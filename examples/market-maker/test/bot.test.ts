@@ -30,16 +30,24 @@ describe('the example market maker (SDK only, signed with an API key)', () => {
       log: (line) => lines.push(line),
     });
     const mover = exchange(other.token);
+    /** the bot's quote lines reach `count` (each move of the middle it saw is one) */
+    const quoted = async (count: number) => {
+      const deadline = Date.now() + 15_000;
+      while (lines.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines.length, lines.join('\n')).toBeGreaterThanOrEqual(count);
+    };
+    // its first quotes, then one move of the middle at a time, each waited for (the bot looks every 100 ms)
+    await quoted(1);
+    let seen = 1;
     for (const [bid, ask] of [
       ['49.99', '50.03'],
       ['50.02', '50.08'],
     ]) {
       await mover.placeOrder({ body: { symbol, side: 'BUY', type: 'LIMIT', price: bid!, quantity: '1' } });
       await mover.placeOrder({ body: { symbol, side: 'SELL', type: 'LIMIT', price: ask!, quantity: '1' } });
+      seen += 1;
+      await quoted(seen);
     }
-    const deadline = Date.now() + 15_000;
-    // the first quotes, then at least two moves
-    while (lines.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     stop.abort();
     const moved = await running;
     expect(lines.length).toBeGreaterThanOrEqual(3);
