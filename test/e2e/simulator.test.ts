@@ -113,7 +113,9 @@ describe('the market simulator', () => {
     }
     const line = load.summaryLine();
     expect(line).toMatch(/orders from due to answered: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \((\d+)\)/);
+    // every order sent was answered before the stop, and timed
     const counted = Number(/\((\d+)\)$/.exec(line)![1]);
+    expect(counted).toBe(load.stats.orders);
     expect(counted).toBeGreaterThanOrEqual(40);
     expect(load.stats.accepted).toBeGreaterThan(0);
   }, 90_000);

@@ -186,6 +186,8 @@ export class MarketSimulator {
   readonly stats: SimulatorStats = { orders: 0, accepted: 0, cancels: 0, refusals: new Map(), tradesSeen: 0, botsReady: 0, botsTotal: 0 };
   private readonly abort = new AbortController();
   private readonly markets: SimMarket[] = [];
+  /** the bots' actions sent and not yet answered */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly accounts = new Map<string, Account>();
   private savedKeys: SavedKeys = {};
   /** in load mode, each order's ms from due to answered, since the last summary */
@@ -236,11 +238,12 @@ export class MarketSimulator {
     return this.markets.map((m) => m.market.symbol);
   }
 
-  /** Stops every schedule and the stream; orders already sent are left as they are (resting quotes stay). */
+  /** Stops every schedule and the stream, once the actions under way are answered (resting quotes stay). */
   async stop(): Promise<void> {
     this.abort.abort();
     this.stream?.stop();
     await Promise.allSettled(this.running);
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private client(auth?: { token?: () => string | undefined; signer?: RequestSigner }): ExchangeClient {
@@ -462,11 +465,13 @@ export class MarketSimulator {
       // in market mode a bot still busy with its last action lets this one go; under load nothing waits
       if (bot.busy && !this.latencies) continue;
       bot.busy = true;
-      void this.act(market, bot, dueAt)
+      const action: Promise<void> = this.act(market, bot, dueAt)
         .catch((error: unknown) => this.options.output(`simulator: ${bot.email} failed: ${(error as Error).stack ?? String(error)}`))
         .finally(() => {
           bot.busy = false;
+          this.inFlight.delete(action);
         });
+      this.inFlight.add(action);
     }
   }
 
