@@ -42,7 +42,7 @@ const launcherConfigSchema = z.object({
   JAEGER_MAX_TRACES: z.coerce.number().int().min(100).default(10_000),
   /** run the market simulator (bots trading every demo market through the public API); never in production */
   EXCHANGE_SIMULATOR: envBoolean(true),
-  /** its actions per second per market (about one order each) and the seed of its prices and choices */
+  /** its actions per second per market (about one order each) and the number its prices and choices are seeded with */
   EXCHANGE_SIMULATOR_RATE: z.coerce.number().positive().max(1000).default(SIMULATOR_DEFAULTS.ratePerMarket),
   EXCHANGE_SIMULATOR_SEED: z.coerce.number().int().min(0).max(4_294_967_295).default(SIMULATOR_DEFAULTS.seed),
 });

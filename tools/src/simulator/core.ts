@@ -66,7 +66,7 @@ export class Rng {
 
 /** A 32-bit seed for one purpose (a symbol's walk, a bot's choices) derived from the run's seed. */
 export function deriveSeed(seed: number, purpose: string): number {
-  // FNV-1a over the purpose, mixed with the seed
+  // FNV-1a over the purpose, mixed with the run's seed number
   let hash = (2166136261 ^ (seed >>> 0)) >>> 0;
   for (const char of purpose) {
     hash ^= char.charCodeAt(0);
