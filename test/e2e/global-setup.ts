@@ -100,6 +100,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
         LOG_LEVEL: 'warn',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         TRUST_PROXY: '127.0.0.1',
+        // no shedding by event-loop delay here: `npm test` runs every tier at once on two cores, and
+        // a gateway starved by the other tiers' systems would refuse (503) what these tests check;
+        // shedding has its own test (services/client-gateway/test/load-shedding.test.ts)
+        MAX_EVENT_LOOP_DELAY_MS: '0',
         RATE_LIMIT_AUTH_MAX: String(AUTH_RATE_LIMIT),
         RATE_LIMIT_MAX: String(USER_RATE_LIMIT),
         IDEMPOTENCY_WAIT_MS: String(IDEMPOTENCY_WAIT_MS),
