@@ -1,12 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium, ROOT } from './support.js';
+import { ARTIFACTS, axeViolations, gatewayApi, launchChromium, type PageViolations, ROOT } from './support.js';
 import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '@exchange/tools';
-
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /** the little of the page's DOM the checks read (the tests compile without the DOM's types) */
 type PageGlobals = {
@@ -16,9 +13,6 @@ type PageGlobals = {
   };
   getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string; boxShadow: string };
 };
-
-/** one page's violations: rule id → how many elements break it, with a few of them to look at */
-type PageViolations = Record<string, { count: number; impact: string | null | undefined; targets: string[] }>;
 
 /**
  * Every page of the front end, signed out and signed in, with data in its tables (a resting
@@ -54,31 +48,11 @@ describe('accessibility and first steps of the front end, in a real browser', ()
     await exchange?.stop();
   });
 
-  async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-  const login = async (email: string, password: string) => (await api('POST', '/v1/auth/login', undefined, { email, password })).accessToken as string;
+  const { api, login } = gatewayApi(() => gateway);
 
   /** axe-core on the page as it is now, recorded under `name` */
   async function audit(page: Page, name: string): Promise<PageViolations> {
-    // no transition or animation half-way when the colours are measured
-    await page.waitForLoadState('networkidle').catch(() => {});
-    const answer = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-    const found: PageViolations = {};
-    for (const violation of answer.violations) {
-      found[violation.id] = {
-        count: violation.nodes.length,
-        impact: violation.impact,
-        targets: violation.nodes.slice(0, 5).map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`.replace(/\s+/g, ' ')),
-      };
-    }
+    const found = await axeViolations(page);
     results[name] = found;
     return found;
   }

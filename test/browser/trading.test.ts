@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium, ROOT } from './support.js';
+import { ARTIFACTS, gatewayApi, launchChromium, ROOT } from './support.js';
 import { startPrivateSystem, type PrivateSystem, type RunningSystem } from '@exchange/tools';
 
 /**
@@ -36,17 +36,7 @@ describe('the trading front end in a real browser', () => {
     await exchange?.stop();
   });
 
-  async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-  const login = async (email: string, password: string) => (await api('POST', '/v1/auth/login', undefined, { email, password })).accessToken as string;
+  const { api, login } = gatewayApi(() => gateway);
   const testId = (page: Page, id: string) => page.getByTestId(id);
 
   it('register → log in → add funds → a resting buy → filled by another user live → cancel another → log out', async () => {

@@ -3,29 +3,12 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/api';
 import { keys } from '../lib/queries';
-import type { Market } from '@exchange/client';
+import { testMarket } from '../lib/test-fixtures';
 import { OrderEntry } from './OrderEntry';
 import { ToastProvider } from './toasts';
 import { ErrorNotice } from './ui';
 
-const market: Market = {
-  symbol: 'AAPL',
-  name: 'Apple Inc.',
-  baseAsset: 'AAPL',
-  quoteAsset: 'USD',
-  tickSize: '0.01',
-  lotSize: '1',
-  referencePrice: '190.00',
-  status: 'TRADING',
-  makerFeeBps: 0,
-  takerFeeBps: 10,
-  minQuantity: '1',
-  maxQuantity: '1000000',
-  maxNotional: '10000000.00',
-  priceCollarBps: 1000,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const market = testMarket();
 
 beforeEach(() => {
   window.EXCHANGE_CONFIG = { gatewayUrl: 'http://gateway.test', jaegerUrl: 'http://jaeger.test' };

@@ -3,33 +3,17 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Balance, Market } from '@exchange/client';
+import type { Balance } from '@exchange/client';
 import { ApiError } from '../lib/api';
 import { keys } from '../lib/queries';
+import { testMarket } from '../lib/test-fixtures';
 import { isEmptyWallet, WalletPage } from '../pages/Wallet';
 import { OrderEntry } from './OrderEntry';
 import { OrdersPanel } from './Orders';
 import { ToastProvider } from './toasts';
 import { ErrorNotice, errorText } from './ui';
 
-const market: Market = {
-  symbol: 'AAPL',
-  name: 'Apple Inc.',
-  baseAsset: 'AAPL',
-  quoteAsset: 'USD',
-  tickSize: '0.01',
-  lotSize: '1',
-  referencePrice: '190.00',
-  status: 'TRADING',
-  makerFeeBps: 0,
-  takerFeeBps: 10,
-  minQuantity: '1',
-  maxQuantity: '1000000',
-  maxNotional: '10000000.00',
-  priceCollarBps: 1000,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const market = testMarket();
 
 beforeEach(() => {
   window.EXCHANGE_CONFIG = { gatewayUrl: 'http://gateway.test', jaegerUrl: 'http://jaeger.test' };

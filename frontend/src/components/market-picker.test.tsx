@@ -1,3 +1,4 @@
+import { testMarket } from '../lib/test-fixtures';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
@@ -8,24 +9,7 @@ import { keys } from '../lib/queries';
 import { MarketsPage, PAGE_SIZE } from '../pages/Markets';
 import { MarketPicker, PICKER_LIMIT, pickerSections, symbolOfPath } from './MarketPicker';
 
-const market = (symbol: string, name: string): Market => ({
-  symbol,
-  name,
-  baseAsset: symbol,
-  quoteAsset: 'USD',
-  tickSize: '0.01',
-  lotSize: '1',
-  referencePrice: '100.00',
-  status: 'TRADING',
-  makerFeeBps: 0,
-  takerFeeBps: 10,
-  minQuantity: '1',
-  maxQuantity: '1000000',
-  maxNotional: '10000000.00',
-  priceCollarBps: 1000,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+const market = (symbol: string, name: string): Market => testMarket({ symbol, name, referencePrice: '100.00' });
 const ticker = (symbol: string, volume24h: string, changePct24h: string | null): Ticker => ({
   symbol,
   last: '100.00',
