@@ -105,7 +105,11 @@ export class ApiKeys {
     // the signature is accepted once: kept for twice the window (a timestamp may be up to one window ahead)
     const first = await this.options.redis.set(`api-key-signature:${stored.key.id}:${request.signature}`, '1', 'PX', 2 * API_KEY_RECEIVE_WINDOW_MS, 'NX');
     if (first !== 'OK') throw new AppError('REQUEST_REPLAYED', 'This signed request was received before; sign each request anew');
-    await this.options.store.recordUse(stored.key.id, request.ip, RECORD_USE_EVERY_MS);
+    // the row just read says whether this use needs writing down: a busy bot costs no write per request
+    const { lastUsedAt, lastUsedIp } = stored.key;
+    if (!lastUsedAt || lastUsedIp !== request.ip || now - Date.parse(lastUsedAt) >= RECORD_USE_EVERY_MS) {
+      await this.options.store.recordUse(stored.key.id, request.ip, RECORD_USE_EVERY_MS);
+    }
     return { keyId: stored.key.id, scopes: stored.key.scopes, user: owner };
   }
 
