@@ -12,7 +12,7 @@ import {
   USER_ASSERTION_HEADER,
 } from '@exchange/contracts';
 import { type Actor, type GeneratedIdentities, internalHeaders, loadSigningKey } from '@exchange/platform';
-import { eventually } from '@exchange/platform/testing';
+import { quietFingerprint } from '@exchange/platform/testing';
 import { type PrivateSystem, startPrivateSystem } from '@exchange/tools';
 import { SignJWT } from 'jose';
 import pg from 'pg';
@@ -253,21 +253,9 @@ async function trader(tag: string, cash: string, shares: Record<string, string>,
   return { userId: user.id, email, token: accessToken };
 }
 
-/** The digest once the system is quiet: unchanged for a second and a half (the async tail of the fixture is done). */
-async function settledDigest(): Promise<string> {
-  let previous = await stateDigest();
-  let stableSince = Date.now();
-  return eventually(
-    async () => {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const current = await stateDigest();
-      if (current !== previous) stableSince = Date.now();
-      previous = current;
-      return Date.now() - stableSince >= 1500 ? current : undefined;
-    },
-    30_000,
-    'the system to be quiet',
-  );
+/** The digest once the system is quiet: every event the fixture set off is handled. */
+function settledDigest(): Promise<string> {
+  return quietFingerprint({ db, redisUrl: exchange.redisUrl, redisKeyPrefix: exchange.redisKeyPrefix }, stateDigest);
 }
 
 async function send(service: ServiceName, sample: Sample, headers: Record<string, string>, itemAssertion: string) {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ERROR_STATUS, isErrorCode } from '@exchange/contracts';
 import { startPrivateSystem, type PrivateSystem } from '@exchange/tools';
+import { quietFingerprint } from '@exchange/platform/testing';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -307,17 +308,8 @@ describe('fuzzing every public route with hostile mutations of valid requests', 
         (SELECT count(*) FROM user_service.users))) AS d`)
     ).rows[0]!.d;
 
-  /** A baseline once nothing moves any more (what a successful request set off has finished). */
-  async function quiet(): Promise<string> {
-    let previous = await digest();
-    for (let stable = 0; stable < 3; ) {
-      await new Promise((done) => setTimeout(done, 200));
-      const current = await digest();
-      stable = current === previous ? stable + 1 : 0;
-      previous = current;
-    }
-    return previous;
-  }
+  /** A baseline once nothing moves any more (every event a successful request set off is handled). */
+  const quiet = () => quietFingerprint({ db, redisUrl: exchange.redisUrl, redisKeyPrefix: exchange.redisKeyPrefix }, digest);
 
   beforeAll(async () => {
     exchange = await startPrivateSystem(ROOT, {

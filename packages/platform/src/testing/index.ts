@@ -297,3 +297,4 @@ export class OtlpReceiver {
     for (const wake of waiters) wake();
   }
 }
+export { eventBacklog, quietFingerprint } from './quiet.js';
