@@ -50,7 +50,7 @@ describe('two hundred markets on one system (real processes)', () => {
     (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows[0]!
       .n;
 
-  it('lists them, trades in the last one, and keeps the PostgreSQL connections of the whole stack bounded', async () => {
+  it('lists them, trades in the last one, and keeps the PostgreSQL and Redis connections of the whole stack bounded', async () => {
     const before = await connections();
     const redisBefore = await redisClients();
     const symbols = Array.from({ length: MARKETS }, (_, i) => `Z${String(i).padStart(3, '0')}`);
@@ -96,5 +96,7 @@ describe('two hundred markets on one system (real processes)', () => {
 
     const redisAfter = await redisClients();
     process.stdout.write(`Redis connections by process: before ${JSON.stringify(redisBefore)}, after ${JSON.stringify(redisAfter)}\n`);
+    // nor do Redis's: a process reads every market's stream of a group with one blocking read
+    for (const service of SERVICE_NAMES) expect(redisAfter[service] ?? 0, service).toBeLessThanOrEqual((redisBefore[service] ?? 0) + 1);
   }, 240_000);
 });

@@ -214,6 +214,55 @@ describe('outbox relay and idempotent stream consumer (real PostgreSQL and Redis
     }
   });
 
+  it('consumers of many streams in one group share one blocking connection, and a stalled stream holds up no other', async () => {
+    const name = `test-shared-${randomUUID()}`;
+    const own = createRedis({ url: testRedis.url, keyPrefix: testRedis.prefix, connectionName: name });
+    const streams = Array.from({ length: 20 }, (_, i) => `events-${i}-${randomUUID()}`);
+    const stalled = streams[0]!;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order = new Map<string, string[]>();
+    const readers = streams.map((stream) =>
+      consumer(
+        stream,
+        'shared',
+        async (event) => {
+          if (stream === stalled) await gate;
+          order.set(stream, [...(order.get(stream) ?? []), event.id]);
+        },
+        { redis: own, blockMs: 1000 },
+      ),
+    );
+    const connections = async () => ((await own.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `)).length;
+    try {
+      for (const reader of readers) await reader.start();
+      for (const stream of streams) for (let i = 1; i <= 3; i++) await redis.xadd(stream, '*', 'id', `${stream}:${i}`, 'type', 'x', 'data', '{}');
+      // every stream but the stalled one is applied while that one's handler waits
+      await eventually(async () => streams.slice(1).every((stream) => order.get(stream)?.length === 3), 10_000, 'the other streams applied');
+      expect(order.get(stalled)).toBeUndefined();
+      // the commands' connection and one blocking read for all twenty streams
+      expect(await connections()).toBe(2);
+      release();
+      await eventually(async () => order.get(stalled)?.length === 3, 10_000, 'the stalled stream applied once released');
+      for (const stream of streams) expect(order.get(stream)).toEqual([1, 2, 3].map((i) => `${stream}:${i}`));
+    } finally {
+      release();
+      for (const reader of readers) await reader.stop();
+      own.disconnect();
+    }
+    // the last consumer stopped closes the shared read's connection
+    const check = createRedis({ url: testRedis.url, keyPrefix: '', connectionName: 'test-check' });
+    try {
+      await eventually(
+        async () => ((await check.client('LIST')) as string).split('\n').every((line) => !line.includes(` name=${name} `)),
+        5000,
+        'the shared connections closed',
+      );
+    } finally {
+      check.disconnect();
+    }
+  });
+
   it('an exclusive consumer is the only one applying a stream, and another instance takes over when it stops', async () => {
     const stream = `events-${randomUUID()}`;
     await createConsumerGroup(redis, stream, 'test-group');

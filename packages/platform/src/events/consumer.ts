@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import { trackConsumerGroup } from './backlog.js';
+import { GroupReader, type RawEntry } from './group-reader.js';
 import { type DecodedEvent, decodeEvent, type EventFamily } from '@exchange/contracts';
 import { withTransaction, type Transaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
@@ -75,8 +76,6 @@ export interface StreamConsumerOptions {
   tailCheckMs?: number;
 }
 
-type RawEntry = [id: string, fields: string[]];
-
 const tracer = trace.getTracer('@exchange/platform/consumer');
 
 /**
@@ -104,7 +103,8 @@ export async function createConsumerGroup(redis: Redis, stream: string, group: s
 export class StreamConsumer {
   private isRunning = false;
   private loop: Promise<void> | undefined;
-  private readonly reader: Redis;
+  /** the process's one blocking read for this group, shared with its other streams */
+  private readonly reader: GroupReader;
   private readonly options: Required<Omit<StreamConsumerOptions, 'handle' | 'handleBatch' | 'replay'>> &
     Pick<StreamConsumerOptions, 'handle' | 'handleBatch' | 'replay'>;
   private readonly failures = new Map<string, number>();
@@ -136,9 +136,7 @@ export class StreamConsumer {
       retryMs: this.options.replayRetryMs,
       tailCheckMs: this.options.tailCheckMs,
     });
-    // XREADGROUP BLOCK holds its connection: it gets one of its own.
-    this.reader = options.redis.duplicate();
-    this.reader.on('error', () => {});
+    this.reader = GroupReader.of(options.redis, options.group, options.consumer, this.options.blockMs);
   }
 
   async start(): Promise<void> {
@@ -156,7 +154,7 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     this.untrack?.();
     this.isRunning = false;
-    this.reader.disconnect();
+    await this.reader.unsubscribe(this.options.stream);
     await this.loop;
     runningExclusive.delete(this);
     const session = this.lockSession;
@@ -211,6 +209,7 @@ export class StreamConsumer {
     while (this.isRunning) {
       try {
         if (!(await this.holdsLock())) {
+          await this.reader.unsubscribe(this.options.stream);
           await new Promise((resolve) => setTimeout(resolve, 2000));
           backlog = true;
           continue;
@@ -218,12 +217,15 @@ export class StreamConsumer {
         await this.pruneProcessed();
         await this.sequence.askAgainIfDue();
         if (backlog) {
-          const pending = await this.read('0', false);
+          // the pending list holds what the shared reader had read ahead for this stream as well
+          this.reader.clear(this.options.stream);
+          const pending = await this.readPending();
           backlog = pending.length > 0;
           await this.processAll(pending);
         } else {
           if (Date.now() - this.lastClaimAt > this.options.claimIdleMs / 2) await this.claimAbandoned();
-          await this.processAll(await this.read('>', true));
+          this.reader.subscribe(this.options.stream, this.options.batchSize);
+          await this.processAll(await this.withFields(await this.reader.take(this.options.stream, this.options.blockMs)));
         }
         troubles = 0;
       } catch (error) {
@@ -247,16 +249,26 @@ export class StreamConsumer {
     }
   }
 
-  private async read(from: '0' | '>', block: boolean): Promise<RawEntry[]> {
-    const { group, consumer, batchSize, blockMs, stream } = this.options;
-    const args: Array<string | number> = ['GROUP', group, consumer, 'COUNT', batchSize];
-    if (block) args.push('BLOCK', blockMs);
-    args.push('STREAMS', stream, from);
-    const result = (await (this.reader.xreadgroup as (...a: Array<string | number>) => Promise<unknown>)(...args)) as Array<[string, RawEntry[]]> | null;
-    const entries = result?.[0]?.[1] ?? [];
-    // a pending entry trimmed or deleted from the stream comes back without fields: nothing to apply
+  /** This consumer's entries read before and not yet acknowledged, oldest first (a batch of them). */
+  private async readPending(): Promise<RawEntry[]> {
+    const { group, consumer, batchSize, stream, redis } = this.options;
+    const result = (await (redis.xreadgroup as (...a: Array<string | number>) => Promise<unknown>)(
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      batchSize,
+      'STREAMS',
+      stream,
+      '0',
+    )) as Array<[string, RawEntry[]]> | null;
+    return this.withFields(result?.[0]?.[1] ?? []);
+  }
+
+  /** The entries that still have their fields; a pending entry trimmed or deleted from the stream has none, and nothing to apply. */
+  private async withFields(entries: RawEntry[]): Promise<RawEntry[]> {
     const gone = entries.filter((entry) => !entry[1]).map(([id]) => id);
-    if (gone.length > 0) await this.options.redis.xack(stream, group, ...gone);
+    if (gone.length > 0) await this.options.redis.xack(this.options.stream, this.options.group, ...gone);
     return entries.filter((entry) => entry[1]);
   }
 
