@@ -31,8 +31,8 @@ export class GroupReader {
 
   /** The reader of `group` as `consumer` on this connection's server, created on first use. */
   static of(redis: Redis, group: string, consumer: string, blockMs: number): GroupReader {
-    let byName = GroupReader.readers.get(redis);
-    if (!byName) GroupReader.readers.set(redis, (byName = new Map()));
+    const byName = GroupReader.readers.get(redis) ?? new Map<string, GroupReader>();
+    GroupReader.readers.set(redis, byName);
     const key = `${group}\u0000${consumer}`;
     let reader = byName.get(key);
     if (!reader) {
