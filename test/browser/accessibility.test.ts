@@ -233,6 +233,24 @@ describe('accessibility and first steps of the front end, in a real browser', ()
     await adminPage.goto(`${system.frontendUrl}/trade/AAPL`);
     await adminPage.getByTestId('order-book').waitFor();
     await audit(adminPage, 'trade AAPL (phone)');
+    // stacked, the page reads top to bottom in the order Tab visits it: no control is visited
+    // before one drawn above it (the book above the order entry, as in the document)
+    const backwards = await adminPage.evaluate(() => {
+      const selector = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex="0"]';
+      const visited = [...document.querySelectorAll<HTMLElement>(`main ${selector}`)].filter((element) => element.getClientRects().length > 0);
+      const found: string[] = [];
+      let lowest = { top: Number.NEGATIVE_INFINITY, name: '' };
+      for (const element of visited) {
+        const box = element.getBoundingClientRect();
+        const name = element.dataset.testid ?? element.getAttribute('aria-label') ?? element.textContent?.trim().slice(0, 30) ?? element.tagName;
+        // controls of one row share a line; one drawn wholly above the last visited row's top goes backwards
+        if (box.bottom <= lowest.top) found.push(`${name} (top ${Math.round(box.top)}) after ${lowest.name} (top ${Math.round(lowest.top)})`);
+        if (box.top > lowest.top) lowest = { top: box.top, name };
+      }
+      return { found, visited: visited.length };
+    });
+    expect(backwards.visited).toBeGreaterThan(10);
+    expect(backwards.found).toEqual([]);
     await adminContext.close();
 
     const failing = Object.fromEntries(Object.entries(results).filter(([, found]) => Object.keys(found).length > 0));

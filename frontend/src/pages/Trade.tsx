@@ -151,22 +151,22 @@ export function TradePage() {
           </div>
         ))}
       </div>
-      {/* phone: chart, order entry, book and tape, orders; laptop: three columns */}
+      {/* phone: chart, book and tape, order entry, orders, stacked in the order the keyboard visits them; laptop: three columns, left to right */}
       <div className="grid grid-cols-1 items-start gap-3 lg:grid-cols-[minmax(0,1fr)_260px_300px]">
-        <div className="order-1 min-w-0 lg:col-start-1 lg:row-start-1">
+        <div className="min-w-0 lg:col-start-1 lg:row-start-1">
           <Chart key={m.symbol} market={m} />
         </div>
-        <div className="order-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:grid-cols-1">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:grid-cols-1">
           {/* keys unique among siblings: with one key for both, a change of market left the old book on the page */}
           <Book key={`book-${m.symbol}`} symbol={m.symbol} onPick={setPrice} />
           <Tape key={`tape-${m.symbol}`} symbol={m.symbol} />
         </div>
-        <div className="order-2 lg:col-start-3 lg:row-span-2 lg:row-start-1">
+        <div className="lg:col-start-3 lg:row-span-2 lg:row-start-1">
           <Panel title="Place order">
             <OrderEntry key={m.symbol} market={m} ticker={t} price={price} onPrice={setPrice} />
           </Panel>
         </div>
-        <div className="order-4 min-w-0 lg:col-start-1 lg:row-start-2">
+        <div className="min-w-0 lg:col-start-1 lg:row-start-2">
           <OrdersPanel symbol={m.symbol} />
         </div>
       </div>
