@@ -8,6 +8,10 @@ export interface ProcessMemory {
   peakKb: number;
   /** proportional set size: shared pages (the node binary, libraries) divided among the processes sharing them */
   pssKb: number | undefined;
+  /** resident pages of files: the node binary and its libraries, the same pages in every Node process (RssFile) */
+  fileKb: number | undefined;
+  /** resident anonymous pages: the V8 heaps, compiled code, buffers and malloc (RssAnon) */
+  anonKb: number | undefined;
 }
 
 function field(text: string, name: string): number | undefined {
@@ -27,7 +31,7 @@ export function processMemory(pid: number): ProcessMemory | undefined {
     }
     const rssKb = field(status, 'VmRSS');
     if (rssKb === undefined) return undefined;
-    return { rssKb, peakKb: field(status, 'VmHWM') ?? rssKb, pssKb };
+    return { rssKb, peakKb: field(status, 'VmHWM') ?? rssKb, pssKb, fileKb: field(status, 'RssFile'), anonKb: field(status, 'RssAnon') };
   } catch {
     return undefined;
   }
