@@ -14,6 +14,16 @@ type PageGlobals = {
   getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string; boxShadow: string };
 };
 
+/** An element as the tab-order check reads it in the page. */
+type PageElement = {
+  dataset: Record<string, string | undefined>;
+  tagName: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  getClientRects(): { length: number };
+  getBoundingClientRect(): { top: number; bottom: number };
+};
+
 /**
  * Every page of the front end, signed out and signed in, with data in its tables (a resting
  * order, a trade, notifications), checked by axe-core for WCAG 2.0/2.1 A and AA: no rule
@@ -237,7 +247,8 @@ describe('accessibility and first steps of the front end, in a real browser', ()
     // before one drawn above it (the book above the order entry, as in the document)
     const backwards = await adminPage.evaluate(() => {
       const selector = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex="0"]';
-      const visited = [...document.querySelectorAll<HTMLElement>(`main ${selector}`)].filter((element) => element.getClientRects().length > 0);
+      const { document } = globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<PageElement> } };
+      const visited = [...document.querySelectorAll(`main ${selector}`)].filter((element) => element.getClientRects().length > 0);
       const found: string[] = [];
       let lowest = { top: Number.NEGATIVE_INFINITY, name: '' };
       for (const element of visited) {
