@@ -21,12 +21,16 @@ import { type ObservabilityOptions, type RunningObservability, type ScrapeTarget
 export type Ports = Record<ServiceName, number>;
 
 /**
- * V8's young generation per process: 2 MB semi-spaces instead of Node's 16 MB. The processes of
- * the exchange allocate in small bursts per request; V8's larger default young generation mostly
- * holds garbage between scavenges, and ten processes paying for it cost about 35 MB each of
- * resident memory (measured: see docs/BENCHMARKS.md, with what it costs in CPU).
+ * V8's heap per process. The young generation at 2 MB semi-spaces instead of Node's 16 MB: the
+ * processes of the exchange allocate in small bursts per request, V8's larger default mostly holds
+ * garbage between scavenges, and ten processes paying for it cost about 35 MB each of resident
+ * memory at idle. The old generation grows by half of what survives a full collection before the
+ * next one, instead of V8's adaptive factor (up to 4× when collections are quick): under load the
+ * processes peaked about 100 MB higher together without it. No hard heap limit: a process that
+ * truly needs more (a matching engine with a deep book) gets it rather than dying of it. Measured,
+ * with what it costs in CPU: docs/BENCHMARKS.md.
  */
-export const DEFAULT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const DEFAULT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
 
 export interface SystemOptions {
   /** the repository root (holds services/<name>/dist/main.js) */
