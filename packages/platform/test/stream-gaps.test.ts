@@ -10,6 +10,7 @@ import {
   PLATFORM_MIGRATIONS_DIR,
   runMigrations,
   StreamConsumer,
+  StreamSequence,
   withTransaction,
   type Pool,
   type Redis,
@@ -77,7 +78,7 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
   };
 
   /** `hold(n)`: applying event n waits until the promise it gives settles */
-  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}, maxDeliveries = 5, tailCheckMs = 0) {
+  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}, maxDeliveries = 5, tailCheckMs = 0, exclusive = false) {
     const apply = async (events: Array<{ data: unknown }>, client: { query: (text: string, values: unknown[]) => Promise<unknown> }) => {
       for (const event of events) {
         const { n } = event.data as { n: number };
@@ -96,6 +97,7 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
       replayRetryMs: 200,
       tailCheckMs,
       maxDeliveries,
+      exclusive,
       replay: (asked, fromSeq) => relay.replay(asked, fromSeq),
       handle: (event, client) => apply([event], client),
       ...(batch ? { handleBatch: (events, client) => apply(events, client) } : {}),
@@ -129,14 +131,19 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
     expect(await relay.replay(a, 9)).toEqual({ replayed: 0, lastSeq: 3, firstKeptSeq: null });
   });
 
-  for (const batch of [true, false]) {
-    it(`finds events missing from the stream by their numbers, has them sent again, and applies every event once and in order (${batch ? 'reads applied together' : 'one at a time'})`, async () => {
-      const stream = `gaps-${batch}-${randomUUID()}`;
+  for (const [batch, exclusive] of [
+    [true, false],
+    [false, false],
+    [true, true],
+    [false, true],
+  ] as Array<[boolean, boolean]>) {
+    it(`finds events missing from the stream by their numbers, has them sent again, and applies every event once and in order (${batch ? 'reads applied together' : 'one at a time'}${exclusive ? ', an exclusive reader' : ''})`, async () => {
+      const stream = `gaps-${batch}-${exclusive}-${randomUUID()}`;
       await publish(stream, [1, 2, 3, 4, 5, 6]);
       // Redis loses two entries in the middle before anyone read them
       const [, second, third] = await entries(stream);
       await redis.xdel(stream, second!.id, third!.id);
-      const reader = consumer(stream, batch);
+      const reader = consumer(stream, batch, undefined, 5, 0, exclusive);
       await reader.start();
       try {
         relay.start();
@@ -155,6 +162,50 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
       }
     });
   }
+
+  it('an exclusive reader moves its position from the one it committed, without reading it under a lock, and refuses when another instance moved it', async () => {
+    const stream = `known-${randomUUID()}`;
+    const sequence = new StreamSequence({ db, group: 'known-group', logger, retryMs: 1000, tailCheckMs: 0 });
+    const events = (numbers: number[]) => numbers.map((seq) => ({ seq, id: `${stream}:${seq}` }));
+    /** one transaction's take, with the statements it sent */
+    const take = async (numbers: number[]) => {
+      const statements: string[] = [];
+      const result = await withTransaction(db, async (client) => {
+        const counting = { query: (text: string, values?: unknown[]) => (statements.push(text), client.query(text, values)) } as unknown as typeof client;
+        return sequence.take(counting, stream, events(numbers), { recordProcessed: (event) => event.id, exclusive: true });
+      });
+      sequence.remember(stream, result.position);
+      return { result, statements };
+    };
+    const position = async () =>
+      Number((await db.query<{ last_seq: string }>("SELECT last_seq FROM stream_positions WHERE consumer_group = 'known-group' AND stream = $1", [stream])).rows[0]?.last_seq);
+
+    // the first read has nothing to go on: it reads the position under a lock
+    const first = await take([1, 2, 3]);
+    expect(first.result.position).toBe(3);
+    expect(first.statements.some((text) => text.includes('FOR UPDATE'))).toBe(true);
+    // the next starts from what it committed: one statement moves the position and records the events
+    const second = await take([4, 5]);
+    expect(second.result.events.map((event) => event.seq)).toEqual([4, 5]);
+    expect([...second.result.fresh!].sort()).toEqual([`${stream}:4`, `${stream}:5`]);
+    expect(second.statements).toHaveLength(1);
+    expect(await position()).toBe(5);
+    // a read of events applied before moves nothing, and is checked under the lock
+    const again = await take([4, 5]);
+    expect(again.result.events).toEqual([]);
+    expect(again.statements.some((text) => text.includes('FOR UPDATE'))).toBe(true);
+
+    // another instance moved the position meanwhile: the move is refused, and nothing of it is kept
+    await db.query("UPDATE stream_positions SET last_seq = 7 WHERE consumer_group = 'known-group' AND stream = $1", [stream]);
+    await expect(take([6])).rejects.toThrow(/another instance moved it/);
+    expect(await position()).toBe(7);
+    expect((await db.query('SELECT 1 FROM processed_messages WHERE event_id = $1', [`${stream}:6`])).rowCount).toBe(0);
+    // and the next read goes by the position as it is
+    const after = await take([6, 7, 8]);
+    expect(after.result.events.map((event) => event.seq)).toEqual([8]);
+    expect(after.statements.some((text) => text.includes('FOR UPDATE'))).toBe(true);
+    expect(await position()).toBe(8);
+  });
 
   it('asks a quiet stream’s producer for the last events it never got, which no later event would show as a gap', async () => {
     const stream = `tail-${randomUUID()}`;

@@ -188,6 +188,8 @@ export class StreamConsumer {
       return false;
     }
     this.lockSession = session;
+    // another instance may have moved the position while this one did not hold the lock
+    this.sequence.forget(stream);
     logger.info({ stream, group }, 'this instance now consumes the stream');
     return true;
   }
@@ -299,6 +301,7 @@ export class StreamConsumer {
       event.afterCommit = hooks.add;
     }
     let gapFrom: number | undefined;
+    let position: number | undefined;
     try {
       await withTransaction(db, async (client) => {
         // the events next in the numbering, recorded as processed in the statement that moves the position
@@ -306,9 +309,10 @@ export class StreamConsumer {
           client,
           stream,
           events.map(({ event }) => event),
-          { recordProcessed: (event) => event.id },
+          { recordProcessed: (event) => event.id, exclusive: this.options.exclusive },
         );
         gapFrom = ordered.gapFrom;
+        position = ordered.position;
         const fresh = ordered.fresh!;
         const seen = new Set<string>();
         const todo = ordered.events.filter((event) => fresh.has(event.id) && !seen.has(event.id) && seen.add(event.id));
@@ -321,6 +325,7 @@ export class StreamConsumer {
           }
         }
       });
+      if (this.options.exclusive) this.sequence.remember(stream, position);
       await hooks.run();
       // events past a gap are acknowledged without being applied: they come again with the replay
       await redis.xack(stream, group, ...events.map(({ event }) => event.entryId));
@@ -382,11 +387,13 @@ export class StreamConsumer {
     const hooks = new AfterCommitHooks(logger, stream);
     event.afterCommit = hooks.add;
     let gapFrom: number | undefined;
+    let position: number | undefined;
     try {
       await context.with(trace.setSpan(parent, span), () =>
         withTransaction(db, async (client) => {
-          const ordered = await this.sequence.take(client, stream, [event], { recordProcessed: (event) => event.id });
+          const ordered = await this.sequence.take(client, stream, [event], { recordProcessed: (event) => event.id, exclusive: this.options.exclusive });
           gapFrom = ordered.gapFrom;
+          position = ordered.position;
           if (ordered.events.length === 0) {
             span.setAttribute(gapFrom === undefined ? 'exchange.duplicate' : 'exchange.past_gap', true);
             return;
@@ -402,6 +409,7 @@ export class StreamConsumer {
           }
         }),
       );
+      if (this.options.exclusive) this.sequence.remember(stream, position);
       await hooks.run();
       await redis.xack(stream, group, entryId);
       this.failures.delete(entryId);

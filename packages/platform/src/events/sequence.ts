@@ -55,6 +55,8 @@ export class StreamSequence {
   private readonly tails = new Map<string, { dueAt: number; waitMs: number }>();
   private readonly tailCheckMs: number;
   private asking = false;
+  /** per stream: the position an exclusive reader of this process last committed (see `take`) */
+  private readonly committed = new Map<string, number>();
 
   constructor(private readonly options: StreamSequenceOptions) {
     this.tailCheckMs = options.tailCheckMs ?? STREAM_TAIL_CHECK_MS;
@@ -74,14 +76,16 @@ export class StreamSequence {
    *
    * With `recordProcessed` (an event's id), the taken events' ids also go into the group's `processed_messages` in
    * the statement that moves the position (one round trip for both), and `fresh` names those
-   * recorded for the first time: the others were applied before.
+   * recorded for the first time: the others were applied before. `position` is the group's
+   * position once the transaction commits; an `exclusive` reader hands it to `remember` then, and
+   * its next take starts from it instead of reading it under a lock.
    */
   async take<E extends { seq?: number }>(
     client: Transaction,
     stream: string,
     events: E[],
-    options: { recordProcessed?: (event: E) => string } = {},
-  ): Promise<{ events: E[]; gapFrom?: number; fresh?: Set<string> }> {
+    options: { recordProcessed?: (event: E) => string; exclusive?: boolean } = {},
+  ): Promise<{ events: E[]; gapFrom?: number; fresh?: Set<string>; position?: number }> {
     const { group } = this.options;
     const record = async (taken: E[], moveTo: number | undefined): Promise<Set<string> | undefined> => {
       if (!options.recordProcessed) {
@@ -99,11 +103,47 @@ export class StreamSequence {
     const withFresh = (result: { events: E[]; gapFrom?: number }, fresh: Set<string> | undefined) => (fresh ? { ...result, fresh } : result);
 
     if (!events.some((event) => event.seq !== undefined)) return withFresh({ events }, await record(events, undefined));
+
+    // An exclusive reader's own last committed position stands in for reading it under a lock; the
+    // statement that moves it checks that it is still there (another instance moved it: refused,
+    // and the transaction rolls back). Only when the read moves the position: otherwise, as below.
+    const known = options.exclusive && options.recordProcessed ? this.committed.get(stream) : undefined;
+    if (known !== undefined) {
+      const planned = this.plan(events, known);
+      if (planned.last !== undefined && planned.last !== known) {
+        const { rows } = await client.query<{ moved: number; fresh: string[] }>(
+          `WITH moved AS (${POSITION_UPSERT} VALUES ($1, $2, $3)
+             ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now()
+             WHERE stream_positions.last_seq = $5 RETURNING 1),
+           fresh AS (INSERT INTO processed_messages (consumer_group, event_id) SELECT $1, unnest($4::text[]) ON CONFLICT DO NOTHING RETURNING event_id)
+           SELECT (SELECT count(*) FROM moved)::int AS moved, ARRAY(SELECT event_id FROM fresh) AS fresh`,
+          [group, stream, planned.last, planned.taken.map(options.recordProcessed!), known],
+        );
+        if (rows[0]!.moved !== 1) {
+          this.committed.delete(stream);
+          throw new Error(`the position of ${group} in ${stream} is no longer ${known}: another instance moved it`);
+        }
+        this.moved(stream, planned.last);
+        const result = planned.gapFrom === undefined ? { events: planned.taken } : { events: planned.taken, gapFrom: planned.gapFrom };
+        return { ...result, fresh: new Set(rows[0]!.fresh), position: planned.last };
+      }
+    }
+
     const { rows } = await client.query<{ last_seq: string }>('SELECT last_seq FROM stream_positions WHERE consumer_group = $1 AND stream = $2 FOR UPDATE', [
       group,
       stream,
     ]);
     const start = rows[0] ? Number(rows[0].last_seq) : undefined;
+    const { taken, last, gapFrom } = this.plan(events, start);
+    const moved = last !== undefined && last !== start;
+    const fresh = await record(taken, moved ? last : undefined);
+    if (moved) this.moved(stream, last);
+    const result = withFresh(gapFrom === undefined ? { events: taken } : { events: taken, gapFrom }, fresh);
+    return last === undefined ? result : { ...result, position: last };
+  }
+
+  /** Which events come next after `start`: in order, duplicates left out, and nothing past the first gap. */
+  private plan<E extends { seq?: number }>(events: E[], start: number | undefined): { taken: E[]; last: number | undefined; gapFrom: number | undefined } {
     let last = start;
     let gapFrom: number | undefined;
     const taken: E[] = [];
@@ -119,19 +159,34 @@ export class StreamSequence {
         gapFrom = last + 1;
       }
     }
-    const moved = last !== undefined && last !== start;
-    const fresh = await record(taken, moved ? last : undefined);
-    if (moved) {
-      // activity: the tail is checked only after the stream has been quiet again for a while
-      if (this.tails.has(stream)) this.tails.set(stream, { dueAt: Date.now() + this.tailCheckMs, waitMs: this.tailCheckMs });
-      const waiting = this.awaiting.get(stream);
-      if (waiting && last! >= waiting.fromSeq) this.awaiting.delete(stream);
-    }
-    return withFresh(gapFrom === undefined ? { events: taken } : { events: taken, gapFrom }, fresh);
+    return { taken, last, gapFrom };
+  }
+
+  /** The group's position in `stream` moved to `last` in the transaction under way. */
+  private moved(stream: string, last: number): void {
+    // activity: the tail is checked only after the stream has been quiet again for a while
+    if (this.tails.has(stream)) this.tails.set(stream, { dueAt: Date.now() + this.tailCheckMs, waitMs: this.tailCheckMs });
+    const waiting = this.awaiting.get(stream);
+    if (waiting && last >= waiting.fromSeq) this.awaiting.delete(stream);
+  }
+
+  /**
+   * An exclusive reader's transaction committed with its position in `stream` at `position`: the
+   * next `take` may start from there without reading it (undefined: it reads it).
+   */
+  remember(stream: string, position: number | undefined): void {
+    if (position === undefined) this.committed.delete(stream);
+    else this.committed.set(stream, position);
+  }
+
+  /** The position in `stream` is read again at the next `take` (the reader's lock was taken anew, or it moved elsewhere). */
+  forget(stream: string): void {
+    this.committed.delete(stream);
   }
 
   /** The group's position in `stream` moves forward to `last` (never back). */
   private async moveTo(queryable: Pick<pg.Pool, 'query'>, stream: string, last: number): Promise<void> {
+    this.committed.delete(stream);
     await queryable.query(`${POSITION_UPSERT} VALUES ($1, $2, $3) ${POSITION_CONFLICT}`, [this.options.group, stream, last]);
   }
 
@@ -226,6 +281,7 @@ export class StreamSequence {
    * time) is passed over in the numbering, so the events after it are not taken for a gap.
    */
   async passOver(stream: string, seq: number): Promise<void> {
+    this.committed.delete(stream);
     await this.options.db.query(
       `INSERT INTO stream_positions (consumer_group, stream, last_seq) VALUES ($1, $2, $3)
        ON CONFLICT (consumer_group, stream) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now()
