@@ -78,7 +78,14 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
   };
 
   /** `hold(n)`: applying event n waits until the promise it gives settles */
-  function consumer(stream: string, batch: boolean, hold: (n: number) => Promise<void> = async () => {}, maxDeliveries = 5, tailCheckMs = 0, exclusive = false) {
+  function consumer(
+    stream: string,
+    batch: boolean,
+    hold: (n: number) => Promise<void> = async () => {},
+    maxDeliveries = 5,
+    tailCheckMs = 0,
+    exclusive = false,
+  ) {
     const apply = async (events: Array<{ data: unknown }>, client: { query: (text: string, values: unknown[]) => Promise<unknown> }) => {
       for (const event of events) {
         const { n } = event.data as { n: number };
@@ -171,14 +178,22 @@ describe('stream numbering, gap detection and replay (real PostgreSQL and Redis)
     const take = async (numbers: number[]) => {
       const statements: string[] = [];
       const result = await withTransaction(db, async (client) => {
-        const counting = { query: (text: string, values?: unknown[]) => (statements.push(text), client.query(text, values)) } as unknown as typeof client;
+        const counting = {
+          query: (text: string, values?: unknown[]) => {
+            statements.push(text);
+            return client.query(text, values);
+          },
+        } as unknown as typeof client;
         return sequence.take(counting, stream, events(numbers), { recordProcessed: (event) => event.id, exclusive: true });
       });
       sequence.remember(stream, result.position);
       return { result, statements };
     };
     const position = async () =>
-      Number((await db.query<{ last_seq: string }>("SELECT last_seq FROM stream_positions WHERE consumer_group = 'known-group' AND stream = $1", [stream])).rows[0]?.last_seq);
+      Number(
+        (await db.query<{ last_seq: string }>("SELECT last_seq FROM stream_positions WHERE consumer_group = 'known-group' AND stream = $1", [stream])).rows[0]
+          ?.last_seq,
+      );
 
     // the first read has nothing to go on: it reads the position under a lock
     const first = await take([1, 2, 3]);

@@ -36,7 +36,14 @@ export class GroupReader {
     const key = `${group}\u0000${consumer}`;
     let reader = byName.get(key);
     if (!reader) {
-      reader = new GroupReader(redis, group, consumer, blockMs, () => byName.delete(key));
+      const created = new GroupReader(redis, group, consumer, blockMs, (listed) => {
+        if (!listed) {
+          if (byName.get(key) === created) byName.delete(key);
+        } else if (!byName.has(key)) {
+          byName.set(key, created);
+        }
+      });
+      reader = created;
       byName.set(key, reader);
     }
     return reader;
@@ -54,11 +61,13 @@ export class GroupReader {
     private readonly group: string,
     private readonly consumer: string,
     private readonly blockMs: number,
-    private readonly forget: () => void,
+    /** keeps this reader in the registry while it has streams (a consumer resubscribing after all had left lists it again) */
+    private readonly list: (listed: boolean) => void,
   ) {}
 
   /** Reads `stream` from now on (its new entries, `>`). */
   subscribe(stream: string, batchSize: number): void {
+    this.list(true);
     if (!this.subscriptions.has(stream)) this.subscriptions.set(stream, { queue: [], batchSize, waiter: undefined, error: undefined });
     if (!this.connection) {
       // a blocking read holds its connection: the reader gets one of its own
@@ -79,7 +88,7 @@ export class GroupReader {
       subscription.waiter.resolve([]);
     }
     if (this.subscriptions.size > 0) return;
-    this.forget();
+    this.list(false);
     this.connection?.disconnect();
     this.connection = undefined;
     this.wake?.();
@@ -117,8 +126,8 @@ export class GroupReader {
         subscription.waiter = undefined;
         resolve([]);
       }, timeoutMs);
+      // the stream is in the reads already (its queue is empty): nothing to wake
       subscription.waiter = { resolve, reject, timer };
-      this.wake?.();
     });
   }
 
