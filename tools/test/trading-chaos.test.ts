@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { createRedis } from '@exchange/platform';
+import { createRedis, groupInfo } from '@exchange/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, seededRandom } from '@exchange/platform/testing';
 import { waitUntilQuiet } from '../src/bench/trading-checks.js';
 import { formatAudit } from '@exchange/platform';
 import type { AuditReport } from '@exchange/contracts';
-import { ordersStream, SERVICE_NAMES, type ServiceName } from '@exchange/contracts';
+import { executionsStream, ordersStream, SERVICE_NAMES, type ServiceName } from '@exchange/contracts';
 import { createExchangeClient, ExchangeApiError, type ExchangeClient, type PlaceOrderInput } from '@exchange/client';
 import { auditSystem, startPrivateSystem, type PrivateSystem, type RunningSystem } from '../src/index.js';
 import { sendOrder } from '../src/simulator/send.js';
@@ -442,10 +442,22 @@ describe('trading sessions with kill -9 of the processes on the order path (a wh
       // reading executions first, then the engine stops reading commands while orders keep coming
       await eventually(async () => progress.done >= total * 0.3, 120_000, '30% of the orders placed');
       pause('notification');
-      await eventually(async () => progress.done >= total * 0.4, 120_000, '40% of the orders placed');
-      pause('matching-engine');
-      const placedWhilePaused = progress.done;
-      await eventually(async () => progress.done >= placedWhilePaused + 20, 60_000, 'orders placed while the engine is paused');
+      // events a paused reader has not even received: a read it had blocked in before the pause is
+      // answered into its socket (and applied after it resumes), so what counts is its group's lag
+      const reader = createRedis({ url: exchange.redisUrl, keyPrefix: exchange.redisKeyPrefix, connectionName: 'chaos-lag' });
+      const lagOf = async (stream: string, group: string) => (await groupInfo(reader, stream, group))?.lag ?? 0;
+      try {
+        await eventually(async () => progress.done >= total * 0.4, 120_000, '40% of the orders placed');
+        await eventually(
+          async () => (await lagOf(executionsStream(symbol), 'notification')) >= 5,
+          60_000,
+          'executions the paused notification service never received',
+        );
+        pause('matching-engine');
+        await eventually(async () => (await lagOf(ordersStream(symbol), 'matching-engine')) >= 10, 60_000, 'commands the paused engine never received');
+      } finally {
+        reader.disconnect();
+      }
       try {
         return await wipeRedisKeys();
       } finally {
